@@ -1,0 +1,80 @@
+//! The Heroku add-on manifest (`addon-manifest.json`): parsing with positions,
+//! validation that reports every problem at once, the typed model, and the skeleton
+//! `kensa init` writes.
+//!
+//! Pure: no I/O, no clock, no randomness. The host hands in bytes and secrets.
+//!
+//! ```
+//! let validation = kensa_manifest::validate(br#"{"id": "myaddon"}"#);
+//! assert!(!validation.is_ok());
+//! let first = validation.diagnostics().next().unwrap();
+//! assert_eq!((first.code.as_str(), first.pointer.as_str()), ("M06", "/api"));
+//! ```
+
+mod diagnostic;
+mod document;
+mod model;
+pub mod regions;
+mod rules;
+mod skeleton;
+mod suggest;
+pub mod url;
+
+pub use diagnostic::{Diagnostic, Position, Severity};
+pub use document::{Document, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
+pub use model::{Api, ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTarget};
+pub use rules::{
+    KNOWN_REQUIREMENTS, RULES, Rule, RuleGroup, RuleOutcome, RuleResult, default_prefix,
+};
+pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
+
+/// The outcome of validating one manifest file.
+#[derive(Clone, Debug)]
+pub struct Validation {
+    /// One result per rule in [`RULES`], in order.
+    pub results: Vec<RuleResult>,
+    /// The typed manifest, present when no rule found an error.
+    pub manifest: Option<Manifest>,
+    /// The parsed file, present when it was a JSON object; keeps unknown fields and positions.
+    pub document: Option<Document>,
+}
+
+impl Validation {
+    /// True when no rule found an error (warnings allowed).
+    pub fn is_ok(&self) -> bool {
+        self.results
+            .iter()
+            .all(|result| result.outcome != RuleOutcome::Failed)
+    }
+
+    /// Every problem found, errors and warnings, in rule order.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.results.iter().flat_map(|result| &result.diagnostics)
+    }
+
+    /// Only the errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics()
+            .filter(|diagnostic| diagnostic.severity == Severity::Error)
+    }
+}
+
+/// Validates a manifest file's bytes against every rule.
+pub fn validate(source: &[u8]) -> Validation {
+    let (results, document) = rules::run(source);
+    let is_ok = results
+        .iter()
+        .all(|result| result.outcome != RuleOutcome::Failed);
+    let manifest = if is_ok {
+        document
+            .as_ref()
+            .and_then(|document| Manifest::from_validated(document.root()))
+    } else {
+        None
+    };
+    Validation {
+        results,
+        manifest,
+        document,
+    }
+}

@@ -1,0 +1,54 @@
+//! "Did you mean" suggestions by edit distance.
+
+/// The candidate closest to `input`, if it is close enough to be a plausible typo.
+pub(crate) fn closest<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let input_lower = input.to_lowercase();
+    let budget = (input.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|candidate| *candidate != input)
+        .map(|candidate| (distance(&input_lower, &candidate.to_lowercase()), candidate))
+        .filter(|(distance, _)| *distance <= budget)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, b_char) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a_char != *b_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_a_near_miss() {
+        assert_eq!(closest("region", ["regions", "requires"]), Some("regions"));
+        assert_eq!(
+            closest("frankfort", ["frankfurt", "tokyo"]),
+            Some("frankfurt")
+        );
+        assert_eq!(closest("US", ["us", "eu"]), Some("us"));
+    }
+
+    #[test]
+    fn stays_quiet_when_nothing_is_close() {
+        assert_eq!(closest("mars", ["us", "eu", "tokyo"]), None);
+        assert_eq!(closest("regions", ["regions"]), None);
+    }
+}

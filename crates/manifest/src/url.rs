@@ -1,0 +1,202 @@
+//! A small parser for the absolute http(s) URLs a manifest holds. It splits what kensa
+//! needs (origin, path, query) without pulling a full WHATWG URL implementation into the
+//! browser bundle.
+
+use std::fmt;
+
+/// An absolute `http` or `https` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpUrl {
+    /// `http` or `https`, lower-cased.
+    pub scheme: String,
+    /// Host name or address, without brackets for IPv6.
+    pub host: String,
+    /// Port when written in the URL.
+    pub port: Option<u16>,
+    /// Path, always starting with `/` (an empty path becomes `/`).
+    pub path: String,
+    /// Query without the leading `?`.
+    pub query: Option<String>,
+    has_userinfo: bool,
+}
+
+/// Why a string is not an absolute http(s) URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UrlError {
+    MissingScheme,
+    UnsupportedScheme(String),
+    MissingHost,
+    InvalidPort(String),
+    Whitespace,
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::MissingScheme => f.write_str("missing scheme (expected http:// or https://)"),
+            UrlError::UnsupportedScheme(scheme) => {
+                write!(f, "unsupported scheme `{scheme}` (expected http or https)")
+            }
+            UrlError::MissingHost => f.write_str("missing host"),
+            UrlError::InvalidPort(port) => write!(f, "invalid port `{port}`"),
+            UrlError::Whitespace => f.write_str("contains whitespace"),
+        }
+    }
+}
+
+impl HttpUrl {
+    pub fn parse(input: &str) -> Result<HttpUrl, UrlError> {
+        if input.chars().any(char::is_whitespace) {
+            return Err(UrlError::Whitespace);
+        }
+        let Some((scheme, rest)) = input.split_once("://") else {
+            return Err(UrlError::MissingScheme);
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err(UrlError::UnsupportedScheme(scheme));
+        }
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, after) = rest.split_at(authority_end);
+        let (has_userinfo, host_port) = match authority.rsplit_once('@') {
+            Some((_, host_port)) => (true, host_port),
+            None => (false, authority),
+        };
+        let (host, port) = split_host_port(host_port)?;
+        if host.is_empty() {
+            return Err(UrlError::MissingHost);
+        }
+        let after = after.split('#').next().unwrap_or_default();
+        let (path, query) = match after.split_once('?') {
+            Some((path, query)) => (path, Some(query.to_string())),
+            None => (after, None),
+        };
+        let path = if path.is_empty() {
+            "/".to_string()
+        } else {
+            path.to_string()
+        };
+        Ok(HttpUrl {
+            scheme,
+            host: host.to_string(),
+            port,
+            path,
+            query,
+            has_userinfo,
+        })
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.scheme == "https"
+    }
+
+    /// The port actually used: the written one or the scheme's default.
+    pub fn port_or_default(&self) -> u16 {
+        self.port.unwrap_or(if self.is_https() { 443 } else { 80 })
+    }
+
+    /// Scheme, host and (non-default) port, with no trailing slash: `http://localhost:4567`.
+    pub fn origin(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        match self.port {
+            Some(port) if port != self.port_or_default_for_scheme() => {
+                format!("{}://{host}:{port}", self.scheme)
+            }
+            _ => format!("{}://{host}", self.scheme),
+        }
+    }
+
+    /// True when the URL carries `user:password@`, which must never be printed.
+    pub fn has_userinfo(&self) -> bool {
+        self.has_userinfo
+    }
+
+    fn port_or_default_for_scheme(&self) -> u16 {
+        if self.is_https() { 443 } else { 80 }
+    }
+}
+
+fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlError> {
+    // IPv6 literal: [::1]:8080
+    if let Some(rest) = host_port.strip_prefix('[') {
+        let Some((host, after)) = rest.split_once(']') else {
+            return Err(UrlError::MissingHost);
+        };
+        return match after.strip_prefix(':') {
+            Some(port) => Ok((host, Some(parse_port(port)?))),
+            None if after.is_empty() => Ok((host, None)),
+            None => Err(UrlError::InvalidPort(after.to_string())),
+        };
+    }
+    match host_port.rsplit_once(':') {
+        Some((host, port)) => Ok((host, Some(parse_port(port)?))),
+        None => Ok((host_port, None)),
+    }
+}
+
+fn parse_port(port: &str) -> Result<u16, UrlError> {
+    port.parse()
+        .map_err(|_| UrlError::InvalidPort(port.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_base_url() {
+        let url = HttpUrl::parse("http://localhost:4567/heroku/resources").unwrap();
+        assert_eq!(url.origin(), "http://localhost:4567");
+        assert_eq!(url.path, "/heroku/resources");
+        assert!(!url.is_https());
+    }
+
+    #[test]
+    fn keeps_path_prefixes_and_queries() {
+        let url = HttpUrl::parse("https://Example.com/heroku?x=1#frag").unwrap();
+        assert_eq!(url.origin(), "https://Example.com");
+        assert_eq!(url.path, "/heroku");
+        assert_eq!(url.query.as_deref(), Some("x=1"));
+    }
+
+    #[test]
+    fn drops_default_ports_from_the_origin() {
+        assert_eq!(
+            HttpUrl::parse("https://a.io:443/").unwrap().origin(),
+            "https://a.io"
+        );
+        assert_eq!(
+            HttpUrl::parse("http://[::1]:8080").unwrap().origin(),
+            "http://[::1]:8080"
+        );
+    }
+
+    #[test]
+    fn notes_credentials() {
+        let url = HttpUrl::parse("https://user:pw@host.io/db").unwrap();
+        assert!(url.has_userinfo());
+        assert_eq!(url.host, "host.io");
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_absolute_http_url() {
+        assert_eq!(
+            HttpUrl::parse("localhost:4567"),
+            Err(UrlError::MissingScheme)
+        );
+        assert_eq!(
+            HttpUrl::parse("ftp://x"),
+            Err(UrlError::UnsupportedScheme("ftp".into()))
+        );
+        assert_eq!(HttpUrl::parse("http:///path"), Err(UrlError::MissingHost));
+        assert_eq!(
+            HttpUrl::parse("http://x:99999"),
+            Err(UrlError::InvalidPort("99999".into()))
+        );
+        assert_eq!(HttpUrl::parse("http://a b"), Err(UrlError::Whitespace));
+    }
+}
