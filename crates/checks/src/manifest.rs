@@ -1,0 +1,101 @@
+//! The manifest phase: runs [`kensa_manifest::validate`] and reports each rule as a check.
+
+use crate::event::{Event, EventSink};
+use crate::report::{CheckReport, Finding, GroupReport, Outcome, Report};
+use kensa_manifest::{RuleOutcome, RuleResult, Validation};
+
+/// Validates the manifest, reports every rule, and returns the validation for later phases.
+pub fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn EventSink) -> Validation {
+    let validation = kensa_manifest::validate(source);
+    let mut current: Option<GroupReport> = None;
+    for result in &validation.results {
+        let heading = result.rule.group.heading();
+        if current
+            .as_ref()
+            .is_none_or(|group| group.heading != heading)
+        {
+            report.groups.extend(current.take());
+            sink.event(Event::GroupStarted { heading });
+            current = Some(GroupReport {
+                heading: heading.to_string(),
+                checks: Vec::new(),
+            });
+        }
+        let check = check_report(result);
+        sink.event(Event::CheckFinished { check: &check });
+        if let Some(group) = current.as_mut() {
+            group.checks.push(check);
+        }
+    }
+    report.groups.extend(current);
+    validation
+}
+
+fn check_report(result: &RuleResult) -> CheckReport {
+    let (outcome, reason) = match &result.outcome {
+        RuleOutcome::Passed => (Outcome::Passed, None),
+        RuleOutcome::Warning => (Outcome::Warning, None),
+        RuleOutcome::Failed => (Outcome::Failed, None),
+        RuleOutcome::Skipped(reason) => (Outcome::Skipped, Some(reason.clone())),
+    };
+    CheckReport {
+        code: result.rule.code.to_string(),
+        name: result.rule.name.to_string(),
+        label: result.rule.label.to_string(),
+        outcome,
+        reason,
+        findings: result.diagnostics.iter().map(Finding::from).collect(),
+        expected: None,
+        got: None,
+        note: None,
+        duration_ms: None,
+        exchanges: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::NoEvents;
+
+    #[test]
+    fn groups_rules_under_the_old_headings() {
+        let mut report = Report::default();
+        let validation = check_manifest(b"{\"id\": \"\"}", &mut report, &mut NoEvents);
+        assert!(!validation.is_ok());
+        let headings: Vec<_> = report
+            .groups
+            .iter()
+            .map(|group| group.heading.as_str())
+            .collect();
+        assert_eq!(
+            headings,
+            ["manifest file", "manifest id key", "manifest api key"]
+        );
+        let failed: Vec<_> = report
+            .checks()
+            .filter(|check| check.outcome == Outcome::Failed)
+            .map(|check| check.code.as_str())
+            .collect();
+        assert_eq!(failed, ["M04", "M06"]);
+        assert_eq!(report.summary().total, kensa_manifest::RULES.len());
+    }
+
+    #[test]
+    fn emits_an_event_per_group_and_check() {
+        let mut events = Vec::new();
+        let mut sink = |event: Event<'_>| {
+            events.push(match event {
+                Event::GroupStarted { heading } => format!("group {heading}"),
+                Event::CheckFinished { check } => format!("check {}", check.code),
+                other => format!("{other:?}"),
+            });
+        };
+        check_manifest(b"[]", &mut Report::default(), &mut sink);
+        assert_eq!(
+            events[..3],
+            ["group manifest file", "check M00", "check M01"]
+        );
+        assert_eq!(events.len(), 3 + kensa_manifest::RULES.len());
+    }
+}

@@ -1,0 +1,156 @@
+//! JUnit XML: one test suite per group, one test case per check, for CI dashboards.
+
+use crate::report::{Outcome, Report};
+use std::fmt::Write;
+
+pub fn junit(report: &Report) -> String {
+    let summary = report.summary();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"kensa\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
+        summary.total,
+        summary.failed,
+        summary.errored,
+        summary.skipped,
+        seconds(report.checks().filter_map(|check| check.duration_ms).sum()),
+    );
+    for (index, group) in report.groups.iter().enumerate() {
+        let count = |outcome: Outcome| {
+            group
+                .checks
+                .iter()
+                .filter(|check| check.outcome == outcome)
+                .count()
+        };
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" id=\"{index}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
+            escape(&group.heading),
+            group.checks.len(),
+            count(Outcome::Failed),
+            count(Outcome::Errored),
+            count(Outcome::Skipped),
+            seconds(
+                group
+                    .checks
+                    .iter()
+                    .filter_map(|check| check.duration_ms)
+                    .sum()
+            ),
+        );
+        for check in &group.checks {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"kensa.{}\" name=\"{} {}\" time=\"{}\"",
+                escape(
+                    &check
+                        .name
+                        .split('/')
+                        .next()
+                        .unwrap_or("kensa")
+                        .replace(' ', "_")
+                ),
+                escape(&check.code),
+                escape(&check.label),
+                seconds(check.duration_ms.unwrap_or(0)),
+            );
+            let details: Vec<String> = check
+                .findings
+                .iter()
+                .map(|finding| match &finding.pointer {
+                    Some(pointer) if !pointer.is_empty() => {
+                        format!("{} (at {pointer})", finding.message)
+                    }
+                    _ => finding.message.clone(),
+                })
+                .collect();
+            let first = details
+                .first()
+                .cloned()
+                .or_else(|| check.reason.clone())
+                .unwrap_or_default();
+            match check.outcome {
+                Outcome::Passed => out.push_str(" />\n"),
+                Outcome::Warning => {
+                    let _ = write!(
+                        out,
+                        ">\n      <system-out>{}</system-out>\n    </testcase>\n",
+                        escape(&details.join("\n"))
+                    );
+                }
+                Outcome::Failed => {
+                    let _ = write!(
+                        out,
+                        ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
+                        escape(&first),
+                        escape(&check.name),
+                        escape(&details.join("\n")),
+                    );
+                }
+                Outcome::Errored => {
+                    let _ = write!(
+                        out,
+                        ">\n      <error message=\"{}\" />\n    </testcase>\n",
+                        escape(&first)
+                    );
+                }
+                Outcome::Skipped => {
+                    let _ = write!(
+                        out,
+                        ">\n      <skipped message=\"{}\" />\n    </testcase>\n",
+                        escape(&first)
+                    );
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn seconds(milliseconds: u64) -> String {
+    format!("{}.{:03}", milliseconds / 1000, milliseconds % 1000)
+}
+
+/// Escapes text for XML attributes and content, dropping characters XML 1.0 forbids.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NoEvents, check_manifest};
+
+    #[test]
+    fn writes_one_test_case_per_check() {
+        let mut report = Report::default();
+        check_manifest(br#"{"id": "a<b", "api": []}"#, &mut report, &mut NoEvents);
+        let xml = junit(&report);
+        assert_eq!(xml.matches("<testcase ").count(), report.summary().total);
+        assert!(
+            xml.contains("name=\"M05 uses only lower-case letters, digits and dashes\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<failure message=\"`a&lt;b` is not a valid add-on id (at /id)\""),
+            "{xml}"
+        );
+        assert!(xml.contains("failures=\"2\""), "{xml}");
+    }
+}

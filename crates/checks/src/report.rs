@@ -1,0 +1,178 @@
+//! What a run found: pure data, rendered by [`crate::render`] and streamed as [`crate::Event`]s.
+
+use kensa_manifest::{Position, Severity};
+use serde::{Deserialize, Serialize};
+
+/// Everything one run checked, group by group, in order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub groups: Vec<GroupReport>,
+}
+
+/// One `Testing <heading>` block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupReport {
+    pub heading: String,
+    pub checks: Vec<CheckReport>,
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// Stable code, such as `M09` or `P01`.
+    pub code: String,
+    /// Kebab-case name of the behaviour verified, such as `manifest/regions-include-us`.
+    pub name: String,
+    /// The old gem's label, printed after `Check `.
+    pub label: String,
+    pub outcome: Outcome,
+    /// Why the check was skipped or could not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Problems found: the failure messages, or the warnings of a passing check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub got: Option<String>,
+    /// Text printed after the result, such as `(id 123)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// The HTTP exchanges the check made, secrets redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<Exchange>,
+}
+
+/// How a check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    /// Passed, with something the provider should look at.
+    Warning,
+    /// The provider (or manifest) broke the contract.
+    Failed,
+    /// Not run: a check it depends on failed, or this host cannot observe what it needs.
+    Skipped,
+    /// kensa itself could not perform the check.
+    Errored,
+}
+
+impl Outcome {
+    /// The tag printed after a check, as in the old gem: `[PASS]`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Outcome::Passed => "PASS",
+            Outcome::Warning => "WARN",
+            Outcome::Failed => "FAIL",
+            Outcome::Skipped => "SKIP",
+            Outcome::Errored => "ERROR",
+        }
+    }
+}
+
+/// One problem under a check, with where it is when it concerns the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub message: String,
+    /// JSON pointer into the manifest, or into a response body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    pub fn error(message: impl Into<String>) -> Finding {
+        Finding {
+            severity: Severity::Error,
+            message: message.into(),
+            pointer: None,
+            position: None,
+            hint: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Finding {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(message)
+        }
+    }
+}
+
+impl From<&kensa_manifest::Diagnostic> for Finding {
+    fn from(diagnostic: &kensa_manifest::Diagnostic) -> Finding {
+        Finding {
+            severity: diagnostic.severity,
+            message: diagnostic.message.clone(),
+            pointer: Some(diagnostic.pointer.clone()),
+            position: diagnostic.position,
+            hint: diagnostic.hint.clone(),
+        }
+    }
+}
+
+/// One HTTP request a check made and what came back, with secrets redacted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub method: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request_headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    /// Why no response arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// How many checks came out each way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub passed: usize,
+    pub warnings: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub errored: usize,
+}
+
+impl Report {
+    pub fn checks(&self) -> impl Iterator<Item = &CheckReport> {
+        self.groups.iter().flat_map(|group| &group.checks)
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for check in self.checks() {
+            summary.total += 1;
+            match check.outcome {
+                Outcome::Passed => summary.passed += 1,
+                Outcome::Warning => summary.warnings += 1,
+                Outcome::Failed => summary.failed += 1,
+                Outcome::Skipped => summary.skipped += 1,
+                Outcome::Errored => summary.errored += 1,
+            }
+        }
+        summary
+    }
+
+    /// True when no check failed or errored (warnings and skips allowed).
+    pub fn passed(&self) -> bool {
+        self.checks()
+            .all(|check| !matches!(check.outcome, Outcome::Failed | Outcome::Errored))
+    }
+}

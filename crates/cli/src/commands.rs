@@ -1,0 +1,2 @@
+pub(crate) mod init;
+pub(crate) mod test;

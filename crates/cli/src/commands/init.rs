@@ -1,0 +1,79 @@
+//! `kensa init`: writes the manifest skeleton (and `.env` for foreman) with fresh secrets.
+
+use crate::args::{InitArgs, SsoMethod};
+use crate::error::CliError;
+use crate::{Context, ExitStatus, Result};
+use kensa_manifest::{SkeletonOptions, SsoStyle, skeleton};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
+    let manifest_path = context.global.filename.as_path();
+    let dotenv_path = manifest_path.with_file_name(".env");
+    confirm_replace(manifest_path, "Manifest", args.force)?;
+    if args.foreman {
+        confirm_replace(&dotenv_path, ".env", args.force)?;
+    }
+    let files = skeleton(&SkeletonOptions {
+        sso: match args.sso {
+            SsoMethod::Post => SsoStyle::Post,
+            SsoMethod::Get => SsoStyle::Get,
+        },
+        without_sso: args.without_sso,
+        port: if args.foreman { 5000 } else { 4567 },
+        password: random_hex()?,
+        sso_salt: random_hex()?,
+    });
+    write(manifest_path, &files.manifest)?;
+    println!(
+        "Initialized new addon manifest in {}",
+        manifest_path.display()
+    );
+    if args.foreman {
+        write(&dotenv_path, &files.dotenv)?;
+        println!("Initialized new .env file for foreman");
+    }
+    Ok(ExitStatus::Passed)
+}
+
+/// Asks before replacing `path`; without a terminal to ask on, refuses unless forced.
+fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
+    if force || !path.exists() {
+        return Ok(());
+    }
+    let refusal = || {
+        CliError::new(format!(
+            "{} already exists; not replacing it",
+            path.display()
+        ))
+        .hint("pass --force to replace it, or -f FILE to write somewhere else")
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(refusal());
+    }
+    eprint!("{what} already exists. Replace it? (y/n) ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|_| refusal())?;
+    if answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes") {
+        Ok(())
+    } else {
+        Err(refusal())
+    }
+}
+
+fn write(path: &Path, contents: &str) -> Result<()> {
+    std::fs::write(path, contents)
+        .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
+}
+
+/// 32 hex characters from the operating system's random source.
+fn random_hex() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| CliError::new(format!("the system random source failed: {error}")))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
