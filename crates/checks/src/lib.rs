@@ -1,13 +1,30 @@
 //! kensa's check engine: the checks Heroku's calls imply, run over host-supplied effects,
 //! reported as events while they run and as a [`Report`] at the end.
 //!
-//! Pure: compiles to wasm32 and never touches the network, clock or file system itself.
+//! Pure: compiles to wasm32 and never touches the network, clock or file system itself;
+//! the host passes a [`Transport`], a [`Clock`] and an [`IdSource`] in.
 
+pub mod catalogue;
+mod config;
+mod deprovision;
+pub mod encoding;
+mod engine;
 mod event;
 mod manifest;
+mod provision;
 pub mod render;
 mod report;
+mod suite;
+pub mod testing;
+mod transport;
 
+pub use catalogue::{CHECKS, CheckDef};
+pub use engine::{Effects, Limits, Session, Settings};
 pub use event::{Event, EventSink, NoEvents};
 pub use manifest::check_manifest;
+pub use provision::Provisioned;
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
+pub use suite::{CommandOutcome, Suite};
+pub use transport::{
+    Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
+};

@@ -1,0 +1,547 @@
+//! Provision: `POST <base path>`, what comes back, and what a repeat must do.
+
+use crate::catalogue::*;
+use crate::encoding::{basic_auth, path_segment, rfc3339};
+use crate::engine::{Pending, Session, describe_error};
+use crate::transport::{Method, Response, Transport};
+use kensa_manifest::{ApiVersion, Manifest};
+use serde_json::{Map, Value, json};
+
+/// A resource the provider created, and the key later calls use for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provisioned {
+    /// The provider's id.
+    pub id: String,
+    /// Heroku's uuid sent with the provision.
+    pub uuid: String,
+    /// The path key for deprovision, plan change and SSO: the uuid in v3, the id in v1.
+    pub key: String,
+    /// Config vars returned (string values only), in the order received.
+    pub config: Vec<(String, String)>,
+}
+
+/// One provision request body and what it carries that later checks need.
+pub(crate) struct Payload {
+    pub(crate) uuid: String,
+    pub(crate) body: Vec<u8>,
+    /// The `<n>` of `app<n>@kensa.heroku.com` in v1 payloads.
+    pub(crate) app_number: Option<u32>,
+}
+
+/// The credentials the three authentication probes send, each of which must get 401.
+pub(crate) fn bad_credentials(manifest: &Manifest) -> [(&'static str, String, String); 3] {
+    let password = manifest.api.password.expose();
+    let wrong_password = if password == "kensa-wrong-password" {
+        "kensa-other-password"
+    } else {
+        "kensa-wrong-password"
+    };
+    let wrong_user = format!("{}-kensa-wrong-user", manifest.id);
+    [
+        ("a wrong username", wrong_user.clone(), password.to_string()),
+        (
+            "a wrong password",
+            manifest.id.clone(),
+            wrong_password.to_string(),
+        ),
+        (
+            "a wrong username and password",
+            wrong_user,
+            wrong_password.to_string(),
+        ),
+    ]
+}
+
+/// Headers for a provisioning-API call with the given credentials.
+pub(crate) fn api_headers(
+    manifest: &Manifest,
+    user: &str,
+    password: &str,
+    has_body: bool,
+) -> Vec<(String, String)> {
+    let accept = match manifest.api.version {
+        ApiVersion::V3 => "application/vnd.heroku-addons+json; version=3",
+        ApiVersion::V1 => "application/json",
+    };
+    let mut headers = vec![
+        ("Authorization".to_string(), basic_auth(user, password)),
+        ("Accept".to_string(), accept.to_string()),
+        (
+            "User-Agent".to_string(),
+            concat!("kensa/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
+    ];
+    if has_body {
+        headers.push(("Content-Type".to_string(), "application/json".to_string()));
+    }
+    headers
+}
+
+/// The `message` a provider put in a JSON error body, if any.
+pub(crate) fn provider_message(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    value
+        .get("message")?
+        .as_str()
+        .map(str::to_string)
+        .filter(|message| !message.trim().is_empty())
+}
+
+/// The id field as text: a non-empty string or a number.
+fn id_of(body: &Value) -> Option<String> {
+    match body.get("id")? {
+        Value::String(id) if !id.trim().is_empty() => Some(id.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+impl<T: Transport> Session<'_, T> {
+    pub(crate) fn provision_url(&self, manifest: &Manifest) -> String {
+        let endpoint = manifest.endpoint(self.settings.environment);
+        format!("{}{}", endpoint.origin(), endpoint.base_path())
+    }
+
+    pub(crate) fn resource_url(&self, manifest: &Manifest, key: &str) -> (String, String) {
+        let endpoint = manifest.endpoint(self.settings.environment);
+        let path = format!(
+            "{}/{}",
+            endpoint.base_path().trim_end_matches('/'),
+            path_segment(key)
+        );
+        (format!("{}{path}", endpoint.origin()), path)
+    }
+
+    pub(crate) fn provision_payload(&mut self, manifest: &Manifest, uuid: Option<&str>) -> Payload {
+        let uuid = uuid.map_or_else(|| self.new_uuid(), str::to_string);
+        let options: Map<String, Value> = self
+            .settings
+            .options
+            .iter()
+            .map(|(key, value)| (key.clone(), Value::String(value.clone())))
+            .collect();
+        let region = "amazon-web-services::us-east-1";
+        let plan = self.settings.plan.clone();
+        let (mut body, app_number) = match manifest.api.version {
+            ApiVersion::V3 => {
+                let grant_code = self.new_uuid();
+                self.add_secret(grant_code.clone());
+                let expires_at = rfc3339(self.now_ms() + 5 * 60 * 1000);
+                let body = json!({
+                    "uuid": uuid,
+                    "name": format!("{}-{}", manifest.id, &uuid[..8]),
+                    "plan": plan,
+                    "region": region,
+                    "callback_url": format!("https://api.heroku.com/addons/{uuid}"),
+                    "options": options,
+                    "oauth_grant": {"code": grant_code, "expires_at": expires_at, "type": "authorization_code"},
+                });
+                (body, None)
+            }
+            ApiVersion::V1 => {
+                let number = self.app_number();
+                let heroku_id = format!("app{number}@kensa.heroku.com");
+                let body = json!({
+                    "heroku_id": heroku_id,
+                    "plan": plan,
+                    "region": region,
+                    "callback_url": format!("https://api.heroku.com/vendor/apps/{}", path_segment(&heroku_id)),
+                    "logplex_token": format!("t.{}", self.new_uuid()),
+                    "options": options,
+                    "uuid": uuid,
+                });
+                (body, Some(number))
+            }
+        };
+        if let Some(object) = body.as_object_mut() {
+            if manifest.requires("log_input") {
+                let token = self.new_uuid();
+                object.insert(
+                    "log_input_url".into(),
+                    json!(format!("https://token:t.{token}@1.us.logplex.io/logs")),
+                );
+                self.add_secret(format!("t.{token}"));
+            }
+            if manifest.requires("syslog_drain") {
+                object.insert(
+                    "log_drain_token".into(),
+                    json!(format!("d.{}", self.new_uuid())),
+                );
+            }
+        }
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        Payload {
+            uuid,
+            body,
+            app_number,
+        }
+    }
+
+    /// `kensa test provision`: returns the resource when the provider gave one, so later
+    /// phases (and cleanup) can use it even if some checks failed.
+    pub async fn provision(&mut self, manifest: &Manifest) -> Option<Provisioned> {
+        let url = self.provision_url(manifest);
+        let base_path = manifest.endpoint(self.settings.environment).base_path();
+        self.group(format!("POST {base_path}"));
+        let payload = self.provision_payload(manifest, None);
+        let password = manifest.api.password.expose().to_string();
+
+        let mut check = self.start(&PROVISION_RESPONSE);
+        let headers = api_headers(manifest, &manifest.id, &password, true);
+        let result = self
+            .send(
+                &mut check,
+                Method::Post,
+                &url,
+                headers,
+                Some(payload.body.clone()),
+            )
+            .await;
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                check.fail(describe_error(&error, &url, self.settings.limits));
+                self.finish(check);
+                let reason = "no response from the provider";
+                for def in [&PROVISION_JSON, &PROVISION_AUTH] {
+                    self.skip(def, reason);
+                }
+                return None;
+            }
+        };
+        let succeeded = (200..300).contains(&response.status);
+        if response.status != 200 {
+            check.mismatch(
+                "200",
+                response.status.to_string(),
+                format!("expected 200, got {}", response.status),
+            );
+            if let Some(message) = provider_message(&response.body) {
+                check.fail(format!("the provider said: {message}"));
+            }
+        }
+        self.finish(check);
+
+        let body = self.check_json(&PROVISION_JSON, &response, succeeded);
+        self.check_auth(&PROVISION_AUTH, manifest, Method::Post, &url, true)
+            .await;
+        let body = body?;
+
+        let provisioned = self.check_response(manifest, &body, &payload);
+        self.check_config(manifest, &body, true);
+        let provisioned = provisioned?;
+        self.check_idempotency(manifest, &provisioned, &payload)
+            .await;
+        Some(provisioned)
+    }
+
+    /// "valid JSON": parses the body when the call succeeded.
+    pub(crate) fn check_json(
+        &mut self,
+        def: &'static CheckDef,
+        response: &Response,
+        succeeded: bool,
+    ) -> Option<Value> {
+        if !succeeded {
+            self.skip(def, &format!("the provider answered {}", response.status));
+            return None;
+        }
+        let mut check = self.start(def);
+        let body = match serde_json::from_slice::<Value>(&response.body) {
+            Ok(body) => Some(body),
+            Err(_) if response.body.iter().all(u8::is_ascii_whitespace) => {
+                check.fail("the response body is empty");
+                None
+            }
+            Err(error) => {
+                check.fail(format!("the response body is not JSON: {error}"));
+                None
+            }
+        };
+        self.finish(check);
+        body
+    }
+
+    /// Three calls with bad credentials, each of which must get 401.
+    pub(crate) async fn check_auth(
+        &mut self,
+        def: &'static CheckDef,
+        manifest: &Manifest,
+        method: Method,
+        url: &str,
+        provision: bool,
+    ) {
+        let mut check = self.start(def);
+        for (what, user, password) in bad_credentials(manifest) {
+            let probe = provision.then(|| self.provision_payload(manifest, None));
+            let body = match (&probe, method) {
+                (Some(payload), _) => Some(payload.body.clone()),
+                (None, Method::Put) => Some(
+                    serde_json::to_vec(&json!({"plan": self.settings.plan})).unwrap_or_default(),
+                ),
+                _ => None,
+            };
+            let headers = api_headers(manifest, &user, &password, body.is_some());
+            match self.send(&mut check, method, url, headers, body).await {
+                Ok(response) if response.status == 401 => {}
+                Ok(response) => {
+                    check.mismatch(
+                        "401",
+                        response.status.to_string(),
+                        format!("expected 401, got {} with {what}", response.status),
+                    );
+                    if let Some(probe) = probe {
+                        self.clean_up_accepted(manifest, &mut check, &response, &probe.uuid)
+                            .await;
+                    }
+                }
+                Err(error) => check.fail(format!(
+                    "{what}: {}",
+                    describe_error(&error, url, self.settings.limits)
+                )),
+            }
+        }
+        self.finish(check);
+    }
+
+    /// A provision that should not have succeeded did: deprovision what it created.
+    async fn clean_up_accepted(
+        &mut self,
+        manifest: &Manifest,
+        check: &mut Pending,
+        response: &Response,
+        uuid: &str,
+    ) {
+        let Some(id) = serde_json::from_slice::<Value>(&response.body)
+            .ok()
+            .as_ref()
+            .and_then(id_of)
+        else {
+            return;
+        };
+        let key = match manifest.api.version {
+            ApiVersion::V3 => uuid.to_string(),
+            ApiVersion::V1 => id,
+        };
+        self.remove_extra(manifest, check, &key).await;
+    }
+
+    /// Deprovisions a resource the checks created on the side, warning if that fails.
+    pub(crate) async fn remove_extra(
+        &mut self,
+        manifest: &Manifest,
+        check: &mut Pending,
+        key: &str,
+    ) {
+        let (url, _) = self.resource_url(manifest, key);
+        let password = manifest.api.password.expose().to_string();
+        let headers = api_headers(manifest, &manifest.id, &password, false);
+        match self.send(check, Method::Delete, &url, headers, None).await {
+            Ok(response) if matches!(response.status, 200 | 204 | 410) => {}
+            Ok(response) => check.warn(format!(
+                "could not deprovision the extra resource {key}: got {}",
+                response.status
+            )),
+            Err(error) => check.warn(format!(
+                "could not deprovision the extra resource {key}: {}",
+                describe_error(&error, &url, self.settings.limits)
+            )),
+        }
+    }
+
+    /// `Testing response`: the id, the id's origin, and the log drain.
+    fn check_response(
+        &mut self,
+        manifest: &Manifest,
+        body: &Value,
+        payload: &Payload,
+    ) -> Option<Provisioned> {
+        self.group("response".to_string());
+        let mut check = self.start(&RESPONSE_ID);
+        let id = match body {
+            Value::Object(_) => id_of(body),
+            other => {
+                check.fail(format!(
+                    "the response must be a JSON object, found {}",
+                    kensa_manifest::kind_of(other)
+                ));
+                None
+            }
+        };
+        match &id {
+            Some(id) => check.note(format!("(id {id})")),
+            None if body.is_object() => check.fail(match body.get("id") {
+                None => "the response has no `id`".to_string(),
+                Some(other) => format!(
+                    "`id` must be a non-empty string or a number, found {}",
+                    describe_value(other)
+                ),
+            }),
+            None => {}
+        }
+        self.finish(check);
+
+        match (&id, payload.app_number) {
+            (Some(id), Some(number)) => {
+                let mut check = self.start(&RESPONSE_ID_NOT_HEROKU_ID);
+                if id.contains(&number.to_string()) {
+                    check.fail(format!("id cannot include heroku_id: `{id}` contains the app number {number} that was sent"));
+                }
+                self.finish(check);
+            }
+            (None, _) => self.skip(&RESPONSE_ID_NOT_HEROKU_ID, "the response has no id"),
+            (_, None) => self.skip(&RESPONSE_ID_NOT_HEROKU_ID, "v3 requests carry no heroku_id"),
+        }
+
+        if manifest.requires("syslog_drain") {
+            let mut check = self.start(&RESPONSE_LOG_DRAIN);
+            match body.get("log_drain_url") {
+                None | Some(Value::Null) => check.fail("must return a log_drain_url"),
+                Some(Value::String(url)) if is_log_drain_url(url) => {}
+                Some(_) => {
+                    check.fail("must return a syslog_drain_url like syslog://log.example.com:9999")
+                }
+            }
+            self.finish(check);
+        } else {
+            self.skip(
+                &RESPONSE_LOG_DRAIN,
+                "the manifest does not require syslog_drain",
+            );
+        }
+
+        let id = id?;
+        let config = body
+            .get("config")
+            .and_then(Value::as_object)
+            .map(|config| {
+                config
+                    .iter()
+                    .filter_map(|(key, value)| {
+                        value.as_str().map(|value| (key.clone(), value.to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let key = match manifest.api.version {
+            ApiVersion::V3 => payload.uuid.clone(),
+            ApiVersion::V1 => id.clone(),
+        };
+        Some(Provisioned {
+            id,
+            uuid: payload.uuid.clone(),
+            key,
+            config,
+        })
+    }
+
+    /// v3 delivers at least once: the same uuid again is the same resource; another uuid is
+    /// another resource. Whatever these calls create is deprovisioned again.
+    async fn check_idempotency(
+        &mut self,
+        manifest: &Manifest,
+        first: &Provisioned,
+        payload: &Payload,
+    ) {
+        self.group("idempotency".to_string());
+        let url = self.provision_url(manifest);
+        let password = manifest.api.password.expose().to_string();
+
+        let mut check = self.start(&IDEMPOTENT);
+        let headers = api_headers(manifest, &manifest.id, &password, true);
+        match self
+            .send(
+                &mut check,
+                Method::Post,
+                &url,
+                headers,
+                Some(payload.body.clone()),
+            )
+            .await
+        {
+            Ok(response) => {
+                match self.second_id(&mut check, &response) {
+                    Some(id) if id == first.id => {}
+                    Some(id) => {
+                        check.mismatch(first.id.clone(), id.clone(), format!("the same uuid returned a new id `{id}` (the first call returned `{}`)", first.id));
+                        if manifest.api.version == ApiVersion::V1 {
+                            self.remove_extra(manifest, &mut check, &id).await;
+                        }
+                    }
+                    None => {}
+                }
+            }
+            Err(error) => check.fail(describe_error(&error, &url, self.settings.limits)),
+        }
+        self.finish(check);
+
+        let mut check = self.start(&DISTINCT_IDS);
+        let other = self.provision_payload(manifest, None);
+        let headers = api_headers(manifest, &manifest.id, &password, true);
+        match self
+            .send(
+                &mut check,
+                Method::Post,
+                &url,
+                headers,
+                Some(other.body.clone()),
+            )
+            .await
+        {
+            Ok(response) => {
+                if let Some(id) = self.second_id(&mut check, &response) {
+                    if id == first.id {
+                        check.fail(format!("multiple provisions cannot return the same id: two uuids both got `{id}`"));
+                    }
+                    let key = match manifest.api.version {
+                        ApiVersion::V3 => other.uuid.clone(),
+                        ApiVersion::V1 => id,
+                    };
+                    // With a shared id, removing "the other one" in v1 would remove the first.
+                    if manifest.api.version == ApiVersion::V3 || !check.has_failed() {
+                        self.remove_extra(manifest, &mut check, &key).await;
+                    }
+                }
+            }
+            Err(error) => check.fail(describe_error(&error, &url, self.settings.limits)),
+        }
+        self.finish(check);
+    }
+
+    /// The id of a further provision, failing the check when there is none.
+    fn second_id(&self, check: &mut Pending, response: &Response) -> Option<String> {
+        if response.status != 200 {
+            check.mismatch(
+                "200",
+                response.status.to_string(),
+                format!("expected 200, got {}", response.status),
+            );
+            return None;
+        }
+        let id = serde_json::from_slice::<Value>(&response.body)
+            .ok()
+            .as_ref()
+            .and_then(id_of);
+        if id.is_none() {
+            check.fail("the response has no usable `id`");
+        }
+        id
+    }
+}
+
+fn is_log_drain_url(url: &str) -> bool {
+    ["https://", "syslog://"].iter().any(|scheme| {
+        url.strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty() && !rest.chars().any(char::is_whitespace))
+    })
+}
+
+/// A JSON value in a message, short: strings quoted, containers by kind.
+pub(crate) fn describe_value(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("{text:?}"),
+        Value::Number(number) => number.to_string(),
+        Value::Bool(flag) => flag.to_string(),
+        other => kensa_manifest::kind_of(other).to_string(),
+    }
+}

@@ -1,0 +1,95 @@
+//! Whole runs: what `kensa test <suite>` and `kensa run` do, phase after phase.
+
+use crate::catalogue::COMMAND_EXIT;
+use crate::engine::Session;
+use crate::provision::Provisioned;
+use crate::report::Report;
+use crate::transport::Transport;
+
+/// Which checks to run after the manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Suite {
+    Manifest,
+    Provision,
+    Deprovision {
+        key: String,
+    },
+    PlanChange {
+        key: String,
+        plan: String,
+    },
+    /// Provision, plan change to `plan`, deprovision.
+    All {
+        plan: String,
+    },
+}
+
+/// How a command run by `kensa run` ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandOutcome {
+    Exited(i32),
+    /// Killed by this signal (Unix).
+    Signalled(i32),
+    /// It could not be started; holds why.
+    NotStarted(String),
+}
+
+impl<T: Transport> Session<'_, T> {
+    /// Runs the manifest checks, then `suite` if the manifest is valid. Resources the run
+    /// creates are deprovisioned before it returns.
+    pub async fn run(mut self, source: &[u8], suite: Suite) -> Report {
+        let Some(manifest) = self.check_manifest(source) else {
+            return self.into_report();
+        };
+        match suite {
+            Suite::Manifest => {}
+            Suite::Provision => {
+                self.provision(&manifest).await;
+            }
+            Suite::Deprovision { key } => {
+                self.deprovision(&manifest, &key).await;
+            }
+            Suite::PlanChange { key, plan } => {
+                self.plan_change(&manifest, &key, &plan).await;
+            }
+            Suite::All { plan } => {
+                if let Some(resource) = self.provision(&manifest).await {
+                    self.plan_change(&manifest, &resource.key, &plan).await;
+                    self.deprovision(&manifest, &resource.key).await;
+                }
+            }
+        }
+        self.into_report()
+    }
+
+    /// `kensa run`: reports how the command ended (it must exit with 0).
+    pub fn record_command(
+        &mut self,
+        command: &str,
+        resource: &Provisioned,
+        outcome: &CommandOutcome,
+    ) {
+        self.group(format!("run {command}"));
+        let mut check = self.start(&COMMAND_EXIT);
+        check.note(format!(
+            "(with {} config vars of {})",
+            resource.config.len(),
+            resource.id
+        ));
+        match outcome {
+            CommandOutcome::Exited(0) => {}
+            CommandOutcome::Exited(code) => check.mismatch(
+                "0",
+                code.to_string(),
+                format!("run exited abnormally: the command exited with {code}"),
+            ),
+            CommandOutcome::Signalled(signal) => check.fail(format!(
+                "run exited abnormally: the command was killed by signal {signal}"
+            )),
+            CommandOutcome::NotStarted(reason) => {
+                check.error(format!("could not start {command}: {reason}"))
+            }
+        }
+        self.finish(check);
+    }
+}

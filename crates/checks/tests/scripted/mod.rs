@@ -1,0 +1,235 @@
+//! A provider in a closure, with faults, for engine tests that need no network.
+#![allow(dead_code, reason = "each test binary uses part of this")]
+
+use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+use kensa_checks::{
+    Effects, NoEvents, Report, Request, Response, Session, Settings, Suite, TransportError,
+};
+use serde_json::{Value, json};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+pub(crate) const PASSWORD: &str = "s3cr3t-password-0123";
+pub(crate) const SALT: &str = "s3cr3t-salt-4567";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    NoAuth,
+    PasswordOnly,
+    UserOnly,
+    Status201,
+    NotJson,
+    MissingId,
+    NoConfig,
+    UndeclaredVar,
+    NonStringValue,
+    BadUrl,
+    SameIdForEveryUuid,
+    NewIdForRepeatedUuid,
+    DeprovisionStatus500,
+    PlanChange503,
+    Slow,
+    FourSeconds,
+    Refused,
+    Oversized,
+    V1Manifest,
+    InvalidManifest,
+}
+
+pub(crate) fn manifest(faults: &[Fault]) -> Vec<u8> {
+    let mut manifest = json!({
+        "id": "myaddon",
+        "api": {
+            "config_vars": ["MYADDON_URL"],
+            "password": PASSWORD,
+            "sso_salt": SALT,
+            "regions": ["us"],
+            "requires": [],
+            "production": {"base_url": "https://myaddon.example.com/heroku/resources"},
+            "test": {"base_url": "http://localhost:4567/heroku/resources"},
+            "version": "3"
+        }
+    });
+    if faults.contains(&Fault::V1Manifest) {
+        manifest["api"].as_object_mut().unwrap().remove("version");
+    }
+    if faults.contains(&Fault::InvalidManifest) {
+        manifest["api"]["regions"] = json!(["mars"]);
+    }
+    serde_json::to_vec(&manifest).unwrap()
+}
+
+/// What the scripted provider holds: resources by key, and every request it saw.
+#[derive(Default)]
+pub(crate) struct State {
+    resources: BTreeMap<String, String>,
+    by_uuid: BTreeMap<String, String>,
+    next: u32,
+    requests: Vec<Request>,
+}
+
+#[derive(Clone, Default)]
+pub(crate) struct Provider(Rc<RefCell<State>>);
+
+impl Provider {
+    pub(crate) fn live_resources(&self) -> usize {
+        self.0.borrow().resources.len()
+    }
+
+    pub(crate) fn requests(&self) -> Vec<Request> {
+        self.0.borrow().requests.clone()
+    }
+}
+
+fn reply(status: u16, body: Value) -> Result<Response, TransportError> {
+    Ok(Response {
+        status,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: serde_json::to_vec(&body).unwrap(),
+    })
+}
+
+fn answer(
+    state: &mut State,
+    faults: &[Fault],
+    clock: &ManualClock,
+    request: &Request,
+) -> Result<Response, TransportError> {
+    let has = |fault| faults.contains(&fault);
+    if has(Fault::Refused) {
+        return Err(TransportError::Connect(String::new()));
+    }
+    let authorization = request
+        .headers
+        .iter()
+        .find(|(name, _)| name == "Authorization")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    let right_user = kensa_checks::encoding::basic_auth("myaddon", "kensa-wrong-password");
+    let right_password = kensa_checks::encoding::basic_auth("myaddon-kensa-wrong-user", PASSWORD);
+    let correct = authorization == kensa_checks::encoding::basic_auth("myaddon", PASSWORD);
+    let accepted = correct
+        || has(Fault::NoAuth)
+        || (has(Fault::PasswordOnly) && authorization == right_password)
+        || (has(Fault::UserOnly) && authorization == right_user);
+    if !accepted {
+        return reply(401, json!({"message": "unauthorized"}));
+    }
+    let path = request.url.trim_start_matches("http://localhost:4567");
+    let body: Value = request
+        .body
+        .as_ref()
+        .map(|body| serde_json::from_slice(body).unwrap())
+        .unwrap_or(Value::Null);
+    match (request.method, path) {
+        (kensa_checks::Method::Post, "/heroku/resources") => {
+            if has(Fault::Slow) {
+                clock.advance(25_000);
+                return Err(TransportError::Timeout);
+            }
+            if has(Fault::FourSeconds) {
+                clock.advance(4_000);
+            }
+            if has(Fault::Oversized) {
+                return Err(TransportError::BodyTooLarge);
+            }
+            if has(Fault::NotJson) {
+                return Ok(Response {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: b"ok".to_vec(),
+                });
+            }
+            let uuid = body["uuid"].as_str().unwrap().to_string();
+            let id = match state.by_uuid.get(&uuid) {
+                Some(id) if !has(Fault::NewIdForRepeatedUuid) => id.clone(),
+                _ => {
+                    state.next += 1;
+                    let id = if has(Fault::SameIdForEveryUuid) {
+                        "res-1".to_string()
+                    } else {
+                        format!("res-{}", state.next)
+                    };
+                    state.by_uuid.insert(uuid.clone(), id.clone());
+                    let key = if has(Fault::V1Manifest) {
+                        id.clone()
+                    } else {
+                        uuid.clone()
+                    };
+                    state.resources.insert(key, id.clone());
+                    id
+                }
+            };
+            let config = if has(Fault::UndeclaredVar) {
+                json!({"MYADDON_URL": "https://db.example.com/1", "MYADDON_OTHER_URL": "https://x.example.com"})
+            } else if has(Fault::NonStringValue) {
+                json!({"MYADDON_URL": 42})
+            } else if has(Fault::BadUrl) {
+                json!({"MYADDON_URL": "db.example.com/x"})
+            } else {
+                json!({"MYADDON_URL": format!("https://db.example.com/{id}")})
+            };
+            let mut answer = json!({"id": id, "config": config});
+            if has(Fault::MissingId) {
+                answer.as_object_mut().unwrap().remove("id");
+            }
+            if has(Fault::NoConfig) {
+                answer.as_object_mut().unwrap().remove("config");
+            }
+            reply(if has(Fault::Status201) { 201 } else { 200 }, answer)
+        }
+        (kensa_checks::Method::Delete, path) => {
+            let key = path.trim_start_matches("/heroku/resources/");
+            if has(Fault::DeprovisionStatus500) {
+                return reply(500, json!({"message": "boom"}));
+            }
+            match state.resources.remove(key) {
+                Some(_) => Ok(Response {
+                    status: 204,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                }),
+                None => reply(410, json!({"message": "gone"})),
+            }
+        }
+        (kensa_checks::Method::Put, path) => {
+            let key = path.trim_start_matches("/heroku/resources/");
+            if has(Fault::PlanChange503) {
+                return reply(
+                    503,
+                    json!({"message": "migrate by hand: https://example.com/docs"}),
+                );
+            }
+            match state.resources.get(key) {
+                Some(_) => reply(200, json!({"message": format!("now on {}", body["plan"])})),
+                None => reply(404, json!({"message": "no such resource"})),
+            }
+        }
+        _ => reply(404, json!({})),
+    }
+}
+
+/// Runs `suite` against the scripted provider with `faults` switched on.
+pub(crate) fn run_suite(faults: &[Fault], suite: Suite) -> (Report, Provider) {
+    let provider = Provider::default();
+    let clock = ManualClock::at(1_790_000_000_000);
+    let script_state = provider.clone();
+    let script_clock = clock.clone();
+    let faults_owned = faults.to_vec();
+    let transport = ScriptedTransport::new(move |request: &Request| {
+        let mut state = script_state.0.borrow_mut();
+        state.requests.push(request.clone());
+        answer(&mut state, &faults_owned, &script_clock, request)
+    });
+    let mut ids = CountingIds::default();
+    let mut sink = NoEvents;
+    let effects = Effects {
+        transport: &transport,
+        clock: &clock,
+        ids: &mut ids,
+        sink: &mut sink,
+    };
+    let report = block_on(Session::new(effects, Settings::default()).run(&manifest(faults), suite));
+    (report, provider)
+}

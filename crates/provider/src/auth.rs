@@ -1,0 +1,225 @@
+//! HTTP Basic credentials: parsing and a constant-time comparison.
+
+use sha2::{Digest, Sha256};
+
+use crate::fault::{Fault, Faults};
+
+/// Decoded `Authorization: Basic` credentials.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Credentials {
+    pub(crate) user: String,
+    pub(crate) password: String,
+}
+
+/// Parses an `Authorization` header value. `None` for anything that is not well-formed
+/// Basic credentials.
+pub(crate) fn parse_basic(header: &str) -> Option<Credentials> {
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64_decode(rest.trim())?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some(Credentials {
+        user: user.to_owned(),
+        password: password.to_owned(),
+    })
+}
+
+/// Whether `given` satisfies the expected id and password, as bent by the auth faults.
+pub(crate) fn authorized(
+    given: Option<&Credentials>,
+    id: &str,
+    password: &str,
+    faults: Faults,
+) -> bool {
+    if faults.contains(Fault::NoAuth) {
+        return true;
+    }
+    let Some(given) = given else {
+        return false;
+    };
+    // Both halves are always compared, so timing does not tell which one was wrong.
+    let user_ok = constant_time_eq(&given.user, id);
+    let password_ok = constant_time_eq(&given.password, password);
+    if faults.contains(Fault::AuthPasswordOnly) {
+        password_ok
+    } else if faults.contains(Fault::AuthUserOnly) {
+        user_ok
+    } else {
+        user_ok & password_ok
+    }
+}
+
+/// Compares SHA-256 digests so that neither the content nor the length of the secret
+/// leaks through timing.
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+    let da = Sha256::digest(a.as_bytes());
+    let db = Sha256::digest(b.as_bytes());
+    da.iter()
+        .zip(db.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+/// Standard base64 with optional padding. Written out to keep the dependency tree small.
+pub(crate) fn base64_decode(input: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some(u32::from(c - b'A')),
+            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let trimmed = input.trim_end_matches('=');
+    if input.len() - trimmed.len() > 2 {
+        return None;
+    }
+    let bytes = trimmed.as_bytes();
+    if bytes.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            acc |= value(*c)? << (18 - 6 * i);
+        }
+        let [_, b0, b1, b2] = acc.to_be_bytes();
+        out.push(b0);
+        if chunk.len() > 2 {
+            out.push(b1);
+        }
+        if chunk.len() > 3 {
+            out.push(b2);
+        }
+    }
+    Some(out)
+}
+
+/// Standard base64 with padding (used by tests and the manifest helper's clients).
+pub(crate) fn base64_encode(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_v3_reference_example() {
+        // [V3]: addon-slug:super-secret
+        let creds = parse_basic("Basic YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ=").unwrap();
+        assert_eq!(creds.user, "addon-slug");
+        assert_eq!(creds.password, "super-secret");
+        assert_eq!(
+            base64_encode(b"addon-slug:super-secret"),
+            "YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ="
+        );
+    }
+
+    #[test]
+    fn base64_round_trips_every_length() {
+        let data: Vec<u8> = (0..=255).collect();
+        for len in 0..40 {
+            let enc = base64_encode(&data[..len]);
+            assert_eq!(base64_decode(&enc).unwrap(), &data[..len], "len {len}");
+            assert_eq!(
+                base64_decode(enc.trim_end_matches('=')).unwrap(),
+                &data[..len]
+            );
+        }
+        assert_eq!(base64_decode("a"), None);
+        assert_eq!(base64_decode("ab!d"), None);
+        assert_eq!(base64_decode("ab==="), None);
+    }
+
+    #[test]
+    fn rejects_malformed_headers() {
+        assert_eq!(parse_basic("Bearer abc"), None);
+        assert_eq!(parse_basic("Basic"), None);
+        assert_eq!(
+            parse_basic(&format!("Basic {}", base64_encode(b"nocolon"))),
+            None
+        );
+        let password_with_colon =
+            parse_basic(&format!("basic {}", base64_encode(b"a:b:c"))).unwrap();
+        assert_eq!(password_with_colon.password, "b:c");
+    }
+
+    fn creds(user: &str, password: &str) -> Credentials {
+        Credentials {
+            user: user.into(),
+            password: password.into(),
+        }
+    }
+
+    #[test]
+    fn both_halves_are_checked() {
+        let none = Faults::NONE;
+        assert!(authorized(
+            Some(&creds("myaddon", "pw")),
+            "myaddon",
+            "pw",
+            none
+        ));
+        assert!(!authorized(
+            Some(&creds("other", "pw")),
+            "myaddon",
+            "pw",
+            none
+        ));
+        assert!(!authorized(
+            Some(&creds("myaddon", "nope")),
+            "myaddon",
+            "pw",
+            none
+        ));
+        assert!(!authorized(
+            Some(&creds("myaddon", "pw2")),
+            "myaddon",
+            "pw",
+            none
+        ));
+        assert!(!authorized(None, "myaddon", "pw", none));
+    }
+
+    #[test]
+    fn auth_faults_bend_the_check() {
+        let wrong_user = creds("other", "pw");
+        let wrong_password = creds("myaddon", "nope");
+        let f = Faults::from(Fault::AuthPasswordOnly);
+        assert!(authorized(Some(&wrong_user), "myaddon", "pw", f));
+        assert!(!authorized(Some(&wrong_password), "myaddon", "pw", f));
+        let f = Faults::from(Fault::AuthUserOnly);
+        assert!(!authorized(Some(&wrong_user), "myaddon", "pw", f));
+        assert!(authorized(Some(&wrong_password), "myaddon", "pw", f));
+        assert!(authorized(
+            None,
+            "myaddon",
+            "pw",
+            Faults::from(Fault::NoAuth)
+        ));
+    }
+}
