@@ -34,13 +34,29 @@ pub struct GlobalArgs {
     )]
     pub filename: PathBuf,
 
-    /// How to print results.
+    /// How to print the report.
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Write the report (in --format) to FILE; progress still goes to the terminal.
+    #[arg(short = 'o', long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// When to colour output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// Plan to provision (default `test`) and, for `test all`, to change to (default `foo`).
+    #[arg(short = 'p', long, global = true, value_name = "PLAN")]
+    pub plan: Option<String>,
+
+    /// Call the manifest's production URLs instead of its test URLs.
+    #[arg(long, global = true)]
+    pub production: bool,
+
+    /// Do not verify TLS certificates (for self-signed local services).
+    #[arg(long, global = true)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,9 +67,37 @@ pub enum Command {
     )]
     Init(InitArgs),
 
-    /// Check the manifest (and, with the check engine, the provider's answers).
+    /// Make the calls Heroku makes and check every answer (bare `kensa test` runs `all`).
     #[command(after_help = EXIT_CODES)]
     Test(TestArgs),
+
+    /// Provision, run CMD with the returned config vars, change plan, deprovision.
+    #[command(
+        after_help = "Example: kensa run -f addon-manifest.json -- sh -c 'psql \"$MYADDON_URL\"'\n\nThe resource is deprovisioned even when CMD fails; kensa exits 1 when CMD exits non-zero."
+    )]
+    Run(RunArgs),
+
+    /// Check the embedded reference provider end to end, with no configuration at all.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The command and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the temporary manifest instead of deleting it afterwards.
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, Args)]
@@ -78,13 +122,32 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct TestArgs {
     #[command(subcommand)]
-    pub suite: TestSuite,
+    pub suite: Option<TestSuite>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TestSuite {
     /// Validate the manifest and report every problem with its location.
     Manifest,
+    /// POST a provision and check the answer, authentication and idempotency.
+    #[command(
+        after_help = "Any other --flag, --flag value or --flag=value becomes a provision option (a bare flag is \"true\")."
+    )]
+    Provision,
+    /// DELETE the resource with this key (the uuid in v3, the provider's id in v1).
+    Deprovision {
+        #[arg(value_name = "KEY")]
+        key: String,
+    },
+    /// PUT a plan change for the resource with this key.
+    Planchange {
+        #[arg(value_name = "KEY")]
+        key: String,
+        #[arg(value_name = "PLAN")]
+        plan: String,
+    },
+    /// Manifest, provision, plan change and deprovision of the new resource.
+    All,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -93,6 +156,8 @@ pub enum Format {
     Human,
     /// One JSON document with every check.
     Json,
+    /// JUnit XML, one test case per check, for CI dashboards.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,18 +1,22 @@
-//! The `kensa` command line: arguments, the native effects (files, terminal, randomness)
-//! and exit codes around the pure `kensa-manifest` and `kensa-checks` crates.
+//! The `kensa` command line: arguments, the native effects (files, terminal, HTTP, clock,
+//! randomness) and exit codes around the pure `kensa-manifest` and `kensa-checks` crates.
 #![allow(
     clippy::disallowed_methods,
-    reason = "host crate: reading files and the environment is its job"
+    reason = "host crate: files, clock and environment are its job"
 )]
 
 pub mod args;
 mod commands;
 mod error;
+mod native;
 mod output;
 
 use args::{Cli, Command, Format, GlobalArgs, TestSuite};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+use commands::test::Job;
 use error::CliError;
+use kensa_checks::Suite;
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 /// The documented exit codes.
@@ -36,6 +40,8 @@ impl From<ExitStatus> for ExitCode {
 pub(crate) struct Context {
     pub(crate) global: GlobalArgs,
     pub(crate) color: bool,
+    /// `--flag value` pairs given after `test provision` that kensa does not know.
+    pub(crate) provision_options: Vec<(String, String)>,
 }
 
 impl Context {
@@ -53,17 +59,37 @@ impl Context {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let (args, provision_options) = split_provision_options(std::env::args_os().collect());
+    let cli = match Cli::from_arg_matches(&Cli::command().get_matches_from(args)) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     let context = Context {
         color: output::use_color(cli.global.color, no_color),
         global: cli.global,
+        provision_options,
     };
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
-        Command::Test(args) => match args.suite {
-            TestSuite::Manifest => commands::test::manifest(&context),
-        },
+        Command::Test(args) => {
+            let suite = match args.suite.unwrap_or(TestSuite::All) {
+                TestSuite::Manifest => Suite::Manifest,
+                TestSuite::Provision => Suite::Provision,
+                TestSuite::Deprovision { key } => Suite::Deprovision { key },
+                TestSuite::Planchange { key, plan } => Suite::PlanChange { key, plan },
+                TestSuite::All => Suite::All {
+                    plan: context
+                        .global
+                        .plan
+                        .clone()
+                        .unwrap_or_else(|| "foo".to_string()),
+                },
+            };
+            commands::test::run_file(&context, Job::Suite(suite))
+        }
+        Command::Run(args) => commands::test::run_file(&context, Job::Run(args.command)),
+        Command::Demo(args) => commands::test::demo(&context, args.keep),
     };
     match result {
         Ok(status) => status.into(),
@@ -74,4 +100,116 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Takes the unknown `--flag`, `--flag value` and `--flag=value` arguments that follow
+/// `test provision` out of the command line: they become provision options (a bare flag is
+/// `"true"`), as in the old gem. Flags kensa knows stay where they are.
+fn split_provision_options(args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, String)>) {
+    let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
+    let Some(start) = words
+        .windows(2)
+        .position(|pair| pair == [Some("test"), Some("provision")])
+    else {
+        return (args, Vec::new());
+    };
+    let known = known_long_flags();
+    let mut kept = args[..start + 2].to_vec();
+    let mut options = Vec::new();
+    let mut index = start + 2;
+    while index < args.len() {
+        let word = words[index];
+        let unknown_flag = word
+            .and_then(|word| word.strip_prefix("--"))
+            .filter(|flag| {
+                let name = flag.split('=').next().unwrap_or_default();
+                !name.is_empty() && !known.iter().any(|known| known == name)
+            });
+        match unknown_flag {
+            Some(flag) => {
+                if let Some((name, value)) = flag.split_once('=') {
+                    options.push((name.to_string(), value.to_string()));
+                } else if let Some(value) = words
+                    .get(index + 1)
+                    .copied()
+                    .flatten()
+                    .filter(|next| !next.starts_with('-'))
+                {
+                    options.push((flag.to_string(), value.to_string()));
+                    index += 1;
+                } else {
+                    options.push((flag.to_string(), "true".to_string()));
+                }
+            }
+            None => kept.push(args[index].clone()),
+        }
+        index += 1;
+    }
+    (kept, options)
+}
+
+/// Every long flag and alias anywhere in the command tree.
+fn known_long_flags() -> Vec<String> {
+    fn collect(command: &clap::Command, names: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            names.extend(arg.get_long().map(str::to_string));
+            names.extend(
+                arg.get_all_aliases()
+                    .into_iter()
+                    .flatten()
+                    .map(str::to_string),
+            );
+        }
+        names.extend(["help", "version"].map(str::to_string));
+        for subcommand in command.get_subcommands() {
+            collect(subcommand, names);
+        }
+    }
+    let mut names = Vec::new();
+    collect(&Cli::command(), &mut names);
+    names
+}
+
 pub(crate) type Result<T, E = CliError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(line: &str) -> (Vec<String>, Vec<(String, String)>) {
+        let (args, options) =
+            split_provision_options(line.split(' ').map(OsString::from).collect());
+        (
+            args.into_iter()
+                .map(|arg| arg.into_string().unwrap_or_default())
+                .collect(),
+            options,
+        )
+    }
+
+    #[test]
+    fn unknown_flags_after_test_provision_become_options() {
+        let (args, options) =
+            split("kensa test provision --foo bar --baz --qux=1 -f m.json --plan basic");
+        assert_eq!(
+            args,
+            [
+                "kensa",
+                "test",
+                "provision",
+                "-f",
+                "m.json",
+                "--plan",
+                "basic"
+            ]
+        );
+        let expected = [("foo", "bar"), ("baz", "true"), ("qux", "1")]
+            .map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(options, expected);
+    }
+
+    #[test]
+    fn other_commands_are_left_alone() {
+        let (args, options) = split("kensa test all --foo bar");
+        assert_eq!(args.len(), 5);
+        assert!(options.is_empty());
+    }
+}

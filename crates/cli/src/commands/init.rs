@@ -2,6 +2,7 @@
 
 use crate::args::{InitArgs, SsoMethod};
 use crate::error::CliError;
+use crate::native::random_hex;
 use crate::{Context, ExitStatus, Result};
 use kensa_manifest::{SkeletonOptions, SsoStyle, skeleton};
 use std::io::{BufRead, IsTerminal, Write};
@@ -21,8 +22,8 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
         },
         without_sso: args.without_sso,
         port: if args.foreman { 5000 } else { 4567 },
-        password: random_hex()?,
-        sso_salt: random_hex()?,
+        password: random_hex().map_err(CliError::new)?,
+        sso_salt: random_hex().map_err(CliError::new)?,
     });
     write(manifest_path, &files.manifest)?;
     println!(
@@ -68,12 +69,4 @@ fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
 fn write(path: &Path, contents: &str) -> Result<()> {
     std::fs::write(path, contents)
         .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
-}
-
-/// 32 hex characters from the operating system's random source.
-fn random_hex() -> Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| CliError::new(format!("the system random source failed: {error}")))?;
-    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }

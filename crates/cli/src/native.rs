@@ -1,0 +1,148 @@
+//! The native effects the engine needs: HTTP through reqwest (rustls, no redirects
+//! followed), the system clock and the OS random source.
+
+use kensa_checks::{
+    Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError,
+};
+use std::error::Error as _;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub(crate) struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    pub(crate) fn new(insecure: bool) -> Result<ReqwestTransport, String> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10))
+            .tls_danger_accept_invalid_certs(insecure)
+            .build()
+            .map_err(|error| format!("cannot set up HTTP: {error}"))?;
+        Ok(ReqwestTransport { client })
+    }
+}
+
+impl Transport for ReqwestTransport {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::FULL
+    }
+
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let timeout = Duration::from_millis(request.timeout_ms);
+        // The deadline covers the body too, so a provider that trickles bytes cannot hold us.
+        match tokio::time::timeout(timeout, self.exchange(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError::Timeout),
+        }
+    }
+}
+
+impl ReqwestTransport {
+    async fn exchange(&self, request: Request) -> Result<Response, TransportError> {
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut builder = self.client.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > request.max_body_bytes {
+                return Err(TransportError::BodyTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// Sorts a reqwest failure into what the checks report.
+fn classify(error: reqwest::Error) -> TransportError {
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    let detail = causes.last().cloned().unwrap_or_default();
+    if error.is_timeout() {
+        TransportError::Timeout
+    } else if error.is_connect() {
+        TransportError::Connect(detail)
+    } else if causes.iter().any(|cause| {
+        cause.contains("closed") || cause.contains("reset") || cause.contains("incomplete")
+    }) {
+        TransportError::Closed(String::new())
+    } else if error.is_body() || error.is_decode() {
+        TransportError::Closed(detail)
+    } else {
+        TransportError::Other(if detail.is_empty() {
+            error.to_string()
+        } else {
+            detail
+        })
+    }
+}
+
+pub(crate) struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| {
+                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+            })
+    }
+}
+
+/// Random ids from the OS; a counter keeps them distinct should the OS source fail.
+#[derive(Default)]
+pub(crate) struct OsRandom {
+    fallback: u64,
+}
+
+impl IdSource for OsRandom {
+    fn random_bytes(&mut self) -> [u8; 16] {
+        let mut bytes = [0u8; 16];
+        if getrandom::fill(&mut bytes).is_err() {
+            self.fallback += 1;
+            bytes[..8].copy_from_slice(&SystemClock.now_ms().to_le_bytes());
+            bytes[8..].copy_from_slice(&self.fallback.to_le_bytes());
+        }
+        bytes
+    }
+}
+
+/// 32 hex characters from the operating system's random source.
+pub(crate) fn random_hex() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| format!("the system random source failed: {error}"))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
