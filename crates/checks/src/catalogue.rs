@@ -57,6 +57,20 @@ checks! {
         "PUT of the new plan answers 200 with a JSON object.";
     PLAN_CHANGE_AUTH = "C02", "planchange/rejects-bad-credentials", "authentication",
         "PUT with a wrong username, a wrong password, or both, each get 401.";
+    SSO_SALT = "S01", "sso/salt-present", "has an sso salt",
+        "The manifest has `api.sso_salt`, without which no SSO request can be signed.";
+    SSO_BAD_TOKEN = "S02", "sso/rejects-bad-token", "validates token",
+        "A sign-in with wrong tokens gets 403.";
+    SSO_OLD_TIMESTAMP = "S03", "sso/rejects-stale-timestamp", "validates timestamp",
+        "A correctly signed sign-in whose timestamp is 6 minutes old gets 403.";
+    SSO_FUTURE_TIMESTAMP = "S04", "sso/rejects-future-timestamp", "validates future timestamp",
+        "A correctly signed sign-in whose timestamp is 6 minutes ahead gets 403.";
+    SSO_LOGIN = "S05", "sso/logs-in", "logs in",
+        "A correctly signed, fresh sign-in ends (after redirects) in a 2xx page.";
+    SSO_COOKIE = "S06", "sso/sets-nav-data-cookie", "creates the heroku-nav-data cookie",
+        "The sign-in sets cookie `heroku-nav-data` to the `nav-data` sent (legacy: a warning for v3).";
+    SSO_LAYOUT = "S07", "sso/shows-heroku-layout", "displays the heroku layout",
+        "The signed-in page shows `div#heroku-header` or the boomerang script (legacy: a warning for v3).";
     COMMAND_EXIT = "E01", "run/command-succeeds", "command exits with status 0",
         "`kensa run`: the command given, run with the provisioned config vars, exits with 0.";
 }

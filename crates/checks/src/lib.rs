@@ -14,6 +14,7 @@ mod manifest;
 mod provision;
 pub mod render;
 mod report;
+pub mod sso;
 mod suite;
 pub mod testing;
 mod transport;

@@ -18,9 +18,15 @@ pub enum Suite {
         key: String,
         plan: String,
     },
-    /// Provision, plan change to `plan`, deprovision.
+    /// Sign in to the resource `id` (taken as the resource uuid too).
+    Sso {
+        id: String,
+        force_post: bool,
+    },
+    /// Provision, (SSO,) plan change to `plan`, deprovision.
     All {
         plan: String,
+        with_sso: bool,
     },
 }
 
@@ -52,8 +58,15 @@ impl<T: Transport> Session<'_, T> {
             Suite::PlanChange { key, plan } => {
                 self.plan_change(&manifest, &key, &plan).await;
             }
-            Suite::All { plan } => {
+            Suite::Sso { id, force_post } => {
+                self.sso(&manifest, &id, &id, force_post).await;
+            }
+            Suite::All { plan, with_sso } => {
                 if let Some(resource) = self.provision(&manifest).await {
+                    if with_sso {
+                        self.sso(&manifest, &resource.id, &resource.uuid, false)
+                            .await;
+                    }
                     self.plan_change(&manifest, &resource.key, &plan).await;
                     self.deprovision(&manifest, &resource.key).await;
                 }

@@ -8,7 +8,10 @@ use kensa_checks::Suite;
 use scripted::{Fault, run_suite};
 
 fn all() -> Suite {
-    Suite::All { plan: "foo".into() }
+    Suite::All {
+        plan: "foo".into(),
+        with_sso: false,
+    }
 }
 
 #[test]

@@ -146,8 +146,20 @@ pub enum TestSuite {
         #[arg(value_name = "PLAN")]
         plan: String,
     },
+    /// Check single sign-on to the resource ID (in v3 also sent as `resource_id`).
+    Sso {
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Sign in with a form POST even if the manifest has no `sso_url` (posts to /sso/login).
+        #[arg(long)]
+        post: bool,
+    },
     /// Manifest, provision, plan change and deprovision of the new resource.
-    All,
+    All {
+        /// Also check single sign-on on the new resource, before the plan change.
+        #[arg(long)]
+        with_sso: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -73,17 +73,22 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
         Command::Test(args) => {
-            let suite = match args.suite.unwrap_or(TestSuite::All) {
+            let suite = match args.suite.unwrap_or(TestSuite::All { with_sso: false }) {
                 TestSuite::Manifest => Suite::Manifest,
                 TestSuite::Provision => Suite::Provision,
                 TestSuite::Deprovision { key } => Suite::Deprovision { key },
                 TestSuite::Planchange { key, plan } => Suite::PlanChange { key, plan },
-                TestSuite::All => Suite::All {
+                TestSuite::Sso { id, post } => Suite::Sso {
+                    id,
+                    force_post: post,
+                },
+                TestSuite::All { with_sso } => Suite::All {
                     plan: context
                         .global
                         .plan
                         .clone()
                         .unwrap_or_else(|| "foo".to_string()),
+                    with_sso,
                 },
             };
             commands::test::run_file(&context, Job::Suite(suite))

@@ -209,6 +209,7 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
                 .plan
                 .clone()
                 .unwrap_or_else(|| "foo".to_string()),
+            with_sso: true,
         }),
     );
     let left = provider.resource_count();

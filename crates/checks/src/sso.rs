@@ -1,0 +1,526 @@
+//! Single sign-on: the signed parameters Heroku sends, and the checks that a provider
+//! refuses bad or stale ones and signs the user in with good ones.
+
+use crate::catalogue::*;
+use crate::encoding::form_value;
+use crate::engine::{Pending, Session, describe_error};
+use crate::transport::{Method, Response, Transport};
+use kensa_manifest::{ApiVersion, Environment, Manifest, SsoTarget};
+use sha1::{Digest, Sha1};
+use sha2::Sha256;
+
+/// The old gem's sample `nav-data`: base64url of a small JSON description of the app.
+pub const NAV_DATA: &str = "eyJhZGRvbiI6IllvdXIgQWRkb24iLCJhcHBuYW1lIjoibXlhcHAiLCJhZGRvbnMiOlt7InNsdWciOiJjcm9uIiwibmFtZSI6IkNyb24ifSx7InNsdWciOiJjdXN0b21fZG9tYWlucyt3aWxkY2FyZCIsIm5hbWUiOiJDdXN0b20gRG9tYWlucyArIFdpbGRjYXJkIn0seyJzbHVnIjoieW91cmFkZG9uIiwibmFtZSI6IllvdXIgQWRkb24iLCJjdXJyZW50Ijp0cnVlfV19";
+pub const EMAIL: &str = "username@example.com";
+pub const APP: &str = "myapp";
+pub const USER_ID: &str = "fedcba98-7654-3210-fedc-ba9876543210";
+
+/// How far from now the stale and future probes are: one minute past Heroku's 5.
+const SKEW_SECS: i64 = 6 * 60;
+
+/// Legacy token: hex sha1(`id:salt:timestamp`).
+pub fn token(id: &str, salt: &str, timestamp: i64) -> String {
+    hex(&Sha1::digest(format!("{id}:{salt}:{timestamp}")))
+}
+
+/// v3 token: hex sha1(`resource_uuid:salt:timestamp`).
+pub fn resource_token(uuid: &str, salt: &str, timestamp: i64) -> String {
+    hex(&Sha1::digest(format!("{uuid}:{salt}:{timestamp}")))
+}
+
+/// Newest v3 token: hex sha256(`resource_uuid:salt:timestamp:user_id:email`).
+pub fn user_scoped_resource_token(
+    uuid: &str,
+    salt: &str,
+    timestamp: i64,
+    user_id: &str,
+    email: &str,
+) -> String {
+    hex(&Sha256::digest(format!(
+        "{uuid}:{salt}:{timestamp}:{user_id}:{email}"
+    )))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A sign-in request as Heroku would make it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsoRequest {
+    pub method: Method,
+    /// For GET, the URL with the query string; for POST, the form's action.
+    pub url: String,
+    /// The form fields (POST) or query parameters (GET), in order.
+    pub params: Vec<(String, String)>,
+}
+
+impl SsoRequest {
+    /// `k=v&k=v`, form-encoded.
+    pub fn encoded_params(&self) -> String {
+        self.params
+            .iter()
+            .map(|(key, value)| format!("{}={}", form_value(key), form_value(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// What to sign and how: the resource and the moment.
+#[derive(Clone, Debug)]
+pub struct SsoSubject<'a> {
+    /// The provider's id (v1 path key, and `id` in every flow).
+    pub id: &'a str,
+    /// Heroku's resource uuid, sent as `resource_id` in v3.
+    pub resource_uuid: &'a str,
+    pub timestamp: i64,
+    /// Force a form POST even for a string-form manifest (`--post`).
+    pub force_post: bool,
+}
+
+/// Builds the signed request for `subject`; `None` when the manifest has no SSO salt.
+pub fn sso_request(
+    manifest: &Manifest,
+    environment: Environment,
+    subject: &SsoSubject<'_>,
+) -> Option<SsoRequest> {
+    let salt = manifest.api.sso_salt.as_ref()?.expose();
+    Some(signed_request(manifest, environment, subject, |params| {
+        params.push(("token".into(), token(subject.id, salt, subject.timestamp)));
+        if manifest.api.version == ApiVersion::V3 {
+            params.push((
+                "resource_token".into(),
+                resource_token(subject.resource_uuid, salt, subject.timestamp),
+            ));
+            params.push((
+                "user_scoped_resource_token".into(),
+                user_scoped_resource_token(
+                    subject.resource_uuid,
+                    salt,
+                    subject.timestamp,
+                    USER_ID,
+                    EMAIL,
+                ),
+            ));
+        }
+    }))
+}
+
+fn signed_request(
+    manifest: &Manifest,
+    environment: Environment,
+    subject: &SsoSubject<'_>,
+    add_tokens: impl FnOnce(&mut Vec<(String, String)>),
+) -> SsoRequest {
+    let endpoint = manifest.endpoint(environment);
+    let (method, url) = match endpoint.sso() {
+        SsoTarget::Post(url) => (Method::Post, format!("{}{}", url.origin(), url.path)),
+        SsoTarget::Get { origin } if subject.force_post => {
+            (Method::Post, format!("{origin}/sso/login"))
+        }
+        SsoTarget::Get { origin } => (
+            Method::Get,
+            format!(
+                "{origin}/heroku/resources/{}",
+                crate::encoding::path_segment(subject.id)
+            ),
+        ),
+    };
+    let mut params: Vec<(String, String)> = Vec::new();
+    if method == Method::Post {
+        params.push(("id".into(), subject.id.to_string()));
+    }
+    add_tokens(&mut params);
+    params.push(("timestamp".into(), subject.timestamp.to_string()));
+    params.push(("nav-data".into(), NAV_DATA.to_string()));
+    params.push(("email".into(), EMAIL.to_string()));
+    params.push(("app".into(), APP.to_string()));
+    if manifest.api.version == ApiVersion::V3 {
+        params.push(("resource_id".into(), subject.resource_uuid.to_string()));
+        params.push(("user_id".into(), USER_ID.to_string()));
+        params.push(("context_app".into(), APP.to_string()));
+    }
+    let mut request = SsoRequest {
+        method,
+        url,
+        params,
+    };
+    if method == Method::Get {
+        request.url = format!("{}?{}", request.url, request.encoded_params());
+    }
+    request
+}
+
+/// Cookies set during the SSO checks, by name (one provider, so one jar).
+#[derive(Default)]
+struct CookieJar(Vec<(String, String)>);
+
+impl CookieJar {
+    fn absorb(&mut self, response: &Response) {
+        for (name, value) in &response.headers {
+            if !name.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let pair = value.split(';').next().unwrap_or_default();
+            if let Some((cookie, content)) = pair.split_once('=') {
+                let cookie = cookie.trim().to_string();
+                self.0.retain(|(existing, _)| *existing != cookie);
+                self.0.push((cookie, content.trim().to_string()));
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(cookie, _)| cookie == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn header(&self) -> Option<String> {
+        (!self.0.is_empty()).then(|| {
+            self.0
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}
+
+impl<T: Transport> Session<'_, T> {
+    /// `kensa test sso ID`: bad token, stale and future timestamps must get 403; a good
+    /// request signs in, sets the nav-data cookie and shows the Heroku layout (legacy).
+    pub async fn sso(
+        &mut self,
+        manifest: &Manifest,
+        id: &str,
+        resource_uuid: &str,
+        force_post: bool,
+    ) -> bool {
+        let environment = self.settings.environment;
+        let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
+        let preview = signed_request(
+            manifest,
+            environment,
+            &SsoSubject {
+                id,
+                resource_uuid,
+                timestamp: now,
+                force_post,
+            },
+            |_| {},
+        );
+        let target = preview.url.split('?').next().unwrap_or_default();
+        self.group(format!("{} {}", preview.method, path_of(target)));
+        let later = [
+            &SSO_BAD_TOKEN,
+            &SSO_OLD_TIMESTAMP,
+            &SSO_FUTURE_TIMESTAMP,
+            &SSO_LOGIN,
+            &SSO_COOKIE,
+            &SSO_LAYOUT,
+        ];
+        let mut check = self.start(&SSO_SALT);
+        if manifest.api.sso_salt.is_none() {
+            check.fail("need an sso salt to perform sso test");
+            self.finish(check);
+            for def in later {
+                self.skip(def, "the manifest has no sso_salt");
+            }
+            return false;
+        }
+        self.finish(check);
+        let mut jar = CookieJar::default();
+        let mut passed = true;
+
+        // Rejections: each request must be refused outright.
+        let probes: [(&'static CheckDef, i64, bool); 3] = [
+            (&SSO_BAD_TOKEN, 0, true),
+            (&SSO_OLD_TIMESTAMP, -SKEW_SECS, false),
+            (&SSO_FUTURE_TIMESTAMP, SKEW_SECS, false),
+        ];
+        for (def, offset, bad_token) in probes {
+            let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
+            let subject = SsoSubject {
+                id,
+                resource_uuid,
+                timestamp: now + offset,
+                force_post,
+            };
+            let request = if bad_token {
+                signed_request(manifest, environment, &subject, |params| {
+                    params.push(("token".into(), "invalid".into()));
+                    if manifest.api.version == ApiVersion::V3 {
+                        params.push(("resource_token".into(), "invalid".into()));
+                        params.push(("user_scoped_resource_token".into(), "invalid".into()));
+                    }
+                })
+            } else {
+                sso_request(manifest, environment, &subject)
+                    .unwrap_or_else(|| signed_request(manifest, environment, &subject, |_| {}))
+            };
+            let mut check = self.start(def);
+            match self.send_sso(&mut check, &request, &jar).await {
+                Ok(response) if response.status == 403 => {}
+                Ok(response) => check.mismatch(
+                    "403",
+                    response.status.to_string(),
+                    format!("expected 403, got {}", response.status),
+                ),
+                Err(message) => check.fail(message),
+            }
+            passed &= !check.has_failed();
+            self.finish(check);
+        }
+
+        // The real sign-in, following redirects with the cookie jar.
+        let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
+        let subject = SsoSubject {
+            id,
+            resource_uuid,
+            timestamp: now,
+            force_post,
+        };
+        let request = sso_request(manifest, environment, &subject)
+            .unwrap_or_else(|| signed_request(manifest, environment, &subject, |_| {}));
+        let mut check = self.start(&SSO_LOGIN);
+        let page = self.follow(&mut check, &request, &mut jar).await;
+        if let Some(response) = page
+            .as_ref()
+            .filter(|response| !(200..300).contains(&response.status))
+        {
+            check.mismatch(
+                "200",
+                response.status.to_string(),
+                format!("expected 200, got {}", response.status),
+            );
+        }
+        let logged_in = page
+            .as_ref()
+            .is_some_and(|response| (200..300).contains(&response.status))
+            && !check.has_failed();
+        passed &= logged_in;
+        self.finish(check);
+
+        // Legacy expectations: required for v1, only advised for v3.
+        let legacy = |check: &mut Pending, message: String| {
+            if manifest.api.version == ApiVersion::V3 {
+                check.warn(format!("{message} (no longer required for v3 add-ons)"));
+            } else {
+                check.fail(message);
+            }
+        };
+        if !logged_in {
+            self.skip(&SSO_COOKIE, "the sign-in failed");
+            self.skip(&SSO_LAYOUT, "the sign-in failed");
+            return false;
+        }
+        if self.effects.transport.capabilities().cookies {
+            let mut check = self.start(&SSO_COOKIE);
+            match jar.get("heroku-nav-data") {
+                None => legacy(
+                    &mut check,
+                    "could not find cookie heroku-nav-data".to_string(),
+                ),
+                Some(value) if value == NAV_DATA => {}
+                Some(value) => legacy(&mut check, format!("expected {NAV_DATA}, got {value}")),
+            }
+            passed &= !check.has_failed();
+            self.finish(check);
+        } else {
+            self.skip(
+                &SSO_COOKIE,
+                "this host cannot see cookies (a browser hides Set-Cookie)",
+            );
+        }
+        let mut check = self.start(&SSO_LAYOUT);
+        let body = page
+            .map(|response| String::from_utf8_lossy(&response.body).into_owned())
+            .unwrap_or_default();
+        if !has_heroku_layout(&body) {
+            legacy(&mut check, "could not find Heroku layout".to_string());
+        }
+        passed &= !check.has_failed();
+        self.finish(check);
+        passed
+    }
+
+    async fn send_sso(
+        &mut self,
+        check: &mut Pending,
+        request: &SsoRequest,
+        jar: &CookieJar,
+    ) -> Result<Response, String> {
+        let mut headers = vec![("Accept".to_string(), "text/html".to_string())];
+        if let Some(cookie) = jar.header() {
+            headers.push(("Cookie".to_string(), cookie));
+        }
+        let body = (request.method == Method::Post).then(|| {
+            headers.push((
+                "Content-Type".to_string(),
+                "application/x-www-form-urlencoded".to_string(),
+            ));
+            request.encoded_params().into_bytes()
+        });
+        self.send(check, request.method, &request.url, headers, body)
+            .await
+            .map_err(|error| describe_error(&error, &request.url, self.settings.limits))
+    }
+
+    /// Sends `request` and follows up to 10 redirects with GET, carrying cookies.
+    async fn follow(
+        &mut self,
+        check: &mut Pending,
+        request: &SsoRequest,
+        jar: &mut CookieJar,
+    ) -> Option<Response> {
+        let mut response = match self.send_sso(check, request, jar).await {
+            Ok(response) => response,
+            Err(message) => {
+                check.fail(message);
+                return None;
+            }
+        };
+        jar.absorb(&response);
+        let mut url = request.url.clone();
+        for _ in 0..10 {
+            let location = match response.status {
+                301 | 302 | 303 | 307 | 308 => response.header("location").map(str::to_string),
+                _ => None,
+            };
+            let Some(location) = location else {
+                return Some(response);
+            };
+            url = resolve(&url, &location);
+            let next = SsoRequest {
+                method: Method::Get,
+                url: url.clone(),
+                params: Vec::new(),
+            };
+            response = match self.send_sso(check, &next, jar).await {
+                Ok(response) => response,
+                Err(message) => {
+                    check.fail(message);
+                    return None;
+                }
+            };
+            jar.absorb(&response);
+        }
+        check.fail("more than 10 redirects");
+        None
+    }
+}
+
+/// The Heroku header as the old gem looked for it: `div#heroku-header` or the boomerang script.
+fn has_heroku_layout(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    let header = lower.match_indices("<div").any(|(start, _)| {
+        let tag = &lower[start
+            ..lower[start..]
+                .find('>')
+                .map_or(lower.len(), |end| start + end)];
+        tag.contains("id=\"heroku-header\"")
+            || tag.contains("id='heroku-header'")
+            || tag.contains("id=heroku-header")
+    });
+    let boomerang = lower.match_indices("<script").any(|(start, _)| {
+        let tag = &lower[start
+            ..lower[start..]
+                .find('>')
+                .map_or(lower.len(), |end| start + end)];
+        tag.contains("src=") && tag.contains("boomerang")
+    });
+    header || boomerang
+}
+
+fn path_of(url: &str) -> String {
+    match kensa_manifest::url::HttpUrl::parse(url) {
+        Ok(parsed) => parsed.path,
+        Err(_) => url.to_string(),
+    }
+}
+
+/// Resolves a `Location` against the URL it came from.
+fn resolve(base: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let Ok(parsed) = kensa_manifest::url::HttpUrl::parse(base) else {
+        return location.to_string();
+    };
+    if location.starts_with('/') {
+        format!("{}{location}", parsed.origin())
+    } else {
+        let directory = parsed
+            .path
+            .rsplit_once('/')
+            .map_or("", |(directory, _)| directory);
+        format!("{}{directory}/{location}", parsed.origin())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_match_the_protocol_vectors() {
+        assert_eq!(
+            token("1", "SSO_SALT", 1_262_304_000),
+            "b6010f6fbb850887a396c2bc0ab23974003008f6"
+        );
+        assert_eq!(
+            token(
+                "123",
+                "2f97bfa52ca102f8874716e2eb1d3b4920ad0be4",
+                1_267_597_772
+            ),
+            "bb466eb1d6bc345d11072c3cd25c311f21be130d"
+        );
+        assert_eq!(
+            resource_token(
+                "01234567-89ab-cdef-0123-456789abcdef",
+                "SSO_SALT",
+                1_262_304_000
+            ),
+            "094733ee718bbb40f4741b03341be3630b127a2f"
+        );
+        assert_eq!(
+            user_scoped_resource_token(
+                "01234567-89ab-cdef-0123-456789abcdef",
+                "SSO_SALT",
+                1_262_304_000,
+                "fedcba98-7654-3210-fedc-ba9876543210",
+                "user@example.com"
+            ),
+            "b345e31bcdaecd27ab7088659496d281b1c6a2feffb0aea62c136036ec6294fb"
+        );
+    }
+
+    #[test]
+    fn finds_the_heroku_layout() {
+        assert!(has_heroku_layout(
+            "<html><div class=x id=\"heroku-header\"></div>"
+        ));
+        assert!(has_heroku_layout(
+            "<script src=\"https://s3.amazonaws.com/boomerang.js\"></script>"
+        ));
+        assert!(!has_heroku_layout(
+            "<p>heroku-header</p><script>boomerang()</script>"
+        ));
+    }
+
+    #[test]
+    fn resolves_redirects() {
+        assert_eq!(
+            resolve("http://a:1/sso/login", "/dashboard"),
+            "http://a:1/dashboard"
+        );
+        assert_eq!(
+            resolve("http://a:1/sso/login", "home"),
+            "http://a:1/sso/home"
+        );
+        assert_eq!(resolve("http://a:1/x", "https://b/y"), "https://b/y");
+    }
+}
