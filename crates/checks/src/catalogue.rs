@@ -45,6 +45,10 @@ checks! {
         "Every config value is a string.";
     CONFIG_URLS = "R08", "config/urls-valid", "URL configs vars",
         "Every `*_URL` value is an absolute URI with scheme and host, not localhost in production.";
+    ASYNC_COMPLETES = "A01", "async/completes", "async provisioning completes",
+        "Under --async, the provider finishes through Heroku's API (config PATCH then actions/provision, or the legacy PUT) in time.";
+    ASYNC_OAUTH = "A02", "async/uses-oauth-token", "async calls use the OAuth token",
+        "The provider exchanges the oauth_grant it was sent and authenticates its calls with that token.";
     IDEMPOTENT = "D01", "provision/idempotent-on-uuid", "repeated uuid returns the same id",
         "Heroku delivers at least once: a second POST with the same uuid returns the same resource.";
     DISTINCT_IDS = "D02", "provision/distinct-ids", "different uuids return different ids",
@@ -76,10 +80,7 @@ checks! {
 }
 
 pub fn find(code: &str) -> Option<&'static CheckDef> {
-    CHECKS
-        .iter()
-        .copied()
-        .find(|check| check.code.eq_ignore_ascii_case(code))
+    CHECKS.iter().copied().find(|check| check.code.eq_ignore_ascii_case(code))
 }
 
 #[cfg(test)]
@@ -90,22 +91,12 @@ mod tests {
     fn codes_and_names_are_unique() {
         for (index, check) in CHECKS.iter().enumerate() {
             assert!(
-                CHECKS[index + 1..]
-                    .iter()
-                    .all(|other| other.code != check.code && other.name != check.name),
+                CHECKS[index + 1..].iter().all(|other| other.code != check.code && other.name != check.name),
                 "{}",
                 check.code
             );
-            assert!(
-                check
-                    .name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/')
-            );
+            assert!(check.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/'));
         }
-        assert_eq!(
-            find("p01").map(|check| check.name),
-            Some("provision/responds-200")
-        );
+        assert_eq!(find("p01").map(|check| check.name), Some("provision/responds-200"));
     }
 }

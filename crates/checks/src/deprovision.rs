@@ -15,10 +15,7 @@ impl<T: Transport> Session<'_, T> {
         let password = manifest.api.password.expose().to_string();
         let mut check = self.start(&DEPROVISION_RESPONSE);
         let headers = api_headers(manifest, &manifest.id, &password, false);
-        match self
-            .send(&mut check, Method::Delete, &url, headers, None)
-            .await
-        {
+        match self.send(&mut check, Method::Delete, &url, headers, None).await {
             Ok(response) if matches!(response.status, 200 | 204) => {}
             Ok(response) => {
                 check.mismatch(
@@ -30,16 +27,11 @@ impl<T: Transport> Session<'_, T> {
                     check.fail(format!("the provider said: {message}"));
                 }
             }
-            Err(error) => check.fail(crate::engine::describe_error(
-                &error,
-                &url,
-                self.settings.limits,
-            )),
+            Err(error) => check.fail(crate::engine::describe_error(&error, &url, self.settings.limits)),
         }
         let passed = !check.has_failed();
         self.finish(check);
-        self.check_auth(&DEPROVISION_AUTH, manifest, Method::Delete, &url, false)
-            .await;
+        self.check_auth(&DEPROVISION_AUTH, manifest, Method::Delete, &url, false).await;
         passed
     }
 
@@ -58,55 +50,36 @@ impl<T: Transport> Session<'_, T> {
         let mut check = self.start(&PLAN_CHANGE_RESPONSE);
         let headers = api_headers(manifest, &manifest.id, &password, true);
         let mut answer = None;
-        match self
-            .send(&mut check, Method::Put, &url, headers, Some(body))
-            .await
-        {
-            Ok(response) if response.status == 200 => {
-                match serde_json::from_slice::<Value>(&response.body) {
-                    Ok(value @ Value::Object(_)) => answer = Some(value),
-                    Ok(other) => check.fail(format!(
-                        "the response must be a JSON object, found {}",
-                        kensa_manifest::kind_of(&other)
-                    )),
-                    Err(_) if response.body.iter().all(u8::is_ascii_whitespace) => {
-                        check.fail("the response body is empty; send a JSON object such as {}")
-                    }
-                    Err(error) => check.fail(format!("the response body is not JSON: {error}")),
+        match self.send(&mut check, Method::Put, &url, headers, Some(body)).await {
+            Ok(response) if response.status == 200 => match serde_json::from_slice::<Value>(&response.body) {
+                Ok(value @ Value::Object(_)) => answer = Some(value),
+                Ok(other) => {
+                    check.fail(format!("the response must be a JSON object, found {}", kensa_manifest::kind_of(&other)))
                 }
-            }
+                Err(_) if response.body.iter().all(u8::is_ascii_whitespace) => {
+                    check.fail("the response body is empty; send a JSON object such as {}")
+                }
+                Err(error) => check.fail(format!("the response body is not JSON: {error}")),
+            },
             Ok(response) => {
                 let message = provider_message(&response.body);
                 match (response.status, message) {
                     (503, Some(message)) => {
-                        check.mismatch(
-                            "200",
-                            "503",
-                            format!("cannot change plans instantly: {message}"),
-                        );
+                        check.mismatch("200", "503", format!("cannot change plans instantly: {message}"));
                     }
                     (status, message) => {
-                        check.mismatch(
-                            "200",
-                            status.to_string(),
-                            format!("expected 200, got {status}"),
-                        );
+                        check.mismatch("200", status.to_string(), format!("expected 200, got {status}"));
                         if let Some(message) = message {
                             check.fail(format!("the provider said: {message}"));
                         }
                     }
                 }
             }
-            Err(error) => check.fail(crate::engine::describe_error(
-                &error,
-                &url,
-                self.settings.limits,
-            )),
+            Err(error) => check.fail(crate::engine::describe_error(&error, &url, self.settings.limits)),
         }
         let passed = !check.has_failed();
         self.finish(check);
-        self.check_auth(&PLAN_CHANGE_AUTH, manifest, Method::Put, &url, false)
-            .await;
+        self.check_auth(&PLAN_CHANGE_AUTH, manifest, Method::Put, &url, false).await;
         if let Some(answer) = answer.filter(|answer| answer.get("config").is_some()) {
             self.check_config(manifest, &answer, false);
         }

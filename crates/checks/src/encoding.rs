@@ -6,17 +6,11 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 pub fn base64(input: &[u8]) -> String {
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let bytes = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let bytes = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let triple = (u32::from(bytes[0]) << 16) | (u32::from(bytes[1]) << 8) | u32::from(bytes[2]);
         for index in 0..4 {
             if index <= chunk.len() {
-                out.push(char::from(
-                    BASE64[((triple >> (18 - 6 * index)) & 0x3f) as usize],
-                ));
+                out.push(char::from(BASE64[((triple >> (18 - 6 * index)) & 0x3f) as usize]));
             } else {
                 out.push('=');
             }
@@ -57,23 +51,13 @@ pub fn rfc3339(unix_ms: u64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        (rest % 3600) / 60,
-        rest % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, (rest % 3600) / 60, rest % 60)
 }
 
 #[cfg(test)]
@@ -82,10 +66,7 @@ mod tests {
 
     #[test]
     fn encodes_basic_credentials_like_the_v3_docs() {
-        assert_eq!(
-            basic_auth("addon-slug", "super-secret"),
-            "Basic YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ="
-        );
+        assert_eq!(basic_auth("addon-slug", "super-secret"), "Basic YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ=");
         assert_eq!(base64(b""), "");
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");

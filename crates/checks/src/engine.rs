@@ -5,9 +5,7 @@
 use crate::catalogue::CheckDef;
 use crate::event::{Event, EventSink};
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report};
-use crate::transport::{
-    Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
-};
+use crate::transport::{Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4};
 use kensa_manifest::{Environment, Manifest, Severity};
 
 /// Limits every request obeys. Heroku's own: answer within 3 s (SHOULD) and 25 s (MUST).
@@ -20,11 +18,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            timeout_ms: 25_000,
-            slow_ms: 3_000,
-            max_body_bytes: 1024 * 1024,
-        }
+        Limits { timeout_ms: 25_000, slow_ms: 3_000, max_body_bytes: 1024 * 1024 }
     }
 }
 
@@ -38,6 +32,9 @@ pub struct Settings {
     /// Extra `--flag value` options sent at provision.
     pub options: Vec<(String, String)>,
     pub limits: Limits,
+    /// `Some(timeout)` for asynchronous provisioning (`--async`): expect 202, then wait
+    /// this long for the provider to finish through the Heroku stand-in.
+    pub async_timeout_ms: Option<u64>,
 }
 
 impl Default for Settings {
@@ -47,6 +44,7 @@ impl Default for Settings {
             plan: "test".to_string(),
             options: Vec::new(),
             limits: Limits::default(),
+            async_timeout_ms: None,
         }
     }
 }
@@ -89,12 +87,7 @@ impl Pending {
     }
 
     /// A failure that states what was expected and what came instead.
-    pub(crate) fn mismatch(
-        &mut self,
-        expected: impl Into<String>,
-        got: impl Into<String>,
-        message: impl Into<String>,
-    ) {
+    pub(crate) fn mismatch(&mut self, expected: impl Into<String>, got: impl Into<String>, message: impl Into<String>) {
         self.expected = Some(expected.into());
         self.got = Some(got.into());
         self.fail(message);
@@ -111,20 +104,13 @@ impl Pending {
     }
 
     pub(crate) fn has_failed(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|finding| finding.severity == Severity::Error)
+        self.findings.iter().any(|finding| finding.severity == Severity::Error)
     }
 }
 
 impl<'a, T: Transport> Session<'a, T> {
     pub fn new(effects: Effects<'a, T>, settings: Settings) -> Session<'a, T> {
-        Session {
-            effects,
-            settings,
-            report: Report::default(),
-            secrets: Vec::new(),
-        }
+        Session { effects, settings, report: Report::default(), secrets: Vec::new() }
     }
 
     pub fn settings(&self) -> &Settings {
@@ -142,11 +128,9 @@ impl<'a, T: Transport> Session<'a, T> {
 
     /// Runs the manifest rules; the manifest comes back only when it is valid.
     pub fn check_manifest(&mut self, source: &[u8]) -> Option<Manifest> {
-        let validation =
-            crate::manifest::check_manifest(source, &mut self.report, self.effects.sink);
+        let validation = crate::manifest::check_manifest(source, &mut self.report, self.effects.sink);
         let manifest = validation.manifest?;
-        self.secrets
-            .push(manifest.api.password.expose().to_string());
+        self.secrets.push(manifest.api.password.expose().to_string());
         if let Some(salt) = &manifest.api.sso_salt {
             self.secrets.push(salt.expose().to_string());
         }
@@ -167,20 +151,12 @@ impl<'a, T: Transport> Session<'a, T> {
     }
 
     pub(crate) fn group(&mut self, heading: String) {
-        self.effects
-            .sink
-            .event(Event::GroupStarted { heading: &heading });
-        self.report.groups.push(GroupReport {
-            heading,
-            checks: Vec::new(),
-        });
+        self.effects.sink.event(Event::GroupStarted { heading: &heading });
+        self.report.groups.push(GroupReport { heading, checks: Vec::new() });
     }
 
     pub(crate) fn start(&mut self, def: &'static CheckDef) -> Pending {
-        self.effects.sink.event(Event::CheckStarted {
-            code: def.code,
-            label: def.label,
-        });
+        self.effects.sink.event(Event::CheckStarted { code: def.code, label: def.label });
         Pending {
             def,
             started_ms: self.effects.clock.now_ms(),
@@ -203,18 +179,11 @@ impl<'a, T: Transport> Session<'a, T> {
         } else {
             Outcome::Warning
         };
-        let duration_ms = self
-            .effects
-            .clock
-            .now_ms()
-            .saturating_sub(pending.started_ms);
+        let duration_ms = self.effects.clock.now_ms().saturating_sub(pending.started_ms);
         let findings = pending
             .findings
             .into_iter()
-            .map(|finding| Finding {
-                message: self.redact(&finding.message),
-                ..finding
-            })
+            .map(|finding| Finding { message: self.redact(&finding.message), ..finding })
             .collect();
         self.push(CheckReport {
             code: pending.def.code.to_string(),
@@ -249,14 +218,9 @@ impl<'a, T: Transport> Session<'a, T> {
     }
 
     fn push(&mut self, check: CheckReport) {
-        self.effects
-            .sink
-            .event(Event::CheckFinished { check: &check });
+        self.effects.sink.event(Event::CheckFinished { check: &check });
         if self.report.groups.is_empty() {
-            self.report.groups.push(GroupReport {
-                heading: "checks".to_string(),
-                checks: Vec::new(),
-            });
+            self.report.groups.push(GroupReport { heading: "checks".to_string(), checks: Vec::new() });
         }
         if let Some(group) = self.report.groups.last_mut() {
             group.checks.push(check);
@@ -345,18 +309,12 @@ impl<'a, T: Transport> Session<'a, T> {
     }
 
     fn redact_header(&self, name: &str, value: &str) -> String {
-        if [
-            "authorization",
-            "cookie",
-            "set-cookie",
-            "proxy-authorization",
-        ]
-        .contains(&name.to_ascii_lowercase().as_str())
+        if ["authorization", "cookie", "set-cookie", "proxy-authorization"]
+            .contains(&name.to_ascii_lowercase().as_str())
         {
             match value.split_once(' ') {
                 Some((scheme, _))
-                    if !name.eq_ignore_ascii_case("cookie")
-                        && !name.eq_ignore_ascii_case("set-cookie") =>
+                    if !name.eq_ignore_ascii_case("cookie") && !name.eq_ignore_ascii_case("set-cookie") =>
                 {
                     format!("{scheme} [redacted]")
                 }
@@ -393,14 +351,12 @@ pub(crate) fn describe_error(error: &TransportError, url: &str, limits: Limits) 
         TransportError::Closed(reason) => {
             format!("connection closed by {origin} before a whole response ({reason})")
         }
-        TransportError::Timeout => format!(
-            "no answer from {origin} within {}; Heroku gives up after 25 s",
-            seconds(limits.timeout_ms)
-        ),
-        TransportError::BodyTooLarge => format!(
-            "the response body is larger than {}; stopped reading",
-            bytes(limits.max_body_bytes)
-        ),
+        TransportError::Timeout => {
+            format!("no answer from {origin} within {}; Heroku gives up after 25 s", seconds(limits.timeout_ms))
+        }
+        TransportError::BodyTooLarge => {
+            format!("the response body is larger than {}; stopped reading", bytes(limits.max_body_bytes))
+        }
         TransportError::Other(reason) => format!("request to {origin} failed: {reason}"),
     }
 }

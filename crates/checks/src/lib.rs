@@ -4,6 +4,7 @@
 //! Pure: compiles to wasm32 and never touches the network, clock or file system itself;
 //! the host passes a [`Transport`], a [`Clock`] and an [`IdSource`] in.
 
+mod async_provision;
 pub mod catalogue;
 mod config;
 mod deprovision;
@@ -27,5 +28,6 @@ pub use provision::Provisioned;
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 pub use suite::{CommandOutcome, Suite};
 pub use transport::{
-    Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
+    CallbackCall, CallbackLog, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request, Response, Transport,
+    TransportError, uuid_v4,
 };

@@ -10,16 +10,10 @@ pub fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn EventSi
     let mut current: Option<GroupReport> = None;
     for result in &validation.results {
         let heading = result.rule.group.heading();
-        if current
-            .as_ref()
-            .is_none_or(|group| group.heading != heading)
-        {
+        if current.as_ref().is_none_or(|group| group.heading != heading) {
             report.groups.extend(current.take());
             sink.event(Event::GroupStarted { heading });
-            current = Some(GroupReport {
-                heading: heading.to_string(),
-                checks: Vec::new(),
-            });
+            current = Some(GroupReport { heading: heading.to_string(), checks: Vec::new() });
         }
         let check = check_report(result);
         sink.event(Event::CheckFinished { check: &check });
@@ -63,20 +57,10 @@ mod tests {
         let mut report = Report::default();
         let validation = check_manifest(b"{\"id\": \"\"}", &mut report, &mut NoEvents);
         assert!(!validation.is_ok());
-        let headings: Vec<_> = report
-            .groups
-            .iter()
-            .map(|group| group.heading.as_str())
-            .collect();
-        assert_eq!(
-            headings,
-            ["manifest file", "manifest id key", "manifest api key"]
-        );
-        let failed: Vec<_> = report
-            .checks()
-            .filter(|check| check.outcome == Outcome::Failed)
-            .map(|check| check.code.as_str())
-            .collect();
+        let headings: Vec<_> = report.groups.iter().map(|group| group.heading.as_str()).collect();
+        assert_eq!(headings, ["manifest file", "manifest id key", "manifest api key"]);
+        let failed: Vec<_> =
+            report.checks().filter(|check| check.outcome == Outcome::Failed).map(|check| check.code.as_str()).collect();
         assert_eq!(failed, ["M04", "M06"]);
         assert_eq!(report.summary().total, kensa_manifest::RULES.len());
     }
@@ -92,10 +76,7 @@ mod tests {
             });
         };
         check_manifest(b"[]", &mut Report::default(), &mut sink);
-        assert_eq!(
-            events[..3],
-            ["group manifest file", "check M00", "check M01"]
-        );
+        assert_eq!(events[..3], ["group manifest file", "check M00", "check M01"]);
         assert_eq!(events.len(), 3 + kensa_manifest::RULES.len());
     }
 }

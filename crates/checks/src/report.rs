@@ -90,20 +90,11 @@ pub struct Finding {
 
 impl Finding {
     pub fn error(message: impl Into<String>) -> Finding {
-        Finding {
-            severity: Severity::Error,
-            message: message.into(),
-            pointer: None,
-            position: None,
-            hint: None,
-        }
+        Finding { severity: Severity::Error, message: message.into(), pointer: None, position: None, hint: None }
     }
 
     pub fn warning(message: impl Into<String>) -> Finding {
-        Finding {
-            severity: Severity::Warning,
-            ..Finding::error(message)
-        }
+        Finding { severity: Severity::Warning, ..Finding::error(message) }
     }
 }
 
@@ -172,7 +163,6 @@ impl Report {
 
     /// True when no check failed or errored (warnings and skips allowed).
     pub fn passed(&self) -> bool {
-        self.checks()
-            .all(|check| !matches!(check.outcome, Outcome::Failed | Outcome::Errored))
+        self.checks().all(|check| !matches!(check.outcome, Outcome::Failed | Outcome::Errored))
     }
 }

@@ -29,16 +29,8 @@ pub fn resource_token(uuid: &str, salt: &str, timestamp: i64) -> String {
 }
 
 /// Newest v3 token: hex sha256(`resource_uuid:salt:timestamp:user_id:email`).
-pub fn user_scoped_resource_token(
-    uuid: &str,
-    salt: &str,
-    timestamp: i64,
-    user_id: &str,
-    email: &str,
-) -> String {
-    hex(&Sha256::digest(format!(
-        "{uuid}:{salt}:{timestamp}:{user_id}:{email}"
-    )))
+pub fn user_scoped_resource_token(uuid: &str, salt: &str, timestamp: i64, user_id: &str, email: &str) -> String {
+    hex(&Sha256::digest(format!("{uuid}:{salt}:{timestamp}:{user_id}:{email}")))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -79,28 +71,15 @@ pub struct SsoSubject<'a> {
 }
 
 /// Builds the signed request for `subject`; `None` when the manifest has no SSO salt.
-pub fn sso_request(
-    manifest: &Manifest,
-    environment: Environment,
-    subject: &SsoSubject<'_>,
-) -> Option<SsoRequest> {
+pub fn sso_request(manifest: &Manifest, environment: Environment, subject: &SsoSubject<'_>) -> Option<SsoRequest> {
     let salt = manifest.api.sso_salt.as_ref()?.expose();
     Some(signed_request(manifest, environment, subject, |params| {
         params.push(("token".into(), token(subject.id, salt, subject.timestamp)));
         if manifest.api.version == ApiVersion::V3 {
-            params.push((
-                "resource_token".into(),
-                resource_token(subject.resource_uuid, salt, subject.timestamp),
-            ));
+            params.push(("resource_token".into(), resource_token(subject.resource_uuid, salt, subject.timestamp)));
             params.push((
                 "user_scoped_resource_token".into(),
-                user_scoped_resource_token(
-                    subject.resource_uuid,
-                    salt,
-                    subject.timestamp,
-                    USER_ID,
-                    EMAIL,
-                ),
+                user_scoped_resource_token(subject.resource_uuid, salt, subject.timestamp, USER_ID, EMAIL),
             ));
         }
     }))
@@ -115,16 +94,10 @@ fn signed_request(
     let endpoint = manifest.endpoint(environment);
     let (method, url) = match endpoint.sso() {
         SsoTarget::Post(url) => (Method::Post, format!("{}{}", url.origin(), url.path)),
-        SsoTarget::Get { origin } if subject.force_post => {
-            (Method::Post, format!("{origin}/sso/login"))
+        SsoTarget::Get { origin } if subject.force_post => (Method::Post, format!("{origin}/sso/login")),
+        SsoTarget::Get { origin } => {
+            (Method::Get, format!("{origin}/heroku/resources/{}", crate::encoding::path_segment(subject.id)))
         }
-        SsoTarget::Get { origin } => (
-            Method::Get,
-            format!(
-                "{origin}/heroku/resources/{}",
-                crate::encoding::path_segment(subject.id)
-            ),
-        ),
     };
     let mut params: Vec<(String, String)> = Vec::new();
     if method == Method::Post {
@@ -140,11 +113,7 @@ fn signed_request(
         params.push(("user_id".into(), USER_ID.to_string()));
         params.push(("context_app".into(), APP.to_string()));
     }
-    let mut request = SsoRequest {
-        method,
-        url,
-        params,
-    };
+    let mut request = SsoRequest { method, url, params };
     if method == Method::Get {
         request.url = format!("{}?{}", request.url, request.encoded_params());
     }
@@ -171,56 +140,30 @@ impl CookieJar {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(cookie, _)| cookie == name)
-            .map(|(_, value)| value.as_str())
+        self.0.iter().find(|(cookie, _)| cookie == name).map(|(_, value)| value.as_str())
     }
 
     fn header(&self) -> Option<String> {
-        (!self.0.is_empty()).then(|| {
-            self.0
-                .iter()
-                .map(|(name, value)| format!("{name}={value}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
+        (!self.0.is_empty())
+            .then(|| self.0.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; "))
     }
 }
 
 impl<T: Transport> Session<'_, T> {
     /// `kensa test sso ID`: bad token, stale and future timestamps must get 403; a good
     /// request signs in, sets the nav-data cookie and shows the Heroku layout (legacy).
-    pub async fn sso(
-        &mut self,
-        manifest: &Manifest,
-        id: &str,
-        resource_uuid: &str,
-        force_post: bool,
-    ) -> bool {
+    pub async fn sso(&mut self, manifest: &Manifest, id: &str, resource_uuid: &str, force_post: bool) -> bool {
         let environment = self.settings.environment;
         let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
         let preview = signed_request(
             manifest,
             environment,
-            &SsoSubject {
-                id,
-                resource_uuid,
-                timestamp: now,
-                force_post,
-            },
+            &SsoSubject { id, resource_uuid, timestamp: now, force_post },
             |_| {},
         );
         let target = preview.url.split('?').next().unwrap_or_default();
         self.group(format!("{} {}", preview.method, path_of(target)));
-        let later = [
-            &SSO_BAD_TOKEN,
-            &SSO_OLD_TIMESTAMP,
-            &SSO_FUTURE_TIMESTAMP,
-            &SSO_LOGIN,
-            &SSO_COOKIE,
-            &SSO_LAYOUT,
-        ];
+        let later = [&SSO_BAD_TOKEN, &SSO_OLD_TIMESTAMP, &SSO_FUTURE_TIMESTAMP, &SSO_LOGIN, &SSO_COOKIE, &SSO_LAYOUT];
         let mut check = self.start(&SSO_SALT);
         if manifest.api.sso_salt.is_none() {
             check.fail("need an sso salt to perform sso test");
@@ -242,12 +185,7 @@ impl<T: Transport> Session<'_, T> {
         ];
         for (def, offset, bad_token) in probes {
             let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
-            let subject = SsoSubject {
-                id,
-                resource_uuid,
-                timestamp: now + offset,
-                force_post,
-            };
+            let subject = SsoSubject { id, resource_uuid, timestamp: now + offset, force_post };
             let request = if bad_token {
                 signed_request(manifest, environment, &subject, |params| {
                     params.push(("token".into(), "invalid".into()));
@@ -263,11 +201,9 @@ impl<T: Transport> Session<'_, T> {
             let mut check = self.start(def);
             match self.send_sso(&mut check, &request, &jar).await {
                 Ok(response) if response.status == 403 => {}
-                Ok(response) => check.mismatch(
-                    "403",
-                    response.status.to_string(),
-                    format!("expected 403, got {}", response.status),
-                ),
+                Ok(response) => {
+                    check.mismatch("403", response.status.to_string(), format!("expected 403, got {}", response.status))
+                }
                 Err(message) => check.fail(message),
             }
             passed &= !check.has_failed();
@@ -276,30 +212,16 @@ impl<T: Transport> Session<'_, T> {
 
         // The real sign-in, following redirects with the cookie jar.
         let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
-        let subject = SsoSubject {
-            id,
-            resource_uuid,
-            timestamp: now,
-            force_post,
-        };
+        let subject = SsoSubject { id, resource_uuid, timestamp: now, force_post };
         let request = sso_request(manifest, environment, &subject)
             .unwrap_or_else(|| signed_request(manifest, environment, &subject, |_| {}));
         let mut check = self.start(&SSO_LOGIN);
         let page = self.follow(&mut check, &request, &mut jar).await;
-        if let Some(response) = page
-            .as_ref()
-            .filter(|response| !(200..300).contains(&response.status))
-        {
-            check.mismatch(
-                "200",
-                response.status.to_string(),
-                format!("expected 200, got {}", response.status),
-            );
+        if let Some(response) = page.as_ref().filter(|response| !(200..300).contains(&response.status)) {
+            check.mismatch("200", response.status.to_string(), format!("expected 200, got {}", response.status));
         }
-        let logged_in = page
-            .as_ref()
-            .is_some_and(|response| (200..300).contains(&response.status))
-            && !check.has_failed();
+        let logged_in =
+            page.as_ref().is_some_and(|response| (200..300).contains(&response.status)) && !check.has_failed();
         passed &= logged_in;
         self.finish(check);
 
@@ -319,25 +241,17 @@ impl<T: Transport> Session<'_, T> {
         if self.effects.transport.capabilities().cookies {
             let mut check = self.start(&SSO_COOKIE);
             match jar.get("heroku-nav-data") {
-                None => legacy(
-                    &mut check,
-                    "could not find cookie heroku-nav-data".to_string(),
-                ),
+                None => legacy(&mut check, "could not find cookie heroku-nav-data".to_string()),
                 Some(value) if value == NAV_DATA => {}
                 Some(value) => legacy(&mut check, format!("expected {NAV_DATA}, got {value}")),
             }
             passed &= !check.has_failed();
             self.finish(check);
         } else {
-            self.skip(
-                &SSO_COOKIE,
-                "this host cannot see cookies (a browser hides Set-Cookie)",
-            );
+            self.skip(&SSO_COOKIE, "this host cannot see cookies (a browser hides Set-Cookie)");
         }
         let mut check = self.start(&SSO_LAYOUT);
-        let body = page
-            .map(|response| String::from_utf8_lossy(&response.body).into_owned())
-            .unwrap_or_default();
+        let body = page.map(|response| String::from_utf8_lossy(&response.body).into_owned()).unwrap_or_default();
         if !has_heroku_layout(&body) {
             legacy(&mut check, "could not find Heroku layout".to_string());
         }
@@ -357,10 +271,7 @@ impl<T: Transport> Session<'_, T> {
             headers.push(("Cookie".to_string(), cookie));
         }
         let body = (request.method == Method::Post).then(|| {
-            headers.push((
-                "Content-Type".to_string(),
-                "application/x-www-form-urlencoded".to_string(),
-            ));
+            headers.push(("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()));
             request.encoded_params().into_bytes()
         });
         self.send(check, request.method, &request.url, headers, body)
@@ -369,12 +280,7 @@ impl<T: Transport> Session<'_, T> {
     }
 
     /// Sends `request` and follows up to 10 redirects with GET, carrying cookies.
-    async fn follow(
-        &mut self,
-        check: &mut Pending,
-        request: &SsoRequest,
-        jar: &mut CookieJar,
-    ) -> Option<Response> {
+    async fn follow(&mut self, check: &mut Pending, request: &SsoRequest, jar: &mut CookieJar) -> Option<Response> {
         let mut response = match self.send_sso(check, request, jar).await {
             Ok(response) => response,
             Err(message) => {
@@ -393,11 +299,7 @@ impl<T: Transport> Session<'_, T> {
                 return Some(response);
             };
             url = resolve(&url, &location);
-            let next = SsoRequest {
-                method: Method::Get,
-                url: url.clone(),
-                params: Vec::new(),
-            };
+            let next = SsoRequest { method: Method::Get, url: url.clone(), params: Vec::new() };
             response = match self.send_sso(check, &next, jar).await {
                 Ok(response) => response,
                 Err(message) => {
@@ -416,19 +318,11 @@ impl<T: Transport> Session<'_, T> {
 fn has_heroku_layout(html: &str) -> bool {
     let lower = html.to_ascii_lowercase();
     let header = lower.match_indices("<div").any(|(start, _)| {
-        let tag = &lower[start
-            ..lower[start..]
-                .find('>')
-                .map_or(lower.len(), |end| start + end)];
-        tag.contains("id=\"heroku-header\"")
-            || tag.contains("id='heroku-header'")
-            || tag.contains("id=heroku-header")
+        let tag = &lower[start..lower[start..].find('>').map_or(lower.len(), |end| start + end)];
+        tag.contains("id=\"heroku-header\"") || tag.contains("id='heroku-header'") || tag.contains("id=heroku-header")
     });
     let boomerang = lower.match_indices("<script").any(|(start, _)| {
-        let tag = &lower[start
-            ..lower[start..]
-                .find('>')
-                .map_or(lower.len(), |end| start + end)];
+        let tag = &lower[start..lower[start..].find('>').map_or(lower.len(), |end| start + end)];
         tag.contains("src=") && tag.contains("boomerang")
     });
     header || boomerang
@@ -452,10 +346,7 @@ fn resolve(base: &str, location: &str) -> String {
     if location.starts_with('/') {
         format!("{}{location}", parsed.origin())
     } else {
-        let directory = parsed
-            .path
-            .rsplit_once('/')
-            .map_or("", |(directory, _)| directory);
+        let directory = parsed.path.rsplit_once('/').map_or("", |(directory, _)| directory);
         format!("{}{directory}/{location}", parsed.origin())
     }
 }
@@ -466,24 +357,13 @@ mod tests {
 
     #[test]
     fn tokens_match_the_protocol_vectors() {
+        assert_eq!(token("1", "SSO_SALT", 1_262_304_000), "b6010f6fbb850887a396c2bc0ab23974003008f6");
         assert_eq!(
-            token("1", "SSO_SALT", 1_262_304_000),
-            "b6010f6fbb850887a396c2bc0ab23974003008f6"
-        );
-        assert_eq!(
-            token(
-                "123",
-                "2f97bfa52ca102f8874716e2eb1d3b4920ad0be4",
-                1_267_597_772
-            ),
+            token("123", "2f97bfa52ca102f8874716e2eb1d3b4920ad0be4", 1_267_597_772),
             "bb466eb1d6bc345d11072c3cd25c311f21be130d"
         );
         assert_eq!(
-            resource_token(
-                "01234567-89ab-cdef-0123-456789abcdef",
-                "SSO_SALT",
-                1_262_304_000
-            ),
+            resource_token("01234567-89ab-cdef-0123-456789abcdef", "SSO_SALT", 1_262_304_000),
             "094733ee718bbb40f4741b03341be3630b127a2f"
         );
         assert_eq!(
@@ -500,27 +380,15 @@ mod tests {
 
     #[test]
     fn finds_the_heroku_layout() {
-        assert!(has_heroku_layout(
-            "<html><div class=x id=\"heroku-header\"></div>"
-        ));
-        assert!(has_heroku_layout(
-            "<script src=\"https://s3.amazonaws.com/boomerang.js\"></script>"
-        ));
-        assert!(!has_heroku_layout(
-            "<p>heroku-header</p><script>boomerang()</script>"
-        ));
+        assert!(has_heroku_layout("<html><div class=x id=\"heroku-header\"></div>"));
+        assert!(has_heroku_layout("<script src=\"https://s3.amazonaws.com/boomerang.js\"></script>"));
+        assert!(!has_heroku_layout("<p>heroku-header</p><script>boomerang()</script>"));
     }
 
     #[test]
     fn resolves_redirects() {
-        assert_eq!(
-            resolve("http://a:1/sso/login", "/dashboard"),
-            "http://a:1/dashboard"
-        );
-        assert_eq!(
-            resolve("http://a:1/sso/login", "home"),
-            "http://a:1/sso/home"
-        );
+        assert_eq!(resolve("http://a:1/sso/login", "/dashboard"), "http://a:1/dashboard");
+        assert_eq!(resolve("http://a:1/sso/login", "home"), "http://a:1/sso/home");
         assert_eq!(resolve("http://a:1/x", "https://b/y"), "https://b/y");
     }
 }

@@ -64,8 +64,7 @@ impl<T: Transport> Session<'_, T> {
             Suite::All { plan, with_sso } => {
                 if let Some(resource) = self.provision(&manifest).await {
                     if with_sso {
-                        self.sso(&manifest, &resource.id, &resource.uuid, false)
-                            .await;
+                        self.sso(&manifest, &resource.id, &resource.uuid, false).await;
                     }
                     self.plan_change(&manifest, &resource.key, &plan).await;
                     self.deprovision(&manifest, &resource.key).await;
@@ -76,32 +75,19 @@ impl<T: Transport> Session<'_, T> {
     }
 
     /// `kensa run`: reports how the command ended (it must exit with 0).
-    pub fn record_command(
-        &mut self,
-        command: &str,
-        resource: &Provisioned,
-        outcome: &CommandOutcome,
-    ) {
+    pub fn record_command(&mut self, command: &str, resource: &Provisioned, outcome: &CommandOutcome) {
         self.group(format!("run {command}"));
         let mut check = self.start(&COMMAND_EXIT);
-        check.note(format!(
-            "(with {} config vars of {})",
-            resource.config.len(),
-            resource.id
-        ));
+        check.note(format!("(with {} config vars of {})", resource.config.len(), resource.id));
         match outcome {
             CommandOutcome::Exited(0) => {}
-            CommandOutcome::Exited(code) => check.mismatch(
-                "0",
-                code.to_string(),
-                format!("run exited abnormally: the command exited with {code}"),
-            ),
-            CommandOutcome::Signalled(signal) => check.fail(format!(
-                "run exited abnormally: the command was killed by signal {signal}"
-            )),
-            CommandOutcome::NotStarted(reason) => {
-                check.error(format!("could not start {command}: {reason}"))
+            CommandOutcome::Exited(code) => {
+                check.mismatch("0", code.to_string(), format!("run exited abnormally: the command exited with {code}"))
             }
+            CommandOutcome::Signalled(signal) => {
+                check.fail(format!("run exited abnormally: the command was killed by signal {signal}"))
+            }
+            CommandOutcome::NotStarted(reason) => check.error(format!("could not start {command}: {reason}")),
         }
         self.finish(check);
     }

@@ -1,9 +1,7 @@
 //! Stand-ins for the host's effects, for tests of the engine on any target: a transport
 //! answered by a function, a clock that moves only when told, and counting ids.
 
-use crate::transport::{
-    Capabilities, Clock, IdSource, Request, Response, Transport, TransportError,
-};
+use crate::transport::{Capabilities, Clock, IdSource, Request, Response, Transport, TransportError};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::pin;

@@ -54,10 +54,7 @@ pub struct Response {
 impl Response {
     /// The first header named `name`, compared case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 }
 
@@ -87,26 +84,64 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
-    pub const FULL: Capabilities = Capabilities {
-        cookies: true,
-        redirects: true,
-        callbacks: true,
-    };
-    pub const BROWSER: Capabilities = Capabilities {
-        cookies: false,
-        redirects: false,
-        callbacks: false,
-    };
+    pub const FULL: Capabilities = Capabilities { cookies: true, redirects: true, callbacks: true };
+    pub const BROWSER: Capabilities = Capabilities { cookies: false, redirects: false, callbacks: false };
 }
 
-/// Sends HTTP requests for the engine.
-#[expect(
-    async_fn_in_trait,
-    reason = "browser futures are not Send, so no Send bound is wanted"
-)]
+/// Sends HTTP requests for the engine and, on hosts that can listen, receives the
+/// provider's calls back to Heroku during asynchronous provisioning.
+#[expect(async_fn_in_trait, reason = "browser futures are not Send, so no Send bound is wanted")]
 pub trait Transport {
     fn capabilities(&self) -> Capabilities;
+
     async fn send(&self, request: Request) -> Result<Response, TransportError>;
+
+    /// The `callback_url` to send for the resource `uuid`, when this host runs a stand-in
+    /// for Heroku's API (`http://127.0.0.1:PORT/addons/<uuid>`).
+    fn callback_url(&self, uuid: &str) -> Option<String> {
+        let _ = uuid;
+        None
+    }
+
+    /// Waits until the provider finishes provisioning `uuid` (or `timeout_ms` passes) and
+    /// returns every call it made to the stand-in, in order.
+    async fn wait_for_callbacks(&self, uuid: &str, timeout_ms: u64) -> CallbackLog {
+        let _ = (uuid, timeout_ms);
+        CallbackLog::default()
+    }
+}
+
+/// What a provider sent to the Heroku stand-in while provisioning asynchronously.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallbackLog {
+    pub calls: Vec<CallbackCall>,
+    /// OAuth grants exchanged at the stand-in's token endpoint.
+    pub grants: Vec<ExchangedGrant>,
+    /// True when the wait ended because the time ran out.
+    pub timed_out: bool,
+}
+
+/// One request the provider made to the stand-in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallbackCall {
+    pub method: Method,
+    /// Path relative to the stand-in's origin, such as `/addons/<uuid>/config`.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl CallbackCall {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+    }
+}
+
+/// An authorization code the provider exchanged, and the token it got for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExchangedGrant {
+    pub code: String,
+    pub access_token: String,
 }
 
 /// The wall clock, in milliseconds since the Unix epoch.
@@ -124,14 +159,7 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
 #[cfg(test)]

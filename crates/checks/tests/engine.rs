@@ -8,41 +8,21 @@ use kensa_checks::Suite;
 use scripted::{Fault, run_suite};
 
 fn all() -> Suite {
-    Suite::All {
-        plan: "foo".into(),
-        with_sso: false,
-    }
+    Suite::All { plan: "foo".into(), with_sso: false }
 }
 
 #[test]
 fn a_correct_provider_passes_test_all_and_keeps_nothing() {
     let (report, provider) = run_suite(&[], all());
-    let failed: Vec<_> = report
-        .checks()
-        .filter(|check| !matches!(check.outcome, Outcome::Passed | Outcome::Skipped))
-        .collect();
+    let failed: Vec<_> =
+        report.checks().filter(|check| !matches!(check.outcome, Outcome::Passed | Outcome::Skipped)).collect();
     assert!(failed.is_empty(), "{failed:#?}");
     assert!(report.passed());
-    assert_eq!(
-        provider.live_resources(),
-        0,
-        "every resource the run created is gone"
-    );
-    let headings: Vec<_> = report
-        .groups
-        .iter()
-        .map(|group| group.heading.as_str())
-        .collect();
+    assert_eq!(provider.live_resources(), 0, "every resource the run created is gone");
+    let headings: Vec<_> = report.groups.iter().map(|group| group.heading.as_str()).collect();
     assert_eq!(
         headings[3..],
-        [
-            "POST /heroku/resources",
-            "response",
-            "config data",
-            "idempotency",
-            headings[7],
-            headings[8]
-        ]
+        ["POST /heroku/resources", "response", "config data", "idempotency", headings[7], headings[8]]
     );
     assert!(headings[7].starts_with("PUT /heroku/resources/"));
     assert!(headings[8].starts_with("DELETE /heroku/resources/"));
@@ -52,89 +32,28 @@ fn a_correct_provider_passes_test_all_and_keeps_nothing() {
 #[test]
 fn each_fault_fails_its_check() {
     let cases: &[(Fault, &str, &str)] = &[
-        (
-            Fault::NoAuth,
-            "P03",
-            "expected 401, got 200 with a wrong username",
-        ),
-        (
-            Fault::PasswordOnly,
-            "P03",
-            "expected 401, got 200 with a wrong username",
-        ),
-        (
-            Fault::UserOnly,
-            "P03",
-            "expected 401, got 200 with a wrong password",
-        ),
+        (Fault::NoAuth, "P03", "expected 401, got 200 with a wrong username"),
+        (Fault::PasswordOnly, "P03", "expected 401, got 200 with a wrong username"),
+        (Fault::UserOnly, "P03", "expected 401, got 200 with a wrong password"),
         (Fault::Status201, "P01", "expected 200, got 201"),
         (Fault::NotJson, "P02", "the response body is not JSON"),
         (Fault::MissingId, "R01", "the response has no `id`"),
-        (
-            Fault::UndeclaredVar,
-            "R05",
-            "MYADDON_OTHER_URL is not in the manifest",
-        ),
-        (
-            Fault::NonStringValue,
-            "R07",
-            "the key MYADDON_URL doesn't contain a string (42)",
-        ),
-        (
-            Fault::BadUrl,
-            "R08",
-            "MYADDON_URL: db.example.com/x is not a valid URI - missing scheme",
-        ),
-        (
-            Fault::SameIdForEveryUuid,
-            "D02",
-            "multiple provisions cannot return the same id",
-        ),
-        (
-            Fault::NewIdForRepeatedUuid,
-            "D01",
-            "the same uuid returned a new id",
-        ),
-        (
-            Fault::DeprovisionStatus500,
-            "X01",
-            "expected 200 or 204, got 500",
-        ),
-        (
-            Fault::PlanChange503,
-            "C01",
-            "cannot change plans instantly: migrate by hand: https://example.com/docs",
-        ),
-        (
-            Fault::Slow,
-            "P01",
-            "no answer from http://localhost:4567 within 25 s",
-        ),
-        (
-            Fault::Refused,
-            "P01",
-            "unable to connect to http://localhost:4567",
-        ),
-        (
-            Fault::Oversized,
-            "P01",
-            "the response body is larger than 1 MiB",
-        ),
+        (Fault::UndeclaredVar, "R05", "MYADDON_OTHER_URL is not in the manifest"),
+        (Fault::NonStringValue, "R07", "the key MYADDON_URL doesn't contain a string (42)"),
+        (Fault::BadUrl, "R08", "MYADDON_URL: db.example.com/x is not a valid URI - missing scheme"),
+        (Fault::SameIdForEveryUuid, "D02", "multiple provisions cannot return the same id"),
+        (Fault::NewIdForRepeatedUuid, "D01", "the same uuid returned a new id"),
+        (Fault::DeprovisionStatus500, "X01", "expected 200 or 204, got 500"),
+        (Fault::PlanChange503, "C01", "cannot change plans instantly: migrate by hand: https://example.com/docs"),
+        (Fault::Slow, "P01", "no answer from http://localhost:4567 within 25 s"),
+        (Fault::Refused, "P01", "unable to connect to http://localhost:4567"),
+        (Fault::Oversized, "P01", "the response body is larger than 1 MiB"),
     ];
     for (fault, code, message) in cases {
         let (report, _) = run_suite(&[*fault], all());
-        let check = report
-            .checks()
-            .find(|check| check.code == *code)
-            .unwrap_or_else(|| panic!("{fault:?}: no {code}"));
+        let check = report.checks().find(|check| check.code == *code).unwrap_or_else(|| panic!("{fault:?}: no {code}"));
         assert_eq!(check.outcome, Outcome::Failed, "{fault:?}: {check:#?}");
-        assert!(
-            check
-                .findings
-                .iter()
-                .any(|finding| finding.message.contains(message)),
-            "{fault:?}: {check:#?}"
-        );
+        assert!(check.findings.iter().any(|finding| finding.message.contains(message)), "{fault:?}: {check:#?}");
         assert!(!report.passed());
     }
 }
@@ -143,14 +62,9 @@ fn each_fault_fails_its_check() {
 fn missing_declared_vars_are_a_warning_only() {
     let (report, _) = run_suite(&[Fault::NoConfig], Suite::Provision);
     assert!(report.passed());
-    let checks: Vec<_> = report
-        .checks()
-        .filter(|check| check.code.starts_with('R') && check.code.as_str() >= "R04")
-        .collect();
-    assert!(
-        checks.iter().all(|check| check.outcome == Outcome::Skipped),
-        "{checks:#?}"
-    );
+    let checks: Vec<_> =
+        report.checks().filter(|check| check.code.starts_with('R') && check.code.as_str() >= "R04").collect();
+    assert!(checks.iter().all(|check| check.outcome == Outcome::Skipped), "{checks:#?}");
 }
 
 #[test]
@@ -158,10 +72,7 @@ fn slow_answers_warn_after_three_seconds() {
     let (report, _) = run_suite(&[Fault::FourSeconds], Suite::Provision);
     let check = report.checks().find(|check| check.code == "P01").unwrap();
     assert_eq!(check.outcome, Outcome::Warning);
-    assert_eq!(
-        check.findings[0].message,
-        "took 4 s; Heroku expects an answer within 3 s"
-    );
+    assert_eq!(check.findings[0].message, "took 4 s; Heroku expects an answer within 3 s");
     assert!(report.passed());
 }
 
@@ -174,42 +85,18 @@ fn exchanges_are_recorded_without_secrets() {
     assert!(text.contains("\"Basic [redacted]\""));
     let provision = report.checks().find(|check| check.code == "P01").unwrap();
     assert_eq!(provision.exchanges[0].status, Some(200));
-    assert!(
-        provision.exchanges[0]
-            .request_body
-            .as_deref()
-            .unwrap()
-            .contains("\"plan\":\"test\"")
-    );
+    assert!(provision.exchanges[0].request_body.as_deref().unwrap().contains("\"plan\":\"test\""));
 }
 
 #[test]
 fn v1_manifests_send_the_v1_body_and_use_the_provider_id() {
     let (report, provider) = run_suite(&[Fault::V1Manifest], all());
-    assert!(
-        report.passed(),
-        "{}",
-        kensa_checks::render::text(&report, &kensa_checks::render::plain)
-    );
+    assert!(report.passed(), "{}", kensa_checks::render::text(&report, &kensa_checks::render::plain));
     let first = &provider.requests()[0];
     let body: serde_json::Value = serde_json::from_slice(first.body.as_ref().unwrap()).unwrap();
-    assert!(
-        body["heroku_id"]
-            .as_str()
-            .unwrap()
-            .ends_with("@kensa.heroku.com")
-    );
-    assert!(
-        first
-            .headers
-            .iter()
-            .any(|(name, value)| name == "Accept" && value == "application/json")
-    );
-    let delete = report
-        .groups
-        .iter()
-        .find(|group| group.heading.starts_with("DELETE"))
-        .unwrap();
+    assert!(body["heroku_id"].as_str().unwrap().ends_with("@kensa.heroku.com"));
+    assert!(first.headers.iter().any(|(name, value)| name == "Accept" && value == "application/json"));
+    let delete = report.groups.iter().find(|group| group.heading.starts_with("DELETE")).unwrap();
     assert!(delete.heading.ends_with("/res-1"), "{}", delete.heading);
 }
 

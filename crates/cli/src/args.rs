@@ -57,14 +57,25 @@ pub struct GlobalArgs {
     /// Do not verify TLS certificates (for self-signed local services).
     #[arg(long, global = true)]
     pub insecure: bool,
+
+    /// Expect asynchronous provisioning: a 202, then the provider finishing through a
+    /// local stand-in for Heroku's API (its URL is sent as `callback_url`).
+    #[arg(long = "async", global = true)]
+    pub asynchronous: bool,
+
+    /// Seconds to wait for the provider to finish an asynchronous provision.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 30)]
+    pub async_timeout: u64,
+
+    /// Port of the Heroku stand-in under --async (default: a free port).
+    #[arg(long, global = true, value_name = "PORT", default_value_t = 0)]
+    pub callback_port: u16,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a new addon-manifest.json with fresh secrets.
-    #[command(
-        after_help = "Refuses to replace an existing file unless you confirm on a terminal or pass --force."
-    )]
+    #[command(after_help = "Refuses to replace an existing file unless you confirm on a terminal or pass --force.")]
     Init(InitArgs),
 
     /// Make the calls Heroku makes and check every answer (bare `kensa test` runs `all`).
@@ -84,12 +95,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The command and its arguments.
-    #[arg(
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "CMD"
-    )]
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
 

@@ -11,10 +11,7 @@ pub(crate) struct CliError {
 
 impl CliError {
     pub(crate) fn new(message: impl Into<String>) -> CliError {
-        CliError {
-            message: message.into(),
-            hint: None,
-        }
+        CliError { message: message.into(), hint: None }
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> CliError {

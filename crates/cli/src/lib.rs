@@ -1,15 +1,13 @@
 //! The `kensa` command line: arguments, the native effects (files, terminal, HTTP, clock,
 //! randomness) and exit codes around the pure `kensa-manifest` and `kensa-checks` crates.
-#![allow(
-    clippy::disallowed_methods,
-    reason = "host crate: files, clock and environment are its job"
-)]
+#![allow(clippy::disallowed_methods, reason = "host crate: files, clock and environment are its job")]
 
 pub mod args;
 mod commands;
 mod error;
 mod native;
 mod output;
+mod standin;
 
 use args::{Cli, Command, Format, GlobalArgs, TestSuite};
 use clap::{CommandFactory, FromArgMatches};
@@ -46,11 +44,7 @@ pub(crate) struct Context {
 
 impl Context {
     pub(crate) fn paint(&self) -> &dyn Fn(kensa_checks::render::Tone, &str) -> String {
-        if self.color {
-            &output::ansi
-        } else {
-            &kensa_checks::render::plain
-        }
+        if self.color { &output::ansi } else { &kensa_checks::render::plain }
     }
 
     pub(crate) fn format(&self) -> Format {
@@ -65,11 +59,8 @@ pub fn main() -> ExitCode {
         Err(error) => error.exit(),
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-    let context = Context {
-        color: output::use_color(cli.global.color, no_color),
-        global: cli.global,
-        provision_options,
-    };
+    let context =
+        Context { color: output::use_color(cli.global.color, no_color), global: cli.global, provision_options };
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
         Command::Test(args) => {
@@ -78,18 +69,10 @@ pub fn main() -> ExitCode {
                 TestSuite::Provision => Suite::Provision,
                 TestSuite::Deprovision { key } => Suite::Deprovision { key },
                 TestSuite::Planchange { key, plan } => Suite::PlanChange { key, plan },
-                TestSuite::Sso { id, post } => Suite::Sso {
-                    id,
-                    force_post: post,
-                },
-                TestSuite::All { with_sso } => Suite::All {
-                    plan: context
-                        .global
-                        .plan
-                        .clone()
-                        .unwrap_or_else(|| "foo".to_string()),
-                    with_sso,
-                },
+                TestSuite::Sso { id, post } => Suite::Sso { id, force_post: post },
+                TestSuite::All { with_sso } => {
+                    Suite::All { plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()), with_sso }
+                }
             };
             commands::test::run_file(&context, Job::Suite(suite))
         }
@@ -110,10 +93,7 @@ pub fn main() -> ExitCode {
 /// `"true"`), as in the old gem. Flags kensa knows stay where they are.
 fn split_provision_options(args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, String)>) {
     let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
-    let Some(start) = words
-        .windows(2)
-        .position(|pair| pair == [Some("test"), Some("provision")])
-    else {
+    let Some(start) = words.windows(2).position(|pair| pair == [Some("test"), Some("provision")]) else {
         return (args, Vec::new());
     };
     let known = known_long_flags();
@@ -122,21 +102,16 @@ fn split_provision_options(args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, 
     let mut index = start + 2;
     while index < args.len() {
         let word = words[index];
-        let unknown_flag = word
-            .and_then(|word| word.strip_prefix("--"))
-            .filter(|flag| {
-                let name = flag.split('=').next().unwrap_or_default();
-                !name.is_empty() && !known.iter().any(|known| known == name)
-            });
+        let unknown_flag = word.and_then(|word| word.strip_prefix("--")).filter(|flag| {
+            let name = flag.split('=').next().unwrap_or_default();
+            !name.is_empty() && !known.iter().any(|known| known == name)
+        });
         match unknown_flag {
             Some(flag) => {
                 if let Some((name, value)) = flag.split_once('=') {
                     options.push((name.to_string(), value.to_string()));
-                } else if let Some(value) = words
-                    .get(index + 1)
-                    .copied()
-                    .flatten()
-                    .filter(|next| !next.starts_with('-'))
+                } else if let Some(value) =
+                    words.get(index + 1).copied().flatten().filter(|next| !next.starts_with('-'))
                 {
                     options.push((flag.to_string(), value.to_string()));
                     index += 1;
@@ -156,12 +131,7 @@ fn known_long_flags() -> Vec<String> {
     fn collect(command: &clap::Command, names: &mut Vec<String>) {
         for arg in command.get_arguments() {
             names.extend(arg.get_long().map(str::to_string));
-            names.extend(
-                arg.get_all_aliases()
-                    .into_iter()
-                    .flatten()
-                    .map(str::to_string),
-            );
+            names.extend(arg.get_all_aliases().into_iter().flatten().map(str::to_string));
         }
         names.extend(["help", "version"].map(str::to_string));
         for subcommand in command.get_subcommands() {
@@ -180,34 +150,15 @@ mod tests {
     use super::*;
 
     fn split(line: &str) -> (Vec<String>, Vec<(String, String)>) {
-        let (args, options) =
-            split_provision_options(line.split(' ').map(OsString::from).collect());
-        (
-            args.into_iter()
-                .map(|arg| arg.into_string().unwrap_or_default())
-                .collect(),
-            options,
-        )
+        let (args, options) = split_provision_options(line.split(' ').map(OsString::from).collect());
+        (args.into_iter().map(|arg| arg.into_string().unwrap_or_default()).collect(), options)
     }
 
     #[test]
     fn unknown_flags_after_test_provision_become_options() {
-        let (args, options) =
-            split("kensa test provision --foo bar --baz --qux=1 -f m.json --plan basic");
-        assert_eq!(
-            args,
-            [
-                "kensa",
-                "test",
-                "provision",
-                "-f",
-                "m.json",
-                "--plan",
-                "basic"
-            ]
-        );
-        let expected = [("foo", "bar"), ("baz", "true"), ("qux", "1")]
-            .map(|(k, v)| (k.to_string(), v.to_string()));
+        let (args, options) = split("kensa test provision --foo bar --baz --qux=1 -f m.json --plan basic");
+        assert_eq!(args, ["kensa", "test", "provision", "-f", "m.json", "--plan", "basic"]);
+        let expected = [("foo", "bar"), ("baz", "true"), ("qux", "1")].map(|(k, v)| (k.to_string(), v.to_string()));
         assert_eq!(options, expected);
     }
 

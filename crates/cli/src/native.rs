@@ -1,14 +1,14 @@
 //! The native effects the engine needs: HTTP through reqwest (rustls, no redirects
 //! followed), the system clock and the OS random source.
 
-use kensa_checks::{
-    Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError,
-};
+use kensa_checks::{Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError};
 use std::error::Error as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub(crate) struct ReqwestTransport {
     client: reqwest::Client,
+    /// Receives the provider's callbacks under `--async`.
+    pub(crate) heroku: Option<crate::standin::HerokuStandIn>,
 }
 
 impl ReqwestTransport {
@@ -19,7 +19,7 @@ impl ReqwestTransport {
             .tls_danger_accept_invalid_certs(insecure)
             .build()
             .map_err(|error| format!("cannot set up HTTP: {error}"))?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport { client, heroku: None })
     }
 }
 
@@ -34,6 +34,17 @@ impl Transport for ReqwestTransport {
         match tokio::time::timeout(timeout, self.exchange(request)).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout),
+        }
+    }
+
+    fn callback_url(&self, uuid: &str) -> Option<String> {
+        self.heroku.as_ref().map(|heroku| heroku.callback_url(uuid))
+    }
+
+    async fn wait_for_callbacks(&self, uuid: &str, timeout_ms: u64) -> kensa_checks::CallbackLog {
+        match &self.heroku {
+            Some(heroku) => heroku.wait(uuid, timeout_ms).await,
+            None => kensa_checks::CallbackLog { timed_out: true, ..kensa_checks::CallbackLog::default() },
         }
     }
 }
@@ -59,12 +70,7 @@ impl ReqwestTransport {
         let headers = response
             .headers()
             .iter()
-            .map(|(name, value)| {
-                (
-                    name.to_string(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect();
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
@@ -73,11 +79,7 @@ impl ReqwestTransport {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        Ok(Response { status, headers, body })
     }
 }
 
@@ -94,18 +96,15 @@ fn classify(error: reqwest::Error) -> TransportError {
         TransportError::Timeout
     } else if error.is_connect() {
         TransportError::Connect(detail)
-    } else if causes.iter().any(|cause| {
-        cause.contains("closed") || cause.contains("reset") || cause.contains("incomplete")
-    }) {
+    } else if causes
+        .iter()
+        .any(|cause| cause.contains("closed") || cause.contains("reset") || cause.contains("incomplete"))
+    {
         TransportError::Closed(String::new())
     } else if error.is_body() || error.is_decode() {
         TransportError::Closed(detail)
     } else {
-        TransportError::Other(if detail.is_empty() {
-            error.to_string()
-        } else {
-            detail
-        })
+        TransportError::Other(if detail.is_empty() { error.to_string() } else { detail })
     }
 }
 
@@ -115,9 +114,7 @@ impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| {
-                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-            })
+            .map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
     }
 }
 
@@ -142,7 +139,6 @@ impl IdSource for OsRandom {
 /// 32 hex characters from the operating system's random source.
 pub(crate) fn random_hex() -> Result<String, String> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
-        .map_err(|error| format!("the system random source failed: {error}"))?;
+    getrandom::fill(&mut bytes).map_err(|error| format!("the system random source failed: {error}"))?;
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }

@@ -27,9 +27,7 @@ pub(crate) fn ansi(tone: Tone, text: &str) -> String {
 /// Writes to stdout; a reader that went away (`kensa ... | head`) ends the program quietly.
 pub(crate) fn print(text: &str) {
     let mut stdout = io::stdout().lock();
-    let result = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    let result = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
     if result.is_err_and(|error| error.kind() == io::ErrorKind::BrokenPipe) {
         std::process::exit(0);
     }

@@ -1,17 +1,12 @@
 //! Whole invocations of the `kensa` binary: exit code, stdout and stderr.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
-#![allow(
-    clippy::disallowed_methods,
-    reason = "host-side test: reads and writes temporary files"
-)]
+#![allow(clippy::disallowed_methods, reason = "host-side test: reads and writes temporary files")]
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(format!("{name}.json"))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.json"))
 }
 
 fn kensa() -> Command {
@@ -36,52 +31,29 @@ fn run(args: &[&str], dir: &Path) -> Run {
 }
 
 fn test_manifest(name: &str) -> Run {
-    run(
-        &["test", "manifest", "-f", fixture(name).to_str().unwrap()],
-        Path::new("."),
-    )
+    run(&["test", "manifest", "-f", fixture(name).to_str().unwrap()], Path::new("."))
 }
 
 /// Each broken manifest of the foundation issue fails with its problem and JSON pointer.
 #[test]
 fn each_broken_manifest_fails_naming_the_problem_and_its_pointer() {
     let cases = [
-        (
-            "missing-id",
-            "Check if exists [FAIL]",
-            "! `id` is missing",
-            "at /id",
-        ),
-        (
-            "blank-id",
-            "Check is not blank [FAIL]",
-            "! `id` is blank",
-            "at /id (line 2, column 9)",
-        ),
+        ("missing-id", "Check if exists [FAIL]", "! `id` is missing", "at /id"),
+        ("blank-id", "Check is not blank [FAIL]", "! `id` is blank", "at /id (line 2, column 9)"),
         (
             "id-not-string",
             "Check is a string [FAIL]",
             "! `id` must be a string, found a number",
             "at /id (line 2, column 9)",
         ),
-        (
-            "no-api",
-            "Check if exists [FAIL]",
-            "! `api` is missing",
-            "at /api",
-        ),
+        ("no-api", "Check if exists [FAIL]", "! `api` is missing", "at /api"),
         (
             "api-not-object",
             "Check is a hash [FAIL]",
             "! `api` must be an object, found an array",
             "at /api (line 4, column 10)",
         ),
-        (
-            "no-regions",
-            "Check has a list of regions [FAIL]",
-            "! `api.regions` is missing",
-            "at /api/regions",
-        ),
+        ("no-regions", "Check has a list of regions [FAIL]", "! `api.regions` is missing", "at /api/regions"),
         (
             "unknown-region",
             "Check contains only valid region names [FAIL]",
@@ -94,12 +66,7 @@ fn each_broken_manifest_fails_naming_the_problem_and_its_pointer() {
             "! `api.regions` must include `us` or `*`",
             "at /api/regions (line 11, column 16)",
         ),
-        (
-            "no-password",
-            "Check contains password [FAIL]",
-            "! `api.password` is missing",
-            "at /api/password",
-        ),
+        ("no-password", "Check contains password [FAIL]", "! `api.password` is missing", "at /api/password"),
         (
             "empty-password",
             "Check contains password [FAIL]",
@@ -112,12 +79,7 @@ fn each_broken_manifest_fails_naming_the_problem_and_its_pointer() {
             "! `api.password` must be a non-empty string, found null",
             "at /api/password (line 9, column 17)",
         ),
-        (
-            "no-test",
-            "Check contains test url [FAIL]",
-            "! `api.test` is missing",
-            "at /api/test",
-        ),
+        ("no-test", "Check contains test url [FAIL]", "! `api.test` is missing", "at /api/test"),
         (
             "no-production",
             "Check contains production url [FAIL]",
@@ -154,40 +116,21 @@ fn each_broken_manifest_fails_naming_the_problem_and_its_pointer() {
             "! DATABASE_URL is not a valid ENV key - must be prefixed with MYADDON_",
             "at /api/config_vars/0",
         ),
-        (
-            "username-present",
-            "Check deprecated fields [FAIL]",
-            "! username is deprecated",
-            "at /api/username",
-        ),
-        (
-            "invalid-json",
-            "Check is valid JSON [FAIL]",
-            "! invalid JSON: expected `,` or `}`",
-            "at line 5, column 5",
-        ),
+        ("username-present", "Check deprecated fields [FAIL]", "! username is deprecated", "at /api/username"),
+        ("invalid-json", "Check is valid JSON [FAIL]", "! invalid JSON: expected `,` or `}`", "at line 5, column 5"),
         (
             "array",
             "Check is a JSON object [FAIL]",
             "! the manifest must be a JSON object, found an array",
             "at line 1, column 1",
         ),
-        (
-            "empty",
-            "Check is valid JSON [FAIL]",
-            "! the manifest file is empty",
-            "hint: run `kensa init`",
-        ),
+        ("empty", "Check is valid JSON [FAIL]", "! the manifest file is empty", "hint: run `kensa init`"),
     ];
     for (name, check, message, location) in cases {
         let run = test_manifest(name);
         assert_eq!(run.code, 1, "{name}: {}{}", run.stdout, run.stderr);
         for expected in [check, message, location] {
-            assert!(
-                run.stdout.contains(expected),
-                "{name}: expected {expected:?} in\n{}",
-                run.stdout
-            );
+            assert!(run.stdout.contains(expected), "{name}: expected {expected:?} in\n{}", run.stdout);
         }
         assert!(run.stdout.ends_with("\ndone.\n"), "{name}");
         assert_eq!(run.stderr, "", "{name}");
@@ -196,38 +139,20 @@ fn each_broken_manifest_fails_naming_the_problem_and_its_pointer() {
 
 #[test]
 fn accepted_variants_pass() {
-    for name in [
-        "valid",
-        "custom-prefix",
-        "dashed-id",
-        "wildcard-region",
-        "no-config-vars",
-        "legacy-v1-get",
-    ] {
+    for name in ["valid", "custom-prefix", "dashed-id", "wildcard-region", "no-config-vars", "legacy-v1-get"] {
         let run = test_manifest(name);
         assert_eq!(run.code, 0, "{name}: {}", run.stdout);
         assert!(!run.stdout.contains("[FAIL]"), "{name}: {}", run.stdout);
     }
     let legacy = test_manifest("legacy-v1-get");
-    assert!(
-        legacy
-            .stdout
-            .contains("Check uses version 3 of the Add-on Partner API [WARN]"),
-        "{}",
-        legacy.stdout
-    );
+    assert!(legacy.stdout.contains("Check uses version 3 of the Add-on Partner API [WARN]"), "{}", legacy.stdout);
 }
 
 #[test]
 fn five_errors_are_all_reported_in_one_run_in_both_formats() {
     let human = test_manifest("five-errors");
     assert_eq!(human.code, 1);
-    assert_eq!(
-        human.stdout.matches("[FAIL]").count(),
-        5,
-        "{}",
-        human.stdout
-    );
+    assert_eq!(human.stdout.matches("[FAIL]").count(), 5, "{}", human.stdout);
     for message in [
         "`My Addon` is not a valid add-on id",
         "`api.regions` must include `us` or `*`",
@@ -239,17 +164,7 @@ fn five_errors_are_all_reported_in_one_run_in_both_formats() {
     }
 
     let path = fixture("five-errors");
-    let json = run(
-        &[
-            "--format",
-            "json",
-            "test",
-            "manifest",
-            "-f",
-            path.to_str().unwrap(),
-        ],
-        Path::new("."),
-    );
+    let json = run(&["--format", "json", "test", "manifest", "-f", path.to_str().unwrap()], Path::new("."));
     assert_eq!(json.code, 1);
     let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(document["summary"]["failed"], 5);
@@ -260,13 +175,7 @@ fn five_errors_are_all_reported_in_one_run_in_both_formats() {
         .flat_map(|group| group["checks"].as_array().unwrap())
         .filter(|check| check["outcome"] == "failed")
         .map(|check| {
-            (
-                check["code"].as_str().unwrap().to_string(),
-                check["findings"][0]["pointer"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-            )
+            (check["code"].as_str().unwrap().to_string(), check["findings"][0]["pointer"].as_str().unwrap().to_string())
         })
         .collect();
     let expected = [
@@ -276,10 +185,7 @@ fn five_errors_are_all_reported_in_one_run_in_both_formats() {
         ("M16", "/api/production/sso_url"),
         ("M19", "/api/config_vars/1"),
     ];
-    assert_eq!(
-        failures,
-        expected.map(|(code, pointer)| (code.to_string(), pointer.to_string()))
-    );
+    assert_eq!(failures, expected.map(|(code, pointer)| (code.to_string(), pointer.to_string())));
 }
 
 #[test]
@@ -289,9 +195,7 @@ fn a_missing_file_is_exit_code_2() {
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
     assert!(
-        run.stderr.starts_with(
-            "error: cannot read addon-manifest.json: no such file\nhint: run `kensa init`"
-        ),
+        run.stderr.starts_with("error: cannot read addon-manifest.json: no such file\nhint: run `kensa init`"),
         "{}",
         run.stderr
     );
@@ -301,47 +205,25 @@ fn a_missing_file_is_exit_code_2() {
 fn init_then_test_manifest_passes_in_an_empty_folder() {
     let dir = tempfile::tempdir().unwrap();
     let init = run(&["init"], dir.path());
-    assert_eq!(
-        (init.code, init.stdout.as_str()),
-        (0, "Initialized new addon manifest in addon-manifest.json\n")
-    );
+    assert_eq!((init.code, init.stdout.as_str()), (0, "Initialized new addon manifest in addon-manifest.json\n"));
     let written = std::fs::read_to_string(dir.path().join("addon-manifest.json")).unwrap();
     let manifest: serde_json::Value = serde_json::from_str(&written).unwrap();
     assert_eq!(manifest["api"]["version"], "3");
-    assert_eq!(
-        manifest["api"]["test"]["base_url"],
-        "http://localhost:4567/heroku/resources"
-    );
+    assert_eq!(manifest["api"]["test"]["base_url"], "http://localhost:4567/heroku/resources");
     for secret in ["password", "sso_salt"] {
         let value = manifest["api"][secret].as_str().unwrap();
-        assert!(
-            value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit()),
-            "{secret}"
-        );
+        assert!(value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit()), "{secret}");
     }
     assert_ne!(manifest["api"]["password"], manifest["api"]["sso_salt"]);
 
     let test = run(&["test", "manifest"], dir.path());
     assert_eq!(test.code, 0, "{}", test.stdout);
-    assert!(
-        test.stdout
-            .starts_with("\nTesting manifest file\n  Check is valid JSON [PASS]\n")
-    );
-    assert!(
-        test.stdout
-            .contains("\nTesting manifest id key\n  Check if exists [PASS]\n")
-    );
-    assert!(
-        !test.stdout.contains('\x1b'),
-        "no colour when not a terminal"
-    );
+    assert!(test.stdout.starts_with("\nTesting manifest file\n  Check is valid JSON [PASS]\n"));
+    assert!(test.stdout.contains("\nTesting manifest id key\n  Check if exists [PASS]\n"));
+    assert!(!test.stdout.contains('\x1b'), "no colour when not a terminal");
     // The secrets never reach the output.
     for secret in ["password", "sso_salt"] {
-        assert!(
-            !test
-                .stdout
-                .contains(manifest["api"][secret].as_str().unwrap())
-        );
+        assert!(!test.stdout.contains(manifest["api"][secret].as_str().unwrap()));
     }
 }
 
@@ -351,24 +233,12 @@ fn init_never_replaces_a_file_without_force() {
     std::fs::write(dir.path().join("addon-manifest.json"), "keep me").unwrap();
     let refused = run(&["init"], dir.path());
     assert_eq!(refused.code, 2);
-    assert!(
-        refused
-            .stderr
-            .contains("addon-manifest.json already exists; not replacing it"),
-        "{}",
-        refused.stderr
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("addon-manifest.json")).unwrap(),
-        "keep me"
-    );
+    assert!(refused.stderr.contains("addon-manifest.json already exists; not replacing it"), "{}", refused.stderr);
+    assert_eq!(std::fs::read_to_string(dir.path().join("addon-manifest.json")).unwrap(), "keep me");
 
     let forced = run(&["init", "--force"], dir.path());
     assert_eq!(forced.code, 0);
-    assert_ne!(
-        std::fs::read_to_string(dir.path().join("addon-manifest.json")).unwrap(),
-        "keep me"
-    );
+    assert_ne!(std::fs::read_to_string(dir.path().join("addon-manifest.json")).unwrap(), "keep me");
 }
 
 #[test]
@@ -380,12 +250,8 @@ fn init_variants_write_what_they_say() {
         "Initialized new addon manifest in custom.json\nInitialized new .env file for foreman\n"
     );
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("custom.json")).unwrap())
-            .unwrap();
-    assert_eq!(
-        manifest["api"]["test"]["base_url"],
-        "http://localhost:5000/heroku/resources"
-    );
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("custom.json")).unwrap()).unwrap();
+    assert_eq!(manifest["api"]["test"]["base_url"], "http://localhost:5000/heroku/resources");
     let dotenv = std::fs::read_to_string(dir.path().join(".env")).unwrap();
     assert_eq!(
         dotenv,
@@ -396,14 +262,10 @@ fn init_variants_write_what_they_say() {
         )
     );
 
-    let get = run(
-        &["init", "--sso", "get", "--without-sso", "-f", "get.json"],
-        dir.path(),
-    );
+    let get = run(&["init", "--sso", "get", "--without-sso", "-f", "get.json"], dir.path());
     assert_eq!(get.code, 0);
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("get.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("get.json")).unwrap()).unwrap();
     assert_eq!(manifest["api"]["test"], "http://localhost:4567/");
     assert!(manifest["api"].get("sso_salt").is_none());
     let test = run(&["test", "manifest", "--filename", "get.json"], dir.path());
@@ -429,21 +291,11 @@ fn filename_is_accepted_anywhere_on_the_line() {
 fn colour_follows_the_flag_and_no_color() {
     let path = fixture("valid");
     let path = path.to_str().unwrap();
-    let always = run(
-        &["--color", "always", "test", "manifest", "-f", path],
-        Path::new("."),
-    );
+    let always = run(&["--color", "always", "test", "manifest", "-f", path], Path::new("."));
     assert!(always.stdout.contains("\x1b[32m[PASS]\x1b[0m"));
-    let never = run(
-        &["--color", "never", "test", "manifest", "-f", path],
-        Path::new("."),
-    );
+    let never = run(&["--color", "never", "test", "manifest", "-f", path], Path::new("."));
     assert!(!never.stdout.contains('\x1b'));
-    let output = kensa()
-        .env("NO_COLOR", "1")
-        .args(["test", "manifest", "-f", path])
-        .output()
-        .unwrap();
+    let output = kensa().env("NO_COLOR", "1").args(["test", "manifest", "-f", path]).output().unwrap();
     assert!(!String::from_utf8(output.stdout).unwrap().contains('\x1b'));
 }
 
@@ -451,28 +303,13 @@ fn colour_follows_the_flag_and_no_color() {
 fn help_documents_exit_codes_and_bad_arguments_exit_2() {
     let help = run(&["--help"], Path::new("."));
     assert_eq!(help.code, 0);
-    assert!(
-        help.stdout.contains("Exit codes:\n  0  every check passed"),
-        "{}",
-        help.stdout
-    );
-    for command in [
-        &["init", "--help"][..],
-        &["test", "--help"],
-        &["test", "manifest", "--help"],
-    ] {
+    assert!(help.stdout.contains("Exit codes:\n  0  every check passed"), "{}", help.stdout);
+    for command in [&["init", "--help"][..], &["test", "--help"], &["test", "manifest", "--help"]] {
         assert_eq!(run(command, Path::new(".")).code, 0, "{command:?}");
     }
-    assert_eq!(
-        run(&["--version"], Path::new(".")).stdout,
-        format!("kensa {}\n", env!("CARGO_PKG_VERSION"))
-    );
+    assert_eq!(run(&["--version"], Path::new(".")).stdout, format!("kensa {}\n", env!("CARGO_PKG_VERSION")));
     let bad = run(&["test", "manifest", "--format", "yaml"], Path::new("."));
     assert_eq!(bad.code, 2);
-    assert!(
-        bad.stderr.contains("invalid value 'yaml'"),
-        "{}",
-        bad.stderr
-    );
+    assert!(bad.stderr.contains("invalid value 'yaml'"), "{}", bad.stderr);
     assert_eq!(run(&["frobnicate"], Path::new(".")).code, 2);
 }

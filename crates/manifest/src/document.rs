@@ -54,17 +54,11 @@ impl Document {
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
-            return Err(SyntaxError {
-                kind: SyntaxErrorKind::Empty,
-                position: Some(Position { line: 1, column: 1 }),
-            });
+            return Err(SyntaxError { kind: SyntaxErrorKind::Empty, position: Some(Position { line: 1, column: 1 }) });
         }
         let value: Value = serde_json::from_str(text).map_err(|error| SyntaxError {
             kind: SyntaxErrorKind::InvalidJson(strip_position_suffix(&error.to_string())),
-            position: Some(Position {
-                line: saturate(error.line()),
-                column: saturate(error.column()),
-            }),
+            position: Some(Position { line: saturate(error.line()), column: saturate(error.column()) }),
         })?;
         let root = match value {
             Value::Object(root) => root,
@@ -77,10 +71,7 @@ impl Document {
         };
         let mut locator = Locator::new(text);
         locator.value(String::new());
-        Ok(Document {
-            root,
-            positions: locator.positions,
-        })
+        Ok(Document { root, positions: locator.positions })
     }
 
     pub fn root(&self) -> &Map<String, Value> {
@@ -130,18 +121,9 @@ fn strip_position_suffix(message: &str) -> String {
 fn position_at(source: &[u8], offset: usize) -> Position {
     let before = &source[..offset.min(source.len())];
     let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|byte| *byte == b'\n')
-        .map_or(0, |index| index + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    Position {
-        line: saturate(line),
-        column: saturate(column),
-    }
+    let line_start = before.iter().rposition(|byte| *byte == b'\n').map_or(0, |index| index + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    Position { line: saturate(line), column: saturate(column) }
 }
 
 /// Walks text already known to be valid JSON and records where every value starts.
@@ -155,13 +137,7 @@ struct Locator<'a> {
 
 impl<'a> Locator<'a> {
     fn new(text: &'a str) -> Self {
-        Locator {
-            text,
-            offset: 0,
-            line: 1,
-            column: 1,
-            positions: HashMap::new(),
-        }
+        Locator { text, offset: 0, line: 1, column: 1, positions: HashMap::new() }
     }
 
     fn peek(&self) -> Option<char> {
@@ -188,13 +164,7 @@ impl<'a> Locator<'a> {
 
     fn value(&mut self, pointer: String) {
         self.skip_whitespace();
-        self.positions.insert(
-            pointer.clone(),
-            Position {
-                line: self.line,
-                column: self.column,
-            },
-        );
+        self.positions.insert(pointer.clone(), Position { line: self.line, column: self.column });
         match self.peek() {
             Some('{') => self.object(&pointer),
             Some('[') => self.array(&pointer),
@@ -202,8 +172,7 @@ impl<'a> Locator<'a> {
                 self.string();
             }
             _ => {
-                while matches!(self.peek(), Some(c) if !matches!(c, ',' | '}' | ']' | ' ' | '\t' | '\n' | '\r'))
-                {
+                while matches!(self.peek(), Some(c) if !matches!(c, ',' | '}' | ']' | ' ' | '\t' | '\n' | '\r')) {
                     self.bump();
                 }
             }
@@ -295,25 +264,14 @@ mod tests {
     fn reports_syntax_errors_with_line_and_column() {
         let error = Document::parse(b"{\n  \"id\": \"x\"\n  \"api\": {}\n}").unwrap_err();
         assert_eq!(error.position, at(3, 3));
-        assert!(
-            matches!(error.kind, SyntaxErrorKind::InvalidJson(ref reason) if reason.contains("expected `,`"))
-        );
+        assert!(matches!(error.kind, SyntaxErrorKind::InvalidJson(ref reason) if reason.contains("expected `,`")));
     }
 
     #[test]
     fn rejects_empty_files_arrays_scalars_and_bad_utf8() {
-        assert_eq!(
-            Document::parse(b"  \n").unwrap_err().kind,
-            SyntaxErrorKind::Empty
-        );
-        assert_eq!(
-            Document::parse(b"[]").unwrap_err().kind,
-            SyntaxErrorKind::NotAnObject("an array")
-        );
-        assert_eq!(
-            Document::parse(b"42").unwrap_err().kind,
-            SyntaxErrorKind::NotAnObject("a number")
-        );
+        assert_eq!(Document::parse(b"  \n").unwrap_err().kind, SyntaxErrorKind::Empty);
+        assert_eq!(Document::parse(b"[]").unwrap_err().kind, SyntaxErrorKind::NotAnObject("an array"));
+        assert_eq!(Document::parse(b"42").unwrap_err().kind, SyntaxErrorKind::NotAnObject("a number"));
         let error = Document::parse(b"{\"id\": \"\xff\"}").unwrap_err();
         assert_eq!(error.kind, SyntaxErrorKind::NotUtf8);
         assert_eq!(error.position, at(1, 9));

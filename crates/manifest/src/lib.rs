@@ -23,9 +23,7 @@ pub mod url;
 pub use diagnostic::{Diagnostic, Position, Severity};
 pub use document::{Document, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
 pub use model::{Api, ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTarget};
-pub use rules::{
-    KNOWN_REQUIREMENTS, RULES, Rule, RuleGroup, RuleOutcome, RuleResult, default_prefix,
-};
+pub use rules::{KNOWN_REQUIREMENTS, RULES, Rule, RuleGroup, RuleOutcome, RuleResult, default_prefix};
 pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
 
 /// The outcome of validating one manifest file.
@@ -42,9 +40,7 @@ pub struct Validation {
 impl Validation {
     /// True when no rule found an error (warnings allowed).
     pub fn is_ok(&self) -> bool {
-        self.results
-            .iter()
-            .all(|result| result.outcome != RuleOutcome::Failed)
+        self.results.iter().all(|result| result.outcome != RuleOutcome::Failed)
     }
 
     /// Every problem found, errors and warnings, in rule order.
@@ -54,27 +50,15 @@ impl Validation {
 
     /// Only the errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics()
-            .filter(|diagnostic| diagnostic.severity == Severity::Error)
+        self.diagnostics().filter(|diagnostic| diagnostic.severity == Severity::Error)
     }
 }
 
 /// Validates a manifest file's bytes against every rule.
 pub fn validate(source: &[u8]) -> Validation {
     let (results, document) = rules::run(source);
-    let is_ok = results
-        .iter()
-        .all(|result| result.outcome != RuleOutcome::Failed);
-    let manifest = if is_ok {
-        document
-            .as_ref()
-            .and_then(|document| Manifest::from_validated(document.root()))
-    } else {
-        None
-    };
-    Validation {
-        results,
-        manifest,
-        document,
-    }
+    let is_ok = results.iter().all(|result| result.outcome != RuleOutcome::Failed);
+    let manifest =
+        if is_ok { document.as_ref().and_then(|document| Manifest::from_validated(document.root())) } else { None };
+    Validation { results, manifest, document }
 }

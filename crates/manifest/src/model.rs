@@ -61,10 +61,7 @@ impl Environment {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Endpoint {
     /// Object form: the provisioning URL and, for form-POST SSO, the login URL.
-    Urls {
-        base_url: HttpUrl,
-        sso_url: Option<HttpUrl>,
-    },
+    Urls { base_url: HttpUrl, sso_url: Option<HttpUrl> },
     /// String form (legacy GET SSO): the service root; Heroku appends `/heroku/resources`.
     Root(HttpUrl),
 }
@@ -92,11 +89,7 @@ impl Endpoint {
         match self {
             Endpoint::Urls { base_url, .. } => {
                 let path = base_url.path.trim_end_matches('/');
-                if path.is_empty() {
-                    "/".to_string()
-                } else {
-                    path.to_string()
-                }
+                if path.is_empty() { "/".to_string() } else { path.to_string() }
             }
             Endpoint::Root(root) => {
                 format!("{}/heroku/resources", root.path.trim_end_matches('/'))
@@ -106,13 +99,8 @@ impl Endpoint {
 
     pub fn sso(&self) -> SsoTarget {
         match self {
-            Endpoint::Urls {
-                sso_url: Some(sso_url),
-                ..
-            } => SsoTarget::Post(sso_url.clone()),
-            _ => SsoTarget::Get {
-                origin: self.origin(),
-            },
+            Endpoint::Urls { sso_url: Some(sso_url), .. } => SsoTarget::Post(sso_url.clone()),
+            _ => SsoTarget::Get { origin: self.origin() },
         }
     }
 }
@@ -151,19 +139,11 @@ impl Manifest {
             api_value
                 .get(key)
                 .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(|item| item.as_str().map(str::to_string))
-                        .collect()
-                })
+                .map(|items| items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect())
                 .unwrap_or_default()
         };
         let api = Api {
-            config_vars_prefix: api_value
-                .get("config_vars_prefix")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            config_vars_prefix: api_value.get("config_vars_prefix").and_then(Value::as_str).map(str::to_string),
             config_vars: strings("config_vars"),
             password: Secret::new(api_value.get("password")?.as_str()?),
             sso_salt: api_value
@@ -216,10 +196,7 @@ impl Manifest {
 
     /// The prefix every config var carries, without the trailing `_`.
     pub fn config_var_prefix(&self) -> String {
-        self.api
-            .config_vars_prefix
-            .clone()
-            .unwrap_or_else(|| default_prefix(&self.id))
+        self.api.config_vars_prefix.clone().unwrap_or_else(|| default_prefix(&self.id))
     }
 }
 
@@ -228,19 +205,12 @@ fn endpoint(value: &Value) -> Option<Endpoint> {
         Value::String(root) => HttpUrl::parse(root).ok().map(Endpoint::Root),
         Value::Object(urls) => Some(Endpoint::Urls {
             base_url: HttpUrl::parse(urls.get("base_url")?.as_str()?).ok()?,
-            sso_url: urls
-                .get("sso_url")
-                .and_then(Value::as_str)
-                .and_then(|url| HttpUrl::parse(url).ok()),
+            sso_url: urls.get("sso_url").and_then(Value::as_str).and_then(|url| HttpUrl::parse(url).ok()),
         }),
         _ => None,
     }
 }
 
 fn without(object: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
-    object
-        .iter()
-        .filter(|(key, _)| !known.contains(&key.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    object.iter().filter(|(key, _)| !known.contains(&key.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
 }

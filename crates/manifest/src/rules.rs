@@ -105,8 +105,7 @@ rules! {
 }
 
 /// Features `api.requires` may ask for.
-pub const KNOWN_REQUIREMENTS: &[&str] =
-    &["syslog_drain", "log_input", "many_per_app", "attachable"];
+pub const KNOWN_REQUIREMENTS: &[&str] = &["syslog_drain", "log_input", "many_per_app", "attachable"];
 
 /// Keys of `api` that kensa knows; a missing one is only suggested from the others.
 const API_KEYS: &[&str] = &[
@@ -143,10 +142,7 @@ pub struct RuleResult {
 
 /// Runs every rule over `source`.
 pub(crate) fn run(source: &[u8]) -> (Vec<RuleResult>, Option<Document>) {
-    let mut checker = Checker {
-        document: None,
-        results: Vec::with_capacity(RULES.len()),
-    };
+    let mut checker = Checker { document: None, results: Vec::with_capacity(RULES.len()) };
     match Document::parse(source) {
         Ok(document) => {
             checker.document = Some(document);
@@ -169,21 +165,11 @@ struct Finding {
 }
 
 fn error(pointer: impl Into<String>, message: impl Into<String>) -> Finding {
-    Finding {
-        severity: Severity::Error,
-        pointer: pointer.into(),
-        message: message.into(),
-        hint: None,
-    }
+    Finding { severity: Severity::Error, pointer: pointer.into(), message: message.into(), hint: None }
 }
 
 fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Finding {
-    Finding {
-        severity: Severity::Warning,
-        pointer: pointer.into(),
-        message: message.into(),
-        hint: None,
-    }
+    Finding { severity: Severity::Warning, pointer: pointer.into(), message: message.into(), hint: None }
 }
 
 impl Finding {
@@ -205,10 +191,7 @@ impl Checker {
             .map(|finding| Diagnostic {
                 code: rule.code.to_string(),
                 severity: finding.severity,
-                position: self
-                    .document
-                    .as_ref()
-                    .and_then(|document| document.position(&finding.pointer)),
+                position: self.document.as_ref().and_then(|document| document.position(&finding.pointer)),
                 pointer: finding.pointer,
                 message: finding.message,
                 hint: finding.hint,
@@ -221,11 +204,7 @@ impl Checker {
         } else {
             RuleOutcome::Warning
         };
-        self.results.push(RuleResult {
-            rule,
-            outcome,
-            diagnostics,
-        });
+        self.results.push(RuleResult { rule, outcome, diagnostics });
     }
 
     fn check(&mut self, rule: &'static Rule, finding: Option<Finding>) {
@@ -249,9 +228,7 @@ impl Checker {
 
     fn root(&self) -> &Map<String, Value> {
         static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-        self.document
-            .as_ref()
-            .map_or_else(|| EMPTY.get_or_init(Map::new), Document::root)
+        self.document.as_ref().map_or_else(|| EMPTY.get_or_init(Map::new), Document::root)
     }
 
     fn syntax_failed(&mut self, error: &SyntaxError) {
@@ -289,10 +266,7 @@ impl Checker {
     fn check_id(&mut self) {
         let Some(id) = self.root().get("id").cloned() else {
             let hint = missing_key_hint(self.root(), "id", &["name", "api"]);
-            self.check(
-                &ID_PRESENT,
-                Some(error("/id", "`id` is missing").hint(hint)),
-            );
+            self.check(&ID_PRESENT, Some(error("/id", "`id` is missing").hint(hint)));
             self.skip(&[&ID_STRING, &ID_NOT_BLANK, &ID_CHARSET], "`id` is missing");
             return;
         };
@@ -312,9 +286,8 @@ impl Checker {
         self.check(&ID_NOT_BLANK, None);
         let finding = (!is_slug(&id)).then(|| {
             let suggestion = slugify(&id);
-            error("/id", format!("`{id}` is not a valid add-on id")).hint(Some(format!(
-                "use lower-case letters, digits and dashes, such as `{suggestion}`"
-            )))
+            error("/id", format!("`{id}` is not a valid add-on id"))
+                .hint(Some(format!("use lower-case letters, digits and dashes, such as `{suggestion}`")))
         });
         self.check(&ID_CHARSET, finding);
     }
@@ -322,10 +295,7 @@ impl Checker {
     fn check_api(&mut self) {
         let Some(api) = self.root().get("api").cloned() else {
             let hint = missing_key_hint(self.root(), "api", &["id", "name"]);
-            self.check(
-                &API_PRESENT,
-                Some(error("/api", "`api` is missing").hint(hint)),
-            );
+            self.check(&API_PRESENT, Some(error("/api", "`api` is missing").hint(hint)));
             self.skip_rest("`api` is missing");
             return;
         };
@@ -343,13 +313,8 @@ impl Checker {
         self.check_production_url(&api);
         self.check_config_vars(&api);
         let finding = api.contains_key("username").then(|| {
-            error(
-                "/api/username",
-                "username is deprecated: Please authenticate using the add-on id.",
-            )
-            .hint(Some(
-                "remove `api.username`; Heroku sends the add-on id as the username".to_string(),
-            ))
+            error("/api/username", "username is deprecated: Please authenticate using the add-on id.")
+                .hint(Some("remove `api.username`; Heroku sends the add-on id as the username".to_string()))
         });
         self.check(&DEPRECATED_FIELDS, finding);
         self.check_requires(&api);
@@ -363,40 +328,25 @@ impl Checker {
             other => {
                 let finding = match other {
                     None => error("/api/regions", "`api.regions` is missing").hint(
-                        missing_key_hint(api, "regions", API_KEYS)
-                            .or(Some("add `\"regions\": [\"us\"]`".to_string())),
+                        missing_key_hint(api, "regions", API_KEYS).or(Some("add `\"regions\": [\"us\"]`".to_string())),
                     ),
                     Some(value) => error(
                         "/api/regions",
-                        format!(
-                            "`api.regions` must be an array of region names, found {}",
-                            kind_of(value)
-                        ),
+                        format!("`api.regions` must be an array of region names, found {}", kind_of(value)),
                     )
-                    .hint(
-                        value
-                            .as_str()
-                            .map(|name| format!("did you mean `[\"{name}\"]`?")),
-                    ),
+                    .hint(value.as_str().map(|name| format!("did you mean `[\"{name}\"]`?"))),
                 };
                 self.check(&REGIONS_LIST, Some(finding));
-                self.skip(
-                    &[&REGIONS_INCLUDE_US, &REGIONS_KNOWN],
-                    "`api.regions` is not a list",
-                );
+                self.skip(&[&REGIONS_INCLUDE_US, &REGIONS_KNOWN], "`api.regions` is not a list");
                 return;
             }
         };
         self.check(&REGIONS_LIST, None);
-        let includes_us = regions.iter().any(|region| {
-            region
-                .as_str()
-                .is_some_and(|name| REQUIRED_REGIONS.contains(&name))
-        });
+        let includes_us =
+            regions.iter().any(|region| region.as_str().is_some_and(|name| REQUIRED_REGIONS.contains(&name)));
         let finding = (!includes_us).then(|| {
-            error("/api/regions", "`api.regions` must include `us` or `*`").hint(Some(
-                "Heroku requires every add-on to be available in the `us` region".to_string(),
-            ))
+            error("/api/regions", "`api.regions` must include `us` or `*`")
+                .hint(Some("Heroku requires every add-on to be available in the `us` region".to_string()))
         });
         self.check(&REGIONS_INCLUDE_US, finding);
         let findings = regions
@@ -407,15 +357,10 @@ impl Checker {
                 match region.as_str() {
                     Some(name) if regions::is_known(name) => None,
                     Some(name) => Some(
-                        error(pointer, format!("`{name}` is not a known region")).hint(
-                            closest(name, regions::names())
-                                .map(|known| format!("did you mean `{known}`?")),
-                        ),
+                        error(pointer, format!("`{name}` is not a known region"))
+                            .hint(closest(name, regions::names()).map(|known| format!("did you mean `{known}`?"))),
                     ),
-                    None => Some(error(
-                        pointer,
-                        format!("a region name must be a string, found {}", kind_of(region)),
-                    )),
+                    None => Some(error(pointer, format!("a region name must be a string, found {}", kind_of(region)))),
                 }
             })
             .collect();
@@ -424,21 +369,19 @@ impl Checker {
 
     fn check_password(&mut self, api: &Map<String, Value>) {
         let finding = match api.get("password") {
-            None => Some(error("/api/password", "`api.password` is missing").hint(
-                missing_key_hint(api, "password", API_KEYS).or(Some(
-                    "run `kensa init` in an empty folder to generate one".to_string(),
-                )),
-            )),
+            None => Some(
+                error("/api/password", "`api.password` is missing").hint(
+                    missing_key_hint(api, "password", API_KEYS)
+                        .or(Some("run `kensa init` in an empty folder to generate one".to_string())),
+                ),
+            ),
             Some(Value::String(password)) if password.is_empty() => {
                 Some(error("/api/password", "`api.password` is empty"))
             }
             Some(Value::String(_)) => None,
             Some(other) => Some(error(
                 "/api/password",
-                format!(
-                    "`api.password` must be a non-empty string, found {}",
-                    kind_of(other)
-                ),
+                format!("`api.password` must be a non-empty string, found {}", kind_of(other)),
             )),
         };
         self.check(&PASSWORD_PRESENT, finding);
@@ -446,14 +389,9 @@ impl Checker {
 
     fn check_test_url(&mut self, api: &Map<String, Value>) {
         let Some(test) = api.get("test") else {
-            let hint = missing_key_hint(api, "test", API_KEYS).or(Some(
-                "add `\"test\": {\"base_url\": \"http://localhost:4567/heroku/resources\"}`"
-                    .to_string(),
-            ));
-            self.check(
-                &TEST_URL_PRESENT,
-                Some(error("/api/test", "`api.test` is missing").hint(hint)),
-            );
+            let hint = missing_key_hint(api, "test", API_KEYS)
+                .or(Some("add `\"test\": {\"base_url\": \"http://localhost:4567/heroku/resources\"}`".to_string()));
+            self.check(&TEST_URL_PRESENT, Some(error("/api/test", "`api.test` is missing").hint(hint)));
             self.skip(&[&TEST_URL_VALID], "`api.test` is missing");
             return;
         };
@@ -461,12 +399,9 @@ impl Checker {
         let findings = endpoint_urls(test, "/api/test")
             .into_iter()
             .filter_map(|(pointer, url)| match url {
-                Ok(text) => HttpUrl::parse(text).err().map(|reason| {
-                    error(
-                        pointer,
-                        format!("`{text}` is not an absolute http(s) URL: {reason}"),
-                    )
-                }),
+                Ok(text) => HttpUrl::parse(text)
+                    .err()
+                    .map(|reason| error(pointer, format!("`{text}` is not an absolute http(s) URL: {reason}"))),
                 Err(problem) => Some(error(pointer, problem)),
             })
             .collect();
@@ -475,29 +410,20 @@ impl Checker {
 
     fn check_production_url(&mut self, api: &Map<String, Value>) {
         let Some(production) = api.get("production") else {
-            let hint = missing_key_hint(api, "production", API_KEYS).or(Some(
-                "add `\"production\": {\"base_url\": \"https://yourapp.com/heroku/resources\"}`"
-                    .to_string(),
-            ));
+            let hint = missing_key_hint(api, "production", API_KEYS)
+                .or(Some("add `\"production\": {\"base_url\": \"https://yourapp.com/heroku/resources\"}`".to_string()));
             self.check(
                 &PRODUCTION_URL_PRESENT,
                 Some(error("/api/production", "`api.production` is missing").hint(hint)),
             );
-            self.skip(
-                &[&PRODUCTION_URL_HTTPS, &SSO_URL_HTTPS],
-                "`api.production` is missing",
-            );
+            self.skip(&[&PRODUCTION_URL_HTTPS, &SSO_URL_HTTPS], "`api.production` is missing");
             return;
         };
         self.check(&PRODUCTION_URL_PRESENT, None);
         let mut base_findings = Vec::new();
         let mut sso_findings = Vec::new();
         for (pointer, url) in endpoint_urls(production, "/api/production") {
-            let findings = if pointer.ends_with("/sso_url") {
-                &mut sso_findings
-            } else {
-                &mut base_findings
-            };
+            let findings = if pointer.ends_with("/sso_url") { &mut sso_findings } else { &mut base_findings };
             match url {
                 Ok(text) => match HttpUrl::parse(text) {
                     Ok(parsed) if parsed.is_https() => {}
@@ -505,10 +431,9 @@ impl Checker {
                         error(pointer, format!("`{text}` must use https in production"))
                             .hint(Some(format!("did you mean `{}`?", to_https(text)))),
                     ),
-                    Err(reason) => findings.push(error(
-                        pointer,
-                        format!("`{text}` is not an absolute https URL: {reason}"),
-                    )),
+                    Err(reason) => {
+                        findings.push(error(pointer, format!("`{text}` is not an absolute https URL: {reason}")))
+                    }
                 },
                 Err(problem) => findings.push(error(pointer, problem)),
             }
@@ -522,34 +447,18 @@ impl Checker {
             None => {
                 self.check(&CONFIG_VARS_ARRAY, None);
                 self.skip(
-                    &[
-                        &CONFIG_VARS_UPPERCASE,
-                        &CONFIG_VARS_PREFIXED,
-                        &CONFIG_VARS_UNIQUE,
-                    ],
+                    &[&CONFIG_VARS_UPPERCASE, &CONFIG_VARS_PREFIXED, &CONFIG_VARS_UNIQUE],
                     "no `api.config_vars`",
                 );
                 return;
             }
             Some(Value::Array(config_vars)) => config_vars,
             Some(other) => {
-                let message = format!(
-                    "`api.config_vars` must be an array, found {}",
-                    kind_of(other)
-                );
-                let hint = other
-                    .as_str()
-                    .map(|name| format!("did you mean `[\"{name}\"]`?"));
-                self.check(
-                    &CONFIG_VARS_ARRAY,
-                    Some(error("/api/config_vars", message).hint(hint)),
-                );
+                let message = format!("`api.config_vars` must be an array, found {}", kind_of(other));
+                let hint = other.as_str().map(|name| format!("did you mean `[\"{name}\"]`?"));
+                self.check(&CONFIG_VARS_ARRAY, Some(error("/api/config_vars", message).hint(hint)));
                 self.skip(
-                    &[
-                        &CONFIG_VARS_UPPERCASE,
-                        &CONFIG_VARS_PREFIXED,
-                        &CONFIG_VARS_UNIQUE,
-                    ],
+                    &[&CONFIG_VARS_UPPERCASE, &CONFIG_VARS_PREFIXED, &CONFIG_VARS_UNIQUE],
                     "`api.config_vars` is not an array",
                 );
                 return;
@@ -566,11 +475,9 @@ impl Checker {
                 Some(name) => {
                     let upper = name.to_ascii_uppercase().replace('-', "_");
                     let hint = is_env_key(&upper).then(|| format!("did you mean `{upper}`?"));
-                    uppercase_findings
-                        .push(error(pointer, format!("{entry} is not a valid ENV key")).hint(hint));
+                    uppercase_findings.push(error(pointer, format!("{entry} is not a valid ENV key")).hint(hint));
                 }
-                None => uppercase_findings
-                    .push(error(pointer, format!("{entry} is not a valid ENV key"))),
+                None => uppercase_findings.push(error(pointer, format!("{entry} is not a valid ENV key"))),
             }
         }
         self.record(&CONFIG_VARS_UPPERCASE, uppercase_findings);
@@ -583,34 +490,22 @@ impl Checker {
                     .map(|(pointer, name)| {
                         error(
                             pointer.clone(),
-                            format!(
-                                "{name} is not a valid ENV key - must be prefixed with {prefix}_"
-                            ),
+                            format!("{name} is not a valid ENV key - must be prefixed with {prefix}_"),
                         )
-                        .hint(Some(format!(
-                            "rename it to `{prefix}_{name}` or set `api.config_vars_prefix`"
-                        )))
+                        .hint(Some(format!("rename it to `{prefix}_{name}` or set `api.config_vars_prefix`")))
                     })
                     .collect();
                 self.record(&CONFIG_VARS_PREFIXED, findings);
             }
             Err(Some(finding)) => self.check(&CONFIG_VARS_PREFIXED, Some(finding)),
-            Err(None) => self.skip(
-                &[&CONFIG_VARS_PREFIXED],
-                "no prefix: `id` is invalid and `api.config_vars_prefix` is not set",
-            ),
+            Err(None) => self
+                .skip(&[&CONFIG_VARS_PREFIXED], "no prefix: `id` is invalid and `api.config_vars_prefix` is not set"),
         }
 
         let mut findings = Vec::new();
         for (index, (pointer, name)) in valid_names.iter().enumerate() {
-            if let Some((first, _)) = valid_names[..index]
-                .iter()
-                .find(|(_, earlier)| earlier == name)
-            {
-                findings.push(error(
-                    pointer.clone(),
-                    format!("{name} is listed twice (first at {first})"),
-                ));
+            if let Some((first, _)) = valid_names[..index].iter().find(|(_, earlier)| earlier == name) {
+                findings.push(error(pointer.clone(), format!("{name} is listed twice (first at {first})")));
             }
         }
         self.record(&CONFIG_VARS_UNIQUE, findings);
@@ -622,10 +517,7 @@ impl Checker {
             Some(Value::String(prefix)) if !prefix.is_empty() => Ok(prefix.clone()),
             Some(other) => Err(Some(error(
                 "/api/config_vars_prefix",
-                format!(
-                    "`api.config_vars_prefix` must be a non-empty string, found {}",
-                    describe(other)
-                ),
+                format!("`api.config_vars_prefix` must be a non-empty string, found {}", describe(other)),
             ))),
             None => match self.root().get("id") {
                 Some(Value::String(id)) if !id.trim().is_empty() => Ok(default_prefix(id)),
@@ -645,33 +537,22 @@ impl Checker {
                     match feature.as_str() {
                         Some(name) if KNOWN_REQUIREMENTS.contains(&name) => None,
                         Some(name) => Some(
-                            warning(
-                                pointer,
-                                format!(
-                                    "`{name}` is not a feature kensa knows; Heroku may reject it"
+                            warning(pointer, format!("`{name}` is not a feature kensa knows; Heroku may reject it"))
+                                .hint(
+                                    closest(name, KNOWN_REQUIREMENTS.iter().copied())
+                                        .map(|known| format!("did you mean `{known}`?")),
                                 ),
-                            )
-                            .hint(
-                                closest(name, KNOWN_REQUIREMENTS.iter().copied())
-                                    .map(|known| format!("did you mean `{known}`?")),
-                            ),
                         ),
                         None => Some(error(
                             pointer,
-                            format!(
-                                "a required feature must be a string, found {}",
-                                kind_of(feature)
-                            ),
+                            format!("a required feature must be a string, found {}", kind_of(feature)),
                         )),
                     }
                 })
                 .collect(),
             Some(other) => vec![error(
                 "/api/requires",
-                format!(
-                    "`api.requires` must be an array of feature names, found {}",
-                    kind_of(other)
-                ),
+                format!("`api.requires` must be an array of feature names, found {}", kind_of(other)),
             )],
         };
         self.record(&REQUIRES_KNOWN, findings);
@@ -681,20 +562,15 @@ impl Checker {
         let finding = match api.get("sso_salt") {
             Some(Value::String(salt)) if !salt.is_empty() => None,
             None | Some(Value::Null) => Some(
-                warning(
-                    "/api/sso_salt",
-                    "no `api.sso_salt`: single sign-on cannot be tested",
-                )
-                .hint(missing_key_hint(api, "sso_salt", API_KEYS)),
+                warning("/api/sso_salt", "no `api.sso_salt`: single sign-on cannot be tested")
+                    .hint(missing_key_hint(api, "sso_salt", API_KEYS)),
             ),
-            Some(Value::String(_)) => Some(warning(
-                "/api/sso_salt",
-                "`api.sso_salt` is empty: single sign-on cannot be tested",
-            )),
-            Some(other) => Some(error(
-                "/api/sso_salt",
-                format!("`api.sso_salt` must be a string, found {}", kind_of(other)),
-            )),
+            Some(Value::String(_)) => {
+                Some(warning("/api/sso_salt", "`api.sso_salt` is empty: single sign-on cannot be tested"))
+            }
+            Some(other) => {
+                Some(error("/api/sso_salt", format!("`api.sso_salt` must be a string, found {}", kind_of(other))))
+            }
         };
         self.check(&SSO_SALT_PRESENT, finding);
     }
@@ -730,16 +606,10 @@ fn endpoint_urls<'v>(block: &'v Value, pointer: &str) -> Vec<(String, Result<&'v
                 match urls.get(key) {
                     Some(Value::String(url)) => found.push((child, Ok(url.as_str()))),
                     None if key == "sso_url" => {}
-                    None => {
-                        found.push((child, Err(format!("`{}` is missing", dotted(pointer, key)))))
-                    }
+                    None => found.push((child, Err(format!("`{}` is missing", dotted(pointer, key))))),
                     Some(other) => found.push((
                         child,
-                        Err(format!(
-                            "`{}` must be a URL string, found {}",
-                            dotted(pointer, key),
-                            kind_of(other)
-                        )),
+                        Err(format!("`{}` must be a URL string, found {}", dotted(pointer, key), kind_of(other))),
                     )),
                 }
             }
@@ -782,10 +652,7 @@ fn describe(value: &Value) -> String {
 
 /// "did you mean `regions`?" when the object has a key that looks like a typo of `key`.
 fn missing_key_hint(object: &Map<String, Value>, key: &str, known: &[&str]) -> Option<String> {
-    let unknown_keys = object
-        .keys()
-        .map(String::as_str)
-        .filter(|candidate| !known.contains(candidate));
+    let unknown_keys = object.keys().map(String::as_str).filter(|candidate| !known.contains(candidate));
     closest(key, unknown_keys).map(|candidate| format!("did you mean `{key}`? found `{candidate}`"))
 }
 
@@ -798,12 +665,8 @@ pub(crate) fn is_env_key(name: &str) -> bool {
 }
 
 fn is_slug(id: &str) -> bool {
-    id.chars()
-        .next()
-        .is_some_and(|first| first.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    id.chars().next().is_some_and(|first| first.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 fn slugify(id: &str) -> String {
@@ -815,15 +678,8 @@ fn slugify(id: &str) -> String {
             slug.push('-');
         }
     }
-    let slug = slug
-        .trim_end_matches('-')
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .to_string();
-    if slug.is_empty() {
-        "myaddon".to_string()
-    } else {
-        slug
-    }
+    let slug = slug.trim_end_matches('-').trim_start_matches(|c: char| c.is_ascii_digit()).to_string();
+    if slug.is_empty() { "myaddon".to_string() } else { slug }
 }
 
 /// The prefix config vars get when `config_vars_prefix` is not set: `fast-db` gives `FAST_DB`.

@@ -70,14 +70,8 @@ pub fn skeleton(options: &SkeletonOptions) -> Skeleton {
     if !options.without_sso {
         dotenv.push_str(&format!("SSO_SALT={}\n", options.sso_salt));
     }
-    dotenv.push_str(&format!(
-        "HEROKU_USERNAME={SKELETON_ID}\nHEROKU_PASSWORD={}\n",
-        options.password
-    ));
-    Skeleton {
-        manifest: text,
-        dotenv,
-    }
+    dotenv.push_str(&format!("HEROKU_USERNAME={SKELETON_ID}\nHEROKU_PASSWORD={}\n", options.password));
+    Skeleton { manifest: text, dotenv }
 }
 
 #[cfg(test)]
@@ -99,31 +93,17 @@ mod tests {
     fn default_skeleton_is_a_valid_v3_manifest_with_post_sso() {
         let skeleton = skeleton(&options(SsoStyle::Post, false));
         let validation = validate(skeleton.manifest.as_bytes());
-        assert!(
-            validation.is_ok(),
-            "{:?}",
-            validation.diagnostics().collect::<Vec<_>>()
-        );
+        assert!(validation.is_ok(), "{:?}", validation.diagnostics().collect::<Vec<_>>());
         assert_eq!(validation.diagnostics().count(), 0);
         let manifest = validation.manifest.unwrap();
         assert_eq!(manifest.api.version, ApiVersion::V3);
         assert_eq!(manifest.api.test.base_path(), "/heroku/resources");
-        assert!(
-            matches!(manifest.api.test.sso(), SsoTarget::Post(url) if url.origin() == "http://localhost:4567")
-        );
+        assert!(matches!(manifest.api.test.sso(), SsoTarget::Post(url) if url.origin() == "http://localhost:4567"));
         assert_eq!(
-            manifest
-                .api
-                .sso_salt
-                .map(|salt| salt.expose().to_string())
-                .as_deref(),
+            manifest.api.sso_salt.map(|salt| salt.expose().to_string()).as_deref(),
             Some("fedcba9876543210fedcba9876543210")
         );
-        assert!(
-            skeleton
-                .dotenv
-                .contains("SSO_SALT=fedcba9876543210fedcba9876543210\n")
-        );
+        assert!(skeleton.dotenv.contains("SSO_SALT=fedcba9876543210fedcba9876543210\n"));
         assert!(skeleton.dotenv.contains("HEROKU_USERNAME=myaddon\n"));
     }
 
@@ -143,12 +123,6 @@ mod tests {
         assert!(!skeleton.dotenv.contains("SSO_SALT"));
         let validation = validate(skeleton.manifest.as_bytes());
         assert!(validation.is_ok());
-        assert_eq!(
-            validation
-                .diagnostics()
-                .map(|d| d.code.as_str())
-                .collect::<Vec<_>>(),
-            ["M23"]
-        );
+        assert_eq!(validation.diagnostics().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["M23"]);
     }
 }

@@ -1,10 +1,7 @@
 //! "Did you mean" suggestions by edit distance.
 
 /// The candidate closest to `input`, if it is close enough to be a plausible typo.
-pub(crate) fn closest<'a>(
-    input: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let input_lower = input.to_lowercase();
     let budget = (input.chars().count() / 3).max(1);
     candidates
@@ -39,10 +36,7 @@ mod tests {
     #[test]
     fn suggests_a_near_miss() {
         assert_eq!(closest("region", ["regions", "requires"]), Some("regions"));
-        assert_eq!(
-            closest("frankfort", ["frankfurt", "tokyo"]),
-            Some("frankfurt")
-        );
+        assert_eq!(closest("frankfort", ["frankfurt", "tokyo"]), Some("frankfurt"));
         assert_eq!(closest("US", ["us", "eu"]), Some("us"));
     }
 

@@ -71,19 +71,8 @@ impl HttpUrl {
             Some((path, query)) => (path, Some(query.to_string())),
             None => (after, None),
         };
-        let path = if path.is_empty() {
-            "/".to_string()
-        } else {
-            path.to_string()
-        };
-        Ok(HttpUrl {
-            scheme,
-            host: host.to_string(),
-            port,
-            path,
-            query,
-            has_userinfo,
-        })
+        let path = if path.is_empty() { "/".to_string() } else { path.to_string() };
+        Ok(HttpUrl { scheme, host: host.to_string(), port, path, query, has_userinfo })
     }
 
     pub fn is_https(&self) -> bool {
@@ -97,11 +86,7 @@ impl HttpUrl {
 
     /// Scheme, host and (non-default) port, with no trailing slash: `http://localhost:4567`.
     pub fn origin(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
         match self.port {
             Some(port) if port != self.port_or_default_for_scheme() => {
                 format!("{}://{host}:{port}", self.scheme)
@@ -139,8 +124,7 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlError> {
 }
 
 fn parse_port(port: &str) -> Result<u16, UrlError> {
-    port.parse()
-        .map_err(|_| UrlError::InvalidPort(port.to_string()))
+    port.parse().map_err(|_| UrlError::InvalidPort(port.to_string()))
 }
 
 #[cfg(test)]
@@ -165,14 +149,8 @@ mod tests {
 
     #[test]
     fn drops_default_ports_from_the_origin() {
-        assert_eq!(
-            HttpUrl::parse("https://a.io:443/").unwrap().origin(),
-            "https://a.io"
-        );
-        assert_eq!(
-            HttpUrl::parse("http://[::1]:8080").unwrap().origin(),
-            "http://[::1]:8080"
-        );
+        assert_eq!(HttpUrl::parse("https://a.io:443/").unwrap().origin(), "https://a.io");
+        assert_eq!(HttpUrl::parse("http://[::1]:8080").unwrap().origin(), "http://[::1]:8080");
     }
 
     #[test]
@@ -184,19 +162,10 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_an_absolute_http_url() {
-        assert_eq!(
-            HttpUrl::parse("localhost:4567"),
-            Err(UrlError::MissingScheme)
-        );
-        assert_eq!(
-            HttpUrl::parse("ftp://x"),
-            Err(UrlError::UnsupportedScheme("ftp".into()))
-        );
+        assert_eq!(HttpUrl::parse("localhost:4567"), Err(UrlError::MissingScheme));
+        assert_eq!(HttpUrl::parse("ftp://x"), Err(UrlError::UnsupportedScheme("ftp".into())));
         assert_eq!(HttpUrl::parse("http:///path"), Err(UrlError::MissingHost));
-        assert_eq!(
-            HttpUrl::parse("http://x:99999"),
-            Err(UrlError::InvalidPort("99999".into()))
-        );
+        assert_eq!(HttpUrl::parse("http://x:99999"), Err(UrlError::InvalidPort("99999".into())));
         assert_eq!(HttpUrl::parse("http://a b"), Err(UrlError::Whitespace));
     }
 }

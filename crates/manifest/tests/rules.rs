@@ -36,12 +36,7 @@ fn with(change: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 fn remove(pointer_parent: &str, key: &str) -> Vec<u8> {
     with(|manifest| {
-        manifest
-            .pointer_mut(pointer_parent)
-            .unwrap()
-            .as_object_mut()
-            .unwrap()
-            .remove(key);
+        manifest.pointer_mut(pointer_parent).unwrap().as_object_mut().unwrap().remove(key);
     })
 }
 
@@ -52,20 +47,11 @@ fn fails(source: &[u8], code: &str, pointer: &str, message: &str) {
     let errors: Vec<_> = validation.errors().collect();
     assert!(!validation.is_ok(), "expected {code} to fail");
     assert!(
-        errors
-            .iter()
-            .any(|d| d.code == code && d.pointer == pointer && d.message.contains(message)),
+        errors.iter().any(|d| d.code == code && d.pointer == pointer && d.message.contains(message)),
         "expected {code} at {pointer} containing {message:?}, got {errors:#?}"
     );
-    assert!(
-        errors.iter().all(|d| d.position.is_some()),
-        "every diagnostic has a position: {errors:#?}"
-    );
-    let failed = validation
-        .results
-        .iter()
-        .find(|r| r.rule.code == code)
-        .unwrap();
+    assert!(errors.iter().all(|d| d.position.is_some()), "every diagnostic has a position: {errors:#?}");
+    let failed = validation.results.iter().find(|r| r.rule.code == code).unwrap();
     assert_eq!(failed.outcome, RuleOutcome::Failed);
 }
 
@@ -82,13 +68,7 @@ fn the_valid_manifest_passes_every_rule_without_a_warning() {
     let validation = validate(&with(|_| {}));
     assert_eq!(validation.results.len(), RULES.len());
     for result in &validation.results {
-        assert_eq!(
-            result.outcome,
-            RuleOutcome::Passed,
-            "{} {}",
-            result.rule.code,
-            result.rule.label
-        );
+        assert_eq!(result.outcome, RuleOutcome::Passed, "{} {}", result.rule.code, result.rule.label);
     }
 }
 
@@ -97,13 +77,7 @@ fn rule_codes_and_names_are_unique_and_kebab_case() {
     for (index, rule) in RULES.iter().enumerate() {
         assert_eq!(rule.code, format!("M{index:02}"));
         assert!(rule.name.starts_with("manifest/"));
-        assert!(
-            rule.name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '-' || c == '/'),
-            "{}",
-            rule.name
-        );
+        assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '/'), "{}", rule.name);
     }
 }
 
@@ -112,20 +86,12 @@ fn m00_rejects_invalid_json_with_line_and_column() {
     let validation = validate(b"{\n  \"id\": \"myaddon\",\n  \"api\": {,}\n}");
     let diagnostic = validation.diagnostics().next().unwrap();
     assert_eq!(diagnostic.code, "M00");
-    assert!(
-        diagnostic.message.starts_with("invalid JSON"),
-        "{}",
-        diagnostic.message
-    );
+    assert!(diagnostic.message.starts_with("invalid JSON"), "{}", diagnostic.message);
     let position = diagnostic.position.unwrap();
     assert_eq!((position.line, position.column), (3, 11));
     // Nothing else can be checked, and nothing else is reported.
     assert_eq!(validation.diagnostics().count(), 1);
-    assert!(
-        validation.results[1..]
-            .iter()
-            .all(|r| matches!(r.outcome, RuleOutcome::Skipped(_)))
-    );
+    assert!(validation.results[1..].iter().all(|r| matches!(r.outcome, RuleOutcome::Skipped(_))));
 }
 
 #[test]
@@ -145,26 +111,13 @@ fn m01_rejects_arrays_and_scalars() {
 #[test]
 fn m02_to_m05_check_the_id() {
     fails(&remove("", "id"), "M02", "/id", "`id` is missing");
-    fails(
-        &with(|m| m["id"] = json!(42)),
-        "M03",
-        "/id",
-        "must be a string, found a number",
-    );
+    fails(&with(|m| m["id"] = json!(42)), "M03", "/id", "must be a string, found a number");
     fails(&with(|m| m["id"] = json!("")), "M04", "/id", "blank");
     fails(&with(|m| m["id"] = json!("   ")), "M04", "/id", "blank");
-    fails(
-        &with(|m| m["id"] = json!("My Addon")),
-        "M05",
-        "/id",
-        "not a valid add-on id",
-    );
+    fails(&with(|m| m["id"] = json!("My Addon")), "M05", "/id", "not a valid add-on id");
     passes(&with(|m| {
         m["id"] = json!("fast-db2");
-        m["api"]
-            .as_object_mut()
-            .unwrap()
-            .remove("config_vars_prefix");
+        m["api"].as_object_mut().unwrap().remove("config_vars_prefix");
         m["api"]["config_vars"] = json!(["FAST_DB2_URL"]);
     }));
 }
@@ -178,106 +131,49 @@ fn missing_keys_suggest_the_typo_they_probably_are() {
     });
     let validation = validate(&source);
     let diagnostic = validation.errors().find(|d| d.code == "M08").unwrap();
-    assert_eq!(
-        diagnostic.hint.as_deref(),
-        Some("did you mean `regions`? found `region`")
-    );
+    assert_eq!(diagnostic.hint.as_deref(), Some("did you mean `regions`? found `region`"));
 }
 
 #[test]
 fn m06_m07_check_the_api_block() {
     fails(&remove("", "api"), "M06", "/api", "`api` is missing");
-    fails(
-        &with(|m| m["api"] = json!("x")),
-        "M07",
-        "/api",
-        "must be an object, found a string",
-    );
+    fails(&with(|m| m["api"] = json!("x")), "M07", "/api", "must be an object, found a string");
     let validation = validate(&with(|m| m["api"] = json!([])));
     assert!(
-        validation
-            .results
-            .iter()
-            .filter(|r| r.rule.code > "M07")
-            .all(|r| matches!(r.outcome, RuleOutcome::Skipped(_)))
+        validation.results.iter().filter(|r| r.rule.code > "M07").all(|r| matches!(r.outcome, RuleOutcome::Skipped(_)))
     );
 }
 
 #[test]
 fn m08_to_m10_check_the_regions() {
     fails(&remove("/api", "regions"), "M08", "/api/regions", "missing");
-    fails(
-        &with(|m| m["api"]["regions"] = json!("us")),
-        "M08",
-        "/api/regions",
-        "must be an array",
-    );
-    fails(
-        &with(|m| m["api"]["regions"] = json!(["eu"])),
-        "M09",
-        "/api/regions",
-        "must include `us` or `*`",
-    );
-    fails(
-        &with(|m| m["api"]["regions"] = json!([])),
-        "M09",
-        "/api/regions",
-        "must include",
-    );
+    fails(&with(|m| m["api"]["regions"] = json!("us")), "M08", "/api/regions", "must be an array");
+    fails(&with(|m| m["api"]["regions"] = json!(["eu"])), "M09", "/api/regions", "must include `us` or `*`");
+    fails(&with(|m| m["api"]["regions"] = json!([])), "M09", "/api/regions", "must include");
     fails(
         &with(|m| m["api"]["regions"] = json!(["us", "mars"])),
         "M10",
         "/api/regions/1",
         "`mars` is not a known region",
     );
-    fails(
-        &with(|m| m["api"]["regions"] = json!(["us", 7])),
-        "M10",
-        "/api/regions/1",
-        "must be a string",
-    );
+    fails(&with(|m| m["api"]["regions"] = json!(["us", 7])), "M10", "/api/regions/1", "must be a string");
     passes(&with(|m| m["api"]["regions"] = json!(["*"])));
-    passes(&with(|m| {
-        m["api"]["regions"] = json!(["us", "dublin", "sydney", "virginia"])
-    }));
+    passes(&with(|m| m["api"]["regions"] = json!(["us", "dublin", "sydney", "virginia"])));
 }
 
 #[test]
 fn m10_suggests_the_closest_region() {
     let validation = validate(&with(|m| m["api"]["regions"] = json!(["us", "frankfort"])));
     let diagnostic = validation.errors().next().unwrap();
-    assert_eq!(
-        diagnostic.hint.as_deref(),
-        Some("did you mean `frankfurt`?")
-    );
+    assert_eq!(diagnostic.hint.as_deref(), Some("did you mean `frankfurt`?"));
 }
 
 #[test]
 fn m11_needs_a_non_empty_string_password() {
-    fails(
-        &remove("/api", "password"),
-        "M11",
-        "/api/password",
-        "missing",
-    );
-    fails(
-        &with(|m| m["api"]["password"] = json!("")),
-        "M11",
-        "/api/password",
-        "empty",
-    );
-    fails(
-        &with(|m| m["api"]["password"] = json!(null)),
-        "M11",
-        "/api/password",
-        "found null",
-    );
-    fails(
-        &with(|m| m["api"]["password"] = json!(1234)),
-        "M11",
-        "/api/password",
-        "found a number",
-    );
+    fails(&remove("/api", "password"), "M11", "/api/password", "missing");
+    fails(&with(|m| m["api"]["password"] = json!("")), "M11", "/api/password", "empty");
+    fails(&with(|m| m["api"]["password"] = json!(null)), "M11", "/api/password", "found null");
+    fails(&with(|m| m["api"]["password"] = json!(1234)), "M11", "/api/password", "found a number");
 }
 
 #[test]
@@ -288,17 +184,11 @@ fn passwords_and_salts_never_appear_in_diagnostics() {
     }));
     for diagnostic in validation.diagnostics() {
         let text = serde_json::to_string(diagnostic).unwrap();
-        assert!(
-            !text.contains("0123456789abcdef") && !text.contains("fedcba9876543210"),
-            "{text}"
-        );
+        assert!(!text.contains("0123456789abcdef") && !text.contains("fedcba9876543210"), "{text}");
     }
     let manifest = validate(&with(|_| {})).manifest.unwrap();
     let debug = format!("{manifest:?}");
-    assert!(
-        !debug.contains("0123456789abcdef") && !debug.contains("fedcba9876543210"),
-        "{debug}"
-    );
+    assert!(!debug.contains("0123456789abcdef") && !debug.contains("fedcba9876543210"), "{debug}");
 }
 
 #[test]
@@ -322,39 +212,20 @@ fn m12_m13_check_the_test_urls() {
         "/api/test/base_url",
         "`api.test.base_url` is missing",
     );
-    fails(
-        &with(|m| m["api"]["test"] = json!(5000)),
-        "M13",
-        "/api/test",
-        "found a number",
-    );
-    passes(&with(|m| {
-        m["api"]["test"] = json!("http://localhost:5000/")
-    }));
+    fails(&with(|m| m["api"]["test"] = json!(5000)), "M13", "/api/test", "found a number");
+    passes(&with(|m| m["api"]["test"] = json!("http://localhost:5000/")));
 }
 
 #[test]
 fn m14_to_m16_check_the_production_urls() {
+    fails(&remove("/api", "production"), "M14", "/api/production", "missing");
     fails(
-        &remove("/api", "production"),
-        "M14",
-        "/api/production",
-        "missing",
-    );
-    fails(
-        &with(|m| {
-            m["api"]["production"]["base_url"] = json!("http://yourapp.com/heroku/resources")
-        }),
+        &with(|m| m["api"]["production"]["base_url"] = json!("http://yourapp.com/heroku/resources")),
         "M15",
         "/api/production/base_url",
         "must use https",
     );
-    fails(
-        &with(|m| m["api"]["production"] = json!("http://yourapp.com/")),
-        "M15",
-        "/api/production",
-        "must use https",
-    );
+    fails(&with(|m| m["api"]["production"] = json!("http://yourapp.com/")), "M15", "/api/production", "must use https");
     fails(
         &with(|m| m["api"]["production"]["sso_url"] = json!("http://yourapp.com/sso/login")),
         "M16",
@@ -363,24 +234,14 @@ fn m14_to_m16_check_the_production_urls() {
     );
     // An add-on without SSO needs no sso_url (the old gem demanded one).
     passes(&with(|m| {
-        m["api"]["production"]
-            .as_object_mut()
-            .unwrap()
-            .remove("sso_url");
+        m["api"]["production"].as_object_mut().unwrap().remove("sso_url");
     }));
-    passes(&with(|m| {
-        m["api"]["production"] = json!("https://yourapp.com/")
-    }));
+    passes(&with(|m| m["api"]["production"] = json!("https://yourapp.com/")));
 }
 
 #[test]
 fn m17_to_m20_check_the_config_vars() {
-    fails(
-        &with(|m| m["api"]["config_vars"] = json!("MYADDON_URL")),
-        "M17",
-        "/api/config_vars",
-        "must be an array",
-    );
+    fails(&with(|m| m["api"]["config_vars"] = json!("MYADDON_URL")), "M17", "/api/config_vars", "must be an array");
     fails(
         &with(|m| m["api"]["config_vars"] = json!(["myaddon_url"])),
         "M18",
@@ -423,60 +284,31 @@ fn m19_defaults_the_prefix_to_the_upper_cased_id() {
     let dashed = |vars: Value| {
         with(move |m| {
             m["id"] = json!("fast-db");
-            m["api"]
-                .as_object_mut()
-                .unwrap()
-                .remove("config_vars_prefix");
+            m["api"].as_object_mut().unwrap().remove("config_vars_prefix");
             m["api"]["config_vars"] = vars;
         })
     };
     passes(&dashed(json!(["FAST_DB_URL"])));
-    fails(
-        &dashed(json!(["FASTDB_URL"])),
-        "M19",
-        "/api/config_vars/0",
-        "must be prefixed with FAST_DB_",
-    );
+    fails(&dashed(json!(["FASTDB_URL"])), "M19", "/api/config_vars/0", "must be prefixed with FAST_DB_");
 }
 
 #[test]
 fn m21_rejects_the_deprecated_username() {
-    fails(
-        &with(|m| m["api"]["username"] = json!("me")),
-        "M21",
-        "/api/username",
-        "username is deprecated",
-    );
+    fails(&with(|m| m["api"]["username"] = json!("me")), "M21", "/api/username", "username is deprecated");
 }
 
 #[test]
 fn m22_warns_about_unknown_requirements() {
-    let validation = validate(&with(|m| {
-        m["api"]["requires"] = json!(["syslog_drain", "sysl0g_drain"])
-    }));
+    let validation = validate(&with(|m| m["api"]["requires"] = json!(["syslog_drain", "sysl0g_drain"])));
     assert!(validation.is_ok());
     let warning = validation.diagnostics().next().unwrap();
     assert_eq!(
-        (
-            warning.code.as_str(),
-            warning.severity,
-            warning.pointer.as_str()
-        ),
+        (warning.code.as_str(), warning.severity, warning.pointer.as_str()),
         ("M22", Severity::Warning, "/api/requires/1")
     );
-    assert_eq!(
-        warning.hint.as_deref(),
-        Some("did you mean `syslog_drain`?")
-    );
-    fails(
-        &with(|m| m["api"]["requires"] = json!("syslog_drain")),
-        "M22",
-        "/api/requires",
-        "must be an array",
-    );
-    passes(&with(|m| {
-        m["api"]["requires"] = json!(["syslog_drain", "log_input", "many_per_app", "attachable"])
-    }));
+    assert_eq!(warning.hint.as_deref(), Some("did you mean `syslog_drain`?"));
+    fails(&with(|m| m["api"]["requires"] = json!("syslog_drain")), "M22", "/api/requires", "must be an array");
+    passes(&with(|m| m["api"]["requires"] = json!(["syslog_drain", "log_input", "many_per_app", "attachable"])));
 }
 
 #[test]
@@ -484,17 +316,9 @@ fn m23_warns_without_an_sso_salt() {
     let validation = validate(&remove("/api", "sso_salt"));
     assert!(validation.is_ok());
     let warning = validation.diagnostics().next().unwrap();
-    assert_eq!(
-        (warning.code.as_str(), warning.severity),
-        ("M23", Severity::Warning)
-    );
+    assert_eq!((warning.code.as_str(), warning.severity), ("M23", Severity::Warning));
     assert!(warning.message.contains("single sign-on cannot be tested"));
-    fails(
-        &with(|m| m["api"]["sso_salt"] = json!(12)),
-        "M23",
-        "/api/sso_salt",
-        "must be a string",
-    );
+    fails(&with(|m| m["api"]["sso_salt"] = json!(12)), "M23", "/api/sso_salt", "must be a string");
 }
 
 #[test]
@@ -502,17 +326,9 @@ fn m24_warns_about_v1_and_rejects_unknown_versions() {
     let validation = validate(&remove("/api", "version"));
     assert!(validation.is_ok());
     let warning = validation.diagnostics().next().unwrap();
-    assert_eq!(
-        (warning.code.as_str(), warning.severity),
-        ("M24", Severity::Warning)
-    );
+    assert_eq!((warning.code.as_str(), warning.severity), ("M24", Severity::Warning));
     assert!(warning.message.contains("end of life"));
-    fails(
-        &with(|m| m["api"]["version"] = json!(3)),
-        "M24",
-        "/api/version",
-        "must be the string \"3\", found 3",
-    );
+    fails(&with(|m| m["api"]["version"] = json!(3)), "M24", "/api/version", "must be the string \"3\", found 3");
 }
 
 #[test]
@@ -543,16 +359,11 @@ fn unknown_fields_are_kept() {
 
 #[test]
 fn positions_point_into_the_source() {
-    let source =
-        b"{\n  \"id\": \"myaddon\",\n  \"api\": {\n    \"regions\": [\"us\", \"mars\"]\n  }\n}";
+    let source = b"{\n  \"id\": \"myaddon\",\n  \"api\": {\n    \"regions\": [\"us\", \"mars\"]\n  }\n}";
     let validation = validate(source);
     let diagnostic = validation.errors().find(|d| d.code == "M10").unwrap();
     let position = diagnostic.position.unwrap();
     assert_eq!((position.line, position.column), (4, 23));
     let missing = validation.errors().find(|d| d.code == "M11").unwrap();
-    assert_eq!(
-        missing.position.unwrap().line,
-        3,
-        "a missing key points at its parent object"
-    );
+    assert_eq!(missing.position.unwrap().line, 3, "a missing key points at its parent object");
 }

@@ -47,22 +47,16 @@ fn valid_v3_manifest_is_ok() {
 
 #[wasm_bindgen_test]
 fn blank_id_and_unknown_region_are_both_reported() {
-    let source = VALID
-        .replacen(r#""id": "myaddon""#, r#""id": """#, 1)
-        .replacen(r#""regions": ["us"]"#, r#""regions": ["mars"]"#, 1);
+    let source = VALID.replacen(r#""id": "myaddon""#, r#""id": """#, 1).replacen(
+        r#""regions": ["us"]"#,
+        r#""regions": ["mars"]"#,
+        1,
+    );
     let validation = validate(source.as_bytes());
     assert!(!validation.is_ok());
     let pointers = error_pointers(&source);
-    assert!(
-        pointers.iter().any(|pointer| pointer.starts_with("/id")),
-        "{pointers:?}"
-    );
-    assert!(
-        pointers
-            .iter()
-            .any(|pointer| pointer.starts_with("/api/regions")),
-        "{pointers:?}"
-    );
+    assert!(pointers.iter().any(|pointer| pointer.starts_with("/id")), "{pointers:?}");
+    assert!(pointers.iter().any(|pointer| pointer.starts_with("/api/regions")), "{pointers:?}");
 }
 
 #[wasm_bindgen_test]
@@ -70,10 +64,8 @@ fn invalid_json_is_reported_with_a_position() {
     let validation = validate(b"{\n  \"id\": \"myaddon\",\n}");
     assert!(!validation.is_ok());
     assert!(validation.manifest.is_none());
-    let position = validation
-        .diagnostics()
-        .find_map(|diagnostic| diagnostic.position)
-        .expect("a diagnostic with a position");
+    let position =
+        validation.diagnostics().find_map(|diagnostic| diagnostic.position).expect("a diagnostic with a position");
     assert!(position.line >= 2, "{position:?}");
     assert!(position.column >= 1, "{position:?}");
 }

@@ -16,13 +16,7 @@ pub fn junit(report: &Report) -> String {
         seconds(report.checks().filter_map(|check| check.duration_ms).sum()),
     );
     for (index, group) in report.groups.iter().enumerate() {
-        let count = |outcome: Outcome| {
-            group
-                .checks
-                .iter()
-                .filter(|check| check.outcome == outcome)
-                .count()
-        };
+        let count = |outcome: Outcome| group.checks.iter().filter(|check| check.outcome == outcome).count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" id=\"{index}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
@@ -31,26 +25,13 @@ pub fn junit(report: &Report) -> String {
             count(Outcome::Failed),
             count(Outcome::Errored),
             count(Outcome::Skipped),
-            seconds(
-                group
-                    .checks
-                    .iter()
-                    .filter_map(|check| check.duration_ms)
-                    .sum()
-            ),
+            seconds(group.checks.iter().filter_map(|check| check.duration_ms).sum()),
         );
         for check in &group.checks {
             let _ = write!(
                 out,
                 "    <testcase classname=\"kensa.{}\" name=\"{} {}\" time=\"{}\"",
-                escape(
-                    &check
-                        .name
-                        .split('/')
-                        .next()
-                        .unwrap_or("kensa")
-                        .replace(' ', "_")
-                ),
+                escape(&check.name.split('/').next().unwrap_or("kensa").replace(' ', "_")),
                 escape(&check.code),
                 escape(&check.label),
                 seconds(check.duration_ms.unwrap_or(0)),
@@ -65,11 +46,7 @@ pub fn junit(report: &Report) -> String {
                     _ => finding.message.clone(),
                 })
                 .collect();
-            let first = details
-                .first()
-                .cloned()
-                .or_else(|| check.reason.clone())
-                .unwrap_or_default();
+            let first = details.first().cloned().or_else(|| check.reason.clone()).unwrap_or_default();
             match check.outcome {
                 Outcome::Passed => out.push_str(" />\n"),
                 Outcome::Warning => {
@@ -89,18 +66,10 @@ pub fn junit(report: &Report) -> String {
                     );
                 }
                 Outcome::Errored => {
-                    let _ = write!(
-                        out,
-                        ">\n      <error message=\"{}\" />\n    </testcase>\n",
-                        escape(&first)
-                    );
+                    let _ = write!(out, ">\n      <error message=\"{}\" />\n    </testcase>\n", escape(&first));
                 }
                 Outcome::Skipped => {
-                    let _ = write!(
-                        out,
-                        ">\n      <skipped message=\"{}\" />\n    </testcase>\n",
-                        escape(&first)
-                    );
+                    let _ = write!(out, ">\n      <skipped message=\"{}\" />\n    </testcase>\n", escape(&first));
                 }
             }
         }
@@ -143,14 +112,8 @@ mod tests {
         check_manifest(br#"{"id": "a<b", "api": []}"#, &mut report, &mut NoEvents);
         let xml = junit(&report);
         assert_eq!(xml.matches("<testcase ").count(), report.summary().total);
-        assert!(
-            xml.contains("name=\"M05 uses only lower-case letters, digits and dashes\""),
-            "{xml}"
-        );
-        assert!(
-            xml.contains("<failure message=\"`a&lt;b` is not a valid add-on id (at /id)\""),
-            "{xml}"
-        );
+        assert!(xml.contains("name=\"M05 uses only lower-case letters, digits and dashes\""), "{xml}");
+        assert!(xml.contains("<failure message=\"`a&lt;b` is not a valid add-on id (at /id)\""), "{xml}");
         assert!(xml.contains("failures=\"2\""), "{xml}");
     }
 }

@@ -28,12 +28,7 @@ pub fn text(report: &Report, paint: Paint<'_>) -> String {
     let mut writer = TextWriter::default();
     let mut out = String::new();
     for group in &report.groups {
-        out.push_str(&writer.event(
-            Event::GroupStarted {
-                heading: &group.heading,
-            },
-            paint,
-        ));
+        out.push_str(&writer.event(Event::GroupStarted { heading: &group.heading }, paint));
         for check in &group.checks {
             out.push_str(&writer.event(Event::CheckFinished { check }, paint));
         }
@@ -58,10 +53,7 @@ impl TextWriter {
             Event::CheckStarted { .. } => String::new(),
             Event::CheckFinished { check } => {
                 let continues_run = check.outcome == Outcome::Skipped
-                    && self
-                        .skipped
-                        .first()
-                        .is_none_or(|first| first.reason == check.reason);
+                    && self.skipped.first().is_none_or(|first| first.reason == check.reason);
                 if continues_run {
                     self.skipped.push(check.clone());
                     return String::new();
@@ -115,11 +107,7 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
         Outcome::Failed | Outcome::Errored => Tone::Fail,
         Outcome::Skipped => Tone::Skip,
     };
-    let mut out = format!(
-        "  Check {} {}",
-        check.label,
-        paint(tone, &format!("[{}]", check.outcome.tag()))
-    );
+    let mut out = format!("  Check {} {}", check.label, paint(tone, &format!("[{}]", check.outcome.tag())));
     if let Some(note) = &check.note {
         out.push(' ');
         out.push_str(note);
@@ -133,14 +121,9 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
             Severity::Error => Tone::Fail,
             Severity::Warning => Tone::Warn,
         };
-        out.push_str(&format!(
-            "    {}\n",
-            paint(tone, &format!("! {}", finding.message))
-        ));
+        out.push_str(&format!("    {}\n", paint(tone, &format!("! {}", finding.message))));
         let location = match (&finding.pointer, finding.position) {
-            (Some(pointer), Some(position)) if !pointer.is_empty() => {
-                Some(format!("at {pointer} ({position})"))
-            }
+            (Some(pointer), Some(position)) if !pointer.is_empty() => Some(format!("at {pointer} ({position})")),
             (Some(pointer), None) if !pointer.is_empty() => Some(format!("at {pointer}")),
             (_, Some(position)) => Some(format!("at {position}")),
             _ => None,
@@ -149,21 +132,13 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
             out.push_str(&format!("      {}\n", paint(Tone::Detail, &location)));
         }
         if let Some(hint) = &finding.hint {
-            out.push_str(&format!(
-                "      {}\n",
-                paint(Tone::Detail, &format!("hint: {hint}"))
-            ));
+            out.push_str(&format!("      {}\n", paint(Tone::Detail, &format!("hint: {hint}"))));
         }
     }
-    if let (true, Some(expected), Some(got)) = (
-        check.findings.is_empty() && check.outcome == Outcome::Failed,
-        &check.expected,
-        &check.got,
-    ) {
-        out.push_str(&format!(
-            "    {}\n",
-            paint(Tone::Fail, &format!("! expected {expected}, got {got}"))
-        ));
+    if let (true, Some(expected), Some(got)) =
+        (check.findings.is_empty() && check.outcome == Outcome::Failed, &check.expected, &check.got)
+    {
+        out.push_str(&format!("    {}\n", paint(Tone::Fail, &format!("! expected {expected}, got {got}"))));
     }
     out
 }
@@ -182,10 +157,7 @@ mod tests {
     #[test]
     fn prints_the_old_gem_shape() {
         let out = render(br#"{"id": "myaddon", "api": {"regions": ["us"], "password": "p", "test": "http://localhost:4567/", "production": "https://x.io/", "sso_salt": "s", "version": "3"}}"#);
-        assert!(
-            out.starts_with("\nTesting manifest file\n  Check is valid JSON [PASS]\n"),
-            "{out}"
-        );
+        assert!(out.starts_with("\nTesting manifest file\n  Check is valid JSON [PASS]\n"), "{out}");
         assert!(out.contains("\nTesting manifest id key\n  Check if exists [PASS]\n  Check is a string [PASS]\n  Check is not blank [PASS]\n"), "{out}");
         assert!(out.contains("  Check deprecated fields [PASS]\n"), "{out}");
         assert!(out.ends_with("\ndone.\n"), "{out}");
@@ -203,6 +175,11 @@ mod tests {
     fn collapses_runs_of_skipped_checks() {
         let out = render(b"{\"id\": \"x\"");
         assert!(out.contains("  Check is valid JSON [FAIL]\n    ! invalid JSON: EOF while parsing an object\n      at line 1, column 10\n"), "{out}");
-        assert!(out.contains("\nTesting manifest api key\n  Skipped 19 checks: the manifest could not be read as a JSON object\n"), "{out}");
+        assert!(
+            out.contains(
+                "\nTesting manifest api key\n  Skipped 19 checks: the manifest could not be read as a JSON object\n"
+            ),
+            "{out}"
+        );
     }
 }

@@ -2,9 +2,7 @@
 #![allow(dead_code, reason = "each test binary uses part of this")]
 
 use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-use kensa_checks::{
-    Effects, NoEvents, Report, Request, Response, Session, Settings, Suite, TransportError,
-};
+use kensa_checks::{Effects, NoEvents, Report, Request, Response, Session, Settings, Suite, TransportError};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -117,11 +115,7 @@ fn answer(
         return reply(401, json!({"message": "unauthorized"}));
     }
     let path = request.url.trim_start_matches("http://localhost:4567");
-    let body: Value = request
-        .body
-        .as_ref()
-        .map(|body| serde_json::from_slice(body).unwrap())
-        .unwrap_or(Value::Null);
+    let body: Value = request.body.as_ref().map(|body| serde_json::from_slice(body).unwrap()).unwrap_or(Value::Null);
     match (request.method, path) {
         (kensa_checks::Method::Post, "/heroku/resources") => {
             if has(Fault::Slow) {
@@ -135,11 +129,7 @@ fn answer(
                 return Err(TransportError::BodyTooLarge);
             }
             if has(Fault::NotJson) {
-                return Ok(Response {
-                    status: 200,
-                    headers: Vec::new(),
-                    body: b"ok".to_vec(),
-                });
+                return Ok(Response { status: 200, headers: Vec::new(), body: b"ok".to_vec() });
             }
             let uuid = body["uuid"].as_str().unwrap().to_string();
             let id = match state.by_uuid.get(&uuid) {
@@ -152,11 +142,7 @@ fn answer(
                         format!("res-{}", state.next)
                     };
                     state.by_uuid.insert(uuid.clone(), id.clone());
-                    let key = if has(Fault::V1Manifest) {
-                        id.clone()
-                    } else {
-                        uuid.clone()
-                    };
+                    let key = if has(Fault::V1Manifest) { id.clone() } else { uuid.clone() };
                     state.resources.insert(key, id.clone());
                     id
                 }
@@ -185,21 +171,14 @@ fn answer(
                 return reply(500, json!({"message": "boom"}));
             }
             match state.resources.remove(key) {
-                Some(_) => Ok(Response {
-                    status: 204,
-                    headers: Vec::new(),
-                    body: Vec::new(),
-                }),
+                Some(_) => Ok(Response { status: 204, headers: Vec::new(), body: Vec::new() }),
                 None => reply(410, json!({"message": "gone"})),
             }
         }
         (kensa_checks::Method::Put, path) => {
             let key = path.trim_start_matches("/heroku/resources/");
             if has(Fault::PlanChange503) {
-                return reply(
-                    503,
-                    json!({"message": "migrate by hand: https://example.com/docs"}),
-                );
+                return reply(503, json!({"message": "migrate by hand: https://example.com/docs"}));
             }
             match state.resources.get(key) {
                 Some(_) => reply(200, json!({"message": format!("now on {}", body["plan"])})),
@@ -224,12 +203,7 @@ pub(crate) fn run_suite(faults: &[Fault], suite: Suite) -> (Report, Provider) {
     });
     let mut ids = CountingIds::default();
     let mut sink = NoEvents;
-    let effects = Effects {
-        transport: &transport,
-        clock: &clock,
-        ids: &mut ids,
-        sink: &mut sink,
-    };
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
     let report = block_on(Session::new(effects, Settings::default()).run(&manifest(faults), suite));
     (report, provider)
 }

@@ -26,10 +26,7 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
         sso_salt: random_hex().map_err(CliError::new)?,
     });
     write(manifest_path, &files.manifest)?;
-    println!(
-        "Initialized new addon manifest in {}",
-        manifest_path.display()
-    );
+    println!("Initialized new addon manifest in {}", manifest_path.display());
     if args.foreman {
         write(&dotenv_path, &files.dotenv)?;
         println!("Initialized new .env file for foreman");
@@ -43,11 +40,8 @@ fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
         return Ok(());
     }
     let refusal = || {
-        CliError::new(format!(
-            "{} already exists; not replacing it",
-            path.display()
-        ))
-        .hint("pass --force to replace it, or -f FILE to write somewhere else")
+        CliError::new(format!("{} already exists; not replacing it", path.display()))
+            .hint("pass --force to replace it, or -f FILE to write somewhere else")
     };
     if !std::io::stdin().is_terminal() {
         return Err(refusal());
@@ -55,10 +49,7 @@ fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
     eprint!("{what} already exists. Replace it? (y/n) ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|_| refusal())?;
+    std::io::stdin().lock().read_line(&mut answer).map_err(|_| refusal())?;
     if answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes") {
         Ok(())
     } else {
@@ -67,6 +58,5 @@ fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
 }
 
 fn write(path: &Path, contents: &str) -> Result<()> {
-    std::fs::write(path, contents)
-        .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
+    std::fs::write(path, contents).map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
 }

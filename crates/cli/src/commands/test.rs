@@ -5,6 +5,7 @@ use crate::args::Format;
 use crate::error::CliError;
 use crate::native::{OsRandom, ReqwestTransport, SystemClock};
 use crate::output::print;
+use crate::standin::HerokuStandIn;
 use crate::{Context, ExitStatus, Result};
 use kensa_checks::render::{self, TextWriter};
 use kensa_checks::{CommandOutcome, Effects, Event, Report, Session, Settings, Suite};
@@ -26,26 +27,15 @@ pub(crate) fn run_file(context: &Context, job: Job) -> Result<ExitStatus> {
 }
 
 pub(crate) fn exit_status(report: &Report) -> ExitStatus {
-    if report.passed() {
-        ExitStatus::Passed
-    } else {
-        ExitStatus::Failed
-    }
+    if report.passed() { ExitStatus::Passed } else { ExitStatus::Failed }
 }
 
 pub(crate) fn settings(context: &Context, options: Vec<(String, String)>) -> Settings {
     Settings {
-        environment: if context.global.production {
-            Environment::Production
-        } else {
-            Environment::Test
-        },
-        plan: context
-            .global
-            .plan
-            .clone()
-            .unwrap_or_else(|| "test".to_string()),
+        environment: if context.global.production { Environment::Production } else { Environment::Test },
+        plan: context.global.plan.clone().unwrap_or_else(|| "test".to_string()),
         options,
+        async_timeout_ms: context.global.asynchronous.then(|| context.global.async_timeout.saturating_mul(1000)),
         ..Settings::default()
     }
 }
@@ -59,11 +49,21 @@ pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<R
         Job::Suite(_) => context.provision_options.clone(),
         Job::Run(_) => Vec::new(),
     };
-    let transport = ReqwestTransport::new(context.global.insecure).map_err(CliError::new)?;
+    let mut transport = ReqwestTransport::new(context.global.insecure).map_err(CliError::new)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| CliError::new(format!("cannot start the async runtime: {error}")))?;
+    if context.global.asynchronous {
+        let port = context.global.callback_port;
+        let heroku = runtime
+            .block_on(HerokuStandIn::start(port))
+            .map_err(|error| CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}")))?;
+        if context.format() == Format::Human || context.global.output.is_some() {
+            print(&format!("Heroku stand-in for asynchronous provisioning listening on {}\n", heroku.origin()));
+        }
+        transport.heroku = Some(heroku);
+    }
     let stream_human = context.format() == Format::Human || context.global.output.is_some();
     let paint = context.paint();
     let mut writer = TextWriter::default();
@@ -73,18 +73,9 @@ pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<R
         }
     };
     let mut ids = OsRandom::default();
-    let effects = Effects {
-        transport: &transport,
-        clock: &SystemClock,
-        ids: &mut ids,
-        sink: &mut sink,
-    };
+    let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink };
     let session = Session::new(effects, settings(context, options));
-    let plan_change_plan = context
-        .global
-        .plan
-        .clone()
-        .unwrap_or_else(|| "foo".to_string());
+    let plan_change_plan = context.global.plan.clone().unwrap_or_else(|| "foo".to_string());
     let report = runtime.block_on(async move {
         match job {
             Job::Suite(suite) => session.run(source, suite).await,
@@ -144,9 +135,7 @@ fn spawn_and_wait(command: &[String], config: &[(String, String)]) -> CommandOut
         return CommandOutcome::NotStarted("no command given".to_string());
     };
     let mut child = std::process::Command::new(program);
-    child
-        .args(args)
-        .envs(config.iter().map(|(key, value)| (key, value)));
+    child.args(args).envs(config.iter().map(|(key, value)| (key, value)));
     // Keep a machine-readable report on stdout clean of the command's own output.
     child.stdout(Stdio::from(std::io::stderr()));
     match child.status() {
@@ -175,9 +164,7 @@ fn signal_of(_: &std::process::ExitStatus) -> i32 {
 /// `kensa demo`: the reference provider on a free loopback port, a matching manifest in a
 /// temporary folder, and `test all` against it.
 pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
-    let random = |what: &str| {
-        crate::native::random_hex().map_err(|error| CliError::new(format!("{what}: {error}")))
-    };
+    let random = |what: &str| crate::native::random_hex().map_err(|error| CliError::new(format!("{what}: {error}")));
     let options = kensa_provider::ProviderOptions {
         password: random("password")?,
         sso_salt: Some(random("salt")?),
@@ -190,9 +177,8 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
         .map_err(|error| CliError::new(format!("cannot create {}: {error}", dir.display())))?;
     let manifest_path = dir.join("addon-manifest.json");
     let manifest = serde_json::to_string_pretty(&provider.manifest()).unwrap_or_default() + "\n";
-    std::fs::write(&manifest_path, &manifest).map_err(|error| {
-        CliError::new(format!("cannot write {}: {error}", manifest_path.display()))
-    })?;
+    std::fs::write(&manifest_path, &manifest)
+        .map_err(|error| CliError::new(format!("cannot write {}: {error}", manifest_path.display())))?;
     if context.format() == Format::Human {
         print(&format!(
             "Reference provider listening on {}\nManifest written to {}\n",
@@ -204,11 +190,7 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
         context,
         manifest.as_bytes(),
         Job::Suite(Suite::All {
-            plan: context
-                .global
-                .plan
-                .clone()
-                .unwrap_or_else(|| "foo".to_string()),
+            plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()),
             with_sso: true,
         }),
     );
@@ -220,9 +202,7 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
     let report = report?;
     if context.format() == Format::Human {
         match left {
-            Ok(count) => print(&format!(
-                "The reference provider holds {count} resources after the run.\n"
-            )),
+            Ok(count) => print(&format!("The reference provider holds {count} resources after the run.\n")),
             Err(error) => eprintln!("warning: cannot count the provider's resources: {error}"),
         }
     }

@@ -1,0 +1,139 @@
+//! Asynchronous provisioning: after a 202, the provider finishes through Heroku's API,
+//! which the host's stand-in records. These checks judge what it recorded.
+
+use crate::catalogue::*;
+use crate::engine::{Session, seconds};
+use crate::provision::Payload;
+use crate::transport::{CallbackCall, Method, Transport};
+use kensa_manifest::{ApiVersion, Manifest};
+use serde_json::{Map, Value, json};
+
+impl<T: Transport> Session<'_, T> {
+    /// Waits for the provider to finish and returns the config it set, as a provision
+    /// response body (`{"config": {...}}`) for the config checks.
+    pub(crate) async fn check_async_completion(
+        &mut self,
+        manifest: &Manifest,
+        payload: &Payload,
+        id: Option<&str>,
+    ) -> Option<Value> {
+        let timeout_ms = self.settings.async_timeout_ms.unwrap_or(30_000);
+        self.group("asynchronous provisioning".to_string());
+        let mut check = self.start(&ASYNC_COMPLETES);
+        let log = self.effects.transport.wait_for_callbacks(&payload.uuid, timeout_ms).await;
+        let resource_path = format!("/addons/{}", payload.uuid);
+        let calls: Vec<&CallbackCall> = log.calls.iter().filter(|call| call.path.starts_with(&resource_path)).collect();
+        let legacy =
+            calls.iter().find(|call| call.path == resource_path && matches!(call.method, Method::Put | Method::Post));
+        let patch = calls
+            .iter()
+            .rev()
+            .find(|call| call.method == Method::Patch && call.path == format!("{resource_path}/config"));
+        let finished = calls
+            .iter()
+            .any(|call| call.method == Method::Post && call.path == format!("{resource_path}/actions/provision"));
+
+        let body = if let Some(legacy) = legacy {
+            match serde_json::from_slice::<Value>(&legacy.body) {
+                Ok(body @ Value::Object(_)) => {
+                    if let Some((sent, id)) =
+                        body.get("id").and_then(value_text).zip(id).filter(|(sent, id)| sent != id)
+                    {
+                        check.fail(format!("the callback names id `{sent}`, but the provision answered `{id}`"));
+                    }
+                    Some(body)
+                }
+                _ => {
+                    check.fail(format!(
+                        "the {} to the callback URL must carry a JSON object {{\"id\", \"config\"}}",
+                        legacy.method
+                    ));
+                    None
+                }
+            }
+        } else if finished {
+            match patch.map(|call| config_from_patch(&call.body)) {
+                Some(Ok(config)) => Some(json!({ "config": config })),
+                Some(Err(problem)) => {
+                    check.fail(problem);
+                    None
+                }
+                None => Some(json!({})),
+            }
+        } else {
+            let waited = if log.timed_out {
+                format!("within {}", seconds(timeout_ms))
+            } else {
+                "before the wait ended".to_string()
+            };
+            check.fail(format!(
+                "the provider did not finish provisioning {waited}: expected POST {resource_path}/actions/provision (v3) or a PUT to the callback URL"
+            ));
+            None
+        };
+        self.finish(check);
+
+        let v3_calls: Vec<&CallbackCall> = calls.iter().copied().filter(|call| call.path != resource_path).collect();
+        if manifest.api.version != ApiVersion::V3 || payload.grant_code.is_none() {
+            self.skip(&ASYNC_OAUTH, "no oauth_grant is sent to v1 add-ons");
+        } else if v3_calls.is_empty() {
+            self.skip(&ASYNC_OAUTH, "the provider made no calls to Heroku's API");
+        } else {
+            let mut check = self.start(&ASYNC_OAUTH);
+            let sent_code = payload.grant_code.as_deref().unwrap_or_default();
+            let issued: Vec<&str> = log
+                .grants
+                .iter()
+                .filter(|grant| grant.code == sent_code)
+                .map(|grant| grant.access_token.as_str())
+                .collect();
+            if log.grants.iter().any(|grant| grant.code != sent_code) {
+                check.fail("the provider exchanged an authorization code kensa did not send");
+            }
+            if issued.is_empty() {
+                check.warn("the provider finished without exchanging the oauth_grant; it cannot manage the add-on through Heroku's API later");
+            }
+            for call in &v3_calls {
+                let described = format!("{} {}", call.method, call.path);
+                match call.header("authorization").and_then(|value| value.strip_prefix("Bearer ")) {
+                    Some(token) if issued.contains(&token) => {}
+                    Some(_) if issued.is_empty() => {
+                        check.fail(format!("{described} carried a token that was never issued"))
+                    }
+                    Some(_) => check.fail(format!("{described} carried a wrong bearer token")),
+                    None if issued.is_empty() => {}
+                    None => check.fail(format!("{described} carried no Authorization header")),
+                }
+            }
+            self.finish(check);
+        }
+        body
+    }
+}
+
+fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// `{"config": [{"name": "X", "value": "y"}]}` as a config object.
+fn config_from_patch(body: &[u8]) -> Result<Map<String, Value>, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|error| format!("the config PATCH body is not JSON: {error}"))?;
+    let Some(entries) = value.get("config").and_then(Value::as_array) else {
+        return Err("the config PATCH body must be {\"config\": [{\"name\", \"value\"}]}".to_string());
+    };
+    let mut config = Map::new();
+    for entry in entries {
+        match (entry.get("name").and_then(Value::as_str), entry.get("value")) {
+            (Some(name), Some(value)) => {
+                config.insert(name.to_string(), value.clone());
+            }
+            _ => return Err("a config PATCH entry lacks `name` or `value`".to_string()),
+        }
+    }
+    Ok(config)
+}

@@ -1,0 +1,194 @@
+//! A local stand-in for Heroku during `--async` provisioning: the provider's token
+//! exchange, config PATCH, `actions/provision` and legacy callbacks land here and are
+//! recorded for the engine to judge.
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use kensa_checks::{CallbackCall, CallbackLog, ExchangedGrant, Method};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+#[derive(Default)]
+struct Recorded {
+    calls: Vec<CallbackCall>,
+    grants: Vec<ExchangedGrant>,
+}
+
+pub(crate) struct HerokuStandIn {
+    origin: String,
+    recorded: Arc<Mutex<Recorded>>,
+    arrived: Arc<Notify>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for HerokuStandIn {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl HerokuStandIn {
+    /// Listens on 127.0.0.1:`port` (0 picks a free port). Must run inside a tokio runtime.
+    pub(crate) async fn start(port: u16) -> std::io::Result<HerokuStandIn> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let origin = format!("http://{}", listener.local_addr()?);
+        let recorded = Arc::new(Mutex::new(Recorded::default()));
+        let arrived = Arc::new(Notify::new());
+        let (state, notify) = (recorded.clone(), arrived.clone());
+        let server = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (state, notify) = (state.clone(), notify.clone());
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| {
+                        let (state, notify) = (state.clone(), notify.clone());
+                        async move { Ok::<_, std::convert::Infallible>(answer(request, &state, &notify).await) }
+                    });
+                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+        });
+        Ok(HerokuStandIn { origin, recorded, arrived, server })
+    }
+
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub(crate) fn callback_url(&self, uuid: &str) -> String {
+        format!("{}/addons/{uuid}", self.origin)
+    }
+
+    /// Waits until the provider finishes `uuid` (legacy PUT/POST to the callback URL, or
+    /// POST `actions/provision`) or `timeout_ms` passes.
+    pub(crate) async fn wait(&self, uuid: &str, timeout_ms: u64) -> CallbackLog {
+        let resource = format!("/addons/{uuid}");
+        let finish = format!("{resource}/actions/provision");
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(timeout_ms);
+        loop {
+            let notified = self.arrived.notified();
+            let done = self.snapshot(|recorded| {
+                recorded.calls.iter().any(|call| {
+                    (call.path == resource && matches!(call.method, Method::Put | Method::Post))
+                        || (call.path == finish && call.method == Method::Post)
+                })
+            });
+            if done {
+                return self.log(false);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.log(true);
+            }
+        }
+    }
+
+    fn snapshot<R>(&self, read: impl FnOnce(&Recorded) -> R) -> R {
+        let recorded = self.recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        read(&recorded)
+    }
+
+    fn log(&self, timed_out: bool) -> CallbackLog {
+        self.snapshot(|recorded| CallbackLog {
+            calls: recorded.calls.clone(),
+            grants: recorded.grants.clone(),
+            timed_out,
+        })
+    }
+}
+
+async fn answer(
+    request: hyper::Request<Incoming>,
+    state: &Mutex<Recorded>,
+    notify: &Notify,
+) -> hyper::Response<Full<Bytes>> {
+    let method = match *request.method() {
+        hyper::Method::GET => Method::Get,
+        hyper::Method::POST => Method::Post,
+        hyper::Method::PUT => Method::Put,
+        hyper::Method::PATCH => Method::Patch,
+        hyper::Method::DELETE => Method::Delete,
+        _ => return reply(405, "{\"message\":\"method not allowed\"}".to_string()),
+    };
+    let path = request.uri().path().to_string();
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let body = match request.into_body().collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => return reply(400, "{\"message\":\"unreadable body\"}".to_string()),
+    };
+    let response = if method == Method::Post && path == "/oauth/token" {
+        exchange(&body, state)
+    } else {
+        let reply_body = if path.ends_with("/actions/provision") {
+            "{\"state\":\"provisioned\"}".to_string()
+        } else {
+            "{}".to_string()
+        };
+        let mut recorded = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        recorded.calls.push(CallbackCall { method, path, headers, body });
+        reply(200, reply_body)
+    };
+    notify.notify_waiters();
+    response
+}
+
+/// `POST /oauth/token` with `grant_type=authorization_code&code=...`: issues a token.
+fn exchange(body: &[u8], state: &Mutex<Recorded>) -> hyper::Response<Full<Bytes>> {
+    let form: Vec<(String, String)> = String::from_utf8_lossy(body)
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| (decode(key), decode(value)))
+        .collect();
+    let field = |name: &str| form.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone());
+    let (Some("authorization_code"), Some(code)) = (field("grant_type").as_deref(), field("code")) else {
+        return reply(400, "{\"message\":\"expected grant_type=authorization_code and a code\"}".to_string());
+    };
+    let access_token = format!("kensa-access-{}", crate::native::random_hex().unwrap_or_else(|_| code.clone()));
+    let refresh_token = format!("kensa-refresh-{}", crate::native::random_hex().unwrap_or_default());
+    let mut recorded = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    recorded.grants.push(ExchangedGrant { code, access_token: access_token.clone() });
+    let json = serde_json::json!({
+        "access_token": access_token,
+        "refresh_token": refresh_token,
+        "expires_in": 28_800,
+        "token_type": "Bearer",
+        "user_id": kensa_checks::sso::USER_ID,
+    });
+    reply(200, json.to_string())
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes.get(index + 1..index + 3).and_then(|pair| std::str::from_utf8(pair).ok());
+        match (bytes[index], hex.and_then(|hex| u8::from_str_radix(hex, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn reply(status: u16, body: String) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
+    response
+        .headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+    response
+}
