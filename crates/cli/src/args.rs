@@ -90,6 +90,9 @@ pub enum Command {
 
     /// Check the embedded reference provider end to end, with no configuration at all.
     Demo(DemoArgs),
+
+    /// Open a signed-in browser session on the resource ID, as Heroku's dashboard would.
+    Sso(SsoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +100,21 @@ pub struct RunArgs {
     /// The command and its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SsoArgs {
+    /// The resource to sign in to (in v3 also sent as `resource_id`).
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Only print the URL to open (GET) or the local form page (POST); open no browser.
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Sign in with a form POST even if the manifest has no `sso_url` (posts to /sso/login).
+    #[arg(long)]
+    pub post: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,2 +1,3 @@
 pub(crate) mod init;
+pub(crate) mod sso;
 pub(crate) mod test;

@@ -78,6 +78,7 @@ pub fn main() -> ExitCode {
         }
         Command::Run(args) => commands::test::run_file(&context, Job::Run(args.command)),
         Command::Demo(args) => commands::test::demo(&context, args.keep),
+        Command::Sso(args) => commands::sso::run(&context, &args.id, args.post, args.no_browser),
     };
     match result {
         Ok(status) => status.into(),

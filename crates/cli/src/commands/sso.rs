@@ -1,0 +1,127 @@
+//! `kensa sso ID`: a signed-in browser session on the provider, as Heroku's dashboard
+//! would open it.
+
+use crate::error::CliError;
+use crate::native::SystemClock;
+use crate::output::print;
+use crate::{Context, ExitStatus, Result};
+use kensa_checks::Clock;
+use kensa_checks::Method;
+use kensa_checks::sso::{SsoRequest, SsoSubject, sso_request};
+use kensa_manifest::Environment;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+/// How long the one-shot form server waits for the browser before giving up.
+const FORM_WAIT: Duration = Duration::from_secs(600);
+
+pub(crate) fn run(context: &Context, id: &str, force_post: bool, no_browser: bool) -> Result<ExitStatus> {
+    let path = &context.global.filename;
+    let source = std::fs::read(path).map_err(|error| CliError::unreadable(path, &error))?;
+    let validation = kensa_manifest::validate(&source);
+    let Some(manifest) = validation.manifest else {
+        return Err(CliError::new(format!("{} is not a valid manifest", path.display()))
+            .hint("run `kensa test manifest` to see every problem"));
+    };
+    let environment = if context.global.production { Environment::Production } else { Environment::Test };
+    let timestamp = i64::try_from(SystemClock.now_ms() / 1000).unwrap_or(i64::MAX);
+    let subject = SsoSubject { id, resource_uuid: id, timestamp, force_post };
+    let Some(request) = sso_request(&manifest, environment, &subject) else {
+        return Err(CliError::new("the manifest has no `api.sso_salt`, so no sign-in can be signed")
+            .hint("add an sso_salt shared with your service, such as the one `kensa init` writes"));
+    };
+    match request.method {
+        Method::Post => serve_form(&request, no_browser)?,
+        _ => {
+            if no_browser {
+                print(&format!("{}\n", request.url));
+            } else {
+                print(&format!("Opening {}\n", request.url));
+                open_browser(&request.url);
+            }
+        }
+    }
+    Ok(ExitStatus::Passed)
+}
+
+/// Serves, once, a page that posts the signed form to the provider's `sso_url`.
+fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .map_err(|error| CliError::new(format!("cannot listen on 127.0.0.1: {error}")))?;
+    let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
+    let page_url = format!("http://{address}/");
+    print(&format!("POSTing the signed sign-in form to {} via {page_url}\n", request.url));
+    if no_browser {
+        print(&format!("Open {page_url} in a browser (it is served once)\n"));
+    } else {
+        open_browser(&page_url);
+    }
+    let page = form_page(request);
+    listener.set_nonblocking(true).map_err(|error| CliError::new(error.to_string()))?;
+    let deadline = Instant::now() + FORM_WAIT;
+    while Instant::now() < deadline {
+        match listener.accept() {
+            Ok((mut stream, _)) => {
+                let _ = stream.set_nonblocking(false);
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut head = [0u8; 2048];
+                let read = stream.read(&mut head).unwrap_or(0);
+                let first_line = String::from_utf8_lossy(&head[..read]).lines().next().unwrap_or_default().to_string();
+                if first_line.starts_with("GET / ") {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
+                        page.len()
+                    );
+                    print("Served the sign-in form; the browser posts it to the provider now.\n");
+                    return Ok(());
+                }
+                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Err(error) => return Err(CliError::new(format!("the sign-in form server failed: {error}"))),
+        }
+    }
+    Err(CliError::new(format!("nothing fetched {page_url} within {} minutes", FORM_WAIT.as_secs() / 60)))
+}
+
+fn form_page(request: &SsoRequest) -> String {
+    let fields: String = request
+        .params
+        .iter()
+        .map(|(name, value)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">\n", escape(name), escape(value)))
+        .collect();
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kensa sso</title></head>\n\
+         <body onload=\"document.forms[0].submit()\">\n<form method=\"post\" action=\"{}\">\n{fields}\
+         <noscript><button type=\"submit\">Sign in</button></noscript>\n</form>\n</body></html>\n",
+        escape(&request.url)
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Opens `url` in the default browser; says so when it cannot.
+fn open_browser(url: &str) {
+    let opener: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/c", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    let started = std::process::Command::new(opener[0])
+        .args(&opener[1..])
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if started.is_err() {
+        eprintln!("warning: could not open a browser; open {url} yourself");
+    }
+}
