@@ -36,6 +36,12 @@ impl<T: Transport> Session<'_, T> {
         let body = if let Some(legacy) = legacy {
             match serde_json::from_slice::<Value>(&legacy.body) {
                 Ok(body @ Value::Object(_)) => {
+                    if manifest.api.version == ApiVersion::V3 {
+                        check.warn(format!(
+                            "the provider finished with the legacy {} to the callback URL; v3 add-ons PATCH {resource_path}/config and POST {resource_path}/actions/provision",
+                            legacy.method
+                        ));
+                    }
                     if let Some((sent, id)) =
                         body.get("id").and_then(value_text).zip(id).filter(|(sent, id)| sent != id)
                     {

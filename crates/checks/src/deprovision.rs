@@ -12,17 +12,20 @@ impl<T: Transport> Session<'_, T> {
     pub async fn deprovision(&mut self, manifest: &Manifest, key: &str) -> bool {
         let (url, path) = self.resource_url(manifest, key);
         self.group(format!("DELETE {path}"));
+        // The wrong-credential probes go first, on the live resource: a provider that
+        // ignores credentials then shows it here, not as a confusing 410 afterwards.
+        let auth_passed = self.check_auth(&DEPROVISION_AUTH, manifest, Method::Delete, &url, false).await;
         let password = manifest.api.password.expose().to_string();
         let mut check = self.start(&DEPROVISION_RESPONSE);
         let headers = api_headers(manifest, &manifest.id, &password, false);
         match self.send(&mut check, Method::Delete, &url, headers, None).await {
             Ok(response) if matches!(response.status, 200 | 204) => {}
             Ok(response) => {
-                check.mismatch(
-                    "200 or 204",
-                    response.status.to_string(),
-                    format!("expected 200 or 204, got {}", response.status),
-                );
+                let mut message = format!("expected 200 or 204, got {}", response.status);
+                if !auth_passed && matches!(response.status, 404 | 410) {
+                    message.push_str(": a request with wrong credentials already deprovisioned it");
+                }
+                check.mismatch("200 or 204", response.status.to_string(), message);
                 if let Some(message) = provider_message(&response.body) {
                     check.fail(format!("the provider said: {message}"));
                 }
@@ -31,7 +34,6 @@ impl<T: Transport> Session<'_, T> {
         }
         let passed = !check.has_failed();
         self.finish(check);
-        self.check_auth(&DEPROVISION_AUTH, manifest, Method::Delete, &url, false).await;
         passed
     }
 

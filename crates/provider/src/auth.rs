@@ -21,19 +21,11 @@ pub(crate) fn parse_basic(header: &str) -> Option<Credentials> {
     let decoded = base64_decode(rest.trim())?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
-    Some(Credentials {
-        user: user.to_owned(),
-        password: password.to_owned(),
-    })
+    Some(Credentials { user: user.to_owned(), password: password.to_owned() })
 }
 
 /// Whether `given` satisfies the expected id and password, as bent by the auth faults.
-pub(crate) fn authorized(
-    given: Option<&Credentials>,
-    id: &str,
-    password: &str,
-    faults: Faults,
-) -> bool {
+pub(crate) fn authorized(given: Option<&Credentials>, id: &str, password: &str, faults: Faults) -> bool {
     if faults.contains(Fault::NoAuth) {
         return true;
     }
@@ -57,10 +49,7 @@ pub(crate) fn authorized(
 pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     let da = Sha256::digest(a.as_bytes());
     let db = Sha256::digest(b.as_bytes());
-    da.iter()
-        .zip(db.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+    da.iter().zip(db.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Standard base64 with optional padding. Written out to keep the dependency tree small.
@@ -106,11 +95,7 @@ pub(crate) fn base64_encode(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
         let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -133,10 +118,7 @@ mod tests {
         let creds = parse_basic("Basic YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ=").unwrap();
         assert_eq!(creds.user, "addon-slug");
         assert_eq!(creds.password, "super-secret");
-        assert_eq!(
-            base64_encode(b"addon-slug:super-secret"),
-            "YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ="
-        );
+        assert_eq!(base64_encode(b"addon-slug:super-secret"), "YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ=");
     }
 
     #[test]
@@ -145,10 +127,7 @@ mod tests {
         for len in 0..40 {
             let enc = base64_encode(&data[..len]);
             assert_eq!(base64_decode(&enc).unwrap(), &data[..len], "len {len}");
-            assert_eq!(
-                base64_decode(enc.trim_end_matches('=')).unwrap(),
-                &data[..len]
-            );
+            assert_eq!(base64_decode(enc.trim_end_matches('=')).unwrap(), &data[..len]);
         }
         assert_eq!(base64_decode("a"), None);
         assert_eq!(base64_decode("ab!d"), None);
@@ -159,49 +138,22 @@ mod tests {
     fn rejects_malformed_headers() {
         assert_eq!(parse_basic("Bearer abc"), None);
         assert_eq!(parse_basic("Basic"), None);
-        assert_eq!(
-            parse_basic(&format!("Basic {}", base64_encode(b"nocolon"))),
-            None
-        );
-        let password_with_colon =
-            parse_basic(&format!("basic {}", base64_encode(b"a:b:c"))).unwrap();
+        assert_eq!(parse_basic(&format!("Basic {}", base64_encode(b"nocolon"))), None);
+        let password_with_colon = parse_basic(&format!("basic {}", base64_encode(b"a:b:c"))).unwrap();
         assert_eq!(password_with_colon.password, "b:c");
     }
 
     fn creds(user: &str, password: &str) -> Credentials {
-        Credentials {
-            user: user.into(),
-            password: password.into(),
-        }
+        Credentials { user: user.into(), password: password.into() }
     }
 
     #[test]
     fn both_halves_are_checked() {
         let none = Faults::NONE;
-        assert!(authorized(
-            Some(&creds("myaddon", "pw")),
-            "myaddon",
-            "pw",
-            none
-        ));
-        assert!(!authorized(
-            Some(&creds("other", "pw")),
-            "myaddon",
-            "pw",
-            none
-        ));
-        assert!(!authorized(
-            Some(&creds("myaddon", "nope")),
-            "myaddon",
-            "pw",
-            none
-        ));
-        assert!(!authorized(
-            Some(&creds("myaddon", "pw2")),
-            "myaddon",
-            "pw",
-            none
-        ));
+        assert!(authorized(Some(&creds("myaddon", "pw")), "myaddon", "pw", none));
+        assert!(!authorized(Some(&creds("other", "pw")), "myaddon", "pw", none));
+        assert!(!authorized(Some(&creds("myaddon", "nope")), "myaddon", "pw", none));
+        assert!(!authorized(Some(&creds("myaddon", "pw2")), "myaddon", "pw", none));
         assert!(!authorized(None, "myaddon", "pw", none));
     }
 
@@ -215,11 +167,6 @@ mod tests {
         let f = Faults::from(Fault::AuthUserOnly);
         assert!(!authorized(Some(&wrong_user), "myaddon", "pw", f));
         assert!(authorized(Some(&wrong_password), "myaddon", "pw", f));
-        assert!(authorized(
-            None,
-            "myaddon",
-            "pw",
-            Faults::from(Fault::NoAuth)
-        ));
+        assert!(authorized(None, "myaddon", "pw", Faults::from(Fault::NoAuth)));
     }
 }

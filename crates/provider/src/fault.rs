@@ -39,6 +39,11 @@ faults! {
     AuthUserOnly = "auth-user-only": "checks only the Basic user (add-on id), not the password",
     ProvisionStatus201 = "provision-status-201": "answers a successful provision with 201 instead of 200",
     ProvisionStatus202 = "provision-status-202": "answers a provision with 202 (async) but never completes it",
+    AsyncNeverCallback = "async-never-callback": "async mode: answers 202 and never calls back",
+    AsyncSkipOauth = "async-skip-oauth": "async mode (v3): skips the token exchange and calls Heroku's API without Authorization",
+    AsyncWrongToken = "async-wrong-token": "async mode (v3): exchanges the grant, then sends `Bearer wrong-token`",
+    AsyncLegacyCallback = "async-legacy-callback": "async mode: finishes with the legacy PUT to callback_url even for v3",
+    AsyncUndeclaredConfigVar = "async-undeclared-config-var": "async mode: the callback's config has a var the manifest does not declare",
     ProvisionStatus422 = "provision-status-422": "refuses every provision with 422 and a message",
     ProvisionNotJson = "provision-not-json": "answers a provision with a body that is not JSON",
     ProvisionJsonArray = "provision-json-array": "wraps the provision answer in a JSON array",
@@ -75,6 +80,21 @@ faults! {
     SsoLoginFails = "sso-login-fails": "answers 403 to a valid SSO login",
 }
 
+impl Fault {
+    /// Whether this fault bends asynchronous provisioning. Each of these switches async
+    /// mode on by itself.
+    pub const fn is_async(self) -> bool {
+        matches!(
+            self,
+            Fault::AsyncNeverCallback
+                | Fault::AsyncSkipOauth
+                | Fault::AsyncWrongToken
+                | Fault::AsyncLegacyCallback
+                | Fault::AsyncUndeclaredConfigVar
+        )
+    }
+}
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -109,9 +129,7 @@ impl FromStr for Fault {
             .iter()
             .copied()
             .find(|fault| fault.name().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownFault {
-                name: wanted.to_owned(),
-            })
+            .ok_or_else(|| UnknownFault { name: wanted.to_owned() })
     }
 }
 
@@ -122,10 +140,7 @@ fn closest(input: &str) -> Option<&'static str> {
     if input.len() < 3 {
         return None;
     }
-    Fault::ALL
-        .iter()
-        .map(|fault| fault.name())
-        .find(|name| name.contains(input.as_str()) || input.contains(name))
+    Fault::ALL.iter().map(|fault| fault.name()).find(|name| name.contains(input.as_str()) || input.contains(name))
 }
 
 /// A set of [`Fault`]s. Empty means a correct provider.
@@ -175,12 +190,14 @@ impl Faults {
         self.0.count_ones() as usize
     }
 
+    /// Whether any fault that bends asynchronous provisioning is switched on.
+    pub fn any_async(self) -> bool {
+        self.iter().any(Fault::is_async)
+    }
+
     /// The faults switched on, in [`Fault::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Fault> {
-        Fault::ALL
-            .iter()
-            .copied()
-            .filter(move |fault| self.contains(*fault))
+        Fault::ALL.iter().copied().filter(move |fault| self.contains(*fault))
     }
 }
 
@@ -254,13 +271,7 @@ mod tests {
         for fault in Fault::ALL {
             assert_eq!(fault.name().parse::<Fault>(), Ok(*fault));
             assert_eq!(fault.to_string(), fault.name());
-            assert!(
-                fault
-                    .name()
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
-                "{fault}"
-            );
+            assert!(fault.name().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{fault}");
             assert!(!fault.description().is_empty());
         }
     }
@@ -271,6 +282,15 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Fault::ALL.len());
+    }
+
+    #[test]
+    fn async_faults_are_named_async() {
+        for fault in Fault::ALL {
+            assert_eq!(fault.is_async(), fault.name().starts_with("async-"), "{fault}");
+        }
+        assert!(Faults::from(Fault::AsyncWrongToken).any_async());
+        assert!(!Faults::from(Fault::ProvisionStatus202).any_async());
     }
 
     #[test]
@@ -292,19 +312,10 @@ mod tests {
     #[test]
     fn parses_lists_and_suggests() {
         let set: Faults = "no-auth, slow-provision".parse().unwrap();
-        assert_eq!(
-            set,
-            Faults::NONE.with(Fault::NoAuth).with(Fault::SlowProvision)
-        );
+        assert_eq!(set, Faults::NONE.with(Fault::NoAuth).with(Fault::SlowProvision));
         assert_eq!("none".parse::<Faults>(), Ok(Faults::NONE));
         let err = "slow".parse::<Fault>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown fault `slow`; did you mean `slow-provision`?"
-        );
-        assert_eq!(
-            "bogus".parse::<Fault>().unwrap_err().to_string(),
-            "unknown fault `bogus`"
-        );
+        assert_eq!(err.to_string(), "unknown fault `slow`; did you mean `slow-provision`?");
+        assert_eq!("bogus".parse::<Fault>().unwrap_err().to_string(), "unknown fault `bogus`");
     }
 }

@@ -10,7 +10,7 @@
 //!
 //! | Request | Answer |
 //! | --- | --- |
-//! | `POST /heroku/resources` | provision; Basic `id:password`; idempotent on `uuid`; 200 `{id, config, message[, log_drain_url]}` |
+//! | `POST /heroku/resources` | provision; Basic `id:password`; idempotent on `uuid`; 200 `{id, config, message[, log_drain_url]}`, or 202 `{id, message}` in async mode |
 //! | `PUT /heroku/resources/:key` | plan change `{"plan"}`; 200 `{config, message}`; 404 unknown; 410 deprovisioned |
 //! | `DELETE /heroku/resources/:key` | deprovision; 204 (v3) or 200 `{message}` (v1); 410 when repeated; 404 unknown |
 //! | `GET /heroku/resources/:id?token&timestamp&…` | legacy SSO |
@@ -25,6 +25,32 @@
 //! SSO accepts timestamps up to [`sso::MAX_AGE_SECS`] old and [`sso::MAX_FUTURE_SKEW_SECS`]
 //! ahead, and answers 403 otherwise. CORS is on by default so a browser page on another origin
 //! can call every endpoint.
+//!
+//! # Asynchronous provisioning
+//!
+//! With [`ProviderOptions::async_provisioning`] (`--async`), or any `async-*` fault, a
+//! provision is stored as `provisioning` and answered **202** `{"id", "message":
+//! "provisioning has started"}` with no config (protocol.md §5). After
+//! [`ProviderOptions::async_delay`] a background task finishes it through Heroku's API:
+//!
+//! * v3 with an `oauth_grant`: `POST <heroku_id_url>/oauth/token` with the form
+//!   `grant_type=authorization_code&code=<code>&client_secret=<oauth_client_secret>`, then
+//!   `PATCH <callback_url>/config` with `{"config": [{"name", "value"}]}` and
+//!   `POST <callback_url>/actions/provision` with `{}`, both carrying
+//!   `Authorization: Bearer <access_token>`, `Accept: application/vnd.heroku+json; version=3`
+//!   and `Content-Type: application/json`;
+//! * v1, or v3 with `oauth_grant: null`: the legacy `PUT <callback_url>` with
+//!   `{"id", "config"}` (and the add-on's Basic credentials, as the App Info API wanted).
+//!
+//! Once every call got a 2xx the resource is provisioned ([`Resource::provisioning`] turns
+//! false). A failure is logged on stderr, without secrets, and leaves it `provisioning`.
+//! A repeated provision of the same uuid answers 202 with the same id (also once provisioned,
+//! as kensa's idempotency check expects under `--async`) and calls back no
+//! second time. The client speaks plain HTTP/1.1 only: an `https` URL (such as the default
+//! [`DEFAULT_HEROKU_ID_URL`]) fails with a log line saying so. Point `heroku_id_url` at
+//! kensa's stand-in for Heroku (`kensa test provision --async --callback-port PORT` with
+//! `kensa-provider --async --heroku-id-url http://127.0.0.1:PORT`), whose address kensa also
+//! sends as `callback_url`.
 //!
 //! ```no_run
 //! # fn main() -> std::io::Result<()> {
@@ -45,6 +71,7 @@
 
 mod auth;
 mod fault;
+mod heroku;
 mod routes;
 mod server;
 pub mod sso;
@@ -99,8 +126,26 @@ pub struct ProviderOptions {
     /// Print one line per request (method, path, status) on stderr. Never prints
     /// credentials, bodies or query strings. Default false.
     pub log_requests: bool,
-    // Async provisioning settings (202 + callbacks, protocol §5) will go here.
+    /// Asynchronous provisioning: answer 202 and finish through Heroku's API (see the
+    /// crate docs). Default false. Any `async-*` fault switches it on as well; see
+    /// [`ProviderOptions::async_mode`].
+    pub async_provisioning: bool,
+    /// Base URL of Heroku's OAuth token endpoint; the code is exchanged at
+    /// `<heroku_id_url>/oauth/token`. Default [`DEFAULT_HEROKU_ID_URL`]. Only `http://`
+    /// URLs can be called.
+    pub heroku_id_url: String,
+    /// The add-on's OAuth client secret, sent only with the token exchange. Default
+    /// [`DEFAULT_OAUTH_CLIENT_SECRET`], a dummy.
+    pub oauth_client_secret: String,
+    /// How long after the 202 the provider starts finishing a provision. Default 200 ms.
+    pub async_delay: Duration,
 }
+
+/// Heroku's identity service, the default [`ProviderOptions::heroku_id_url`].
+pub const DEFAULT_HEROKU_ID_URL: &str = "https://id.heroku.com";
+
+/// The default [`ProviderOptions::oauth_client_secret`]: a dummy, not a real secret.
+pub const DEFAULT_OAUTH_CLIENT_SECRET: &str = "kensa-provider-dummy-client-secret";
 
 impl Default for ProviderOptions {
     fn default() -> Self {
@@ -117,6 +162,10 @@ impl Default for ProviderOptions {
             public_url: None,
             slow_provision: Duration::from_secs(30),
             log_requests: false,
+            async_provisioning: false,
+            heroku_id_url: DEFAULT_HEROKU_ID_URL.into(),
+            oauth_client_secret: DEFAULT_OAUTH_CLIENT_SECRET.into(),
+            async_delay: Duration::from_millis(200),
         }
     }
 }
@@ -137,6 +186,10 @@ impl fmt::Debug for ProviderOptions {
             .field("public_url", &self.public_url)
             .field("slow_provision", &self.slow_provision)
             .field("log_requests", &self.log_requests)
+            .field("async_provisioning", &self.async_provisioning)
+            .field("heroku_id_url", &self.heroku_id_url)
+            .field("oauth_client_secret", &"<redacted>")
+            .field("async_delay", &self.async_delay)
             .finish()
     }
 }
@@ -195,17 +248,49 @@ impl ProviderOptions {
         self
     }
 
+    /// Switches asynchronous provisioning on or off.
+    #[must_use]
+    pub fn with_async_provisioning(mut self, on: bool) -> Self {
+        self.async_provisioning = on;
+        self
+    }
+
+    /// Sets the base URL of the OAuth token endpoint (`<url>/oauth/token`).
+    #[must_use]
+    pub fn with_heroku_id_url(mut self, url: impl Into<String>) -> Self {
+        self.heroku_id_url = url.into();
+        self
+    }
+
+    /// Sets the OAuth client secret sent with the token exchange.
+    #[must_use]
+    pub fn with_oauth_client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.oauth_client_secret = secret.into();
+        self
+    }
+
+    /// Sets how long after the 202 the provider starts finishing a provision.
+    #[must_use]
+    pub fn with_async_delay(mut self, delay: Duration) -> Self {
+        self.async_delay = delay;
+        self
+    }
+
+    /// Whether provisions are asynchronous: [`ProviderOptions::async_provisioning`], or
+    /// any `async-*` fault.
+    pub fn async_mode(&self) -> bool {
+        self.async_provisioning || self.faults.any_async()
+    }
+
     /// An `addon-manifest.json` (object form, API v3) whose `test` block points at `origin`,
     /// e.g. `http://127.0.0.1:4567`. It contains the password and salt.
     pub fn manifest(&self, origin: &str) -> Value {
         let origin = origin.trim_end_matches('/');
         let mut test = json!({ "base_url": format!("{origin}{}", self.base_path) });
-        let mut production =
-            json!({ "base_url": format!("https://{}.example.com{}", self.id, self.base_path) });
+        let mut production = json!({ "base_url": format!("https://{}.example.com{}", self.id, self.base_path) });
         if self.sso_salt.is_some() {
             test["sso_url"] = json!(format!("{origin}{}", self.sso_path));
-            production["sso_url"] =
-                json!(format!("https://{}.example.com{}", self.id, self.sso_path));
+            production["sso_url"] = json!(format!("https://{}.example.com{}", self.id, self.sso_path));
         }
         let mut api = json!({
             "config_vars": self.config_vars,
@@ -248,6 +333,12 @@ impl ProviderOptions {
         if self.sso_path.starts_with(&format!("{}/", self.base_path)) {
             return Err(invalid("the SSO path must not be under the base path"));
         }
+        let url = self.heroku_id_url.trim().trim_end_matches('/').to_owned();
+        let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
+        if !matches!(scheme.as_deref(), Some("http" | "https")) || url.ends_with("://") {
+            return Err(invalid(&format!("the Heroku id URL {url:?} must be an http:// or https:// URL")));
+        }
+        self.heroku_id_url = url;
         Ok(())
     }
 }
@@ -256,21 +347,14 @@ impl ProviderOptions {
 fn origin_for(addr: SocketAddr) -> String {
     let mut addr = addr;
     if addr.ip().is_unspecified() {
-        addr.set_ip(if addr.is_ipv4() {
-            Ipv4Addr::LOCALHOST.into()
-        } else {
-            std::net::Ipv6Addr::LOCALHOST.into()
-        });
+        addr.set_ip(if addr.is_ipv4() { Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
     }
     format!("http://{addr}")
 }
 
 /// The value of an `Authorization` header for Basic credentials.
 pub fn basic_auth_header(user: &str, password: &str) -> String {
-    format!(
-        "Basic {}",
-        auth::base64_encode(format!("{user}:{password}").as_bytes())
-    )
+    format!("Basic {}", auth::base64_encode(format!("{user}:{password}").as_bytes()))
 }
 
 struct Prepared {
@@ -285,18 +369,13 @@ fn prepare(mut options: ProviderOptions, addr: SocketAddr) -> io::Result<Prepare
     options.validate()?;
     let store = Arc::new(Store::open(options.database.as_deref())?);
     let app = Arc::new(App::new(options.clone(), Arc::clone(&store), addr));
-    Ok(Prepared {
-        origin: origin_for(addr),
-        app,
-        store,
-        addr,
-        options,
-    })
+    Ok(Prepared { origin: origin_for(addr), app, store, addr, options })
 }
 
 async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
     let router = routes::router(Arc::clone(&app));
-    server::run(listener, app, router, shutdown).await;
+    server::run(listener, Arc::clone(&app), router, shutdown).await;
+    app.stop_completions();
 }
 
 /// Serves on `listener` until the process ends. Fails only if the options are invalid or
@@ -336,26 +415,22 @@ pub fn spawn_thread(options: ProviderOptions) -> io::Result<RunningProvider> {
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
     listener.set_nonblocking(true)?;
     let prepared = prepare(options, listener.local_addr()?)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = Arc::clone(&prepared.app);
-    let thread = std::thread::Builder::new()
-        .name("kensa-provider".into())
-        .spawn(move || {
-            runtime.block_on(async move {
-                match TcpListener::from_std(listener) {
-                    Ok(listener) => {
-                        run(listener, app, async {
-                            let _ = stopped.await;
-                        })
-                        .await;
-                    }
-                    Err(e) => eprintln!("kensa-provider: cannot listen: {e}"),
+    let thread = std::thread::Builder::new().name("kensa-provider".into()).spawn(move || {
+        runtime.block_on(async move {
+            match TcpListener::from_std(listener) {
+                Ok(listener) => {
+                    run(listener, app, async {
+                        let _ = stopped.await;
+                    })
+                    .await;
                 }
-            });
-        })?;
+                Err(e) => eprintln!("kensa-provider: cannot listen: {e}"),
+            }
+        });
+    })?;
     Ok(RunningProvider::new(prepared, stop, Some(thread)))
 }
 
@@ -370,11 +445,7 @@ pub struct RunningProvider {
 }
 
 impl RunningProvider {
-    fn new(
-        prepared: Prepared,
-        stop: oneshot::Sender<()>,
-        thread: Option<std::thread::JoinHandle<()>>,
-    ) -> Self {
+    fn new(prepared: Prepared, stop: oneshot::Sender<()>, thread: Option<std::thread::JoinHandle<()>>) -> Self {
         RunningProvider {
             addr: prepared.addr,
             origin: prepared.origin,
@@ -468,7 +539,8 @@ mod tests {
     fn options_debug_hides_secrets() {
         let options = ProviderOptions::default()
             .with_password("hunter2")
-            .with_sso_salt("pepper");
+            .with_sso_salt("pepper")
+            .with_oauth_client_secret("oauth-pepper");
         let text = format!("{options:?}");
         assert!(!text.contains("hunter2"));
         assert!(!text.contains("pepper"));
@@ -476,47 +548,47 @@ mod tests {
 
     #[test]
     fn paths_are_validated_and_normalised() {
-        let mut options = ProviderOptions {
-            base_path: "/api/resources/".into(),
-            ..ProviderOptions::default()
-        };
+        let mut options = ProviderOptions { base_path: "/api/resources/".into(), ..ProviderOptions::default() };
         options.validate().unwrap();
         assert_eq!(options.base_path, "/api/resources");
-        for bad in [
-            "",
-            "/",
-            "x",
-            "/dashboard",
-            "/resources",
-            "/a/{b}",
-            "/sso/login",
-        ] {
-            let mut options = ProviderOptions {
-                base_path: bad.into(),
-                ..ProviderOptions::default()
-            };
+        for bad in ["", "/", "x", "/dashboard", "/resources", "/a/{b}", "/sso/login"] {
+            let mut options = ProviderOptions { base_path: bad.into(), ..ProviderOptions::default() };
             assert!(options.validate().is_err(), "{bad:?}");
         }
     }
 
     #[test]
+    fn heroku_id_url_is_validated_and_normalised() {
+        let mut options = ProviderOptions::default().with_heroku_id_url("http://127.0.0.1:9/");
+        options.validate().unwrap();
+        assert_eq!(options.heroku_id_url, "http://127.0.0.1:9");
+        let mut options = ProviderOptions::default();
+        options.validate().unwrap();
+        assert_eq!(options.heroku_id_url, DEFAULT_HEROKU_ID_URL);
+        for bad in ["", "id.heroku.com", "ftp://x", "http://"] {
+            let mut options = ProviderOptions::default().with_heroku_id_url(bad);
+            assert!(options.validate().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn async_mode_follows_the_option_and_the_async_faults() {
+        assert!(!ProviderOptions::default().async_mode());
+        assert!(ProviderOptions::default().with_async_provisioning(true).async_mode());
+        assert!(ProviderOptions::default().with_fault(Fault::AsyncNeverCallback).async_mode());
+        assert!(!ProviderOptions::default().with_fault(Fault::ProvisionStatus202).async_mode());
+    }
+
+    #[test]
     fn origin_shows_loopback_for_unspecified() {
-        assert_eq!(
-            origin_for("0.0.0.0:80".parse().unwrap()),
-            "http://127.0.0.1:80"
-        );
+        assert_eq!(origin_for("0.0.0.0:80".parse().unwrap()), "http://127.0.0.1:80");
         assert_eq!(origin_for("[::]:80".parse().unwrap()), "http://[::1]:80");
     }
 
     #[test]
     fn manifest_points_at_the_origin() {
-        let m = ProviderOptions::default()
-            .with_sso_salt("s")
-            .manifest("http://127.0.0.1:9/");
-        assert_eq!(
-            m["api"]["test"]["base_url"],
-            "http://127.0.0.1:9/heroku/resources"
-        );
+        let m = ProviderOptions::default().with_sso_salt("s").manifest("http://127.0.0.1:9/");
+        assert_eq!(m["api"]["test"]["base_url"], "http://127.0.0.1:9/heroku/resources");
         assert_eq!(m["api"]["test"]["sso_url"], "http://127.0.0.1:9/sso/login");
         assert_eq!(m["api"]["sso_salt"], "s");
         assert_eq!(m["api"]["version"], "3");
@@ -524,9 +596,6 @@ mod tests {
 
     #[test]
     fn basic_header() {
-        assert_eq!(
-            basic_auth_header("addon-slug", "super-secret"),
-            "Basic YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ="
-        );
+        assert_eq!(basic_auth_header("addon-slug", "super-secret"), "Basic YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ=");
     }
 }

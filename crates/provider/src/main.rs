@@ -1,7 +1,7 @@
 //! `kensa-provider`: run the reference add-on provider from the command line.
 #![allow(
     clippy::disallowed_methods,
-    reason = "host crate: reads HEROKU_USERNAME, HEROKU_PASSWORD and SSO_SALT from the environment"
+    reason = "host crate: reads HEROKU_USERNAME, HEROKU_PASSWORD, SSO_SALT and OAUTH_CLIENT_SECRET from the environment"
 )]
 
 use std::io::Write;
@@ -11,11 +11,21 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use kensa_provider::{Fault, Faults, ProviderOptions};
+use kensa_provider::{DEFAULT_HEROKU_ID_URL, Fault, Faults, ProviderOptions};
+
+const AFTER_HELP: &str = "\
+Asynchronous provisioning (--async, or any async-* fault): a provision is answered 202
+{\"id\", \"message\"} and finished in the background after --async-delay-ms. For v3 with an
+oauth_grant the provider exchanges the code at <--heroku-id-url>/oauth/token, then sends
+PATCH <callback_url>/config and POST <callback_url>/actions/provision with the Bearer token;
+for v1 (or oauth_grant null) it PUTs {\"id\", \"config\"} to callback_url. Only plain http
+can be called: pair it with kensa's stand-in for Heroku, e.g.
+  kensa-provider --async --heroku-id-url http://127.0.0.1:5000
+  kensa test provision --async --callback-port 5000";
 
 /// A reference Heroku add-on provider (API v3 and v1) with switches that break it on purpose.
 #[derive(Parser, Debug)]
-#[command(name = "kensa-provider", version, max_term_width = 100)]
+#[command(name = "kensa-provider", version, max_term_width = 100, after_help = AFTER_HELP)]
 struct Args {
     /// Port to listen on (0 picks a free one).
     #[arg(short, long, default_value_t = 4567)]
@@ -69,6 +79,22 @@ struct Args {
     #[arg(long)]
     no_cors: bool,
 
+    /// Provision asynchronously: answer 202, then finish through Heroku's API (see below).
+    #[arg(long = "async")]
+    async_provisioning: bool,
+
+    /// Base URL of Heroku's OAuth token endpoint (<URL>/oauth/token); only http:// can be called.
+    #[arg(long, value_name = "URL", default_value = DEFAULT_HEROKU_ID_URL)]
+    heroku_id_url: String,
+
+    /// OAuth client secret for the token exchange [env: OAUTH_CLIENT_SECRET] [default: a dummy]
+    #[arg(long, value_name = "SECRET")]
+    oauth_client_secret: Option<String>,
+
+    /// Milliseconds between the 202 and the calls that finish an asynchronous provision.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    async_delay_ms: u64,
+
     /// Do not log requests on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -107,20 +133,10 @@ fn main() -> ExitCode {
     }
     let defaults = ProviderOptions::default();
     let options = ProviderOptions {
-        id: args
-            .id
-            .or_else(|| env("HEROKU_USERNAME"))
-            .unwrap_or(defaults.id),
-        password: args
-            .password
-            .or_else(|| env("HEROKU_PASSWORD"))
-            .unwrap_or(defaults.password),
+        id: args.id.or_else(|| env("HEROKU_USERNAME")).unwrap_or(defaults.id),
+        password: args.password.or_else(|| env("HEROKU_PASSWORD")).unwrap_or(defaults.password),
         sso_salt: args.sso_salt.or_else(|| env("SSO_SALT")),
-        config_vars: if args.config_vars.is_empty() {
-            defaults.config_vars
-        } else {
-            args.config_vars
-        },
+        config_vars: if args.config_vars.is_empty() { defaults.config_vars } else { args.config_vars },
         database: args.db,
         faults,
         cors: !args.no_cors,
@@ -129,13 +145,17 @@ fn main() -> ExitCode {
         public_url: args.public_url,
         slow_provision: Duration::from_secs(args.slow_secs),
         log_requests: !args.quiet,
+        async_provisioning: args.async_provisioning,
+        heroku_id_url: args.heroku_id_url,
+        oauth_client_secret: args
+            .oauth_client_secret
+            .or_else(|| env("OAUTH_CLIENT_SECRET"))
+            .unwrap_or(defaults.oauth_client_secret),
+        async_delay: Duration::from_millis(args.async_delay_ms),
     };
     let addr = SocketAddr::new(args.bind, args.port);
     if args.print_manifest {
-        let origin = options
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"));
+        let origin = options.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let manifest = options.manifest(&origin);
         match serde_json::to_string_pretty(&manifest) {
             Ok(text) => println!("{text}"),
@@ -156,29 +176,31 @@ fn main() -> ExitCode {
 }
 
 fn run(addr: SocketAddr, options: ProviderOptions) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         // Secrets stay out of this banner on purpose.
         eprintln!(
-            "kensa-provider: add-on {}, config vars {}, SSO {}, CORS {}, store {}, faults: {}",
+            "kensa-provider: add-on {}, config vars {}, SSO {}, CORS {}, store {}, {}, faults: {}",
             options.id,
             options.config_vars.join(","),
-            if options.sso_salt.is_some() {
-                "on"
-            } else {
-                "off"
-            },
+            if options.sso_salt.is_some() { "on" } else { "off" },
             if options.cors { "on" } else { "off" },
-            options
-                .database
-                .as_ref()
-                .map_or_else(|| "in memory".to_owned(), |p| p.display().to_string()),
+            options.database.as_ref().map_or_else(|| "in memory".to_owned(), |p| p.display().to_string()),
+            if options.async_mode() {
+                format!("async (token endpoint {}/oauth/token)", options.heroku_id_url.trim_end_matches('/'))
+            } else {
+                "sync".to_owned()
+            },
             options.faults,
         );
+        if options.async_mode() && !options.heroku_id_url.to_ascii_lowercase().starts_with("http://") {
+            eprintln!(
+                "kensa-provider: warning: the token endpoint is not plain http, so v3 provisions with an \
+                 oauth_grant cannot finish; pass --heroku-id-url http://HOST:PORT (kensa's stand-in)"
+            );
+        }
         // stdout gets one parsable line, so scripts can use --port 0.
         println!("kensa-provider listening on http://{local}");
         let _ = std::io::stdout().flush();

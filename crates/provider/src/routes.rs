@@ -19,10 +19,12 @@ use axum::routing::{get, post};
 use http_body::Frame;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+use tokio::task::JoinSet;
 
 use crate::ProviderOptions;
 use crate::auth::{authorized, parse_basic};
-use crate::fault::Fault;
+use crate::fault::{Fault, Faults};
+use crate::heroku::{self, Finish, Job};
 use crate::server::ConnKill;
 use crate::sso::{self, Key, Params};
 use crate::store::{Found, NewResource, Resource, Store};
@@ -66,6 +68,8 @@ pub(crate) struct App {
     addr: SocketAddr,
     sessions: Mutex<HashMap<String, Session>>,
     session_counter: AtomicU64,
+    /// Asynchronous provisions being finished; aborted when the server stops.
+    completions: Mutex<JoinSet<()>>,
 }
 
 impl App {
@@ -81,24 +85,52 @@ impl App {
             addr,
             sessions: Mutex::new(HashMap::new()),
             session_counter: AtomicU64::new(0),
+            completions: Mutex::new(JoinSet::new()),
         }
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_basic);
-        authorized(
-            given.as_ref(),
-            &self.options.id,
-            &self.options.password,
-            self.options.faults,
-        )
+        self.authorized_with(headers, self.options.faults)
     }
 
-    fn has(&self, fault: Fault) -> bool {
+    /// Whether the request carries the right Basic credentials, with `faults` bending the check.
+    fn authorized_with(&self, headers: &HeaderMap, faults: Faults) -> bool {
+        let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(parse_basic);
+        authorized(given.as_ref(), &self.options.id, &self.options.password, faults)
+    }
+
+    pub(crate) fn has(&self, fault: Fault) -> bool {
         self.options.faults.contains(fault)
+    }
+
+    /// Starts finishing an asynchronous provision in the background.
+    fn spawn_completion(self: &Arc<Self>, job: Job) {
+        let mut completions = self.completions.lock().unwrap_or_else(PoisonError::into_inner);
+        // Forget the finished ones so the set does not grow.
+        while completions.try_join_next().is_some() {}
+        completions.spawn(heroku::complete(Arc::clone(self), job));
+    }
+
+    /// Aborts the asynchronous provisions still running (the server is stopping).
+    pub(crate) fn stop_completions(&self) {
+        self.completions.lock().unwrap_or_else(PoisonError::into_inner).abort_all();
+    }
+
+    /// The config sent with an asynchronous provision's callback: the provision config,
+    /// plus an undeclared var under the async-undeclared-config-var fault.
+    pub(crate) fn callback_config(&self, id: &str) -> Value {
+        let mut config = self.config(id, true);
+        if self.has(Fault::AsyncUndeclaredConfigVar) {
+            let name = format!("{}_UNDECLARED", self.config_prefix());
+            match &mut config {
+                Value::Object(map) => {
+                    map.insert(name, json!("surprise"));
+                }
+                Value::Array(pairs) => pairs.push(json!({"name": name, "value": "surprise"})),
+                _ => {}
+            }
+        }
+        config
     }
 
     /// Config vars for a resource. `bent` applies the config faults (provision only).
@@ -116,10 +148,7 @@ impl App {
                 if has(Fault::InvalidConfigUrl) {
                     json!(format!("/resources/{id}"))
                 } else if has(Fault::LocalhostConfigUrl) {
-                    json!(format!(
-                        "http://localhost:{}/resources/{id}",
-                        self.addr.port()
-                    ))
+                    json!(format!("http://localhost:{}/resources/{id}", self.addr.port()))
                 } else {
                     json!(format!("{}/resources/{id}", self.public_url))
                 }
@@ -131,18 +160,11 @@ impl App {
             map.insert(name.clone(), value);
         }
         if has(Fault::UndeclaredConfigVar) {
-            map.insert(
-                format!("{}_UNDECLARED", self.config_prefix()),
-                json!("surprise"),
-            );
+            map.insert(format!("{}_UNDECLARED", self.config_prefix()), json!("surprise"));
         }
         if has(Fault::ConfigNotObject) {
             // The shape of the Platform API's config PATCH: a plausible mistake.
-            return Value::Array(
-                map.into_iter()
-                    .map(|(name, value)| json!({"name": name, "value": value}))
-                    .collect(),
-            );
+            return Value::Array(map.into_iter().map(|(name, value)| json!({"name": name, "value": value})).collect());
         }
         Value::Object(map)
     }
@@ -158,10 +180,7 @@ impl App {
 
     fn log_drain_url(&self) -> String {
         // Where a real provider's syslog drain would listen; nothing listens here.
-        let host = self
-            .public_url
-            .split_once("://")
-            .map_or(self.public_url.as_str(), |(_, rest)| rest);
+        let host = self.public_url.split_once("://").map_or(self.public_url.as_str(), |(_, rest)| rest);
         let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
         format!("syslog://{host}:6514")
     }
@@ -190,10 +209,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(index))
         .route(&base, post(provision))
-        .route(
-            &format!("{base}/{{key}}"),
-            get(sso_get).put(plan_change).delete(deprovision),
-        )
+        .route(&format!("{base}/{{key}}"), get(sso_get).put(plan_change).delete(deprovision))
         .route(&sso_path, post(sso_post))
         .route("/dashboard", get(dashboard))
         .route("/resources/{id}", get(resource_page))
@@ -206,10 +222,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut response = Response::new(Body::from(body.to_string()));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }
 
@@ -225,27 +238,18 @@ fn empty(status: StatusCode) -> Response {
 
 fn unauthorized() -> Response {
     let mut response = message(StatusCode::UNAUTHORIZED, "invalid credentials");
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Basic realm=\"kensa-provider\""),
-    );
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"kensa-provider\""));
     response
 }
 
 fn internal(error: &io::Error) -> Response {
-    message(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        &format!("internal error: {error}"),
-    )
+    message(StatusCode::INTERNAL_SERVER_ERROR, &format!("internal error: {error}"))
 }
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     response
 }
 
@@ -277,14 +281,10 @@ fn escape(text: &str) -> String {
 }
 
 fn is_v3_accept(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            let v = v.to_ascii_lowercase();
-            v.contains("application/vnd.heroku-addons+json") && v.contains("version=3")
-        })
+    headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        let v = v.to_ascii_lowercase();
+        v.contains("application/vnd.heroku-addons+json") && v.contains("version=3")
+    })
 }
 
 // ---------- ids, time ----------
@@ -294,11 +294,7 @@ fn is_v3_accept(headers: &HeaderMap) -> bool {
 pub(crate) fn random_id() -> io::Result<String> {
     let mut buf = [0u8; 10];
     getrandom::fill(&mut buf).map_err(|e| io::Error::other(format!("random source: {e}")))?;
-    Ok(buf
-        .iter()
-        .flat_map(|b| [b >> 4, b & 15])
-        .map(|nibble| char::from(b'a' + nibble))
-        .collect())
+    Ok(buf.iter().flat_map(|b| [b >> 4, b & 15]).map(|nibble| char::from(b'a' + nibble)).collect())
 }
 
 fn random_hex(bytes: usize) -> io::Result<String> {
@@ -326,6 +322,7 @@ async fn index(State(app): State<Arc<App>>) -> Response {
             "base_url": format!("{}{}", app.public_url, o.base_path),
             "sso_url": o.sso_salt.as_ref().map(|_| format!("{}{}", app.public_url, o.sso_path)),
             "config_vars": o.config_vars,
+            "async": o.async_mode(),
             "faults": o.faults.iter().map(Fault::name).collect::<Vec<_>>(),
         }),
     )
@@ -380,10 +377,7 @@ async fn provision(
     }
     let accept_v3 = is_v3_accept(&headers);
     if accept_v3 && app.has(Fault::RejectV3Accept) {
-        return message(
-            StatusCode::NOT_ACCEPTABLE,
-            "only application/json is supported",
-        );
+        return message(StatusCode::NOT_ACCEPTABLE, "only application/json is supported");
     }
     let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&body) else {
         return message(StatusCode::BAD_REQUEST, "body must be a JSON object");
@@ -391,24 +385,13 @@ async fn provision(
     if app.has(Fault::RejectUnknownFields)
         && let Some(unknown) = obj.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str()))
     {
-        return message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("unknown field {unknown}"),
-        );
+        return message(StatusCode::UNPROCESSABLE_ENTITY, &format!("unknown field {unknown}"));
     }
     let fields = match ProvisionFields::read(&obj) {
         Ok(fields) => fields,
         Err(text) => return message(StatusCode::UNPROCESSABLE_ENTITY, &text),
     };
-    let ProvisionFields {
-        plan,
-        uuid,
-        heroku_id,
-        region,
-        name,
-        log_drain_token,
-        log_input_url,
-    } = fields;
+    let ProvisionFields { plan, uuid, heroku_id, region, name, log_drain_token, log_input_url } = fields;
     let Some(plan) = plan.filter(|p| !p.is_empty()) else {
         return message(StatusCode::UNPROCESSABLE_ENTITY, "plan is required");
     };
@@ -417,14 +400,20 @@ async fn provision(
     if v3 && uuid.is_none() {
         return message(StatusCode::UNPROCESSABLE_ENTITY, "uuid is required");
     }
+    // Read leniently: only async mode uses them, and a sync provision never rejected them.
+    let callback_url = obj.get("callback_url").and_then(Value::as_str).map(str::to_owned);
+    let grant_code = obj
+        .get("oauth_grant")
+        .and_then(|grant| grant.get("code"))
+        .and_then(Value::as_str)
+        .filter(|code| !code.is_empty())
+        .map(str::to_owned);
+    let async_mode = app.options.async_mode();
     let options = match obj.get("options") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v.clone(),
         Some(_) => {
-            return message(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "options must be an object",
-            );
+            return message(StatusCode::UNPROCESSABLE_ENTITY, "options must be an object");
         }
     };
 
@@ -438,10 +427,7 @@ async fn provision(
         tokio::time::sleep(app.options.slow_provision).await;
     }
     if app.has(Fault::ProvisionStatus422) {
-        return message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "this add-on cannot be provisioned right now",
-        );
+        return message(StatusCode::UNPROCESSABLE_ENTITY, "this add-on cannot be provisioned right now");
     }
 
     let id = match random_id() {
@@ -466,6 +452,7 @@ async fn provision(
         options_json: &options_json,
         log_drain_token,
         log_input_url,
+        provisioning: async_mode,
         now: now(),
     };
     let stored = match app.store.newest_live() {
@@ -487,32 +474,43 @@ async fn provision(
         // A late retry must not bring a deprovisioned resource back.
         return message(StatusCode::GONE, "this resource was deprovisioned");
     }
+    // Only a new resource is finished: a repeat while provisioning must not call back twice.
+    if async_mode && created && !app.has(Fault::AsyncNeverCallback) {
+        let finish = match grant_code {
+            Some(code) if v3 => Finish::Platform { code },
+            _ => Finish::Legacy,
+        };
+        app.spawn_completion(Job {
+            id: resource.id.clone(),
+            callback_url,
+            finish,
+            basic: app.authorized_with(&headers, Faults::NONE),
+        });
+    }
 
     let mut answer = Map::new();
     if !app.has(Fault::ProvisionMissingId) {
-        let id = if app.has(Fault::ProvisionEmptyId) {
-            ""
-        } else {
-            resource.id.as_str()
-        };
+        let id = if app.has(Fault::ProvisionEmptyId) { "" } else { resource.id.as_str() };
         answer.insert("id".into(), json!(id));
     }
-    answer.insert("config".into(), app.config(&resource.id, true));
-    if (log_drain_token.is_some() || resource.has_log_drain) && !app.has(Fault::MissingLogDrainUrl)
-    {
+    if !async_mode {
+        answer.insert("config".into(), app.config(&resource.id, true));
+    }
+    if (log_drain_token.is_some() || resource.has_log_drain) && !app.has(Fault::MissingLogDrainUrl) {
         answer.insert("log_drain_url".into(), json!(app.log_drain_url()));
     }
-    let text = if created {
+    let text = if async_mode && created {
+        "provisioning has started".to_owned()
+    } else if async_mode && resource.provisioning {
+        "provisioning has started and is not finished yet".to_owned()
+    } else if created {
         format!("{} is ready on plan {}", app.options.id, resource.plan)
     } else {
-        format!(
-            "{} was already provisioned on plan {}",
-            app.options.id, resource.plan
-        )
+        format!("{} was already provisioned on plan {}", app.options.id, resource.plan)
     };
     answer.insert("message".into(), json!(text));
 
-    let status = if app.has(Fault::ProvisionStatus202) {
+    let status = if async_mode || app.has(Fault::ProvisionStatus202) {
         StatusCode::ACCEPTED
     } else if app.has(Fault::ProvisionStatus201) {
         StatusCode::CREATED
@@ -567,10 +565,7 @@ impl http_body::Body for Padded {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let this = self.get_mut();
         if let Some(head) = this.head.take() {
             return Poll::Ready(Some(Ok(Frame::data(head))));
@@ -588,11 +583,7 @@ fn lookup(app: &App, key: &str) -> io::Result<Found> {
     app.store.find(key, !app.has(Fault::KeyByProviderId))
 }
 
-async fn deprovision(
-    State(app): State<Arc<App>>,
-    Path(key): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn deprovision(State(app): State<Arc<App>>, Path(key): Path<String>, headers: HeaderMap) -> Response {
     if !app.authorized(&headers) {
         return unauthorized();
     }
@@ -600,10 +591,7 @@ async fn deprovision(
         return empty(StatusCode::INTERNAL_SERVER_ERROR);
     }
     if app.has(Fault::DeprovisionWithMessage500) {
-        return message(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "deprovisioning failed, please try again later",
-        );
+        return message(StatusCode::INTERNAL_SERVER_ERROR, "deprovisioning failed, please try again later");
     }
     let success = |resource: &Resource| {
         // v3 answers 204 No Content; v1 answers 200 with a message.
@@ -701,11 +689,7 @@ fn sso_login(app: &App, params: Params) -> Response {
             return html_message(StatusCode::GONE, "Gone", "This resource was deprovisioned.");
         }
         Ok(Found::Missing) => {
-            return html_message(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                &format!("No resource {}.", key.as_str()),
-            );
+            return html_message(StatusCode::NOT_FOUND, "Not found", &format!("No resource {}.", key.as_str()));
         }
         Err(e) => return internal(&e),
     };
@@ -737,9 +721,7 @@ fn sso_login(app: &App, params: Params) -> Response {
     {
         headers.append(header::SET_COOKIE, value);
     }
-    if let Ok(value) = HeaderValue::try_from(format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"
-    )) {
+    if let Ok(value) = HeaderValue::try_from(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax")) {
         headers.append(header::SET_COOKIE, value);
     }
     response
@@ -750,8 +732,7 @@ fn sso_login(app: &App, params: Params) -> Response {
 fn cookie_value(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
-        let safe =
-            matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E) && b != b'%';
+        let safe = matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E) && b != b'%';
         if safe {
             out.push(char::from(b));
         } else {
@@ -775,9 +756,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 async fn dashboard(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let session = cookie(&headers, SESSION_COOKIE).and_then(|token| {
         let sessions = app.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        sessions
-            .get(token)
-            .map(|s| (s.resource_id.clone(), s.email.clone(), s.app.clone()))
+        sessions.get(token).map(|s| (s.resource_id.clone(), s.email.clone(), s.app.clone()))
     });
     let Some((resource_id, email, heroku_app)) = session else {
         return html_message(
@@ -787,6 +766,7 @@ async fn dashboard(State(app): State<Arc<App>>, headers: HeaderMap) -> Response 
         );
     };
     let (plan, state) = match app.store.find(&resource_id, false) {
+        Ok(Found::Live(r)) if r.provisioning => (r.plan, "provisioning"),
         Ok(Found::Live(r)) => (r.plan, "live"),
         Ok(Found::Gone(r)) => (r.plan, "deprovisioned"),
         Ok(Found::Missing) => (String::new(), "unknown"),
@@ -825,7 +805,11 @@ async fn resource_page(State(app): State<Arc<App>>, Path(id): Path<String>) -> R
     match app.store.find(&id, false) {
         Ok(Found::Live(r)) => json_response(
             StatusCode::OK,
-            &json!({"id": r.id, "plan": r.plan, "state": "live"}),
+            &json!({
+                "id": r.id,
+                "plan": r.plan,
+                "state": if r.provisioning { "provisioning" } else { "live" },
+            }),
         ),
         Ok(Found::Gone(_)) => message(StatusCode::GONE, "this resource was deprovisioned"),
         Ok(Found::Missing) => message(StatusCode::NOT_FOUND, "no such resource"),
@@ -855,30 +839,21 @@ mod tests {
     #[test]
     fn reads_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; kensa-provider-session=abc; b=2"),
-        );
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; kensa-provider-session=abc; b=2"));
         assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie(&headers, "c"), None);
     }
 
     #[test]
     fn escapes_html() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
     }
 
     #[test]
     fn v3_accept_detection() {
         let mut headers = HeaderMap::new();
         assert!(!is_v3_accept(&headers));
-        headers.insert(
-            header::ACCEPT,
-            HeaderValue::from_static("application/vnd.heroku-addons+json; version=3"),
-        );
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/vnd.heroku-addons+json; version=3"));
         assert!(is_v3_accept(&headers));
     }
 }

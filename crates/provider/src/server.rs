@@ -39,12 +39,7 @@ const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, PATCH, OPTIONS";
 const ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept";
 const EXPOSE_HEADERS: &str = "Location, WWW-Authenticate, Content-Type, Content-Length";
 
-pub(crate) async fn run(
-    listener: TcpListener,
-    app: Arc<App>,
-    router: Router,
-    shutdown: impl Future<Output = ()>,
-) {
+pub(crate) async fn run(listener: TcpListener, app: Arc<App>, router: Router, shutdown: impl Future<Output = ()>) {
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -104,14 +99,8 @@ async fn handle(request: Request<Incoming>, mut router: Router, app: &App) -> Re
     };
     if app.options.cors {
         let headers = response.headers_mut();
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static(EXPOSE_HEADERS),
-        );
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS));
     }
     if app.options.log_requests {
         eprintln!("{method} {path} -> {}", response.status().as_u16());
@@ -123,37 +112,21 @@ fn preflight<B>(request: &Request<B>) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static(ALLOW_METHODS),
-    );
+    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
     // Also allow whatever extra headers the browser asks about.
     let mut allowed = ALLOW_HEADERS.to_owned();
-    let requested = request
-        .headers()
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    for name in requested
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        let known = allowed
-            .split(", ")
-            .any(|have| have.eq_ignore_ascii_case(name));
+    let requested =
+        request.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS).and_then(|v| v.to_str().ok()).unwrap_or("");
+    for name in requested.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let known = allowed.split(", ").any(|have| have.eq_ignore_ascii_case(name));
         if !known {
             allowed.push_str(", ");
             allowed.push_str(name);
         }
     }
-    let allow_headers =
-        HeaderValue::try_from(allowed).unwrap_or(HeaderValue::from_static(ALLOW_HEADERS));
+    let allow_headers = HeaderValue::try_from(allowed).unwrap_or(HeaderValue::from_static(ALLOW_HEADERS));
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
-    headers.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    );
+    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW_METHODS));
     response
 }

@@ -20,22 +20,12 @@ pub fn token(id: &str, salt: &str, timestamp: &str) -> String {
 
 /// v3 token: `hex(sha1(uuid:salt:timestamp))`, where `uuid` is Heroku's resource uuid.
 pub fn resource_token(uuid: &str, salt: &str, timestamp: &str) -> String {
-    hex(&Sha1::digest(
-        format!("{uuid}:{salt}:{timestamp}").as_bytes(),
-    ))
+    hex(&Sha1::digest(format!("{uuid}:{salt}:{timestamp}").as_bytes()))
 }
 
 /// Newest v3 token: `hex(sha256(uuid:salt:timestamp:user_id:email))`.
-pub fn user_scoped_resource_token(
-    uuid: &str,
-    salt: &str,
-    timestamp: &str,
-    user_id: &str,
-    email: &str,
-) -> String {
-    hex(&Sha256::digest(
-        format!("{uuid}:{salt}:{timestamp}:{user_id}:{email}").as_bytes(),
-    ))
+pub fn user_scoped_resource_token(uuid: &str, salt: &str, timestamp: &str, user_id: &str, email: &str) -> String {
+    hex(&Sha256::digest(format!("{uuid}:{salt}:{timestamp}:{user_id}:{email}").as_bytes()))
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -137,9 +127,7 @@ pub(crate) fn verify(p: &Params, salt: &str, now: i64, faults: Faults) -> Result
     if now.saturating_sub(ts) > MAX_AGE_SECS && !faults.contains(Fault::SsoIgnoreTimestamp) {
         return Err(Reject::TimestampTooOld);
     }
-    if ts.saturating_sub(now) > MAX_FUTURE_SKEW_SECS
-        && !faults.contains(Fault::SsoAcceptFutureTimestamp)
-    {
+    if ts.saturating_sub(now) > MAX_FUTURE_SKEW_SECS && !faults.contains(Fault::SsoAcceptFutureTimestamp) {
         return Err(Reject::TimestampInFuture);
     }
 
@@ -153,11 +141,9 @@ pub(crate) fn verify(p: &Params, salt: &str, now: i64, faults: Faults) -> Result
 
     // The token is hashed from the timestamp text exactly as sent.
     if let Some(uuid) = given(&p.resource_id) {
-        if let (Some(sent), Some(user_id), Some(email)) = (
-            given(&p.user_scoped_resource_token),
-            given(&p.user_id),
-            given(&p.email),
-        ) {
+        if let (Some(sent), Some(user_id), Some(email)) =
+            (given(&p.user_scoped_resource_token), given(&p.user_id), given(&p.email))
+        {
             let expected = user_scoped_resource_token(uuid, salt, ts_text, user_id, email);
             if constant_time_eq(&sent.to_ascii_lowercase(), &expected) {
                 return Ok(Key::Uuid(uuid.to_owned()));
@@ -188,22 +174,12 @@ mod tests {
 
     #[test]
     fn protocol_test_vectors() {
+        assert_eq!(token("1", "SSO_SALT", "1262304000"), "b6010f6fbb850887a396c2bc0ab23974003008f6");
         assert_eq!(
-            token("1", "SSO_SALT", "1262304000"),
-            "b6010f6fbb850887a396c2bc0ab23974003008f6"
-        );
-        assert_eq!(
-            token(
-                "123",
-                "2f97bfa52ca102f8874716e2eb1d3b4920ad0be4",
-                "1267597772"
-            ),
+            token("123", "2f97bfa52ca102f8874716e2eb1d3b4920ad0be4", "1267597772"),
             "bb466eb1d6bc345d11072c3cd25c311f21be130d"
         );
-        assert_eq!(
-            resource_token(UUID, "SSO_SALT", "1262304000"),
-            "094733ee718bbb40f4741b03341be3630b127a2f"
-        );
+        assert_eq!(resource_token(UUID, "SSO_SALT", "1262304000"), "094733ee718bbb40f4741b03341be3630b127a2f");
         assert_eq!(
             user_scoped_resource_token(UUID, "SSO_SALT", "1262304000", USER, "user@example.com"),
             "b345e31bcdaecd27ab7088659496d281b1c6a2feffb0aea62c136036ec6294fb"
@@ -228,24 +204,12 @@ mod tests {
         let ok = Ok(Key::ProviderId("abc".into()));
         assert_eq!(verify(&legacy("abc", NOW), "SSO_SALT", NOW, none), ok);
         assert_eq!(verify(&legacy("abc", NOW - 300), "SSO_SALT", NOW, none), ok);
-        assert_eq!(
-            verify(&legacy("abc", NOW - 360), "SSO_SALT", NOW, none),
-            Err(Reject::TimestampTooOld)
-        );
-        assert_eq!(
-            verify(&legacy("abc", NOW + 60), "SSO_SALT", NOW, none),
-            Err(Reject::TimestampInFuture)
-        );
-        assert_eq!(
-            verify(&legacy("abc", NOW), "OTHER_SALT", NOW, none),
-            Err(Reject::BadToken)
-        );
+        assert_eq!(verify(&legacy("abc", NOW - 360), "SSO_SALT", NOW, none), Err(Reject::TimestampTooOld));
+        assert_eq!(verify(&legacy("abc", NOW + 60), "SSO_SALT", NOW, none), Err(Reject::TimestampInFuture));
+        assert_eq!(verify(&legacy("abc", NOW), "OTHER_SALT", NOW, none), Err(Reject::BadToken));
         let mut missing = legacy("abc", NOW);
         missing.timestamp = None;
-        assert_eq!(
-            verify(&missing, "SSO_SALT", NOW, none),
-            Err(Reject::MissingTimestamp)
-        );
+        assert_eq!(verify(&missing, "SSO_SALT", NOW, none), Err(Reject::MissingTimestamp));
     }
 
     #[test]
@@ -262,69 +226,32 @@ mod tests {
         let uuid = Ok(Key::Uuid(UUID.into()));
         assert_eq!(verify(&p, "SSO_SALT", NOW, Faults::NONE), uuid);
         p.resource_token = Some("bad".into());
-        assert_eq!(
-            verify(&p, "SSO_SALT", NOW, Faults::NONE),
-            Err(Reject::BadToken)
-        );
-        p.user_scoped_resource_token = Some(user_scoped_resource_token(
-            UUID,
-            "SSO_SALT",
-            &ts,
-            USER,
-            "user@example.com",
-        ));
+        assert_eq!(verify(&p, "SSO_SALT", NOW, Faults::NONE), Err(Reject::BadToken));
+        p.user_scoped_resource_token =
+            Some(user_scoped_resource_token(UUID, "SSO_SALT", &ts, USER, "user@example.com"));
         assert_eq!(verify(&p, "SSO_SALT", NOW, Faults::NONE), uuid);
         // The user-scoped token binds the email: another email is refused.
         p.email = Some("someone@example.com".into());
-        assert_eq!(
-            verify(&p, "SSO_SALT", NOW, Faults::NONE),
-            Err(Reject::BadToken)
-        );
+        assert_eq!(verify(&p, "SSO_SALT", NOW, Faults::NONE), Err(Reject::BadToken));
     }
 
     #[test]
     fn faults_loosen_the_checks() {
         let mut bad = legacy("abc", NOW);
         bad.token = Some("invalid".into());
-        assert_eq!(
-            verify(&bad, "SSO_SALT", NOW, Fault::SsoIgnoreToken.into()),
-            Ok(Key::ProviderId("abc".into()))
-        );
-        assert!(
-            verify(
-                &legacy("abc", NOW - 3600),
-                "SSO_SALT",
-                NOW,
-                Fault::SsoIgnoreTimestamp.into()
-            )
-            .is_ok()
-        );
-        assert!(
-            verify(
-                &legacy("abc", NOW + 3600),
-                "SSO_SALT",
-                NOW,
-                Fault::SsoAcceptFutureTimestamp.into()
-            )
-            .is_ok()
-        );
+        assert_eq!(verify(&bad, "SSO_SALT", NOW, Fault::SsoIgnoreToken.into()), Ok(Key::ProviderId("abc".into())));
+        assert!(verify(&legacy("abc", NOW - 3600), "SSO_SALT", NOW, Fault::SsoIgnoreTimestamp.into()).is_ok());
+        assert!(verify(&legacy("abc", NOW + 3600), "SSO_SALT", NOW, Fault::SsoAcceptFutureTimestamp.into()).is_ok());
         // Each timestamp fault loosens only its own side.
         assert_eq!(
-            verify(
-                &legacy("abc", NOW + 3600),
-                "SSO_SALT",
-                NOW,
-                Fault::SsoIgnoreTimestamp.into()
-            ),
+            verify(&legacy("abc", NOW + 3600), "SSO_SALT", NOW, Fault::SsoIgnoreTimestamp.into()),
             Err(Reject::TimestampInFuture)
         );
     }
 
     #[test]
     fn parses_form_fields() {
-        let p = Params::parse(
-            b"id=1&token=t&timestamp=5&nav-data=abc%3D&email=a%40b.c&extra=x&resource_id=u",
-        );
+        let p = Params::parse(b"id=1&token=t&timestamp=5&nav-data=abc%3D&email=a%40b.c&extra=x&resource_id=u");
         assert_eq!(p.id.as_deref(), Some("1"));
         assert_eq!(p.nav_data.as_deref(), Some("abc="));
         assert_eq!(p.email.as_deref(), Some("a@b.c"));

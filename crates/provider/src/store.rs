@@ -21,6 +21,9 @@ pub struct Resource {
     pub api_version: u8,
     /// Whether a `log_drain_token` came with the provision request.
     pub has_log_drain: bool,
+    /// True while asynchronous provisioning has not finished (the 202 was sent, the
+    /// callbacks to Heroku have not all succeeded yet). False for synchronous provisions.
+    pub provisioning: bool,
     /// False once deprovisioned.
     pub live: bool,
 }
@@ -37,6 +40,8 @@ pub(crate) struct NewResource<'a> {
     pub(crate) options_json: &'a str,
     pub(crate) log_drain_token: Option<&'a str>,
     pub(crate) log_input_url: Option<&'a str>,
+    /// Stored as `provisioning` (async mode) rather than `provisioned`.
+    pub(crate) provisioning: bool,
     pub(crate) now: i64,
 }
 
@@ -68,13 +73,21 @@ CREATE TABLE IF NOT EXISTS resources (
     log_drain_token TEXT,
     log_input_url   TEXT,
     created_at      INTEGER NOT NULL,
-    deprovisioned_at INTEGER
+    deprovisioned_at INTEGER,
+    -- 'provisioning' until an asynchronous provision has called Heroku back.
+    state           TEXT NOT NULL DEFAULT 'provisioned'
 );
 CREATE INDEX IF NOT EXISTS resources_uuid_alias ON resources (uuid_alias);
 ";
 
-const COLUMNS: &str =
-    "id, uuid, heroku_id, plan, api_version, log_drain_token IS NOT NULL, deprovisioned_at IS NULL";
+/// Brings a file written by an older provider up to [`SCHEMA`].
+const ADD_STATE: &str = "ALTER TABLE resources ADD COLUMN state TEXT NOT NULL DEFAULT 'provisioned'";
+
+const PROVISIONING: &str = "provisioning";
+const PROVISIONED: &str = "provisioned";
+
+const COLUMNS: &str = "id, uuid, heroku_id, plan, api_version, log_drain_token IS NOT NULL, \
+     deprovisioned_at IS NULL, state = 'provisioning'";
 
 fn storage_error(e: rusqlite::Error) -> io::Error {
     io::Error::other(format!("resource store: {e}"))
@@ -89,6 +102,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Resource> {
         api_version: row.get(4)?,
         has_log_drain: row.get(5)?,
         live: row.get(6)?,
+        provisioning: row.get(7)?,
     })
 }
 
@@ -98,21 +112,22 @@ impl Store {
             Some(path) => {
                 let conn = Connection::open(path).map_err(storage_error)?;
                 // WAL lets a second process (or a restarted provider) read while we write.
-                let _mode: String = conn
-                    .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-                    .map_err(storage_error)?;
-                conn.pragma_update(None, "synchronous", "NORMAL")
-                    .map_err(storage_error)?;
-                conn.busy_timeout(std::time::Duration::from_secs(5))
-                    .map_err(storage_error)?;
+                let _mode: String =
+                    conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(storage_error)?;
+                conn.pragma_update(None, "synchronous", "NORMAL").map_err(storage_error)?;
+                conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(storage_error)?;
                 conn
             }
             None => Connection::open_in_memory().map_err(storage_error)?,
         };
         conn.execute_batch(SCHEMA).map_err(storage_error)?;
-        Ok(Store {
-            conn: Mutex::new(conn),
-        })
+        let has_state: bool = conn
+            .query_row("SELECT COUNT(*) > 0 FROM pragma_table_info('resources') WHERE name = 'state'", [], |r| r.get(0))
+            .map_err(storage_error)?;
+        if !has_state {
+            conn.execute_batch(ADD_STATE).map_err(storage_error)?;
+        }
+        Ok(Store { conn: Mutex::new(conn) })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -122,11 +137,7 @@ impl Store {
 
     pub(crate) fn live_count(&self) -> io::Result<usize> {
         self.conn()
-            .query_row(
-                "SELECT COUNT(*) FROM resources WHERE deprovisioned_at IS NULL",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_row("SELECT COUNT(*) FROM resources WHERE deprovisioned_at IS NULL", [], |r| r.get::<_, i64>(0))
             .map(|n| usize::try_from(n).unwrap_or(0))
             .map_err(storage_error)
     }
@@ -155,11 +166,7 @@ impl Store {
         } else {
             format!("SELECT {COLUMNS} FROM resources WHERE id = ?1")
         };
-        let found = self
-            .conn()
-            .query_row(&sql, [key], from_row)
-            .optional()
-            .map_err(storage_error)?;
+        let found = self.conn().query_row(&sql, [key], from_row).optional().map_err(storage_error)?;
         Ok(match found {
             Some(r) if r.live => Found::Live(r),
             Some(r) => Found::Gone(r),
@@ -185,8 +192,8 @@ impl Store {
         let conn = self.conn();
         let inserted = conn
             .execute(
-                "INSERT INTO resources (id, uuid, heroku_id, plan, region, name, api_version, options, log_drain_token, log_input_url, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                "INSERT INTO resources (id, uuid, heroku_id, plan, region, name, api_version, options, log_drain_token, log_input_url, created_at, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (uuid) DO NOTHING",
                 params![
                     new.id,
@@ -199,23 +206,16 @@ impl Store {
                     new.options_json,
                     new.log_drain_token,
                     new.log_input_url,
-                    new.now
+                    new.now,
+                    state_of(new)
                 ],
             )
             .map_err(storage_error)?;
         let (sql, key) = match (inserted, new.uuid) {
-            (0, Some(uuid)) => (
-                format!("SELECT {COLUMNS} FROM resources WHERE uuid = ?1"),
-                uuid,
-            ),
-            _ => (
-                format!("SELECT {COLUMNS} FROM resources WHERE id = ?1"),
-                new.id,
-            ),
+            (0, Some(uuid)) => (format!("SELECT {COLUMNS} FROM resources WHERE uuid = ?1"), uuid),
+            _ => (format!("SELECT {COLUMNS} FROM resources WHERE id = ?1"), new.id),
         };
-        let resource = conn
-            .query_row(&sql, [key], from_row)
-            .map_err(storage_error)?;
+        let resource = conn.query_row(&sql, [key], from_row).map_err(storage_error)?;
         Ok((resource, inserted > 0))
     }
 
@@ -223,8 +223,8 @@ impl Store {
     pub(crate) fn insert_duplicate(&self, new: &NewResource<'_>) -> io::Result<Resource> {
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO resources (id, uuid_alias, heroku_id, plan, region, name, api_version, options, log_drain_token, log_input_url, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO resources (id, uuid_alias, heroku_id, plan, region, name, api_version, options, log_drain_token, log_input_url, created_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 new.id,
                 new.uuid,
@@ -236,16 +236,13 @@ impl Store {
                 new.options_json,
                 new.log_drain_token,
                 new.log_input_url,
-                new.now
+                new.now,
+                state_of(new)
             ],
         )
         .map_err(storage_error)?;
-        conn.query_row(
-            &format!("SELECT {COLUMNS} FROM resources WHERE id = ?1"),
-            [new.id],
-            from_row,
-        )
-        .map_err(storage_error)
+        conn.query_row(&format!("SELECT {COLUMNS} FROM resources WHERE id = ?1"), [new.id], from_row)
+            .map_err(storage_error)
     }
 
     /// Marks every live row matching `resource` (by id, uuid or alias) as deprovisioned.
@@ -267,15 +264,28 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn change_plan(&self, id: &str, plan: &str) -> io::Result<()> {
+    /// Marks a live resource as provisioned (asynchronous provisioning finished).
+    /// False when it is gone (deprovisioned meanwhile) or unknown.
+    pub(crate) fn mark_provisioned(&self, id: &str) -> io::Result<bool> {
         self.conn()
             .execute(
-                "UPDATE resources SET plan = ?2 WHERE id = ?1",
-                params![id, plan],
+                "UPDATE resources SET state = ?2 WHERE id = ?1 AND deprovisioned_at IS NULL",
+                params![id, PROVISIONED],
             )
+            .map(|changed| changed > 0)
+            .map_err(storage_error)
+    }
+
+    pub(crate) fn change_plan(&self, id: &str, plan: &str) -> io::Result<()> {
+        self.conn()
+            .execute("UPDATE resources SET plan = ?2 WHERE id = ?1", params![id, plan])
             .map(drop)
             .map_err(storage_error)
     }
+}
+
+fn state_of(new: &NewResource<'_>) -> &'static str {
+    if new.provisioning { PROVISIONING } else { PROVISIONED }
 }
 
 #[cfg(test)]
@@ -294,6 +304,7 @@ mod tests {
             options_json: "{}",
             log_drain_token: None,
             log_input_url: None,
+            provisioning: false,
             now: 1,
         }
     }
@@ -324,6 +335,44 @@ mod tests {
         assert!(matches!(store.find("aaa", false).unwrap(), Found::Gone(_)));
         assert_eq!(store.find("u1", false).unwrap(), Found::Missing);
         assert_eq!(store.find("zzz", true).unwrap(), Found::Missing);
+    }
+
+    #[test]
+    fn provisioning_until_marked() {
+        let store = Store::open(None).unwrap();
+        let (r, _) = store.insert(&NewResource { provisioning: true, ..new("aaa", Some("u1")) }).unwrap();
+        assert!(r.provisioning);
+        assert!(r.live);
+        assert!(store.mark_provisioned("aaa").unwrap());
+        assert!(!store.live().unwrap()[0].provisioning);
+        assert!(!store.mark_provisioned("zzz").unwrap());
+        let (r, _) = store.insert(&NewResource { provisioning: true, ..new("bbb", Some("u2")) }).unwrap();
+        store.deprovision(&r, 2).unwrap();
+        assert!(!store.mark_provisioned("bbb").unwrap());
+    }
+
+    #[test]
+    fn an_old_file_gains_the_state_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE resources (id TEXT PRIMARY KEY, uuid TEXT UNIQUE, uuid_alias TEXT, heroku_id TEXT,
+                 plan TEXT NOT NULL, region TEXT, name TEXT, api_version INTEGER NOT NULL,
+                 options TEXT NOT NULL DEFAULT '{}', log_drain_token TEXT, log_input_url TEXT,
+                 created_at INTEGER NOT NULL, deprovisioned_at INTEGER);
+                 INSERT INTO resources (id, uuid, plan, api_version, created_at) VALUES ('old', 'u0', 'test', 3, 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(Some(&path)).unwrap();
+        let live = store.live().unwrap();
+        assert_eq!(live.len(), 1);
+        assert!(!live[0].provisioning);
+        // Opening again finds the column and leaves it be.
+        drop(store);
+        Store::open(Some(&path)).unwrap();
     }
 
     #[test]

@@ -8,19 +8,17 @@ use std::io::Read;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use common::heroku::{ACCESS_TOKEN, Call, FakeHeroku, async_options, pause, v3_grant_body};
 use common::*;
-use kensa_provider::{
-    Fault, ProviderOptions, RunningProvider, basic_auth_header, spawn_thread, sso,
-};
+use kensa_provider::{Fault, ProviderOptions, RunningProvider, basic_auth_header, spawn_thread, sso};
 use serde_json::{Value, json};
 
 const UUID: &str = "eeeeeeee-0000-0000-0000-000000000001";
 const UUID2: &str = "eeeeeeee-0000-0000-0000-000000000002";
 
 fn start(fault: Option<Fault>) -> RunningProvider {
-    let mut options = ProviderOptions::default()
-        .with_sso_salt("SSO_SALT")
-        .with_config_vars(["MYADDON_URL", "MYADDON_TOKEN"]);
+    let mut options =
+        ProviderOptions::default().with_sso_salt("SSO_SALT").with_config_vars(["MYADDON_URL", "MYADDON_TOKEN"]);
     options.slow_provision = Duration::from_millis(300);
     if let Some(fault) = fault {
         options = options.with_fault(fault);
@@ -55,6 +53,13 @@ fn login(p: &RunningProvider, ts: i64, token: Option<&str>) -> Reply {
     )
 }
 
+/// A provider in async mode with `fault`, calling back a fresh recording stand-in.
+fn start_async(fault: Fault) -> (FakeHeroku, RunningProvider) {
+    let heroku = FakeHeroku::start();
+    let p = spawn_thread(async_options(&heroku).with_fault(fault)).unwrap();
+    (heroku, p)
+}
+
 /// What the fault does, checked from the outside. Each arm also holds for the correct
 /// provider's opposite, which tests/provider.rs covers.
 fn observe(fault: Fault) {
@@ -65,14 +70,7 @@ fn observe(fault: Fault) {
             assert_eq!(provision_as(&p, None, &body).status, 200);
             let wrong = basic_auth_header("wrong", "wrong");
             assert_eq!(
-                send(
-                    &p,
-                    "DELETE",
-                    &format!("/heroku/resources/{UUID}"),
-                    &[("Authorization", &wrong)],
-                    ""
-                )
-                .status,
+                send(&p, "DELETE", &format!("/heroku/resources/{UUID}"), &[("Authorization", &wrong)], "").status,
                 204
             );
         }
@@ -89,7 +87,59 @@ fn observe(fault: Fault) {
             assert_eq!(provision_as(&p, Some(&wrong_user), &body).status, 401);
         }
         Fault::ProvisionStatus201 => assert_eq!(provision(&p, &body).status, 201),
-        Fault::ProvisionStatus202 => assert_eq!(provision(&p, &body).status, 202),
+        Fault::ProvisionStatus202 => {
+            let reply = provision(&p, &body);
+            assert_eq!(reply.status, 202);
+            // Not async mode: the config comes with the 202, and nothing calls back.
+            assert!(reply.json()["config"].is_object());
+            assert!(!p.resources().unwrap()[0].provisioning);
+        }
+        Fault::AsyncNeverCallback => {
+            let (heroku, p) = start_async(fault);
+            assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
+            pause(500);
+            assert!(heroku.calls().is_empty(), "{:?}", heroku.calls());
+            assert!(p.resources().unwrap()[0].provisioning);
+        }
+        Fault::AsyncSkipOauth => {
+            let (heroku, p) = start_async(fault);
+            assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
+            let calls = heroku.wait_finished(UUID);
+            assert_eq!(
+                calls.iter().map(Call::line).collect::<Vec<_>>(),
+                [format!("PATCH /addons/{UUID}/config"), format!("POST /addons/{UUID}/actions/provision"),]
+            );
+            assert!(calls.iter().all(|c| c.header("authorization").is_none()));
+        }
+        Fault::AsyncWrongToken => {
+            let (heroku, p) = start_async(fault);
+            assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
+            let calls = heroku.wait_finished(UUID);
+            assert_eq!(calls[0].line(), "POST /oauth/token");
+            assert_eq!(calls.len(), 3);
+            for call in &calls[1..] {
+                assert_eq!(call.header("authorization"), Some("Bearer wrong-token"));
+                assert_ne!(call.header("authorization"), Some(format!("Bearer {ACCESS_TOKEN}").as_str()));
+            }
+        }
+        Fault::AsyncLegacyCallback => {
+            let (heroku, p) = start_async(fault);
+            let reply = provision(&p, &v3_grant_body(&heroku, UUID));
+            assert_eq!(reply.status, 202);
+            let calls = heroku.wait_finished(UUID);
+            assert_eq!(calls.iter().map(Call::line).collect::<Vec<_>>(), [format!("PUT /addons/{UUID}")]);
+            assert_eq!(calls[0].json()["id"], reply.json()["id"]);
+            assert!(calls[0].json()["config"]["MYADDON_URL"].is_string());
+        }
+        Fault::AsyncUndeclaredConfigVar => {
+            let (heroku, p) = start_async(fault);
+            assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
+            let calls = heroku.wait_finished(UUID);
+            let patch = calls.iter().find(|c| c.method == "PATCH").unwrap().json();
+            let names: Vec<&str> =
+                patch["config"].as_array().unwrap().iter().map(|pair| pair["name"].as_str().unwrap()).collect();
+            assert_eq!(names, ["MYADDON_URL", "MYADDON_TOKEN", "MYADDON_UNDECLARED"]);
+        }
         Fault::ProvisionStatus422 => {
             let reply = provision(&p, &body);
             assert_eq!(reply.status, 422);
@@ -114,10 +164,7 @@ fn observe(fault: Fault) {
         }
         Fault::ProvisionEmptyId => assert_eq!(provisioned(&p, UUID)["id"], ""),
         Fault::UndeclaredConfigVar => {
-            assert_eq!(
-                provisioned(&p, UUID)["config"]["MYADDON_UNDECLARED"],
-                "surprise"
-            );
+            assert_eq!(provisioned(&p, UUID)["config"]["MYADDON_UNDECLARED"], "surprise");
         }
         Fault::NonStringConfigValue => {
             assert!(provisioned(&p, UUID)["config"]["MYADDON_URL"].is_number());
@@ -132,10 +179,7 @@ fn observe(fault: Fault) {
         }
         Fault::LocalhostConfigUrl => {
             let url = provisioned(&p, UUID)["config"]["MYADDON_URL"].clone();
-            assert!(
-                url.as_str().unwrap().starts_with("http://localhost:"),
-                "{url}"
-            );
+            assert!(url.as_str().unwrap().starts_with("http://localhost:"), "{url}");
         }
         Fault::MissingDeclaredConfigVar => {
             let config = provisioned(&p, UUID)["config"].clone();
@@ -166,10 +210,7 @@ fn observe(fault: Fault) {
             assert!(id.as_str().unwrap().contains("1234"), "{id}");
         }
         Fault::SlowProvision => {
-            #[allow(
-                clippy::disallowed_methods,
-                reason = "host test: measures a real delay"
-            )]
+            #[allow(clippy::disallowed_methods, reason = "host test: measures a real delay")]
             let started = Instant::now();
             assert_eq!(provision(&p, &body).status, 200);
             assert!(started.elapsed() >= Duration::from_millis(300));
@@ -223,14 +264,8 @@ fn observe(fault: Fault) {
         }
         Fault::KeyByProviderId => {
             let id = provisioned(&p, UUID)["id"].as_str().unwrap().to_owned();
-            assert_eq!(
-                with_auth(&p, "DELETE", &format!("/heroku/resources/{UUID}"), "").status,
-                404
-            );
-            assert_eq!(
-                with_auth(&p, "DELETE", &format!("/heroku/resources/{id}"), "").status,
-                204
-            );
+            assert_eq!(with_auth(&p, "DELETE", &format!("/heroku/resources/{UUID}"), "").status, 404);
+            assert_eq!(with_auth(&p, "DELETE", &format!("/heroku/resources/{id}"), "").status, 204);
         }
         Fault::DeprovisionStatus500 => {
             provisioned(&p, UUID);
@@ -253,23 +288,13 @@ fn observe(fault: Fault) {
         }
         Fault::PlanchangeStatus500 => {
             provisioned(&p, UUID);
-            let reply = with_auth(
-                &p,
-                "PUT",
-                &format!("/heroku/resources/{UUID}"),
-                r#"{"plan":"big"}"#,
-            );
+            let reply = with_auth(&p, "PUT", &format!("/heroku/resources/{UUID}"), r#"{"plan":"big"}"#);
             assert_eq!(reply.status, 500);
             assert!(reply.body.is_empty());
         }
         Fault::Planchange503Message => {
             provisioned(&p, UUID);
-            let reply = with_auth(
-                &p,
-                "PUT",
-                &format!("/heroku/resources/{UUID}"),
-                r#"{"plan":"big"}"#,
-            );
+            let reply = with_auth(&p, "PUT", &format!("/heroku/resources/{UUID}"), r#"{"plan":"big"}"#);
             assert_eq!(reply.status, 503);
             assert!(reply.json()["message"].is_string());
         }
@@ -329,18 +354,12 @@ fn the_correct_provider_passes_the_same_probes() {
     let p = start(None);
     let answer = provisioned(&p, UUID);
     assert!(answer["id"].as_str().is_some_and(|id| !id.is_empty()));
-    assert!(
-        answer["config"]["MYADDON_URL"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://127.0.0.1:")
-    );
+    assert!(answer["config"]["MYADDON_URL"].as_str().unwrap().starts_with("http://127.0.0.1:"));
     assert!(answer["config"]["MYADDON_TOKEN"].is_string());
     assert_eq!(answer["config"].as_object().unwrap().len(), 2);
     assert_ne!(provisioned(&p, UUID2)["id"], answer["id"]);
     assert_eq!(provisioned(&p, UUID)["id"], answer["id"]);
-    let id =
-        provision_v1(&p, &v1_body("eeeeeeee-0000-0000-0000-000000000003")).json()["id"].clone();
+    let id = provision_v1(&p, &v1_body("eeeeeeee-0000-0000-0000-000000000003")).json()["id"].clone();
     assert!(!id.as_str().unwrap().contains("1234"));
     assert_eq!(login(&p, now(), Some("invalid")).status, 403);
     let ok = login(&p, now(), None);
@@ -350,4 +369,20 @@ fn the_correct_provider_passes_the_same_probes() {
     assert_eq!(with_auth(&p, "PUT", &path, r#"{"plan":"big"}"#).status, 200);
     assert_eq!(with_auth(&p, "DELETE", &path, "").status, 204);
     assert_eq!(with_auth(&p, "DELETE", &path, "").status, 410);
+}
+
+/// The async probes against the correct provider in async mode: one token exchange, the
+/// issued token on both calls, only declared vars, and the v3 completion.
+#[test]
+fn the_correct_async_provider_passes_the_async_probes() {
+    let heroku = FakeHeroku::start();
+    let p = spawn_thread(async_options(&heroku)).unwrap();
+    assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
+    let calls = heroku.wait_finished(UUID);
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[0].line(), "POST /oauth/token");
+    let bearer = format!("Bearer {ACCESS_TOKEN}");
+    assert!(calls[1..].iter().all(|c| c.header("authorization") == Some(bearer.as_str())));
+    assert_eq!(calls[1].json()["config"].as_array().unwrap().len(), 2);
+    assert!(calls.iter().all(|c| c.method != "PUT"));
 }

@@ -24,12 +24,7 @@ fn provision_checks_both_halves_of_the_credentials() {
     ] {
         let reply = provision_as(&p, bad.as_deref(), &body);
         assert_eq!(reply.status, 401, "{bad:?}");
-        assert!(
-            reply
-                .header("www-authenticate")
-                .unwrap()
-                .starts_with("Basic")
-        );
+        assert!(reply.header("www-authenticate").unwrap().starts_with("Basic"));
     }
     assert_eq!(p.resource_count().unwrap(), 0);
     assert_eq!(provision(&p, &body).status, 200);
@@ -42,16 +37,10 @@ fn delete_and_put_need_credentials_too() {
     let uuid = "11111111-0000-0000-0000-000000000002";
     assert_eq!(provision(&p, &v3_body(uuid)).status, 200);
     let path = format!("/heroku/resources/{uuid}");
-    for bad in [
-        basic_auth_header("wrong", "secret"),
-        basic_auth_header("myaddon", "wrong"),
-    ] {
+    for bad in [basic_auth_header("wrong", "secret"), basic_auth_header("myaddon", "wrong")] {
         let headers = [("Authorization", bad.as_str())];
         assert_eq!(send(&p, "DELETE", &path, &headers, "").status, 401);
-        assert_eq!(
-            send(&p, "PUT", &path, &headers, r#"{"plan":"big"}"#).status,
-            401
-        );
+        assert_eq!(send(&p, "PUT", &path, &headers, r#"{"plan":"big"}"#).status, 401);
     }
     assert_eq!(send(&p, "DELETE", &path, &[], "").status, 401);
     assert_eq!(p.resource_count().unwrap(), 1);
@@ -62,23 +51,12 @@ fn v3_provision_answers_id_config_message() {
     let p = start();
     let reply = provision(&p, &v3_body("11111111-0000-0000-0000-000000000003"));
     assert_eq!(reply.status, 200);
-    assert!(
-        reply
-            .header("content-type")
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(reply.header("content-type").unwrap().starts_with("application/json"));
     let body = reply.json();
     let id = body["id"].as_str().unwrap();
     assert!(!id.is_empty());
-    assert!(
-        !id.contains("11111111"),
-        "id must not be derived from the uuid text"
-    );
-    assert_eq!(
-        body["config"]["MYADDON_URL"],
-        format!("{}/resources/{id}", p.base_url())
-    );
+    assert!(!id.contains("11111111"), "id must not be derived from the uuid text");
+    assert_eq!(body["config"]["MYADDON_URL"], format!("{}/resources/{id}", p.base_url()));
     assert!(body["message"].is_string());
     assert!(body.get("log_drain_url").is_none());
     // The config URL is live.
@@ -116,10 +94,7 @@ fn deprovision_then_gone_then_unknown() {
     // A late retry of the provision must not resurrect it.
     assert_eq!(provision(&p, &v3_body(uuid)).status, 410);
     assert_eq!(p.resource_count().unwrap(), 0);
-    assert_eq!(
-        with_auth(&p, "DELETE", "/heroku/resources/nope", "").status,
-        404
-    );
+    assert_eq!(with_auth(&p, "DELETE", "/heroku/resources/nope", "").status, 404);
 }
 
 #[test]
@@ -128,15 +103,9 @@ fn v1_flow_keys_on_the_provider_id_and_answers_200() {
     let reply = provision_v1(&p, &v1_body("44444444-0000-0000-0000-000000000001"));
     assert_eq!(reply.status, 200);
     let id = reply.json()["id"].as_str().unwrap().to_owned();
-    assert!(
-        !id.contains("1234"),
-        "id must not contain the heroku_id digits: {id}"
-    );
+    assert!(!id.contains("1234"), "id must not contain the heroku_id digits: {id}");
     let a = auth();
-    let headers = [
-        ("Authorization", a.as_str()),
-        ("Accept", "application/json"),
-    ];
+    let headers = [("Authorization", a.as_str()), ("Accept", "application/json")];
     let put = send(
         &p,
         "PUT",
@@ -145,13 +114,7 @@ fn v1_flow_keys_on_the_provider_id_and_answers_200() {
         r#"{"heroku_id":"app1234@kensa.heroku.com","plan":"premium"}"#,
     );
     assert_eq!(put.status, 200);
-    let del = send(
-        &p,
-        "DELETE",
-        &format!("/heroku/resources/{id}"),
-        &headers,
-        "",
-    );
+    let del = send(&p, "DELETE", &format!("/heroku/resources/{id}"), &headers, "");
     assert_eq!(del.status, 200);
     assert_eq!(del.json()["message"], "deprovisioned");
     assert_eq!(p.resource_count().unwrap(), 0);
@@ -169,14 +132,8 @@ fn provision_validates_the_body() {
     let p = start();
     let a = auth();
     let headers = [("Authorization", a.as_str()), ("Accept", V3_ACCEPT)];
-    assert_eq!(
-        send(&p, "POST", "/heroku/resources", &headers, "{").status,
-        400
-    );
-    assert_eq!(
-        send(&p, "POST", "/heroku/resources", &headers, "[]").status,
-        400
-    );
+    assert_eq!(send(&p, "POST", "/heroku/resources", &headers, "{").status, 400);
+    assert_eq!(send(&p, "POST", "/heroku/resources", &headers, "[]").status, 400);
     let no_plan = json!({"uuid": "55555555-0000-0000-0000-000000000001"});
     assert_eq!(provision(&p, &no_plan).status, 422);
     let no_uuid = json!({"plan": "test"});
@@ -195,10 +152,7 @@ fn log_drain_url_comes_with_a_log_drain_token() {
     body["log_drain_token"] = json!("d.01234567-89ab-cdef-0123-456789abcdef");
     let answer = provision(&p, &body).json();
     let url = answer["log_drain_url"].as_str().unwrap();
-    assert!(
-        url.starts_with("syslog://") || url.starts_with("https://"),
-        "{url}"
-    );
+    assert!(url.starts_with("syslog://") || url.starts_with("https://"), "{url}");
     assert!(!url.contains(char::is_whitespace));
 }
 
@@ -206,40 +160,19 @@ fn log_drain_url_comes_with_a_log_drain_token() {
 fn plan_change() {
     let p = start();
     let uuid = "77777777-0000-0000-0000-000000000001";
-    let id = provision(&p, &v3_body(uuid)).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let reply = with_auth(
-        &p,
-        "PUT",
-        &format!("/heroku/resources/{uuid}"),
-        r#"{"plan":"premium"}"#,
-    );
+    let id = provision(&p, &v3_body(uuid)).json()["id"].as_str().unwrap().to_owned();
+    let reply = with_auth(&p, "PUT", &format!("/heroku/resources/{uuid}"), r#"{"plan":"premium"}"#);
     assert_eq!(reply.status, 200);
     let body = reply.json();
-    assert!(
-        body["config"]["MYADDON_URL"]
-            .as_str()
-            .unwrap()
-            .ends_with(&id)
-    );
+    assert!(body["config"]["MYADDON_URL"].as_str().unwrap().ends_with(&id));
     assert_eq!(body["message"], "plan changed from test to premium");
     assert_eq!(p.resources().unwrap()[0].plan, "premium");
     let path = format!("/heroku/resources/{uuid}");
     assert_eq!(with_auth(&p, "PUT", &path, r#"{"nope":1}"#).status, 422);
-    assert_eq!(
-        with_auth(&p, "PUT", "/heroku/resources/unknown", r#"{"plan":"x"}"#).status,
-        404
-    );
+    assert_eq!(with_auth(&p, "PUT", "/heroku/resources/unknown", r#"{"plan":"x"}"#).status, 404);
 }
 
-fn legacy_login(
-    p: &kensa_provider::RunningProvider,
-    id: &str,
-    ts: i64,
-    token: Option<&str>,
-) -> Reply {
+fn legacy_login(p: &kensa_provider::RunningProvider, id: &str, ts: i64, token: Option<&str>) -> Reply {
     let ts = ts.to_string();
     let good = sso::token(id, "SSO_SALT", &ts);
     sso_post(
@@ -258,10 +191,7 @@ fn legacy_login(
 #[test]
 fn sso_post_legacy_token() {
     let p = start();
-    let id = provision(&p, &v3_body("88888888-0000-0000-0000-000000000001")).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = provision(&p, &v3_body("88888888-0000-0000-0000-000000000001")).json()["id"].as_str().unwrap().to_owned();
     let login = legacy_login(&p, &id, now(), None);
     assert_eq!(login.status, 302);
     assert_eq!(login.header("location"), Some("/dashboard"));
@@ -309,10 +239,7 @@ fn sso_post_v3_tokens() {
     assert_eq!(dashboard(&p, &login).status, 200);
     assert_eq!(with(&[("resource_token", &resource)]).status, 302);
     assert_eq!(with(&[("resource_token", "invalid")]).status, 403);
-    assert_eq!(
-        with(&[("user_scoped_resource_token", "invalid")]).status,
-        403
-    );
+    assert_eq!(with(&[("user_scoped_resource_token", "invalid")]).status, 403);
     assert_eq!(with(&[]).status, 403);
     let old = (now() - 600).to_string();
     let old_token = sso::resource_token(uuid, "SSO_SALT", &old);
@@ -323,15 +250,7 @@ fn sso_post_v3_tokens() {
     let unknown = "99999999-0000-0000-0000-000000000000";
     let unknown_token = sso::resource_token(unknown, "SSO_SALT", &ts);
     assert_eq!(
-        sso_post(
-            &p,
-            &[
-                ("resource_id", unknown),
-                ("resource_token", &unknown_token),
-                ("timestamp", &ts)
-            ]
-        )
-        .status,
+        sso_post(&p, &[("resource_id", unknown), ("resource_token", &unknown_token), ("timestamp", &ts)]).status,
         404
     );
 }
@@ -339,10 +258,7 @@ fn sso_post_v3_tokens() {
 #[test]
 fn sso_get_legacy_flow() {
     let p = start();
-    let id = provision(&p, &v3_body("88888888-0000-0000-0000-000000000003")).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = provision(&p, &v3_body("88888888-0000-0000-0000-000000000003")).json()["id"].as_str().unwrap().to_owned();
     let get = |ts: i64, token: Option<&str>| {
         let ts = ts.to_string();
         let good = sso::token(&id, "SSO_SALT", &ts);
@@ -353,22 +269,12 @@ fn sso_get_legacy_flow() {
             ("email", "username@example.com"),
             ("app", "myapp"),
         ]);
-        send(
-            &p,
-            "GET",
-            &format!("/heroku/resources/{id}?{query}"),
-            &[],
-            "",
-        )
+        send(&p, "GET", &format!("/heroku/resources/{id}?{query}"), &[], "")
     };
     let login = get(now(), None);
     assert_eq!(login.status, 302);
     assert_eq!(login.cookie("heroku-nav-data").as_deref(), Some(NAV));
-    assert!(
-        dashboard(&p, &login)
-            .text()
-            .contains("id=\"heroku-header\"")
-    );
+    assert!(dashboard(&p, &login).text().contains("id=\"heroku-header\""));
     assert_eq!(get(now(), Some("invalid")).status, 403);
     assert_eq!(get(now() - 360, None).status, 403);
     assert_eq!(get(now() + 360, None).status, 403);
@@ -377,10 +283,7 @@ fn sso_get_legacy_flow() {
 #[test]
 fn sso_is_off_without_a_salt() {
     let p = spawn_thread(ProviderOptions::default()).unwrap();
-    let id = provision(&p, &v3_body("88888888-0000-0000-0000-000000000004")).json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = provision(&p, &v3_body("88888888-0000-0000-0000-000000000004")).json()["id"].as_str().unwrap().to_owned();
     let ts = now().to_string();
     let token = sso::token(&id, "", &ts);
     let reply = sso_post(&p, &[("id", &id), ("token", &token), ("timestamp", &ts)]);
@@ -397,10 +300,7 @@ fn cors_preflight_and_headers() {
         &[
             ("Origin", "http://127.0.0.1:8080"),
             ("Access-Control-Request-Method", "POST"),
-            (
-                "Access-Control-Request-Headers",
-                "authorization, content-type, x-extra",
-            ),
+            ("Access-Control-Request-Headers", "authorization, content-type, x-extra"),
         ],
         "",
     );
@@ -419,18 +319,8 @@ fn cors_preflight_and_headers() {
     assert_eq!(denied.header("access-control-allow-origin"), Some("*"));
     assert!(denied.header("access-control-expose-headers").is_some());
 
-    let closed = spawn_thread(ProviderOptions {
-        cors: false,
-        ..ProviderOptions::default()
-    })
-    .unwrap();
-    let reply = send(
-        &closed,
-        "OPTIONS",
-        "/heroku/resources",
-        &[("Origin", "http://x")],
-        "",
-    );
+    let closed = spawn_thread(ProviderOptions { cors: false, ..ProviderOptions::default() }).unwrap();
+    let reply = send(&closed, "OPTIONS", "/heroku/resources", &[("Origin", "http://x")], "");
     assert_ne!(reply.status, 204);
     assert_eq!(reply.header("access-control-allow-origin"), None);
     let reply = provision(&closed, &v3_body("aaaaaaaa-0000-0000-0000-000000000002"));
@@ -479,10 +369,7 @@ fn custom_id_password_config_vars_and_base_path() {
             .with_config_vars(["FAST_DB_URL", "FAST_DB_TOKEN"])
     })
     .unwrap();
-    assert_eq!(
-        p.resources_url(),
-        format!("{}/api/heroku/resources", p.base_url())
-    );
+    assert_eq!(p.resources_url(), format!("{}/api/heroku/resources", p.base_url()));
     let a = basic_auth_header("fast-db", "pw");
     let reply = send(
         &p,
@@ -493,12 +380,7 @@ fn custom_id_password_config_vars_and_base_path() {
     );
     assert_eq!(reply.status, 200);
     let config = reply.json()["config"].clone();
-    assert!(
-        config["FAST_DB_URL"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://127.0.0.1:")
-    );
+    assert!(config["FAST_DB_URL"].as_str().unwrap().starts_with("http://127.0.0.1:"));
     assert_eq!(config["FAST_DB_TOKEN"].as_str().unwrap().len(), 32);
     assert_eq!(p.manifest()["api"]["test"]["base_url"], p.resources_url());
 }
@@ -517,21 +399,13 @@ fn unknown_routes_answer_json_404() {
 
 #[tokio::test]
 async fn spawn_runs_on_the_callers_runtime() {
-    let p = kensa_provider::spawn(ProviderOptions::default())
-        .await
-        .unwrap();
+    let p = kensa_provider::spawn(ProviderOptions::default()).await.unwrap();
     let addr = p.addr();
     let reply = tokio::task::spawn_blocking(move || {
         let body = v3_body("dddddddd-0000-0000-0000-000000000001").to_string();
         let a = auth();
-        raw(
-            addr,
-            "POST",
-            "/heroku/resources",
-            &[("Authorization", &a), ("Accept", V3_ACCEPT)],
-            body.as_bytes(),
-        )
-        .map(|bytes| parse(&bytes))
+        raw(addr, "POST", "/heroku/resources", &[("Authorization", &a), ("Accept", V3_ACCEPT)], body.as_bytes())
+            .map(|bytes| parse(&bytes))
     })
     .await
     .unwrap()

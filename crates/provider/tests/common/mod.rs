@@ -1,6 +1,8 @@
 //! A deliberately small HTTP/1.1 client over std TcpStream, so the tests need no HTTP crate.
 #![allow(dead_code, unreachable_pub, reason = "shared by several test crates")]
 
+pub mod heroku;
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,18 +18,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
     }
 
     pub fn text(&self) -> String {
@@ -35,8 +30,7 @@ impl Reply {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text()))
     }
 
     /// Value of a cookie set by this reply.
@@ -50,19 +44,11 @@ impl Reply {
 }
 
 /// Sends one request on a fresh connection and reads the whole answer.
-pub fn raw(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> io::Result<Vec<u8>> {
+pub fn raw(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> io::Result<Vec<u8>> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -83,22 +69,15 @@ pub fn parse(bytes: &[u8]) -> Reply {
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap();
     let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect();
     let mut body = bytes[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-    });
+    let chunked =
+        headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked"));
     if chunked {
         body = dechunk(&body);
     }
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    Reply { status, headers, body }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
@@ -116,13 +95,7 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
 }
 
-pub fn send(
-    p: &RunningProvider,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Reply {
+pub fn send(p: &RunningProvider, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
     parse(&raw(p.addr(), method, path, headers, body.as_bytes()).unwrap())
 }
 
@@ -176,49 +149,23 @@ pub fn provision_v1(p: &RunningProvider, body: &Value) -> Reply {
         p,
         "POST",
         "/heroku/resources",
-        &[
-            ("Content-Type", "application/json"),
-            ("Accept", "application/json"),
-            ("Authorization", &a),
-        ],
+        &[("Content-Type", "application/json"), ("Accept", "application/json"), ("Authorization", &a)],
         &body.to_string(),
     )
 }
 
 pub fn with_auth(p: &RunningProvider, method: &str, path: &str, body: &str) -> Reply {
     let a = auth();
-    send(
-        p,
-        method,
-        path,
-        &[
-            ("Content-Type", "application/json"),
-            ("Accept", V3_ACCEPT),
-            ("Authorization", &a),
-        ],
-        body,
-    )
+    send(p, method, path, &[("Content-Type", "application/json"), ("Accept", V3_ACCEPT), ("Authorization", &a)], body)
 }
 
-#[allow(
-    clippy::disallowed_methods,
-    reason = "host test: SSO timestamps are wall-clock seconds"
-)]
+#[allow(clippy::disallowed_methods, reason = "host test: SSO timestamps are wall-clock seconds")]
 pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .try_into()
-        .unwrap()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs().try_into().unwrap()
 }
 
 pub fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
 }
 
 fn encode(v: &str) -> String {
@@ -234,20 +181,12 @@ fn encode(v: &str) -> String {
 }
 
 pub fn sso_post(p: &RunningProvider, pairs: &[(&str, &str)]) -> Reply {
-    send(
-        p,
-        "POST",
-        "/sso/login",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        &form(pairs),
-    )
+    send(p, "POST", "/sso/login", &[("Content-Type", "application/x-www-form-urlencoded")], &form(pairs))
 }
 
 /// Follows an SSO redirect with the session cookie, as a browser would.
 pub fn dashboard(p: &RunningProvider, login: &Reply) -> Reply {
-    let session = login
-        .cookie("kensa-provider-session")
-        .expect("session cookie");
+    let session = login.cookie("kensa-provider-session").expect("session cookie");
     let cookie = format!("kensa-provider-session={session}");
     send(p, "GET", "/dashboard", &[("Cookie", &cookie)], "")
 }

@@ -1,0 +1,14 @@
+//! End-to-end tests: the `kensa` binary against the reference provider (and a recording
+//! provider) on 127.0.0.1.
+//!
+//! One test binary on purpose: cargo runs test binaries one after another but the tests of
+//! one binary in parallel, so the single 25-second test (`limits::slow_provision...`)
+//! overlaps everything else.
+#![allow(clippy::unwrap_used, reason = "tests panic on purpose")]
+#![allow(clippy::disallowed_methods, reason = "host-side tests: read and write temporary files")]
+
+mod faults;
+mod formats;
+mod limits;
+mod run;
+mod suites;

@@ -1,0 +1,70 @@
+//! `kensa run`: provision, run a command with the config vars, change plan, deprovision.
+
+use kensa_e2e::{Kensa, Outcome, Provider, check, messages, text};
+
+/// The issue's own command line, word for word.
+#[test]
+fn a_command_that_sees_the_config_var_passes() {
+    let provider = Provider::start();
+    let run = Kensa::new(provider.dir())
+        .arg("run")
+        .arg("-f")
+        .arg(provider.manifest_path())
+        .args(["--", "sh", "-c", r#"test -n "$MYADDON_URL""#])
+        .run();
+    run.assert_code(0);
+    assert!(run.stdout.contains("  Check command exits with status 0 [PASS]"), "{}", run.describe());
+    assert_eq!(provider.resource_count(), 0, "the resource is deprovisioned");
+}
+
+#[test]
+fn the_command_gets_the_provisioned_value() {
+    let provider = Provider::start();
+    let script = format!(
+        r#"case "$MYADDON_URL" in {}/resources/?*) exit 0;; *) echo "got $MYADDON_URL" >&2; exit 1;; esac"#,
+        provider.origin()
+    );
+    let run = provider.run(["run", "--", "sh", "-c", &script]);
+    run.assert_code(0);
+    assert_eq!(provider.resource_count(), 0);
+}
+
+/// A failing command fails E01 with its real exit code (not a wait status), and the plan
+/// change and deprovision still run.
+#[test]
+fn a_failing_command_fails_e01_and_still_deprovisions() {
+    let provider = Provider::start();
+    let report_path = provider.dir().join("report.json");
+    let run = Kensa::new(provider.dir())
+        .arg("run")
+        .arg("-f")
+        .arg(provider.manifest_path())
+        .args(["--format", "json", "--output"])
+        .arg(&report_path)
+        .args(["--", "sh", "-c", "exit 3"])
+        .run();
+    run.assert_code(1);
+    assert!(run.stdout.contains("the command exited with 3"), "{}", run.describe());
+    let report = kensa_checks::render::from_json(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    let e01 = check(&report, "E01");
+    assert_eq!(e01.outcome, Outcome::Failed, "{}", text(&report));
+    assert!(messages(e01).contains("the command exited with 3"), "{}", messages(e01));
+    for code in ["P01", "C01", "X01"] {
+        assert_eq!(check(&report, code).outcome, Outcome::Passed, "{code}\n{}", text(&report));
+    }
+    assert_eq!(provider.resource_count(), 0, "the resource is deprovisioned");
+}
+
+/// The command's own output must not spoil a machine-readable report on stdout.
+#[test]
+fn command_output_stays_out_of_a_json_report() {
+    let provider = Provider::start();
+    let run = provider.run(["run", "--format", "json", "--", "sh", "-c", "echo hello-from-the-command"]);
+    run.assert_code(0);
+    let report = run.report();
+    assert_eq!(check(&report, "E01").outcome, Outcome::Passed);
+    // (The command line itself is in the report, as the `run ...` heading.)
+    assert!(!run.stdout.lines().any(|line| line == "hello-from-the-command"), "{}", run.describe());
+    assert!(run.stderr.lines().any(|line| line == "hello-from-the-command"), "{}", run.describe());
+    assert_eq!(provider.resource_count(), 0);
+}
