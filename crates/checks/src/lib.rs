@@ -8,6 +8,7 @@ mod async_provision;
 pub mod catalogue;
 mod config;
 mod deprovision;
+pub mod docs;
 pub mod encoding;
 mod engine;
 mod event;

@@ -93,6 +93,110 @@ pub enum Command {
 
     /// Open a signed-in browser session on the resource ID, as Heroku's dashboard would.
     Sso(SsoArgs),
+
+    /// List every check kensa makes, with its code, name and label.
+    Checks,
+
+    /// Explain one check: what it checks, why Heroku needs it, an example failure, the fix.
+    Explain {
+        /// A code from `kensa checks`, such as M09 or P01, or a name such as sso/logs-in.
+        #[arg(value_name = "CODE")]
+        code: String,
+    },
+
+    /// Create folder NAME with a working starter add-on service, its manifest and a .env.
+    #[command(after_help = CREATE_HELP)]
+    Create(CreateArgs),
+
+    /// Validate the manifest and push it to the add-ons API; the file gets the server's copy.
+    #[command(after_help = ADDONS_API_HELP)]
+    Push(PushArgs),
+
+    /// Fetch the current manifest of add-on SLUG from the add-ons API into the manifest file.
+    #[command(after_help = ADDONS_API_HELP)]
+    Pull(PullArgs),
+
+    /// Show how the manifest file differs from the pushed one (exit 1 when they differ).
+    #[command(after_help = ADDONS_API_HELP)]
+    Diff(DiffArgs),
+
+    /// List the manifests pushed for add-on SLUG (default: the manifest file's id).
+    #[command(after_help = ADDONS_API_HELP)]
+    Manifests(ManifestsArgs),
+
+    /// Print shell completions: kensa completions bash > /etc/bash_completion.d/kensa
+    Completions(CompletionsArgs),
+}
+
+const CREATE_HELP: &str = "\
+Templates: node (Node.js standard library), python (Python 3 standard library) and rust
+(axum) are built in and work offline. Anything else is a git URL or the path of a local git
+repository, cloned with git. NAME must not exist or be an empty folder.";
+
+const ADDONS_API_HELP: &str = "\
+The token comes from HEROKU_API_KEY, else the api.heroku.com entry of ~/.netrc (which
+`heroku login` writes). The API is https://addons.heroku.com unless HEROKU_ADDONS_HOST or
+--host says otherwise.";
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The folder to create; the add-on id is its name as a slug.
+    #[arg(value_name = "NAME")]
+    pub name: PathBuf,
+
+    /// `node`, `python` or `rust`; or a git URL, or the path of a local git repository.
+    #[arg(short = 't', long, value_name = "TEMPLATE")]
+    pub template: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AddonsApiArgs {
+    /// The add-ons API to talk to.
+    #[arg(long, value_name = "URL")]
+    pub host: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    #[command(flatten)]
+    pub api: AddonsApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The add-on's slug (its manifest `id`).
+    #[arg(value_name = "SLUG")]
+    pub slug: String,
+
+    /// Replace the manifest file without asking.
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub api: AddonsApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub api: AddonsApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ManifestsArgs {
+    /// The add-on's slug; default: the `id` of the manifest file.
+    #[arg(value_name = "SLUG")]
+    pub slug: Option<String>,
+
+    #[command(flatten)]
+    pub api: AddonsApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print completions for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

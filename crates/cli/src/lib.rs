@@ -79,6 +79,14 @@ pub fn main() -> ExitCode {
         Command::Run(args) => commands::test::run_file(&context, Job::Run(args.command)),
         Command::Demo(args) => commands::test::demo(&context, args.keep),
         Command::Sso(args) => commands::sso::run(&context, &args.id, args.post, args.no_browser),
+        Command::Checks => commands::explain::checks(&context),
+        Command::Explain { code } => commands::explain::explain(&context, &code),
+        Command::Create(args) => commands::create::run(&context, &args),
+        Command::Push(args) => commands::addons_api::push(&context, &args),
+        Command::Pull(args) => commands::addons_api::pull(&context, &args),
+        Command::Diff(args) => commands::addons_api::diff(&context, &args),
+        Command::Manifests(args) => commands::addons_api::manifests(&context, &args),
+        Command::Completions(args) => commands::completions::run(args.shell),
     };
     match result {
         Ok(status) => status.into(),

@@ -99,7 +99,8 @@ pub fn done_line() -> String {
     "\ndone.\n".to_string()
 }
 
-/// `  Check <label> [PASS]` and, under it, each finding with its location and hint.
+/// `  Check <label> [PASS]` and, under it, each finding with its location and hint; a
+/// failure ends with `see: kensa explain CODE`.
 pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
     let tone = match check.outcome {
         Outcome::Passed => Tone::Pass,
@@ -140,6 +141,9 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
     {
         out.push_str(&format!("    {}\n", paint(Tone::Fail, &format!("! expected {expected}, got {got}"))));
     }
+    if check.outcome == Outcome::Failed {
+        out.push_str(&format!("    {}\n", paint(Tone::Detail, &format!("see: kensa explain {}", check.code))));
+    }
     out
 }
 
@@ -161,20 +165,31 @@ mod tests {
         assert!(out.contains("\nTesting manifest id key\n  Check if exists [PASS]\n  Check is a string [PASS]\n  Check is not blank [PASS]\n"), "{out}");
         assert!(out.contains("  Check deprecated fields [PASS]\n"), "{out}");
         assert!(out.ends_with("\ndone.\n"), "{out}");
+        assert!(!out.contains("see: kensa explain"), "only failures point to an explanation: {out}");
     }
 
     #[test]
     fn prints_each_failure_with_its_location_and_hint() {
         let out = render(b"{\n  \"id\": \"myaddon\",\n  \"api\": {\"region\": [\"us\"]}\n}");
         assert!(out.contains(
-            "  Check has a list of regions [FAIL]\n    ! `api.regions` is missing\n      at /api/regions (line 3, column 10)\n      hint: did you mean `regions`? found `region`\n"
+            "  Check has a list of regions [FAIL]\n    ! `api.regions` is missing\n      at /api/regions (line 3, column 10)\n      hint: did you mean `regions`? found `region`\n    see: kensa explain M08\n"
         ), "{out}");
+    }
+
+    #[test]
+    fn a_failure_points_to_its_explanation_as_detail() {
+        let mut report = Report::default();
+        check_manifest(br#"{"id": "myaddon", "api": {"regions": ["eu"]}}"#, &mut report, &mut NoEvents);
+        let tagged = |tone: Tone, text: &str| format!("<{tone:?}>{text}");
+        let out = text(&report, &tagged);
+        assert!(out.contains("\n    <Detail>see: kensa explain M09\n"), "{out}");
+        assert!(!out.contains("see: kensa explain M23"), "a warning is not a failure: {out}");
     }
 
     #[test]
     fn collapses_runs_of_skipped_checks() {
         let out = render(b"{\"id\": \"x\"");
-        assert!(out.contains("  Check is valid JSON [FAIL]\n    ! invalid JSON: EOF while parsing an object\n      at line 1, column 10\n"), "{out}");
+        assert!(out.contains("  Check is valid JSON [FAIL]\n    ! invalid JSON: EOF while parsing an object\n      at line 1, column 10\n    see: kensa explain M00\n"), "{out}");
         assert!(
             out.contains(
                 "\nTesting manifest api key\n  Skipped 19 checks: the manifest could not be read as a JSON object\n"

@@ -35,7 +35,7 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
 }
 
 /// Asks before replacing `path`; without a terminal to ask on, refuses unless forced.
-fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
+pub(crate) fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
     if force || !path.exists() {
         return Ok(());
     }

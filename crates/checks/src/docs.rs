@@ -1,0 +1,301 @@
+//! What every check is for, in fixed sections: what it checks, why Heroku needs it, an
+//! example failure, how to fix it, and a reference. The text lives beside each check's
+//! definition ([`kensa_manifest::RULES`] and [`crate::CHECKS`]); this module gathers it for
+//! `kensa checks`, `kensa explain CODE` and the playground.
+
+use crate::catalogue::{CHECKS, CheckDef};
+use kensa_manifest::{RULES, Rule};
+use serde::Serialize;
+
+/// One check's documentation, manifest rule or live check alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckDoc {
+    /// Stable code, such as `M09` or `P01`.
+    pub code: &'static str,
+    /// Kebab-case name, `phase/behaviour`.
+    pub name: &'static str,
+    /// The label printed after `Check ` in the report.
+    pub label: &'static str,
+    /// Where `kensa checks` lists it: the manifest heading, or the phase of a live check.
+    pub group: &'static str,
+    /// What it checks.
+    pub what: &'static str,
+    /// Why Heroku needs it.
+    pub why: &'static str,
+    /// A message it reports, exactly as printed after `! `.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// A link to the Dev Center article behind it.
+    pub reference: &'static str,
+}
+
+impl From<&'static Rule> for CheckDoc {
+    fn from(rule: &'static Rule) -> CheckDoc {
+        CheckDoc {
+            code: rule.code,
+            name: rule.name,
+            label: rule.label,
+            group: rule.group.heading(),
+            what: rule.summary,
+            why: rule.why,
+            example: rule.example,
+            fix: rule.fix,
+            reference: rule.reference,
+        }
+    }
+}
+
+impl From<&'static CheckDef> for CheckDoc {
+    fn from(check: &'static CheckDef) -> CheckDoc {
+        CheckDoc {
+            code: check.code,
+            name: check.name,
+            label: check.label,
+            group: phase_title(check.name),
+            what: check.summary,
+            why: check.why,
+            example: check.example,
+            fix: check.fix,
+            reference: check.reference,
+        }
+    }
+}
+
+/// The heading a live check is listed under, from the phase part of its name.
+fn phase_title(name: &'static str) -> &'static str {
+    let phase = name.split_once('/').map_or(name, |(phase, _)| phase);
+    match phase {
+        "config" => "config data",
+        "async" => "asynchronous provisioning",
+        "planchange" => "plan change",
+        "sso" => "single sign-on",
+        "run" => "kensa run",
+        other => other,
+    }
+}
+
+/// Every check kensa makes: the manifest rules, then the live checks, in the order they run.
+pub fn all_docs() -> Vec<CheckDoc> {
+    RULES.iter().copied().map(CheckDoc::from).chain(CHECKS.iter().copied().map(CheckDoc::from)).collect()
+}
+
+/// The check with this code (or name), ignoring case.
+pub fn doc(code: &str) -> Option<CheckDoc> {
+    let code = code.trim();
+    all_docs().into_iter().find(|doc| doc.code.eq_ignore_ascii_case(code) || doc.name.eq_ignore_ascii_case(code))
+}
+
+/// The check a mistyped code or name most likely meant: `m9` is `M09`, and a name (or the
+/// part after its `/`) one or two edits away is that check.
+pub fn did_you_mean(query: &str) -> Option<CheckDoc> {
+    let query = query.trim().to_ascii_lowercase();
+    let mut chars = query.chars();
+    let letter = chars.next()?;
+    let digits = chars.as_str();
+    if letter.is_ascii_alphabetic() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        let number: u32 = digits.parse().ok()?;
+        return doc(&format!("{letter}{number:02}"));
+    }
+    let budget = (query.chars().count() / 4).clamp(1, 3);
+    all_docs()
+        .into_iter()
+        .filter_map(|doc| {
+            let behaviour = doc.name.split_once('/').map_or(doc.name, |(_, behaviour)| behaviour);
+            let distance = edit_distance(&query, doc.name).min(edit_distance(&query, behaviour));
+            (distance <= budget).then_some((distance, doc))
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, doc)| doc)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Width prose is wrapped to, indent included.
+const WIDTH: usize = 88;
+
+/// The explanation `kensa explain CODE` prints: a title, then the five sections.
+pub fn explain_text(doc: &CheckDoc) -> String {
+    let mut out = format!("{} {}\n", doc.code, doc.name);
+    out.push_str(&format!("Check {} ({})\n", doc.label, doc.group));
+    for (heading, text) in [("What it checks", doc.what), ("Why Heroku needs it", doc.why)] {
+        out.push_str(&format!("\n{heading}\n{}", wrap(text, "  ")));
+    }
+    out.push_str(&format!("\nExample failure\n    ! {}\n", doc.example));
+    out.push_str(&format!("\nHow to fix it\n{}", wrap(doc.fix, "  ")));
+    out.push_str(&format!("\nReference\n  {}\n", doc.reference));
+    out
+}
+
+/// `text` in lines of at most [`WIDTH`] columns (a longer word gets a line of its own),
+/// each starting with `indent`.
+fn wrap(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > WIDTH {
+            out.push_str(&format!("{indent}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{indent}{line}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kensa_manifest::validate;
+
+    /// The documentation contract: every check, manifest or live, has every section.
+    #[test]
+    fn every_check_has_every_section() {
+        let docs = all_docs();
+        assert_eq!(docs.len(), RULES.len() + CHECKS.len());
+        for doc in &docs {
+            let sections = [
+                ("code", doc.code),
+                ("name", doc.name),
+                ("label", doc.label),
+                ("group", doc.group),
+                ("what it checks", doc.what),
+                ("why Heroku needs it", doc.why),
+                ("example failure", doc.example),
+                ("how to fix it", doc.fix),
+                ("reference", doc.reference),
+            ];
+            for (section, text) in sections {
+                assert!(!text.trim().is_empty(), "{}: no {section}", doc.code);
+                assert_eq!(text, text.trim(), "{}: {section} has stray whitespace", doc.code);
+            }
+            let host = doc.reference.strip_prefix("https://").map(|rest| rest.split('/').next().unwrap_or_default());
+            assert!(
+                host.is_some_and(|host| host.contains('.')) && !doc.reference.contains(char::is_whitespace),
+                "{}: the reference must be an https URL, is {:?}",
+                doc.code,
+                doc.reference
+            );
+            for (section, text) in [("what", doc.what), ("why", doc.why), ("fix", doc.fix)] {
+                assert!(text.ends_with(['.', ')']), "{}: {section} should be sentences", doc.code);
+            }
+            assert!(!doc.example.contains('\n'), "{}: the example is one printed line", doc.code);
+        }
+    }
+
+    #[test]
+    fn codes_and_names_are_unique_across_rules_and_live_checks() {
+        let docs = all_docs();
+        for (index, doc) in docs.iter().enumerate() {
+            for other in &docs[index + 1..] {
+                assert!(!doc.code.eq_ignore_ascii_case(other.code), "code {} is used twice", doc.code);
+                assert_ne!(doc.name, other.name, "name {} is used twice", doc.name);
+            }
+        }
+    }
+
+    /// Each manifest rule's example is what the rule really reports for a manifest that
+    /// breaks it, so the docs cannot drift from the code.
+    #[test]
+    fn manifest_examples_are_what_the_rules_print() {
+        let api = |fields: &str| format!(r#"{{"id": "myaddon", "api": {{{fields}}}}}"#);
+        let valid = r#""regions": ["us"], "password": "p", "sso_salt": "s", "version": "3",
+            "test": "http://localhost:4567/", "production": "https://yourapp.com/""#;
+        let with = |field: &str| api(&format!("{valid}, {field}"));
+        let cases = [
+            ("M00", r#"{"id": "myaddon" "api": {}}"#.to_string()),
+            ("M01", "[]".to_string()),
+            ("M02", r#"{"api": {}}"#.to_string()),
+            ("M03", r#"{"id": 7}"#.to_string()),
+            ("M04", r#"{"id": " "}"#.to_string()),
+            ("M05", r#"{"id": "My Addon"}"#.to_string()),
+            ("M06", r#"{"id": "myaddon"}"#.to_string()),
+            ("M07", r#"{"id": "myaddon", "api": []}"#.to_string()),
+            ("M08", api("")),
+            ("M09", api(r#""regions": ["eu"]"#)),
+            ("M10", api(r#""regions": ["us", "mars"]"#)),
+            ("M11", api("")),
+            ("M12", api("")),
+            ("M13", api(r#""test": {"base_url": "localhost:4567/heroku/resources"}"#)),
+            ("M14", api("")),
+            ("M15", api(r#""production": {"base_url": "http://yourapp.com/heroku/resources"}"#)),
+            ("M16", api(r#""production": {"base_url": "https://a.com/", "sso_url": "http://yourapp.com/sso/login"}"#)),
+            ("M17", with(r#""config_vars": "MYADDON_URL""#)),
+            ("M18", with(r#""config_vars": ["myaddon_url"]"#)),
+            ("M19", with(r#""config_vars": ["DATABASE_URL"]"#)),
+            ("M20", with(r#""config_vars": ["MYADDON_URL", "MYADDON_URL"]"#)),
+            ("M21", with(r#""username": "myaddon""#)),
+            ("M22", with(r#""requires": ["syslog-drain"]"#)),
+            ("M23", api("")),
+            ("M24", api("")),
+        ];
+        assert_eq!(cases.len(), RULES.len(), "one case per manifest rule");
+        for (rule, (code, source)) in RULES.iter().zip(&cases) {
+            assert_eq!(rule.code, *code, "cases follow RULES order");
+            let validation = validate(source.as_bytes());
+            let messages: Vec<&str> =
+                validation.diagnostics().filter(|d| d.code == *code).map(|d| d.message.as_str()).collect();
+            assert!(messages.contains(&rule.example), "{code}: example {:?} not among {messages:?}", rule.example);
+        }
+    }
+
+    #[test]
+    fn finds_checks_by_code_or_name_in_any_case() {
+        assert_eq!(doc("m09").map(|doc| doc.name), Some("manifest/regions-include-us"));
+        assert_eq!(doc(" P01 ").map(|doc| doc.group), Some("provision"));
+        assert_eq!(doc("SSO/LOGS-IN").map(|doc| doc.code), Some("S05"));
+        assert_eq!(doc("R05").map(|doc| doc.group), Some("config data"));
+        assert_eq!(doc("M99"), None);
+    }
+
+    #[test]
+    fn suggests_the_check_a_typo_meant() {
+        assert_eq!(did_you_mean("m9").map(|doc| doc.code), Some("M09"));
+        assert_eq!(did_you_mean("s007").map(|doc| doc.code), Some("S07"));
+        assert_eq!(did_you_mean("regions-include-us").map(|doc| doc.code), Some("M09"));
+        assert_eq!(did_you_mean("sso/logs-inn").map(|doc| doc.code), Some("S05"));
+        assert_eq!(did_you_mean("M99"), None);
+        assert_eq!(did_you_mean("frobnicate"), None);
+    }
+
+    #[test]
+    fn explains_in_fixed_sections() {
+        let text = explain_text(&doc("M09").unwrap_or_else(|| panic!("M09")));
+        assert!(text.starts_with("M09 manifest/regions-include-us\nCheck contains at least the US region (manifest api key)\n\nWhat it checks\n  `api.regions` contains `us` or `*`.\n\nWhy Heroku needs it\n  "), "{text}");
+        assert!(
+            text.contains("\nExample failure\n    ! `api.regions` must include `us` or `*`\n\nHow to fix it\n  "),
+            "{text}"
+        );
+        assert!(text.ends_with("\nReference\n  https://devcenter.heroku.com/articles/add-on-manifest\n"), "{text}");
+        for doc in all_docs() {
+            let text = explain_text(&doc);
+            let prose = text.lines().filter(|line| !line.starts_with("    ! ") && line.trim().contains(' '));
+            assert!(prose.clone().all(|line| line.len() <= WIDTH), "{}: {text}", doc.code);
+        }
+    }
+
+    #[test]
+    fn wraps_prose_at_the_width() {
+        let text = "word ".repeat(40);
+        let wrapped = wrap(&text, "  ");
+        assert!(wrapped.lines().all(|line| line.len() <= WIDTH && line.starts_with("  word")), "{wrapped}");
+        assert_eq!(wrapped.split_whitespace().count(), 40);
+    }
+}

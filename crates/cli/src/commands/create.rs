@@ -1,0 +1,392 @@
+//! `kensa create NAME --template T`: a folder with a working starter add-on service, its
+//! manifest with fresh secrets and a `.env` with the same secrets for the service.
+//!
+//! The `node`, `python` and `rust` templates are embedded in the binary, so `create` works
+//! offline; any other template is a git URL or a local repository, cloned with `git`.
+
+use crate::args::CreateArgs;
+use crate::error::CliError;
+use crate::native::random_hex;
+use crate::output::print;
+use crate::{Context, ExitStatus, Result};
+use kensa_manifest::{SkeletonOptions, SsoStyle, default_prefix, skeleton};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The port the embedded templates listen on, and the manifest's test URLs use.
+const PORT: u16 = 5000;
+
+/// Replaced by the add-on id in every embedded file.
+const ID_PLACEHOLDER: &str = "__ADDON_ID__";
+
+/// One embedded starter service.
+pub(crate) struct Template {
+    pub(crate) name: &'static str,
+    pub(crate) summary: &'static str,
+    /// How its README says to start it.
+    pub(crate) start: &'static str,
+    /// Path in the new folder, contents, executable.
+    files: &'static [(&'static str, &'static [u8], bool)],
+}
+
+macro_rules! file {
+    ($template:literal, $source:literal => $path:literal) => {
+        ($path, include_bytes!(concat!("../../templates/", $template, "/", $source)), false)
+    };
+    ($template:literal, $source:literal => $path:literal, executable) => {
+        ($path, include_bytes!(concat!("../../templates/", $template, "/", $source)), true)
+    };
+}
+
+pub(crate) static TEMPLATES: &[Template] = &[
+    Template {
+        name: "node",
+        summary: "Node.js, standard library only",
+        start: "node web.js",
+        files: &[
+            file!("node", "web.js" => "web.js"),
+            file!("node", "package.json" => "package.json"),
+            file!("node", "Procfile" => "Procfile"),
+            file!("node", "README.md" => "README.md"),
+            file!("node", "gitignore" => ".gitignore"),
+        ],
+    },
+    Template {
+        name: "python",
+        summary: "Python 3, standard library only",
+        start: "python3 app.py",
+        files: &[
+            file!("python", "app.py" => "app.py", executable),
+            file!("python", "requirements.txt" => "requirements.txt"),
+            file!("python", "Procfile" => "Procfile"),
+            file!("python", "README.md" => "README.md"),
+            file!("python", "gitignore" => ".gitignore"),
+        ],
+    },
+    Template {
+        name: "rust",
+        summary: "Rust, axum and tokio",
+        start: "cargo run",
+        files: &[
+            file!("rust", "Cargo.toml" => "Cargo.toml"),
+            file!("rust", "src/main.rs" => "src/main.rs"),
+            file!("rust", "Procfile" => "Procfile"),
+            file!("rust", "README.md" => "README.md"),
+            file!("rust", "gitignore" => ".gitignore"),
+        ],
+    },
+];
+
+/// Where the service comes from.
+enum Source<'a> {
+    Embedded(&'a Template),
+    /// A git URL or a local path, as given.
+    Git(String),
+}
+
+pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
+    let dir = args.name.as_path();
+    let source = source(&args.template)?;
+    check_destination(dir)?;
+    let id = addon_id(dir);
+    let password = random_hex().map_err(CliError::new)?;
+    let sso_salt = random_hex().map_err(CliError::new)?;
+    let existed = dir.exists();
+
+    let result = match &source {
+        Source::Embedded(template) => write_template(template, dir, &id),
+        Source::Git(url) => clone(url, dir),
+    }
+    .and_then(|()| {
+        let files = starter_files(&id, &dir_name(dir), &password, &sso_salt);
+        write(&dir.join("addon-manifest.json"), files.manifest.as_bytes(), None)?;
+        write(&dir.join(".env"), files.dotenv.as_bytes(), Some(0o600))
+    });
+    if let Err(error) = result {
+        // Leave nothing half-made behind.
+        if existed {
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                for entry in entries.flatten() {
+                    let _ = remove(&entry.path());
+                }
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        return Err(error);
+    }
+
+    let shown = dir.display();
+    let (label, start) = match &source {
+        Source::Embedded(template) => (template.name.to_string(), Some(template.start)),
+        Source::Git(url) => (redact_url(url), None),
+    };
+    let step = |command: &str, comment: &str| format!("  {command:<28}# {comment}\n");
+    let mut text = format!("Created {shown} from {label} template\n");
+    text.push_str(&format!("  {shown}/addon-manifest.json   the manifest, with a fresh password and SSO salt\n"));
+    text.push_str(&format!("  {shown}/.env                  the same secrets, for the service\n\nNext steps:\n"));
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./".contains(c);
+    let cd = shown.to_string();
+    let cd = if cd.chars().all(plain) { cd } else { format!("'{}'", cd.replace('\'', "'\\''")) };
+    text.push_str(&format!("  cd {cd}\n"));
+    match start {
+        Some(start) => text.push_str(&step(start, &format!("starts the service on http://localhost:{PORT}"))),
+        None => text.push_str("  # start the service as its README says, on port 5000\n"),
+    }
+    text.push_str(&step("kensa test all --with-sso", "in another terminal: checks every call Heroku makes"));
+    print(&text);
+    Ok(ExitStatus::Passed)
+}
+
+fn source(template: &str) -> Result<Source<'static>> {
+    if template.contains("://") || template.starts_with("git@") {
+        return Ok(Source::Git(template.to_string()));
+    }
+    if let Some(embedded) = TEMPLATES.iter().find(|embedded| embedded.name == template) {
+        return Ok(Source::Embedded(embedded));
+    }
+    if Path::new(template).is_dir() {
+        return Ok(Source::Git(template.to_string()));
+    }
+    let list = TEMPLATES
+        .iter()
+        .map(|embedded| format!("{} ({})", embedded.name, embedded.summary))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(CliError::new(format!("unknown template `{template}`"))
+        .hint(format!("choose {list}; or pass a git URL or the path of a local git repository")))
+}
+
+/// Refuses a file, or a folder that has anything in it.
+fn check_destination(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() {
+        return Err(CliError::new("the folder name is empty"));
+    }
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                Err(CliError::new(format!("{} already exists and is not empty; not writing into it", dir.display()))
+                    .hint("choose another name, or remove the folder first"))
+            } else {
+                Ok(())
+            }
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) if dir.exists() && !dir.is_dir() => {
+            Err(CliError::new(format!("{} already exists and is not a folder", dir.display()))
+                .hint("choose another name"))
+        }
+        Err(error) => Err(CliError::new(format!("cannot read {}: {error}", dir.display()))),
+    }
+}
+
+/// The folder's own name, also for `.` or `..`.
+fn dir_name(dir: &Path) -> String {
+    let absolute = std::path::absolute(dir).ok().and_then(|path| path.canonicalize().ok().or(Some(path)));
+    dir.file_name()
+        .or_else(|| absolute.as_deref().and_then(Path::file_name))
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "myaddon".to_string())
+}
+
+/// The add-on id for a folder: its name as a slug (lower-case letters, digits and dashes,
+/// starting with a letter).
+pub(crate) fn addon_id(dir: &Path) -> String {
+    slug(&dir_name(dir))
+}
+
+pub(crate) fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    match slug.chars().next() {
+        None => "myaddon".to_string(),
+        Some(first) if first.is_ascii_digit() => format!("addon-{slug}"),
+        Some(_) => slug.to_string(),
+    }
+}
+
+pub(crate) struct StarterFiles {
+    pub(crate) manifest: String,
+    pub(crate) dotenv: String,
+}
+
+/// The manifest (the `init --foreman` skeleton, renamed after the add-on) and the `.env`
+/// that gives the service the same secrets.
+pub(crate) fn starter_files(id: &str, name: &str, password: &str, sso_salt: &str) -> StarterFiles {
+    let files = skeleton(&SkeletonOptions {
+        sso: SsoStyle::Post,
+        without_sso: false,
+        port: PORT,
+        password: password.to_string(),
+        sso_salt: sso_salt.to_string(),
+    });
+    let prefix = default_prefix(id);
+    let config_var = format!("{prefix}_URL");
+    let mut manifest: Value = serde_json::from_str(&files.manifest).unwrap_or_else(|_| json!({}));
+    if let Some(object) = manifest.as_object_mut() {
+        object.insert("id".into(), json!(id));
+        object.insert("name".into(), json!(name));
+        if let Some(api) = object.get_mut("api").and_then(Value::as_object_mut) {
+            api.insert("config_vars_prefix".into(), json!(prefix));
+            api.insert("config_vars".into(), json!([config_var]));
+        }
+    }
+    let mut manifest = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    manifest.push('\n');
+    let dotenv = format!(
+        "SSO_SALT={sso_salt}\nHEROKU_USERNAME={id}\nHEROKU_PASSWORD={password}\nPORT={PORT}\nADDON_CONFIG_VARS={config_var}\n"
+    );
+    StarterFiles { manifest, dotenv }
+}
+
+fn write_template(template: &Template, dir: &Path, id: &str) -> Result<()> {
+    for (path, contents, executable) in template.files {
+        let contents = match std::str::from_utf8(contents) {
+            Ok(text) => text.replace(ID_PLACEHOLDER, id).into_bytes(),
+            Err(_) => contents.to_vec(),
+        };
+        write(&dir.join(path), &contents, executable.then_some(0o755))?;
+    }
+    Ok(())
+}
+
+/// Writes `contents`, with unix permissions `mode` when given (0o600 keeps `.env`'s
+/// secrets to the owner).
+fn write(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+    let fail = |error: std::io::Error| CliError::new(format!("cannot write {}: {error}", path.display()));
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
+    std::fs::write(path, contents).map_err(fail)?;
+    #[cfg(unix)]
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(fail)?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    Ok(())
+}
+
+fn remove(path: &Path) -> std::io::Result<()> {
+    if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) }
+}
+
+/// `git clone --depth 1` of a URL or a local repository into `dir`; the new folder starts
+/// its own history, so the clone's `.git` goes.
+fn clone(source: &str, dir: &Path) -> Result<()> {
+    let shown = redact_url(source);
+    let target = clone_source(source);
+    let output = Command::new("git")
+        .args(["clone", "--depth", "1", "--quiet", "--"])
+        .arg(&target)
+        .arg(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output();
+    let output = match output {
+        Ok(output) => output,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(CliError::new("Need git to clone repository").hint(format!(
+                "install git, or use a built-in template: {}",
+                TEMPLATES.iter().map(|template| template.name).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        Err(error) => return Err(CliError::new(format!("cannot run git: {error}"))),
+    };
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr).replace(source, &shown);
+        let reason = stderr.lines().map(str::trim).rfind(|line| !line.is_empty()).unwrap_or("git failed").to_string();
+        return Err(CliError::new(format!("error cloning {shown} into {}: {reason}", dir.display())));
+    }
+    let git_dir = dir.join(".git");
+    if git_dir.is_dir() {
+        std::fs::remove_dir_all(&git_dir)
+            .map_err(|error| CliError::new(format!("cannot remove {}: {error}", git_dir.display())))?;
+    }
+    Ok(())
+}
+
+/// A local path becomes a `file://` URL, so that `--depth` applies to it too.
+fn clone_source(source: &str) -> std::ffi::OsString {
+    if source.contains("://") || source.starts_with("git@") {
+        return source.into();
+    }
+    match std::fs::canonicalize(source) {
+        Ok(path) if cfg!(unix) => {
+            let mut url = std::ffi::OsString::from("file://");
+            url.push(path.as_os_str());
+            url
+        }
+        _ => source.into(),
+    }
+}
+
+/// A URL without the password or token it may carry (`https://user:secret@host/...`).
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://[redacted]@{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_become_valid_ids() {
+        assert_eq!(slug("demo"), "demo");
+        assert_eq!(slug("My Add-on!"), "my-add-on");
+        assert_eq!(slug("--Fast__DB--"), "fast-db");
+        assert_eq!(slug("2fast"), "addon-2fast");
+        assert_eq!(slug("日本"), "myaddon");
+        assert_eq!(addon_id(Path::new("/tmp/x/Cool App")), "cool-app");
+    }
+
+    #[test]
+    fn starter_manifest_is_valid_and_named_after_the_addon() {
+        let files =
+            starter_files("fast-db", "fast db", "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210");
+        let validation = kensa_manifest::validate(files.manifest.as_bytes());
+        assert!(validation.is_ok(), "{:?}", validation.diagnostics().collect::<Vec<_>>());
+        let manifest: Value = serde_json::from_str(&files.manifest).unwrap();
+        assert_eq!(manifest["id"], "fast-db");
+        assert_eq!(manifest["api"]["config_vars"], json!(["FAST_DB_URL"]));
+        assert_eq!(manifest["api"]["test"]["base_url"], "http://localhost:5000/heroku/resources");
+        assert!(files.dotenv.contains("HEROKU_USERNAME=fast-db\n"));
+        assert!(files.dotenv.contains("PORT=5000\n"));
+        assert!(files.dotenv.contains("ADDON_CONFIG_VARS=FAST_DB_URL\n"));
+    }
+
+    #[test]
+    fn every_template_has_a_readme_naming_its_start_command_and_the_check() {
+        for template in TEMPLATES {
+            let readme = template.files.iter().find(|(path, _, _)| *path == "README.md").unwrap();
+            let readme = std::str::from_utf8(readme.1).unwrap();
+            assert!(readme.contains(template.start), "{}", template.name);
+            assert!(readme.contains("kensa test all --with-sso"), "{}", template.name);
+        }
+    }
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(redact_url("https://user:tok@github.com/a/b"), "https://[redacted]@github.com/a/b");
+        assert_eq!(redact_url("https://github.com/a/b@c"), "https://github.com/a/b@c");
+        assert_eq!(redact_url("git@github.com:a/b"), "git@github.com:a/b");
+    }
+}
