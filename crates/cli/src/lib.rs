@@ -135,20 +135,25 @@ fn split_provision_options(args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, 
     (kept, options)
 }
 
-/// Every long flag and alias anywhere in the command tree.
+/// The long flags (and aliases) `kensa test provision` itself understands: the global
+/// ones and those of `test` and `provision`. Flags of other commands, such as `--host`,
+/// are provision options here.
 fn known_long_flags() -> Vec<String> {
-    fn collect(command: &clap::Command, names: &mut Vec<String>) {
+    fn add(command: &clap::Command, names: &mut Vec<String>) {
         for arg in command.get_arguments() {
             names.extend(arg.get_long().map(str::to_string));
             names.extend(arg.get_all_aliases().into_iter().flatten().map(str::to_string));
         }
-        names.extend(["help", "version"].map(str::to_string));
-        for subcommand in command.get_subcommands() {
-            collect(subcommand, names);
+    }
+    let mut names = vec!["help".to_string(), "version".to_string()];
+    let root = Cli::command();
+    add(&root, &mut names);
+    if let Some(test) = root.find_subcommand("test") {
+        add(test, &mut names);
+        if let Some(provision) = test.find_subcommand("provision") {
+            add(provision, &mut names);
         }
     }
-    let mut names = Vec::new();
-    collect(&Cli::command(), &mut names);
     names
 }
 
@@ -165,9 +170,11 @@ mod tests {
 
     #[test]
     fn unknown_flags_after_test_provision_become_options() {
-        let (args, options) = split("kensa test provision --foo bar --baz --qux=1 -f m.json --plan basic");
-        assert_eq!(args, ["kensa", "test", "provision", "-f", "m.json", "--plan", "basic"]);
-        let expected = [("foo", "bar"), ("baz", "true"), ("qux", "1")].map(|(k, v)| (k.to_string(), v.to_string()));
+        let (args, options) =
+            split("kensa test provision --foo bar --baz --qux=1 -f m.json --plan basic --host h --async");
+        assert_eq!(args, ["kensa", "test", "provision", "-f", "m.json", "--plan", "basic", "--async"]);
+        let expected =
+            [("foo", "bar"), ("baz", "true"), ("qux", "1"), ("host", "h")].map(|(k, v)| (k.to_string(), v.to_string()));
         assert_eq!(options, expected);
     }
 
