@@ -1,6 +1,8 @@
 //! Every live check kensa makes against a provider, with its stable code and the old gem's
 //! label. Manifest rules live in `kensa_manifest::RULES`.
 
+use kensa_manifest::references::*;
+
 /// One live check, documented where it is defined: `kensa explain` prints these sections
 /// and the playground shows them.
 #[derive(Debug)]
@@ -22,13 +24,6 @@ pub struct CheckDef {
     /// The Dev Center article that defines the requirement.
     pub reference: &'static str,
 }
-
-const PARTNER_API_ARTICLE: &str = "https://devcenter.heroku.com/articles/add-on-partner-api-reference";
-const LOG_ARTICLE: &str = "https://devcenter.heroku.com/articles/add-on-partner-log-integration";
-const ASYNC_ARTICLE: &str = "https://devcenter.heroku.com/articles/getting-started-with-asynchronous-provisioning";
-const PLATFORM_API_ARTICLE: &str = "https://devcenter.heroku.com/articles/platform-api-for-partners";
-const SSO_ARTICLE: &str = "https://devcenter.heroku.com/articles/add-on-single-sign-on";
-const GUIDE_ARTICLE: &str = "https://devcenter.heroku.com/articles/building-a-heroku-add-on";
 
 macro_rules! checks {
     ($($ident:ident {

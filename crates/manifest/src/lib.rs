@@ -14,6 +14,7 @@
 mod diagnostic;
 mod document;
 mod model;
+pub mod references;
 pub mod regions;
 mod rules;
 mod skeleton;

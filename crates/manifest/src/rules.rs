@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{Document, SyntaxError, SyntaxErrorKind, kind_of};
+use crate::references::*;
 use crate::regions::{self, REQUIRED_REGIONS};
 use crate::suggest::closest;
 use crate::url::HttpUrl;
@@ -49,12 +50,6 @@ pub struct Rule {
     /// The Dev Center article that defines the requirement.
     pub reference: &'static str,
 }
-
-const MANIFEST_ARTICLE: &str = "https://devcenter.heroku.com/articles/add-on-manifest";
-const PARTNER_API_ARTICLE: &str = "https://devcenter.heroku.com/articles/add-on-partner-api-reference";
-const SSO_ARTICLE: &str = "https://devcenter.heroku.com/articles/add-on-single-sign-on";
-const GUIDE_ARTICLE: &str = "https://devcenter.heroku.com/articles/building-a-heroku-add-on";
-const V3_MIGRATION_ARTICLE: &str = "https://devcenter.heroku.com/articles/migrating-to-v3-of-the-add-on-partner-api";
 
 macro_rules! rules {
     ($($ident:ident {
