@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub use kensa_checks::{CheckReport, Outcome, Report, Summary};
-pub use kensa_provider::{Fault, Faults, ProviderOptions, RunningProvider};
+pub use kensa_provider::{Fault, Faults, ProviderOptions, Resource, RunningProvider};
 use serde_json::{Value, json};
 
 /// How long one kensa run may take before the runner kills it and fails the test. Well
@@ -240,6 +240,136 @@ impl Kensa {
             elapsed,
             peak_rss_kib,
             command: rendered,
+        }
+    }
+}
+
+impl Kensa {
+    /// Starts kensa and returns at once, for a run that must be talked to while it runs
+    /// (such as `kensa sso --post`, which serves a page until it is fetched). Its stdout can
+    /// be read line by line as it comes; dropping the handle kills a run still going.
+    #[track_caller]
+    pub fn spawn(self) -> Spawned {
+        let binary = kensa_binary();
+        let rendered = std::iter::once(binary.display().to_string())
+            .chain(self.args.iter().map(|arg| shell_word(&arg.to_string_lossy())))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut command = Command::new(binary);
+        command
+            .args(&self.args)
+            .current_dir(&self.dir)
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let started = Instant::now();
+        let mut child = command.spawn().unwrap_or_else(|error| panic!("cannot start {rendered}: {error}"));
+        let (sender, lines) = std::sync::mpsc::channel();
+        let pipe = child.stdout.take();
+        let stdout = std::thread::spawn(move || {
+            let mut all = String::new();
+            if let Some(pipe) = pipe {
+                for line in BufReader::new(pipe).lines() {
+                    let Ok(line) = line else { break };
+                    all.push_str(&line);
+                    all.push('\n');
+                    let _ = sender.send(line);
+                }
+            }
+            all
+        });
+        let stderr = drain(child.stderr.take());
+        Spawned {
+            child: Some(child),
+            lines,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+            started,
+            timeout: self.timeout,
+            command: rendered,
+        }
+    }
+}
+
+/// A kensa run started by [`Kensa::spawn`].
+pub struct Spawned {
+    child: Option<std::process::Child>,
+    lines: std::sync::mpsc::Receiver<String>,
+    stdout: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<String>>,
+    started: Instant,
+    timeout: Duration,
+    command: String,
+}
+
+impl Spawned {
+    /// The next line kensa prints on stdout; panics (killing kensa) when none comes within
+    /// `within` or stdout ends.
+    #[track_caller]
+    pub fn next_line(&mut self, within: Duration) -> String {
+        match self.lines.recv_timeout(within) {
+            Ok(line) => line,
+            Err(error) => {
+                let run = self.stop();
+                panic!("no line from kensa within {within:?} ({error})\n{}", run.describe());
+            }
+        }
+    }
+
+    /// Waits for kensa to exit (killing it and panicking after the run's timeout).
+    #[track_caller]
+    pub fn wait(mut self) -> Run {
+        loop {
+            let child = self.child.as_mut().expect("the child is there until stopped");
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    let elapsed = self.started.elapsed();
+                    self.child = None;
+                    return self.finish(status.code(), elapsed);
+                }
+                Ok(None) if self.started.elapsed() < self.timeout => std::thread::sleep(Duration::from_millis(10)),
+                Ok(None) => {
+                    let run = self.stop();
+                    panic!("kensa did not finish within {:?}; killed it\n{}", self.timeout, run.describe());
+                }
+                Err(error) => panic!("cannot wait for {}: {error}", self.command),
+            }
+        }
+    }
+
+    /// Kills kensa (and whatever it started) if it still runs, and collects its output.
+    fn stop(&mut self) -> Run {
+        let mut code = None;
+        if let Some(mut child) = self.child.take() {
+            if matches!(child.try_wait(), Ok(None)) {
+                kill_group(child.id());
+                let _ = child.kill();
+            }
+            code = child.wait().ok().and_then(|status| status.code());
+        }
+        let elapsed = self.started.elapsed();
+        self.finish(code, elapsed)
+    }
+
+    fn finish(&mut self, code: Option<i32>, elapsed: Duration) -> Run {
+        Run {
+            code,
+            stdout: self.stdout.take().map(join).unwrap_or_default(),
+            stderr: self.stderr.take().map(join).unwrap_or_default(),
+            elapsed,
+            peak_rss_kib: None,
+            command: self.command.clone(),
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            self.stop();
         }
     }
 }
@@ -739,6 +869,201 @@ fn answer(stream: TcpStream, expected_auth: &str, origin: &str) -> Option<Record
     Some(request)
 }
 
+// ---------------------------------------------------------------------------------------
+// Asynchronous provisioning
+
+/// A loopback port that was free a moment ago: bound to port 0, read, released. For
+/// `--callback-port`, which the provider must know before kensa starts.
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("cannot bind a loopback port")
+        .port()
+}
+
+/// [`options`] in asynchronous mode, exchanging the OAuth grant with (and so calling) the
+/// Heroku stand-in that kensa will start on `127.0.0.1:<callback_port>`.
+pub fn async_options(callback_port: u16) -> ProviderOptions {
+    options().with_async_provisioning(true).with_heroku_id_url(format!("http://127.0.0.1:{callback_port}"))
+}
+
+/// The port of the stand-in a provider made by [`async_options`] calls.
+pub fn callback_port(provider: &Provider) -> u16 {
+    let url = &provider.running().options().heroku_id_url;
+    url.rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("the provider's heroku_id_url {url} names no port"))
+}
+
+// ---------------------------------------------------------------------------------------
+// A tiny HTTP/1.1 client
+
+/// An answer read by [`http`].
+#[derive(Clone, Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Header names lower-cased, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+    }
+
+    /// The `name=value` pairs of every `Set-Cookie`, without their attributes.
+    pub fn cookies(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .filter(|(key, _)| key == "set-cookie")
+            .filter_map(|(_, value)| value.split(';').next()?.split_once('='))
+            .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
+            .collect()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One request on a fresh connection (`Connection: close`), read to the end; plain `http://`
+/// URLs only. Panics when the server cannot be reached or answers nonsense.
+#[track_caller]
+pub fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> HttpResponse {
+    let rest = url.strip_prefix("http://").unwrap_or_else(|| panic!("not an http:// URL: {url}"));
+    let (host, target) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], &rest[slash..]),
+        None => (rest, "/"),
+    };
+    let address = std::net::ToSocketAddrs::to_socket_addrs(host)
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .unwrap_or_else(|| panic!("cannot resolve {host}"));
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(5))
+        .unwrap_or_else(|error| panic!("cannot connect to {host}: {error}"));
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("a connected socket takes a timeout");
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() || method != "GET" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body))
+        .unwrap_or_else(|error| panic!("cannot send {method} {url}: {error}"));
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap_or_else(|error| panic!("cannot read the answer to {method} {url}: {error}"));
+    parse_response(&raw)
+        .unwrap_or_else(|problem| panic!("bad answer to {method} {url}: {problem}\n{}", String::from_utf8_lossy(&raw)))
+}
+
+fn parse_response(raw: &[u8]) -> Result<HttpResponse, String> {
+    let end = raw.windows(4).position(|window| window == b"\r\n\r\n").ok_or("no end of the header")?;
+    let head = std::str::from_utf8(&raw[..end]).map_err(|_| "the header is not UTF-8")?;
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .strip_prefix("HTTP/1.1 ")
+        .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
+    let mut headers = Vec::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').ok_or_else(|| format!("bad header line {line:?}"))?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+    }
+    let mut response = HttpResponse { status, headers, body: Vec::new() };
+    let rest = &raw[end + 4..];
+    response.body = if response.header("transfer-encoding").is_some_and(|value| value.contains("chunked")) {
+        dechunk(rest)?
+    } else if let Some(length) = response.header("content-length") {
+        let length: usize = length.parse().map_err(|_| "bad Content-Length")?;
+        rest.get(..length).ok_or("the body is shorter than its Content-Length")?.to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok(response)
+}
+
+fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = rest.windows(2).position(|window| window == b"\r\n").ok_or("unterminated chunk size")?;
+        let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|_| "bad chunk size")?;
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or_default().trim(), 16)
+            .map_err(|_| format!("bad chunk size {size_text:?}"))?;
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return Ok(body);
+        }
+        body.extend_from_slice(rest.get(..size).ok_or("a chunk is cut short")?);
+        rest = rest.get(size + 2..).ok_or("a chunk is not terminated")?;
+    }
+}
+
+/// `application/x-www-form-urlencoded` text of `pairs`.
+pub fn form_encode(pairs: &[(String, String)]) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => char::from(byte).to_string(),
+                b' ' => "+".to_string(),
+                _ => format!("%{byte:02X}"),
+            })
+            .collect()
+    };
+    pairs.iter().map(|(name, value)| format!("{}={}", encode(name), encode(value))).collect::<Vec<_>>().join("&")
+}
+
+/// An HTML form as a browser would submit it: the `action` of the first `<form>` and the
+/// `name`/`value` of its `<input type="hidden">` fields, entities decoded.
+pub fn hidden_form(html: &str) -> Result<(String, Vec<(String, String)>), String> {
+    let form = tags(html, "form").into_iter().next().ok_or("no <form>")?;
+    let action = form.iter().find(|(key, _)| key == "action").map(|(_, value)| value.clone()).ok_or("no action")?;
+    let mut fields = Vec::new();
+    for input in tags(html, "input") {
+        let get = |wanted: &str| input.iter().find(|(key, _)| key == wanted).map(|(_, value)| value.clone());
+        if get("type").as_deref() != Some("hidden") {
+            continue;
+        }
+        fields.push((get("name").ok_or("an input without a name")?, get("value").unwrap_or_default()));
+    }
+    Ok((action, fields))
+}
+
+/// The double-quoted attributes of every `<name ...>` start tag.
+fn tags(html: &str, name: &str) -> Vec<Vec<(String, String)>> {
+    let open = format!("<{name} ");
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        let end = after.find('>').unwrap_or(after.len());
+        let mut attributes = Vec::new();
+        let mut inside = &after[..end];
+        while let Some(eq) = inside.find("=\"") {
+            let key = inside[..eq].trim().to_string();
+            let value_start = &inside[eq + 2..];
+            let Some(close) = value_start.find('"') else { break };
+            attributes.push((key, unescape_html(&value_start[..close])));
+            inside = &value_start[close + 1..];
+        }
+        found.push(attributes);
+        rest = &after[end..];
+    }
+    found
+}
+
+fn unescape_html(text: &str) -> String {
+    text.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -762,6 +1087,22 @@ mod tests {
         ] {
             assert!(parse_junit(&bad).is_err(), "accepted:\n{bad}");
         }
+    }
+
+    #[test]
+    fn reads_http_answers_and_forms() {
+        let plain = parse_response(b"HTTP/1.1 302 Found\r\nLocation: /x\r\nSet-Cookie: a=1; Path=/\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok").unwrap();
+        assert_eq!((plain.status, plain.header("location"), plain.text().as_str()), (302, Some("/x"), "ok"));
+        assert_eq!(plain.cookies(), [("a".to_string(), "1".to_string()), ("b".to_string(), "2".to_string())]);
+        let chunked =
+            parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+                .unwrap();
+        assert_eq!(chunked.text(), "abcde");
+        let page = "<form method=\"post\" action=\"http://h/sso?a=1&amp;b=2\">\n<input type=\"hidden\" name=\"email\" value=\"a@b &quot;c&quot;\">\n<input type=\"hidden\" name=\"x\" value=\"\">\n</form>";
+        let (action, fields) = hidden_form(page).unwrap();
+        assert_eq!(action, "http://h/sso?a=1&b=2");
+        assert_eq!(fields, [("email".to_string(), "a@b \"c\"".to_string()), ("x".to_string(), String::new())]);
+        assert_eq!(form_encode(&fields), "email=a%40b+%22c%22&x=");
     }
 
     #[test]

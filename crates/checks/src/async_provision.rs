@@ -9,6 +9,13 @@ use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Map, Value, json};
 
 impl<T: Transport> Session<'_, T> {
+    /// The asynchronous group, skipped for `reason`.
+    pub(crate) fn skip_async(&mut self, reason: &str) {
+        self.group("asynchronous provisioning".to_string());
+        self.skip(&ASYNC_COMPLETES, reason);
+        self.skip(&ASYNC_OAUTH, reason);
+    }
+
     /// Waits for the provider to finish and returns the config it set, as a provision
     /// response body (`{"config": {...}}`) for the config checks.
     pub(crate) async fn check_async_completion(

@@ -203,9 +203,13 @@ impl<T: Transport> Session<'_, T> {
         };
 
         let provisioned = self.check_response(manifest, &body, &payload);
-        let config_body = if asynchronous {
+        let config_body = if asynchronous && response.status == 202 {
             self.check_async_completion(manifest, &payload, provisioned.as_ref().map(|p| p.id.as_str())).await
         } else {
+            if asynchronous {
+                // P01 already failed; waiting for callbacks that will not come helps nobody.
+                self.skip_async(&format!("the provider answered {} synchronously", response.status));
+            }
             Some(body)
         };
         match &config_body {

@@ -7,8 +7,10 @@
 #![allow(clippy::unwrap_used, reason = "tests panic on purpose")]
 #![allow(clippy::disallowed_methods, reason = "host-side tests: read and write temporary files")]
 
+mod async_provision;
 mod faults;
 mod formats;
 mod limits;
 mod run;
+mod sso;
 mod suites;

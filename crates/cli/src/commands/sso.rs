@@ -10,7 +10,9 @@ use kensa_checks::Method;
 use kensa_checks::sso::{SsoRequest, SsoSubject, sso_request};
 use kensa_manifest::Environment;
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long the one-shot form server waits for the browser before giving up.
@@ -57,27 +59,18 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
     } else {
         open_browser(&page_url);
     }
-    let page = form_page(request);
+    let page = Arc::new(form_page(request));
+    let claimed = Arc::new(AtomicBool::new(false));
+    let served = Arc::new(AtomicBool::new(false));
     listener.set_nonblocking(true).map_err(|error| CliError::new(error.to_string()))?;
     let deadline = Instant::now() + FORM_WAIT;
-    while Instant::now() < deadline {
+    while Instant::now() < deadline && !served.load(Ordering::SeqCst) {
         match listener.accept() {
-            Ok((mut stream, _)) => {
-                let _ = stream.set_nonblocking(false);
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut head = [0u8; 2048];
-                let read = stream.read(&mut head).unwrap_or(0);
-                let first_line = String::from_utf8_lossy(&head[..read]).lines().next().unwrap_or_default().to_string();
-                if first_line.starts_with("GET / ") {
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
-                        page.len()
-                    );
-                    print("Served the sign-in form; the browser posts it to the provider now.\n");
-                    return Ok(());
-                }
-                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            // Each connection on its own thread: a browser's idle speculative socket must
+            // not hold up the one that asks for the page.
+            Ok((stream, _)) => {
+                let (page, claimed, served) = (page.clone(), claimed.clone(), served.clone());
+                std::thread::spawn(move || answer(stream, &page, &claimed, &served));
             }
             Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(50))
@@ -85,7 +78,38 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
             Err(error) => return Err(CliError::new(format!("the sign-in form server failed: {error}"))),
         }
     }
+    if served.load(Ordering::SeqCst) {
+        print("Served the sign-in form; the browser posts it to the provider now.\n");
+        return Ok(());
+    }
     Err(CliError::new(format!("nothing fetched {page_url} within {} minutes", FORM_WAIT.as_secs() / 60)))
+}
+
+/// Serves the form to the first `GET /` and 404 to anything else; `served` is set only
+/// once the page is written, so the process does not exit mid-write.
+fn answer(mut stream: TcpStream, page: &str, claimed: &AtomicBool, served: &AtomicBool) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !head.windows(4).any(|window| window == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => head.extend_from_slice(&buffer[..read]),
+        }
+    }
+    let first_line = String::from_utf8_lossy(&head).lines().next().unwrap_or_default().to_string();
+    if first_line.starts_with("GET / ") && !claimed.swap(true, Ordering::SeqCst) {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = stream.flush();
+        served.store(true, Ordering::SeqCst);
+    } else {
+        let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
 }
 
 fn form_page(request: &SsoRequest) -> String {
