@@ -352,6 +352,10 @@ impl<T: Transport> Session<'_, T> {
             }
         };
         match &id {
+            // The uuid is the key of every later call in v3, so show it.
+            Some(id) if manifest.api.version == ApiVersion::V3 => {
+                check.note(format!("(id {id}, uuid {})", payload.uuid))
+            }
             Some(id) => check.note(format!("(id {id})")),
             None if body.is_object() => check.fail(match body.get("id") {
                 None => "the response has no `id`".to_string(),

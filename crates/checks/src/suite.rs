@@ -78,7 +78,8 @@ impl<T: Transport> Session<'_, T> {
     pub fn record_command(&mut self, command: &str, resource: &Provisioned, outcome: &CommandOutcome) {
         self.group(format!("run {command}"));
         let mut check = self.start(&COMMAND_EXIT);
-        check.note(format!("(with {} config vars of {})", resource.config.len(), resource.id));
+        let count = resource.config.len();
+        check.note(format!("(with {count} config var{} of {})", if count == 1 { "" } else { "s" }, resource.id));
         match outcome {
             CommandOutcome::Exited(0) => {}
             CommandOutcome::Exited(code) => {

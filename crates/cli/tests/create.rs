@@ -238,12 +238,37 @@ fn refuses_a_folder_that_is_not_empty_and_accepts_an_empty_one() {
     assert!(dir.path().join("empty/app.py").is_file());
 }
 
+/// A name that is neither built in nor a folder is fetched from
+/// `${REPO_PREFIX:-https://github.com/heroku/kensa-create-}<name>`, as the old gem did; a
+/// failed fetch lists the built-in templates. (`tests/guide.rs` clones such a name from a
+/// local repository and checks the default prefix.)
 #[test]
-fn unknown_template_lists_the_built_in_ones() {
+fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_ones() {
+    if !have("git") {
+        eprintln!("skipping: git is not installed");
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let refused = run(&["create", "demo", "--template", "cobol"], dir.path());
+    let prefix = format!("file://{}/nowhere/kensa-create-", dir.path().display());
+    let output = kensa()
+        .args(["create", "demo", "--template", "cobol"])
+        .current_dir(dir.path())
+        .env("REPO_PREFIX", &prefix)
+        .env("GIT_ALLOW_PROTOCOL", "file")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("error: error cloning {prefix}cobol into demo: ")), "{stderr}");
+    for name in ["node", "python", "rust", "REPO_PREFIX"] {
+        assert!(stderr.contains(name), "{name}: {stderr}");
+    }
+    assert!(!dir.path().join("demo").exists());
+
+    // A path (it has a `/`) that does not exist is not fetched from anywhere.
+    let refused = run(&["create", "demo", "--template", "no/such/template"], dir.path());
     assert_eq!(refused.code, 2);
-    assert!(refused.stderr.contains("error: unknown template `cobol`"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("error: unknown template `no/such/template`"), "{}", refused.stderr);
     for name in ["node", "python", "rust", "git URL"] {
         assert!(refused.stderr.contains(name), "{name}: {}", refused.stderr);
     }

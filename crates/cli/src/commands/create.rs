@@ -2,7 +2,9 @@
 //! manifest with fresh secrets and a `.env` with the same secrets for the service.
 //!
 //! The `node`, `python` and `rust` templates are embedded in the binary, so `create` works
-//! offline; any other template is a git URL or a local repository, cloned with `git`.
+//! offline; any other template is a git URL or a local repository, cloned with `git`. A
+//! name that is neither (no `/`, such as the old guide's `sinatra` or `clojure`) is cloned
+//! from `${REPO_PREFIX:-https://github.com/heroku/kensa-create-}<name>`, as the old gem did.
 
 use crate::args::CreateArgs;
 use crate::error::CliError;
@@ -19,6 +21,10 @@ const PORT: u16 = 5000;
 
 /// Replaced by the add-on id in every embedded file.
 const ID_PLACEHOLDER: &str = "__ADDON_ID__";
+
+/// Where the old gem fetched a template given by name: `<prefix><name>`, the prefix
+/// overridable with the `REPO_PREFIX` environment variable.
+const DEFAULT_REPO_PREFIX: &str = "https://github.com/heroku/kensa-create-";
 
 /// One embedded starter service.
 pub(crate) struct Template {
@@ -83,6 +89,11 @@ enum Source<'a> {
     Embedded(&'a Template),
     /// A git URL or a local path, as given.
     Git(String),
+    /// A name that is not built in, cloned from the `REPO_PREFIX` URL, as the old gem did.
+    Named {
+        name: String,
+        url: String,
+    },
 }
 
 pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
@@ -97,6 +108,16 @@ pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
     let result = match &source {
         Source::Embedded(template) => write_template(template, dir, &id),
         Source::Git(url) => clone(url, dir),
+        Source::Named { name, url } => clone(url, dir).map_err(|error| {
+            if error.hint.is_some() {
+                return error;
+            }
+            error.hint(format!(
+                "`{name}` is not built in, so it was fetched from REPO_PREFIX (default {DEFAULT_REPO_PREFIX}); \
+                 the built-in templates work offline: {}",
+                built_in_list()
+            ))
+        }),
     }
     .and_then(|()| {
         let files = starter_files(&id, &dir_name(dir), &password, &sso_salt);
@@ -121,6 +142,7 @@ pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
     let (label, start) = match &source {
         Source::Embedded(template) => (template.name.to_string(), Some(template.start)),
         Source::Git(url) => (redact_url(url), None),
+        Source::Named { name, .. } => (name.clone(), None),
     };
     let step = |command: &str, comment: &str| format!("  {command:<28}# {comment}\n");
     let mut text = format!("Created {shown} from {label} template\n");
@@ -149,13 +171,18 @@ fn source(template: &str) -> Result<Source<'static>> {
     if Path::new(template).is_dir() {
         return Ok(Source::Git(template.to_string()));
     }
-    let list = TEMPLATES
-        .iter()
-        .map(|embedded| format!("{} ({})", embedded.name, embedded.summary))
-        .collect::<Vec<_>>()
-        .join(", ");
+    if !template.is_empty() && !template.contains('/') {
+        let prefix = std::env::var("REPO_PREFIX").ok().filter(|prefix| !prefix.is_empty());
+        let url = format!("{}{template}", prefix.as_deref().unwrap_or(DEFAULT_REPO_PREFIX));
+        return Ok(Source::Named { name: template.to_string(), url });
+    }
     Err(CliError::new(format!("unknown template `{template}`"))
-        .hint(format!("choose {list}; or pass a git URL or the path of a local git repository")))
+        .hint(format!("choose {}; or pass a git URL or the path of a local git repository", built_in_list())))
+}
+
+/// `node (Node.js, standard library only), python (...), rust (...)`.
+fn built_in_list() -> String {
+    TEMPLATES.iter().map(|embedded| format!("{} ({})", embedded.name, embedded.summary)).collect::<Vec<_>>().join(", ")
 }
 
 /// Refuses a file, or a folder that has anything in it.
