@@ -106,3 +106,24 @@ fn an_invalid_manifest_stops_the_run() {
     assert!(!report.passed());
     assert!(provider.requests().is_empty());
 }
+
+/// A browser cannot see a sign-in redirect's cookie: a refusal after the redirect is not
+/// the provider's fault there, but it is one on a host that follows redirects itself.
+#[test]
+fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
+    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+    use kensa_checks::{Capabilities, Effects, NoEvents, Response, Session, Settings};
+    for (capabilities, expected) in [(Capabilities::BROWSER, Outcome::Skipped), (Capabilities::FULL, Outcome::Failed)] {
+        let mut transport =
+            ScriptedTransport::new(|_: &kensa_checks::Request| Ok(Response { status: 403, ..Response::default() }));
+        transport.capabilities = capabilities;
+        let clock = ManualClock::at(1_790_000_000_000);
+        let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
+        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+        let suite = Suite::Sso { id: "res-1".into(), force_post: false };
+        let report = block_on(Session::new(effects, Settings::default()).run(&scripted::manifest(&[]), suite));
+        let outcome = |code: &str| report.checks().find(|check| check.code == code).map(|check| check.outcome);
+        assert_eq!(outcome("S02"), Some(Outcome::Passed), "{capabilities:?}");
+        assert_eq!(outcome("S05"), Some(expected), "{capabilities:?}");
+    }
+}
