@@ -1,104 +1,209 @@
-//! The root component: owns the state and wires the components to it.
+//! The root component: owns the state and wires the components and services to it.
 
+use gloo_timers::callback::Timeout;
+use kensa_checks::render;
 use kensa_manifest::Severity;
+use web_sys::File;
 use yew::prelude::*;
 
+use crate::browser::{self, Layout};
+use crate::components::cors_panel::CorsPanel;
 use crate::components::diagnostic_list::DiagnosticList;
 use crate::components::editor::Editor;
+use crate::components::footer::Footer;
 use crate::components::header::Header;
+use crate::components::notice::Notice;
+use crate::components::report_bar::ReportBar;
+use crate::components::results::Results;
+use crate::components::run_panel::RunPanel;
+use crate::components::run_status::RunStatusLine;
+use crate::components::shared_banner::SharedBanner;
 use crate::components::summary::Summary;
-use crate::state::{Action, State};
+use crate::runner;
+use crate::share;
+use crate::state::{Action, RunKind, State};
+
+/// Validation runs once typing has paused this long.
+const VALIDATE_DELAY_MS: u32 = 250;
 
 #[function_component(App)]
 pub(crate) fn app() -> Html {
-    let state = use_reducer(State::default);
+    let layout = *use_memo((), |()| {
+        let (search, hash) = browser::location();
+        browser::layout_for(&search, &hash)
+    });
+    let state = use_reducer(|| State::open(&browser::location().1));
+    let dispatch = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action: Action| dispatcher.dispatch(action))
+    };
+    // The pending validation; replacing it cancels the previous one.
+    let validate_timer = use_mut_ref(|| None::<Timeout>);
+    // Run numbers, so events of a superseded run are ignored.
+    let runs = use_mut_ref(|| 0_u64);
+    // A share link pasted into this tab only changes the fragment: no reload, so listen.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|window| {
+                gloo_events::EventListener::new(&window, "hashchange", move |_| {
+                    dispatch.emit(Action::Open(browser::location().1));
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
     let onedit = {
-        let state = state.clone();
-        Callback::from(move |source: String| state.dispatch(Action::Edit(source)))
+        let dispatch = dispatch.clone();
+        Callback::from(move |text: String| {
+            dispatch.emit(Action::Edit(text));
+            let dispatch = dispatch.clone();
+            *validate_timer.borrow_mut() =
+                Some(Timeout::new(VALIDATE_DELAY_MS, move || dispatch.emit(Action::Validate)));
+        })
     };
-    let onreset = {
-        let state = state.clone();
-        Callback::from(move |()| state.dispatch(Action::Reset))
+    let onload = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |file: File| {
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                match browser::read_text(&file).await {
+                    Ok(text) => dispatch.emit(Action::Load { name, text }),
+                    Err(why) => dispatch.emit(Action::Notice(format!("Cannot read {name}: {why}."))),
+                }
+            });
+        })
     };
+    let ondownload = {
+        let state = state.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |()| save(&dispatch, &state.file_name, "application/json", &state.source))
+    };
+    let onreset = dispatch.reform(|()| Action::Reset);
+    let onplan = dispatch.reform(Action::SetPlan);
+    let onwithsso = dispatch.reform(Action::SetWithSso);
+    let ondismiss = dispatch.reform(|()| Action::DismissNotice);
+    let onrun = {
+        let state = state.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |kind: RunKind| {
+            if !state.can_run(kind) {
+                return;
+            }
+            let Some(job) = state.job(kind) else {
+                return;
+            };
+            let run = {
+                let mut runs = runs.borrow_mut();
+                *runs = runs.max(state.run) + 1;
+                *runs
+            };
+            dispatch.emit(Action::Start { run, kind });
+            runner::start(run, job, state.source.clone(), dispatch.clone());
+        })
+    };
+    let ondownloadjson = {
+        let state = state.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |()| save(&dispatch, "kensa-report.json", "application/json", &render::json(&state.report)))
+    };
+    let ondownloadjunit = {
+        let state = state.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |()| save(&dispatch, "kensa-report.xml", "application/xml", &render::junit(&state.report)))
+    };
+
+    let page = layout == Layout::Page;
+    let shared = state.shared;
+    let kinds: &[RunKind] = if page { &RunKind::ALL } else { &[RunKind::All] };
+    let buttons: Vec<(RunKind, bool)> = kinds.iter().map(|&kind| (kind, state.can_run(kind))).collect();
+    let share_url = state
+        .share
+        .as_ref()
+        .map(|payload| AttrValue::from(format!("{}#{}{payload}", browser::page_url(), share::PREFIX)));
+    let has_report = !state.report.groups.is_empty();
     html! {
-        <main class="playground">
-            <Header {onreset} />
-            <Editor value={AttrValue::from(state.source.clone())} {onedit} />
-            <Summary errors={state.count(Severity::Error)} warnings={state.count(Severity::Warning)} />
-            <DiagnosticList diagnostics={state.diagnostics.clone()} />
-        </main>
+        <div class={classes!("app", if page { "page" } else { "embed" })}>
+            if page {
+                <Header />
+            }
+            if let Some(text) = &state.notice {
+                <Notice text={text.clone()} {ondismiss} />
+            }
+            if shared {
+                <SharedBanner playground={browser::page_url()} />
+            }
+            <main class={classes!("workspace", shared.then_some("single"))}>
+                if !shared {
+                    <div class="manifest-pane">
+                        <Editor
+                            value={state.source.clone()}
+                            file_name={state.file_name.clone()}
+                            rows={if page { 24 } else { 12 }}
+                            toolbar={page}
+                            {onedit}
+                            {onload}
+                            {ondownload}
+                            {onreset}
+                        />
+                        <Summary
+                            errors={state.count(Severity::Error)}
+                            warnings={state.count(Severity::Warning)}
+                            stale={!state.validated}
+                        />
+                        <DiagnosticList diagnostics={state.diagnostics.clone()} />
+                    </div>
+                }
+                <div class="run-pane">
+                    if !shared {
+                        <RunPanel
+                            {buttons}
+                            plan={state.plan.clone()}
+                            with_sso={state.with_sso}
+                            options={page}
+                            resource={state.resource.clone()}
+                            {onrun}
+                            {onplan}
+                            {onwithsso}
+                        />
+                    }
+                    <RunStatusLine
+                        status={state.status}
+                        running={state.running}
+                        current={state.current.clone()}
+                        summary={state.report.summary()}
+                        {shared}
+                    />
+                    { for state.diagnoses.iter().map(|diagnosis| html! {
+                        <CorsPanel diagnosis={diagnosis.clone()} />
+                    }) }
+                    if page {
+                        <ReportBar
+                            ready={has_report && state.status == crate::state::RunStatus::Done}
+                            {share_url}
+                            {ondownloadjson}
+                            {ondownloadjunit}
+                        />
+                    }
+                    <Results
+                        report={state.report.clone()}
+                        current={state.current.clone()}
+                        messages={state.messages.clone()}
+                    />
+                </div>
+            </main>
+            if page {
+                <Footer />
+            }
+        </div>
     }
 }
 
-#[cfg(all(test, target_arch = "wasm32"))]
-mod tests {
-    use std::time::Duration;
-
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-    use web_sys::{Element, Event, EventInit, HtmlTextAreaElement};
-
-    use super::App;
-    use crate::state::SAMPLE_MANIFEST;
-
-    // The test needs a DOM, so it never runs under Node.
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    const BLANK_ID: &str = r#"li.diagnostic[data-pointer="/id"]"#;
-
-    fn mount() -> Element {
-        let document = web_sys::window().and_then(|window| window.document()).expect("a document");
-        let root = document.create_element("div").expect("a div");
-        document.body().expect("a body").append_child(&root).expect("the div in the body");
-        yew::Renderer::<App>::with_root(root.clone()).render();
-        root
-    }
-
-    fn present(root: &Element, selector: &str) -> bool {
-        root.query_selector(selector).expect("a valid selector").is_some()
-    }
-
-    /// Yew renders on its scheduler, so wait (up to about 2 s) for the DOM to settle.
-    async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-        for _ in 0..100 {
-            if done() {
-                return;
-            }
-            yew::platform::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("timed out waiting until {what}");
-    }
-
-    /// Types `text` the way a user does: set the value, then fire a bubbling `input` event.
-    fn type_into(area: &HtmlTextAreaElement, text: &str) {
-        area.set_value(text);
-        let init = EventInit::new();
-        init.set_bubbles(true);
-        let event = Event::new_with_event_init_dict("input", &init).expect("an input event");
-        area.dispatch_event(&event).expect("the event dispatched");
-    }
-
-    #[wasm_bindgen_test]
-    async fn editing_the_manifest_shows_and_clears_diagnostics() {
-        let root = mount();
-        wait_until("the editor is rendered", || present(&root, "textarea")).await;
-        let heading = root.query_selector("h1").expect("a valid selector");
-        assert_eq!(heading.and_then(|h1| h1.text_content()).as_deref(), Some("kensa playground"));
-        let area: HtmlTextAreaElement = root
-            .query_selector("textarea")
-            .expect("a valid selector")
-            .expect("the editor")
-            .dyn_into()
-            .expect("a textarea");
-        assert_eq!(area.value(), SAMPLE_MANIFEST);
-        assert!(!present(&root, "li.diagnostic.error"));
-
-        type_into(&area, &SAMPLE_MANIFEST.replacen(r#""id": "myaddon""#, r#""id": """#, 1));
-        wait_until("the blank id is reported", || present(&root, BLANK_ID)).await;
-        assert!(present(&root, ".summary.error"));
-
-        type_into(&area, SAMPLE_MANIFEST);
-        wait_until("the diagnostic is gone", || !present(&root, BLANK_ID)).await;
-        assert!(present(&root, ".summary.ok") || present(&root, ".summary.warning"));
+/// Offers a download, turning a failure into a notice.
+fn save(dispatch: &Callback<Action>, name: &str, mime: &str, text: &str) {
+    if let Err(why) = browser::download(name, mime, text) {
+        dispatch.emit(Action::Notice(format!("Cannot save {name}: {why}.")));
     }
 }

@@ -1,8 +1,16 @@
-//! kensa playground: the manifest validator, running in the browser.
+//! kensa playground: the manifest validator and the check engine, running in the browser.
 
 mod app;
+mod browser;
 mod components;
+mod diagnosis;
+mod runner;
+mod share;
 mod state;
+mod transport;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -126,12 +126,25 @@ pub enum Command {
 
     /// Print shell completions: kensa completions bash > /etc/bash_completion.d/kensa
     Completions(CompletionsArgs),
+
+    /// Add CORS to a provider that lacks it, so the browser playground can test it.
+    #[command(after_help = CORS_PROXY_HELP)]
+    CorsProxy(CorsProxyArgs),
 }
+
+const CORS_PROXY_HELP: &str = "\
+Listens on 127.0.0.1 only and forwards only to the --to origin (each request's path and
+query appended). Answers CORS preflights itself and adds Access-Control-Allow-Origin to every
+answer; redirects are passed through. Point the playground's manifest at the proxy, e.g.
+  kensa cors-proxy --to http://localhost:5000 --port 5001
+and use http://127.0.0.1:5001/heroku/resources as base_url. Stop it with Ctrl-C.";
 
 const CREATE_HELP: &str = "\
 Templates: node (Node.js standard library), python (Python 3 standard library) and rust
-(axum) are built in and work offline. Anything else is a git URL or the path of a local git
-repository, cloned with git. NAME must not exist or be an empty folder.";
+(axum) are built in and work offline. A git URL or the path of a local git repository is
+cloned with git. Any other name, such as sinatra, is cloned as the old kensa did, from
+${REPO_PREFIX:-https://github.com/heroku/kensa-create-}NAME. NAME must not exist or be an
+empty folder.";
 
 const ADDONS_API_HELP: &str = "\
 The token comes from HEROKU_API_KEY, else the api.heroku.com entry of ~/.netrc (which
@@ -144,7 +157,7 @@ pub struct CreateArgs {
     #[arg(value_name = "NAME")]
     pub name: PathBuf,
 
-    /// `node`, `python` or `rust`; or a git URL, or the path of a local git repository.
+    /// `node`, `python` or `rust`; a git URL or local repository; or a name cloned from REPO_PREFIX.
     #[arg(short = 't', long, value_name = "TEMPLATE")]
     pub template: String,
 }
@@ -190,6 +203,17 @@ pub struct ManifestsArgs {
 
     #[command(flatten)]
     pub api: AddonsApiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CorsProxyArgs {
+    /// The provider's origin, such as http://localhost:5000 (no path).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+
+    /// The loopback port to listen on (0 picks a free one).
+    #[arg(long, value_name = "PORT", default_value_t = 5001)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args)]

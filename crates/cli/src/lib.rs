@@ -87,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => commands::addons_api::diff(&context, &args),
         Command::Manifests(args) => commands::addons_api::manifests(&context, &args),
         Command::Completions(args) => commands::completions::run(args.shell),
+        Command::CorsProxy(args) => commands::cors_proxy::run(&context, &args),
     };
     match result {
         Ok(status) => status.into(),

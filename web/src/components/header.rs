@@ -1,18 +1,15 @@
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct HeaderProps {
-    pub(crate) onreset: Callback<()>,
-}
-
+/// The page's title and what it is for (left out in embed mode).
 #[function_component(Header)]
-pub(crate) fn header(props: &HeaderProps) -> Html {
-    let onclick = props.onreset.reform(|_: MouseEvent| ());
+pub(crate) fn header() -> Html {
     html! {
         <header class="header">
             <h1>{ "kensa playground" }</h1>
-            <p class="tagline">{ "Edit an add-on manifest; it is validated as you type." }</p>
-            <button type="button" class="reset" {onclick}>{ "Load sample" }</button>
+            <p class="tagline">
+                { "Test a Heroku add-on provider from your browser: edit its manifest, then run the calls \
+                   Heroku makes against the service in the manifest's test URLs. Nothing is sent anywhere else." }
+            </p>
         </header>
     }
 }

@@ -4,18 +4,29 @@ use yew::prelude::*;
 pub(crate) struct SummaryProps {
     pub(crate) errors: usize,
     pub(crate) warnings: usize,
+    /// The counts are of an older text: validation waits for typing to pause.
+    #[prop_or(false)]
+    pub(crate) stale: bool,
 }
 
+/// One line on the manifest: valid, or how many errors and warnings.
 #[function_component(Summary)]
 pub(crate) fn summary(props: &SummaryProps) -> Html {
     let (class, text) = match (props.errors, props.warnings) {
-        (0, 0) => ("summary ok", "valid manifest".to_owned()),
-        (0, warnings) => ("summary warning", format!("valid, {}", plural(warnings, "warning"))),
+        (0, 0) => ("ok", "valid manifest".to_owned()),
+        (0, warnings) => ("warning", format!("valid, {}", plural(warnings, "warning"))),
         (errors, warnings) => {
-            ("summary error", format!("invalid: {}, {}", plural(errors, "error"), plural(warnings, "warning")))
+            ("error", format!("invalid: {}, {}", plural(errors, "error"), plural(warnings, "warning")))
         }
     };
-    html! { <p {class} role="status">{ text }</p> }
+    html! {
+        <p class={classes!("summary", class, props.stale.then_some("stale"))} role="status">
+            { text }
+            if props.stale {
+                <span class="checking">{ " (checking…)" }</span>
+            }
+        </p>
+    }
 }
 
 fn plural(count: usize, noun: &str) -> String {

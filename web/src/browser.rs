@@ -1,0 +1,86 @@
+//! The few page services components need: where the page is, saving a download and
+//! reading a chosen file. Failures come back as text for the page's notice.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+use crate::transport::js_message;
+
+/// How the page is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// The whole playground with header and footer.
+    Page,
+    /// A compact widget for an iframe: editor, "run all" and results, no page chrome.
+    Embed,
+}
+
+/// `?embed` (or `?embed=...`, among other parameters) or `#embed`.
+pub(crate) fn layout_for(search: &str, hash: &str) -> Layout {
+    let in_query = search.trim_start_matches('?').split('&').any(|pair| pair.split('=').next() == Some("embed"));
+    if in_query || hash.trim_start_matches('#') == "embed" { Layout::Embed } else { Layout::Page }
+}
+
+/// `location.search` and `location.hash` of this page (empty outside a browser).
+pub(crate) fn location() -> (String, String) {
+    let Some(location) = web_sys::window().map(|window| window.location()) else {
+        return (String::new(), String::new());
+    };
+    (location.search().unwrap_or_default(), location.hash().unwrap_or_default())
+}
+
+/// This page's address without its fragment, for share links.
+pub(crate) fn page_url() -> String {
+    let href = web_sys::window().and_then(|window| window.location().href().ok()).unwrap_or_default();
+    match href.split_once('#') {
+        Some((page, _)) => page.to_string(),
+        None => href,
+    }
+}
+
+/// Offers `text` as a file download named `name`.
+pub(crate) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let document = web_sys::window().and_then(|window| window.document()).ok_or("no document")?;
+    let parts = js_sys::Array::of1(&text.into());
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|error| js_message(&error))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|error| js_message(&error))?;
+    let anchor: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|error| js_message(&error))?
+        .dyn_into()
+        .map_err(|_| "cannot create a link".to_string())?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    // Give the browser a moment to start the download before the object URL goes.
+    gloo_timers::callback::Timeout::new(10_000, move || {
+        let _ = Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
+/// The text of a file the user picked.
+pub(crate) async fn read_text(file: &web_sys::File) -> Result<String, String> {
+    let text = JsFuture::from(file.text()).await.map_err(|error| js_message(&error))?;
+    text.as_string().ok_or_else(|| "the file is not text".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embed_comes_from_the_query_or_the_fragment() {
+        assert_eq!(layout_for("?embed", ""), Layout::Embed);
+        assert_eq!(layout_for("?embed=1", ""), Layout::Embed);
+        assert_eq!(layout_for("?lang=en&embed", ""), Layout::Embed);
+        assert_eq!(layout_for("", "#embed"), Layout::Embed);
+        assert_eq!(layout_for("", ""), Layout::Page);
+        assert_eq!(layout_for("?embedded", ""), Layout::Page);
+        assert_eq!(layout_for("", "#report=abc"), Layout::Page);
+    }
+}

@@ -1,0 +1,164 @@
+//! Runs the engine for a [`Job`] and reports back as [`Action`]s: each engine event as it
+//! happens, each failed request's diagnosis, and the finished report. The engine decides
+//! every outcome; this module only picks the phases and remembers the resource.
+
+use kensa_checks::{Effects, Report, Session, Settings, Suite, Transport};
+use yew::Callback;
+
+use crate::state::{Action, Job, Resource, ResourceChange, RunEvent};
+use crate::transport::{BrowserClock, BrowserIds, BrowserTransport};
+
+/// Starts run number `run` of `job` on the manifest `source`, in the background.
+pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Action>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let transport = {
+            let dispatch = dispatch.clone();
+            BrowserTransport::new(move |diagnosis| dispatch.emit(Action::Diagnosed { run, diagnosis }))
+        };
+        let mut ids = BrowserIds;
+        let mut sink = {
+            let dispatch = dispatch.clone();
+            move |event: kensa_checks::Event<'_>| dispatch.emit(Action::Event { run, event: RunEvent::from(event) })
+        };
+        let effects = Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink };
+        let (report, resource) = execute(Session::new(effects, Settings::default()), source.as_bytes(), job).await;
+        dispatch.emit(Action::Finished { run, report, resource });
+    });
+}
+
+/// The phases of `job`, as the CLI's `kensa test` runs them, over any transport.
+pub(crate) async fn execute<T: Transport>(
+    mut session: Session<'_, T>,
+    source: &[u8],
+    job: Job,
+) -> (Report, ResourceChange) {
+    match job {
+        Job::Manifest => (session.run(source, Suite::Manifest).await, ResourceChange::Keep),
+        Job::PlanChange { key, plan } => {
+            (session.run(source, Suite::PlanChange { key, plan }).await, ResourceChange::Keep)
+        }
+        // Cleans up after itself, so the resource it makes is never kept.
+        Job::All { plan, with_sso } => (session.run(source, Suite::All { plan, with_sso }).await, ResourceChange::Keep),
+        Job::Provision => {
+            let Some(manifest) = session.check_manifest(source) else {
+                return (session.into_report(), ResourceChange::Keep);
+            };
+            let change = match session.provision(&manifest).await {
+                Some(provisioned) => ResourceChange::Set(Resource::from(&provisioned)),
+                None => ResourceChange::Keep,
+            };
+            (session.into_report(), change)
+        }
+        Job::Deprovision { key } => {
+            let Some(manifest) = session.check_manifest(source) else {
+                return (session.into_report(), ResourceChange::Keep);
+            };
+            let gone = session.deprovision(&manifest, &key).await;
+            (session.into_report(), if gone { ResourceChange::Clear } else { ResourceChange::Keep })
+        }
+        Job::Sso { id, uuid } => {
+            let Some(manifest) = session.check_manifest(source) else {
+                return (session.into_report(), ResourceChange::Keep);
+            };
+            session.sso(&manifest, &id, &uuid, false).await;
+            (session.into_report(), ResourceChange::Keep)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+    use kensa_checks::{Capabilities, Event, Method, Outcome, Request, Response, TransportError};
+
+    use super::*;
+    use crate::state::SAMPLE_MANIFEST;
+
+    /// A provider that provisions `res-1` for any uuid, answers `{}` to the rest of the API
+    /// and signs anyone in.
+    fn provider(request: &Request) -> Result<Response, TransportError> {
+        if request.url.contains("/sso/") {
+            return Ok(Response { status: 200, headers: vec![], body: b"<div id=\"heroku-header\">".to_vec() });
+        }
+        let authorized = request.headers.iter().any(|(name, value)| name == "Authorization" && value.contains("Basic"));
+        let good = kensa_checks::encoding::basic_auth("myaddon", "secret");
+        let status = if !authorized || !request.headers.iter().any(|(_, value)| *value == good) { 401 } else { 200 };
+        let body = match (request.method, status) {
+            (Method::Post, 200) => {
+                br#"{"id": "res-1", "config": {"MYADDON_URL": "http://127.0.0.1:4567/r/1"}}"#.to_vec()
+            }
+            (_, 200) => b"{}".to_vec(),
+            _ => Vec::new(),
+        };
+        let headers = vec![("Content-Type".to_string(), "application/json".to_string())];
+        Ok(Response { status, headers, body })
+    }
+
+    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, ResourceChange, usize) {
+        let mut transport = ScriptedTransport::new(answer);
+        transport.capabilities = Capabilities::BROWSER;
+        let clock = ManualClock::at(1_700_000_000_000);
+        let mut ids = CountingIds::default();
+        let mut events = 0;
+        let mut sink = |_: Event<'_>| events += 1;
+        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+        let (report, change) =
+            block_on(execute(Session::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), job));
+        (report, change, events)
+    }
+
+    fn outcome(report: &Report, code: &str) -> Option<Outcome> {
+        report.checks().find(|check| check.code == code).map(|check| check.outcome)
+    }
+
+    #[test]
+    fn provision_keeps_the_resource_it_made() {
+        let (report, change, events) = run(Job::Provision, provider);
+        assert_eq!(outcome(&report, "P01"), Some(Outcome::Passed), "{report:#?}");
+        let ResourceChange::Set(resource) = change else { panic!("no resource: {change:?}") };
+        assert_eq!(resource.id, "res-1");
+        assert_eq!(resource.key, resource.uuid, "v3 resources are keyed by Heroku's uuid");
+        assert!(events > report.checks().count(), "every check streams at least one event");
+    }
+
+    #[test]
+    fn deprovision_clears_the_resource_only_when_it_worked() {
+        let (report, change, _) = run(Job::Deprovision { key: "uuid-1".to_string() }, provider);
+        assert!(report.passed(), "{report:#?}");
+        assert_eq!(change, ResourceChange::Clear);
+        let (_, change, _) = run(Job::Deprovision { key: "uuid-1".to_string() }, |_| {
+            Ok(Response { status: 500, ..Response::default() })
+        });
+        assert_eq!(change, ResourceChange::Keep);
+    }
+
+    #[test]
+    fn an_invalid_manifest_stops_before_any_request() {
+        let mut transport = ScriptedTransport::new(provider);
+        transport.capabilities = Capabilities::BROWSER;
+        let clock = ManualClock::at(0);
+        let mut ids = CountingIds::default();
+        let mut sink = |_: Event<'_>| {};
+        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+        let (report, change) = block_on(execute(Session::new(effects, Settings::default()), b"{}", Job::Provision));
+        assert!(!report.passed());
+        assert_eq!(change, ResourceChange::Keep);
+        assert!(transport.requests.borrow().is_empty());
+    }
+
+    #[test]
+    fn unreachable_providers_fail_with_the_transport_reason() {
+        let (report, change, _) = run(Job::Provision, |_| Err(TransportError::Connect("nothing answered".to_string())));
+        assert_eq!(change, ResourceChange::Keep);
+        let p01 = report.checks().find(|check| check.code == "P01").expect("P01");
+        assert_eq!(p01.outcome, Outcome::Failed);
+        assert_eq!(p01.findings[0].message, "unable to connect to http://127.0.0.1:4567 (nothing answered)");
+    }
+
+    #[test]
+    fn sso_in_a_browser_skips_the_cookie_check() {
+        let (report, _, _) = run(Job::Sso { id: "res-1".to_string(), uuid: "uuid-1".to_string() }, provider);
+        let cookie = report.checks().find(|check| check.reason.as_deref().is_some_and(|r| r.contains("cookies")));
+        assert_eq!(cookie.map(|check| check.outcome), Some(Outcome::Skipped), "{report:#?}");
+    }
+}

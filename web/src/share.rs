@@ -1,0 +1,154 @@
+//! Share links: a finished report, compressed into the URL fragment
+//! (`#report=<base64url(deflate(json))>`), so a link reopens it with no server involved.
+//! The fragment never reaches a server, and the report is already redacted by the engine.
+
+use kensa_checks::Report;
+use kensa_checks::render;
+#[cfg(test)]
+use kensa_checks::{CheckReport, Exchange, Finding, GroupReport, Outcome};
+
+/// The fragment key that marks a shared report.
+pub(crate) const PREFIX: &str = "report=";
+
+/// Refuse to inflate past this: a share link is a report, not an archive.
+const MAX_JSON_BYTES: usize = 8 * 1024 * 1024;
+
+/// The fragment payload (without `#report=`) for `report`.
+pub(crate) fn encode(report: &Report) -> String {
+    let json = render::json(report);
+    base64url_encode(&miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 9))
+}
+
+/// Reads a payload written by [`encode`]; the error says why in words for the page.
+pub(crate) fn decode(payload: &str) -> Result<Report, String> {
+    let compressed = base64url_decode(payload.trim()).ok_or("it is not base64url")?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_JSON_BYTES)
+        .map_err(|_| "it does not inflate (the link may be cut short)")?;
+    let text = std::str::from_utf8(&json).map_err(|_| "it is not UTF-8 text")?;
+    render::from_json(text).map_err(|error| format!("it is not a kensa report ({error})"))
+}
+
+/// The payload of a `#report=...` fragment (`hash` with or without its `#`).
+pub(crate) fn payload_of(hash: &str) -> Option<&str> {
+    hash.trim_start_matches('#').strip_prefix(PREFIX)
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5).
+pub(crate) fn base64url_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, byte)| n | u32::from(*byte) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// The inverse of [`base64url_encode`]; also accepts `=` padding. `None` on any other byte.
+pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .trim_end_matches('=')
+        .bytes()
+        .map(|byte| ALPHABET.iter().position(|&c| c == byte).and_then(|value| u8::try_from(value).ok()))
+        .collect::<Option<_>>()?;
+    if digits.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, digit)| n | u32::from(*digit) << (18 - 6 * i));
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A small report with a failure, a skip and an exchange, for tests.
+#[cfg(test)]
+pub(crate) fn sample_report() -> Report {
+    let check = |code: &str, outcome| CheckReport {
+        code: code.to_string(),
+        name: format!("provision/{code}"),
+        label: "response".to_string(),
+        outcome,
+        reason: (outcome == Outcome::Skipped).then(|| "no response from the provider".to_string()),
+        findings: if outcome == Outcome::Failed { vec![Finding::error("expected 200, got 500")] } else { vec![] },
+        expected: Some("200".to_string()),
+        got: Some("500".to_string()),
+        note: None,
+        duration_ms: Some(12),
+        exchanges: vec![Exchange {
+            method: "POST".to_string(),
+            url: "http://127.0.0.1:4567/heroku/resources".to_string(),
+            request_headers: vec![("Authorization".to_string(), "Basic [redacted]".to_string())],
+            request_body: Some("{\"plan\":\"test\"}".to_string()),
+            status: Some(500),
+            response_headers: vec![],
+            response_body: Some(String::new()),
+            error: None,
+        }],
+    };
+    Report {
+        groups: vec![GroupReport {
+            heading: "POST /heroku/resources".to_string(),
+            checks: vec![check("P01", Outcome::Failed), check("P02", Outcome::Skipped)],
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_matches_rfc_4648_vectors() {
+        for (plain, encoded) in
+            [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE")]
+        {
+            assert_eq!(base64url_encode(plain.as_bytes()), encoded);
+            assert_eq!(base64url_decode(encoded).as_deref(), Some(plain.as_bytes()));
+        }
+        assert_eq!(base64url_encode(&[0xfb, 0xff, 0xfe]), "-__-");
+        assert_eq!(base64url_decode("Zm9vYg=="), Some(b"foob".to_vec()));
+        assert_eq!(base64url_decode("Zm9v+"), None);
+        assert_eq!(base64url_decode("Z"), None);
+    }
+
+    #[test]
+    fn base64url_round_trips_every_byte() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        for len in 0..bytes.len() {
+            assert_eq!(base64url_decode(&base64url_encode(&bytes[..len])).as_deref(), Some(&bytes[..len]));
+        }
+    }
+
+    #[test]
+    fn a_report_survives_the_link() {
+        let report = sample_report();
+        let payload = encode(&report);
+        assert!(payload.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_'));
+        assert!(payload.len() < render::json(&report).len(), "deflate should shrink the JSON");
+        assert_eq!(decode(&payload), Ok(report));
+    }
+
+    #[test]
+    fn payload_comes_from_the_fragment() {
+        assert_eq!(payload_of("#report=abc"), Some("abc"));
+        assert_eq!(payload_of("report=abc"), Some("abc"));
+        assert_eq!(payload_of("#embed"), None);
+        assert_eq!(payload_of(""), None);
+    }
+
+    #[test]
+    fn damaged_links_say_why() {
+        assert_eq!(decode("not base64!"), Err("it is not base64url".to_string()));
+        let cut = encode(&sample_report());
+        assert!(decode(&cut[..cut.len() / 2]).is_err());
+        let not_a_report = base64url_encode(&miniz_oxide::deflate::compress_to_vec(b"[1,2]", 9));
+        assert!(decode(&not_a_report).is_err_and(|message| message.starts_with("it is not a kensa report")));
+    }
+}

@@ -1,0 +1,251 @@
+//! The engine's effects in a browser: `fetch` (through gloo-net) with a timeout and a
+//! body cap, the wall clock, and random ids from `crypto.getRandomValues`.
+//!
+//! A browser cannot read `Set-Cookie`, stop at a redirect or receive callbacks, so the
+//! transport reports [`Capabilities::BROWSER`] and the engine skips those checks with a
+//! reason. When `fetch` fails, the transport finds out why (see [`crate::diagnosis`]) and
+//! returns that in `TransportError::Connect`, so the engine's finding says it.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_net::http::{Request as FetchRequest, RequestBuilder, Response as FetchResponse};
+use gloo_timers::callback::Timeout;
+use js_sys::{Reflect, Uint8Array};
+use kensa_checks::{Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCredentials, RequestMode};
+
+use crate::diagnosis::{Diagnosis, Facts};
+
+/// How long each probe of a failed request may take.
+const PROBE_TIMEOUT_MS: u32 = 5_000;
+
+/// `fetch` for the engine. `on_diagnosis` hears about each failing origin once per run,
+/// so the page can show the fix while the run goes on.
+pub(crate) struct BrowserTransport {
+    on_diagnosis: Box<dyn Fn(Diagnosis)>,
+    /// Diagnoses made in this run, one per origin: later failures reuse them unprobed.
+    diagnosed: RefCell<Vec<Diagnosis>>,
+}
+
+impl BrowserTransport {
+    pub(crate) fn new(on_diagnosis: impl Fn(Diagnosis) + 'static) -> BrowserTransport {
+        BrowserTransport { on_diagnosis: Box::new(on_diagnosis), diagnosed: RefCell::new(Vec::new()) }
+    }
+
+    /// Why `url` could not be fetched, probing only the first time per origin.
+    async fn diagnose(&self, url: &str) -> Diagnosis {
+        let origin = crate::diagnosis::origin_of(url);
+        if let Some(known) = self.diagnosed.borrow().iter().find(|known| known.provider == origin) {
+            return known.clone();
+        }
+        let page_origin = page_origin();
+        let mixed = crate::diagnosis::is_mixed_content(&page_origin, url);
+        // An https page cannot reach an http provider in any mode, so there is nothing to probe.
+        let reachable = !mixed && probe(url, RequestMode::NoCors).await;
+        let simple_allowed = reachable && probe(url, RequestMode::Cors).await;
+        let facts = Facts { page_origin, url: url.to_string(), reachable, simple_allowed, isolated: isolated() };
+        let diagnosis = Diagnosis::from_facts(&facts);
+        self.diagnosed.borrow_mut().push(diagnosis.clone());
+        (self.on_diagnosis)(diagnosis.clone());
+        diagnosis
+    }
+}
+
+/// Why an exchange stopped.
+enum Failure {
+    /// `fetch` itself rejected: no response at all (or our abort). A browser says no
+    /// more than "Failed to fetch", hence the probes.
+    Fetch,
+    /// The response started but its body did not arrive whole.
+    Body(String),
+    TooLarge,
+    /// The request could not even be built.
+    Build(String),
+}
+
+impl Transport for BrowserTransport {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::BROWSER
+    }
+
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let controller = AbortController::new().map_err(|error| TransportError::Other(js_message(&error)))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let timer = {
+            let controller = controller.clone();
+            let timed_out = Rc::clone(&timed_out);
+            Timeout::new(clamp_ms(request.timeout_ms), move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        let result = exchange(&request, &controller).await;
+        // Dropping the timer cancels it.
+        drop(timer);
+        match result {
+            Ok(response) => Ok(response),
+            Err(_) if timed_out.get() => Err(TransportError::Timeout),
+            Err(Failure::TooLarge) => {
+                controller.abort();
+                Err(TransportError::BodyTooLarge)
+            }
+            Err(Failure::Body(message)) => Err(TransportError::Closed(message)),
+            Err(Failure::Build(message)) => Err(TransportError::Other(message)),
+            Err(Failure::Fetch) => Err(TransportError::Connect(self.diagnose(&request.url).await.reason())),
+        }
+    }
+}
+
+/// One `fetch`, its headers and its body up to the request's cap.
+async fn exchange(request: &Request, controller: &AbortController) -> Result<Response, Failure> {
+    let headers = web_sys::Headers::new().map_err(|error| Failure::Build(js_message(&error)))?;
+    for (name, value) in &request.headers {
+        // The browser sends its own User-Agent; setting one only adds it to the preflight.
+        if name.eq_ignore_ascii_case("user-agent") {
+            continue;
+        }
+        headers.set(name, value).map_err(|error| Failure::Build(format!("header {name}: {}", js_message(&error))))?;
+    }
+    let builder = builder(request.method, &request.url)
+        .headers(gloo_net::http::Headers::from_raw(headers))
+        .mode(RequestMode::Cors)
+        .credentials(RequestCredentials::Omit)
+        .abort_signal(Some(&controller.signal()));
+    let fetch: Result<FetchRequest, _> = match &request.body {
+        Some(body) => builder.body(Uint8Array::from(body.as_slice())),
+        None => builder.build(),
+    };
+    let fetch = fetch.map_err(|error| Failure::Build(error.to_string()))?;
+    let response = fetch.send().await.map_err(|_| Failure::Fetch)?;
+    let status = response.status();
+    let headers: Vec<(String, String)> = response.headers().entries().collect();
+    let declared = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok());
+    if declared.is_some_and(|length| length > request.max_body_bytes) {
+        return Err(Failure::TooLarge);
+    }
+    let body = read_body(&response, request.max_body_bytes).await?;
+    Ok(Response { status, headers, body })
+}
+
+fn builder(method: Method, url: &str) -> RequestBuilder {
+    match method {
+        Method::Get => FetchRequest::get(url),
+        Method::Post => FetchRequest::post(url),
+        Method::Put => FetchRequest::put(url),
+        Method::Patch => FetchRequest::patch(url),
+        Method::Delete => FetchRequest::delete(url),
+    }
+}
+
+/// Reads the body chunk by chunk and stops (cancelling the stream) past `limit` bytes.
+async fn read_body(response: &FetchResponse, limit: usize) -> Result<Vec<u8>, Failure> {
+    let Some(stream) = response.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: ReadableStreamDefaultReader =
+        stream.get_reader().dyn_into().map_err(|_| Failure::Body("the body cannot be read".to_string()))?;
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|error| Failure::Body(js_message(&error)))?;
+        let done = Reflect::get(&chunk, &JsValue::from_str("done")).is_ok_and(|done| done.is_truthy());
+        if done {
+            return Ok(body);
+        }
+        let value = Reflect::get(&chunk, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+        let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+            return Err(Failure::Body("the body stream gave something other than bytes".to_string()));
+        };
+        if body.len() + bytes.length() as usize > limit {
+            // Fire and forget: the abort that follows ends the exchange either way.
+            let _ = reader.cancel();
+            return Err(Failure::TooLarge);
+        }
+        let start = body.len();
+        body.resize(start + bytes.length() as usize, 0);
+        bytes.copy_to(&mut body[start..]);
+    }
+}
+
+/// Whether a GET to `url` in `mode` gets any answer within [`PROBE_TIMEOUT_MS`]. In
+/// `no-cors` mode the answer is opaque, but that it came at all proves the provider is up.
+async fn probe(url: &str, mode: RequestMode) -> bool {
+    let Ok(controller) = AbortController::new() else {
+        return false;
+    };
+    let timer = {
+        let controller = controller.clone();
+        Timeout::new(PROBE_TIMEOUT_MS, move || controller.abort())
+    };
+    let request = FetchRequest::get(url)
+        .mode(mode)
+        .credentials(RequestCredentials::Omit)
+        .abort_signal(Some(&controller.signal()))
+        .build();
+    let answered = match request {
+        Ok(request) => request.send().await.is_ok(),
+        Err(_) => false,
+    };
+    drop(timer);
+    answered
+}
+
+fn page_origin() -> String {
+    web_sys::window().and_then(|window| window.location().origin().ok()).unwrap_or_default()
+}
+
+/// `window.crossOriginIsolated`: the page was served with COOP and COEP (as test runners do).
+fn isolated() -> bool {
+    web_sys::window()
+        .and_then(|window| Reflect::get(&window, &JsValue::from_str("crossOriginIsolated")).ok())
+        .is_some_and(|value| value.is_truthy())
+}
+
+/// `setTimeout` takes at most 2^31 - 1 ms; anything longer would fire at once.
+fn clamp_ms(ms: u64) -> u32 {
+    const MAX: u32 = i32::MAX as u32;
+    u32::try_from(ms).map_or(MAX, |ms| ms.min(MAX))
+}
+
+/// The message of a JS error value, or its string form.
+pub(crate) fn js_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// The wall clock, from `Date.now()`.
+pub(crate) struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> u64 {
+        // Date.now() is a whole number of milliseconds, well inside u64.
+        js_sys::Date::now().max(0.0) as u64
+    }
+}
+
+/// Random bytes from `crypto.getRandomValues`.
+pub(crate) struct BrowserIds;
+
+impl IdSource for BrowserIds {
+    fn random_bytes(&mut self) -> [u8; 16] {
+        let mut bytes = [0u8; 16];
+        let filled = web_sys::window()
+            .and_then(|window| window.crypto().ok())
+            .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+        if !filled {
+            // No Web Crypto (a very old browser): uuids only need to differ, not be secret.
+            for byte in &mut bytes {
+                *byte = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+        bytes
+    }
+}
