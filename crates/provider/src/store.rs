@@ -190,27 +190,7 @@ impl Store {
     /// The bool is true when a row was created.
     pub(crate) fn insert(&self, new: &NewResource<'_>) -> io::Result<(Resource, bool)> {
         let conn = self.conn();
-        let inserted = conn
-            .execute(
-                "INSERT INTO resources (id, uuid, heroku_id, plan, region, name, api_version, options, log_drain_token, log_input_url, created_at, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                 ON CONFLICT (uuid) DO NOTHING",
-                params![
-                    new.id,
-                    new.uuid,
-                    new.heroku_id,
-                    new.plan,
-                    new.region,
-                    new.name,
-                    new.api_version,
-                    new.options_json,
-                    new.log_drain_token,
-                    new.log_input_url,
-                    new.now,
-                    state_of(new)
-                ],
-            )
-            .map_err(storage_error)?;
+        let inserted = insert_row(&conn, "uuid", "ON CONFLICT (uuid) DO NOTHING", new).map_err(storage_error)?;
         let (sql, key) = match (inserted, new.uuid) {
             (0, Some(uuid)) => (format!("SELECT {COLUMNS} FROM resources WHERE uuid = ?1"), uuid),
             _ => (format!("SELECT {COLUMNS} FROM resources WHERE id = ?1"), new.id),
@@ -222,25 +202,7 @@ impl Store {
     /// Inserts a second row for a uuid that is already taken (a deliberate bug).
     pub(crate) fn insert_duplicate(&self, new: &NewResource<'_>) -> io::Result<Resource> {
         let conn = self.conn();
-        conn.execute(
-            "INSERT INTO resources (id, uuid_alias, heroku_id, plan, region, name, api_version, options, log_drain_token, log_input_url, created_at, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                new.id,
-                new.uuid,
-                new.heroku_id,
-                new.plan,
-                new.region,
-                new.name,
-                new.api_version,
-                new.options_json,
-                new.log_drain_token,
-                new.log_input_url,
-                new.now,
-                state_of(new)
-            ],
-        )
-        .map_err(storage_error)?;
+        insert_row(&conn, "uuid_alias", "", new).map_err(storage_error)?;
         conn.query_row(&format!("SELECT {COLUMNS} FROM resources WHERE id = ?1"), [new.id], from_row)
             .map_err(storage_error)
     }
@@ -282,6 +244,36 @@ impl Store {
             .map(drop)
             .map_err(storage_error)
     }
+}
+
+/// Inserts `new`, its uuid in `uuid_column`; `on_conflict` ends the statement.
+fn insert_row(
+    conn: &Connection,
+    uuid_column: &str,
+    on_conflict: &str,
+    new: &NewResource<'_>,
+) -> rusqlite::Result<usize> {
+    let sql = format!(
+        "INSERT INTO resources (id, {uuid_column}, heroku_id, plan, region, name, api_version, options, log_drain_token, log_input_url, created_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) {on_conflict}"
+    );
+    conn.execute(
+        &sql,
+        params![
+            new.id,
+            new.uuid,
+            new.heroku_id,
+            new.plan,
+            new.region,
+            new.name,
+            new.api_version,
+            new.options_json,
+            new.log_drain_token,
+            new.log_input_url,
+            new.now,
+            state_of(new)
+        ],
+    )
 }
 
 fn state_of(new: &NewResource<'_>) -> &'static str {
