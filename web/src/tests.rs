@@ -6,6 +6,8 @@
 //!   `kensa-provider --port 4567 --sso-salt kensa-playground-salt`
 //! - `KENSA_PLAYGROUND_NO_CORS` (default `http://127.0.0.1:4568`):
 //!   `kensa-provider --port 4568 --no-cors`
+//! - `KENSA_PLAYGROUND_FAULTY` (default `http://127.0.0.1:4569`):
+//!   `kensa-provider --port 4569 --fault provision-status-201`
 //!
 //! The test page must not be cross-origin isolated (`WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1`):
 //! under COEP the browser refuses the `no-cors` probe that tells "CORS" from "unreachable".
@@ -29,6 +31,10 @@ const PROVIDER: &str = match option_env!("KENSA_PLAYGROUND_PROVIDER") {
 const NO_CORS: &str = match option_env!("KENSA_PLAYGROUND_NO_CORS") {
     Some(url) => url,
     None => "http://127.0.0.1:4568",
+};
+const FAULTY: &str = match option_env!("KENSA_PLAYGROUND_FAULTY") {
+    Some(url) => url,
+    None => "http://127.0.0.1:4569",
 };
 /// Nothing listens on the discard port.
 const CLOSED: &str = "http://127.0.0.1:9";
@@ -197,6 +203,17 @@ async fn provision_then_deprovision_against_the_reference_provider() {
 fn rows_pass(root: &Element) -> bool {
     let rows = rows(root);
     !rows.is_empty() && rows.iter().all(|(_, outcome)| outcome == "passed" || outcome == "skipped")
+}
+
+/// A fault switch fails its row with the engine's message, the one `kensa test` prints
+/// (tests/tests/e2e/faults.rs asserts the same text for the CLI).
+#[wasm_bindgen_test]
+async fn a_fault_switch_fails_its_row_with_the_cli_message() {
+    let root = playground_for(FAULTY).await;
+    run(&root, "#run-provision").await;
+    assert_eq!(outcome(&root, "P01").as_deref(), Some("failed"), "{:?}", rows(&root));
+    assert_eq!(text(&root, r#"tr.check[data-code="P01"] .finding"#), "expected 200, got 201");
+    assert!(present(&root, "#run-status.failed"), "{}", text(&root, "#run-status"));
 }
 
 #[wasm_bindgen_test]
