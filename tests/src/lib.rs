@@ -166,14 +166,33 @@ impl Kensa {
         self
     }
 
+    /// The command line as a shell would show it, for failure messages.
+    fn rendered(&self, binary: &Path) -> String {
+        std::iter::once(binary.display().to_string())
+            .chain(self.args.iter().map(|arg| shell_word(&arg.to_string_lossy())))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Arguments, folder, piped output; its own process group, so that a timeout or a
+    /// dropped handle kills kensa and whatever it started.
+    fn prepare(&self, command: &mut Command) {
+        command
+            .args(&self.args)
+            .current_dir(&self.dir)
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(command, 0);
+    }
+
     /// Runs kensa to the end, or kills it after the timeout and panics.
     #[track_caller]
     pub fn run(self) -> Run {
         let binary = kensa_binary();
-        let rendered = std::iter::once(binary.display().to_string())
-            .chain(self.args.iter().map(|arg| shell_word(&arg.to_string_lossy())))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let rendered = self.rendered(binary);
         // GNU time reports the peak RSS of its child exactly; without it, /proc is polled.
         let time_file = (self.measure_memory && gnu_time_available())
             .then(|| tempfile::NamedTempFile::new().expect("cannot create a file for /usr/bin/time"));
@@ -185,16 +204,7 @@ impl Kensa {
             }
             None => Command::new(binary),
         };
-        command
-            .args(&self.args)
-            .current_dir(&self.dir)
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // Its own process group, so a timeout kills kensa and whatever it started.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        self.prepare(&mut command);
 
         let started = Instant::now();
         let mut child = command.spawn().unwrap_or_else(|error| panic!("cannot start {rendered}: {error}"));
@@ -251,20 +261,9 @@ impl Kensa {
     #[track_caller]
     pub fn spawn(self) -> Spawned {
         let binary = kensa_binary();
-        let rendered = std::iter::once(binary.display().to_string())
-            .chain(self.args.iter().map(|arg| shell_word(&arg.to_string_lossy())))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let rendered = self.rendered(binary);
         let mut command = Command::new(binary);
-        command
-            .args(&self.args)
-            .current_dir(&self.dir)
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        self.prepare(&mut command);
         let started = Instant::now();
         let mut child = command.spawn().unwrap_or_else(|error| panic!("cannot start {rendered}: {error}"));
         let (sender, lines) = std::sync::mpsc::channel();
