@@ -126,15 +126,9 @@ async fn provision(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes)
     if !app.authorized(&headers) {
         return unauthorized(&app);
     }
-    let Some(params) = json_object(&body) else {
-        return message(StatusCode::BAD_REQUEST, "the body must be a JSON object");
-    };
-    let Some(plan) = params
-        .get("plan")
-        .and_then(Value::as_str)
-        .filter(|plan| !plan.is_empty())
-    else {
-        return message(StatusCode::UNPROCESSABLE_ENTITY, "plan is required");
+    let (params, plan) = match plan_request(&body) {
+        Ok(request) => request,
+        Err((status, refusal)) => return message(status, refusal),
     };
     let uuid = params
         .get("uuid")
@@ -158,14 +152,14 @@ async fn provision(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes)
                 id.clone(),
                 Resource {
                     id: id.clone(),
-                    plan: plan.to_string(),
+                    plan: plan.clone(),
                     live: true,
                 },
             );
             if let Some(uuid) = uuid {
                 store.by_uuid.insert(uuid.to_string(), id.clone());
             }
-            (id, plan.to_string(), "provisioned")
+            (id, plan, "provisioned")
         }
     };
     drop(store);
@@ -204,15 +198,9 @@ async fn plan_change(
     if !app.authorized(&headers) {
         return unauthorized(&app);
     }
-    let Some(params) = json_object(&body) else {
-        return message(StatusCode::BAD_REQUEST, "the body must be a JSON object");
-    };
-    let Some(plan) = params
-        .get("plan")
-        .and_then(Value::as_str)
-        .filter(|plan| !plan.is_empty())
-    else {
-        return message(StatusCode::UNPROCESSABLE_ENTITY, "plan is required");
+    let (_, plan) = match plan_request(&body) {
+        Ok(request) => request,
+        Err((status, refusal)) => return message(status, refusal),
     };
     let mut store = app.store();
     let (id, previous) = match store.find(&key) {
@@ -222,7 +210,7 @@ async fn plan_change(
         }
         Some(resource) => (
             resource.id.clone(),
-            std::mem::replace(&mut resource.plan, plan.to_string()),
+            std::mem::replace(&mut resource.plan, plan.clone()),
         ),
     };
     drop(store);
@@ -507,6 +495,23 @@ fn forbidden(reason: &str) -> Response {
         "Forbidden",
         &format!("<h1>Forbidden</h1>\n<p>{}</p>", escape(reason)),
     )
+}
+
+/// A status and the message that explains it.
+type Refusal = (StatusCode, &'static str);
+
+/// The JSON object body of a provision or plan change, and its non-empty `plan`.
+fn plan_request(body: &[u8]) -> Result<(Map<String, Value>, String), Refusal> {
+    let Some(params) = json_object(body) else {
+        return Err((StatusCode::BAD_REQUEST, "the body must be a JSON object"));
+    };
+    match params.get("plan").and_then(Value::as_str) {
+        Some(plan) if !plan.is_empty() => {
+            let plan = plan.to_string();
+            Ok((params, plan))
+        }
+        _ => Err((StatusCode::UNPROCESSABLE_ENTITY, "plan is required")),
+    }
 }
 
 fn json_object(body: &[u8]) -> Option<Map<String, Value>> {
