@@ -1,8 +1,9 @@
 //! Runs the engine for a [`Job`] and reports back as [`Action`]s: each engine event as it
 //! happens, each failed request's diagnosis, and the finished report. The engine decides
-//! every outcome; this module only picks the phases and remembers the resource.
+//! every outcome and runs every phase; this module maps a button to a suite and the run's
+//! aftermath to the resource the page remembers.
 
-use kensa_checks::{Effects, Report, Session, Settings, Suite, Transport};
+use kensa_checks::{Aftermath, Effects, Report, Session, Settings, Suite, Transport};
 use yew::Callback;
 
 use crate::state::{Action, Job, Resource, ResourceChange, RunEvent};
@@ -26,43 +27,29 @@ pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Actio
     });
 }
 
-/// The phases of `job`, as the CLI's `kensa test` runs them, over any transport.
+/// Runs `job` as the CLI's `kensa test` runs its suite, over any transport.
 pub(crate) async fn execute<T: Transport>(
-    mut session: Session<'_, T>,
+    session: Session<'_, T>,
     source: &[u8],
     job: Job,
 ) -> (Report, ResourceChange) {
+    let (report, aftermath) = session.run_for_aftermath(source, suite_of(job)).await;
+    let change = match aftermath {
+        Aftermath::Nothing => ResourceChange::Keep,
+        Aftermath::Provisioned(provisioned) => ResourceChange::Set(Resource::from(&provisioned)),
+        Aftermath::Deprovisioned => ResourceChange::Clear,
+    };
+    (report, change)
+}
+
+fn suite_of(job: Job) -> Suite {
     match job {
-        Job::Manifest => (session.run(source, Suite::Manifest).await, ResourceChange::Keep),
-        Job::PlanChange { key, plan } => {
-            (session.run(source, Suite::PlanChange { key, plan }).await, ResourceChange::Keep)
-        }
-        // Cleans up after itself, so the resource it makes is never kept.
-        Job::All { plan, with_sso } => (session.run(source, Suite::All { plan, with_sso }).await, ResourceChange::Keep),
-        Job::Provision => {
-            let Some(manifest) = session.check_manifest(source) else {
-                return (session.into_report(), ResourceChange::Keep);
-            };
-            let change = match session.provision(&manifest).await {
-                Some(provisioned) => ResourceChange::Set(Resource::from(&provisioned)),
-                None => ResourceChange::Keep,
-            };
-            (session.into_report(), change)
-        }
-        Job::Deprovision { key } => {
-            let Some(manifest) = session.check_manifest(source) else {
-                return (session.into_report(), ResourceChange::Keep);
-            };
-            let gone = session.deprovision(&manifest, &key).await;
-            (session.into_report(), if gone { ResourceChange::Clear } else { ResourceChange::Keep })
-        }
-        Job::Sso { id, uuid } => {
-            let Some(manifest) = session.check_manifest(source) else {
-                return (session.into_report(), ResourceChange::Keep);
-            };
-            session.sso(&manifest, &id, &uuid, false).await;
-            (session.into_report(), ResourceChange::Keep)
-        }
+        Job::Manifest => Suite::Manifest,
+        Job::Provision => Suite::Provision,
+        Job::PlanChange { key, plan } => Suite::PlanChange { key, plan },
+        Job::Deprovision { key } => Suite::Deprovision { key },
+        Job::Sso { id, uuid } => Suite::Sso { id, uuid: Some(uuid), force_post: false },
+        Job::All { plan, with_sso } => Suite::All { plan, with_sso },
     }
 }
 

@@ -18,9 +18,11 @@ pub enum Suite {
         key: String,
         plan: String,
     },
-    /// Sign in to the resource `id` (taken as the resource uuid too).
+    /// Sign in to the resource `id`, whose Heroku uuid is `uuid` (`None`: `id` is taken as
+    /// the uuid too, as `kensa test sso ID` does).
     Sso {
         id: String,
+        uuid: Option<String>,
         force_post: bool,
     },
     /// Provision, (SSO,) plan change to `plan`, deprovision.
@@ -28,6 +30,15 @@ pub enum Suite {
         plan: String,
         with_sso: bool,
     },
+}
+
+/// What a run leaves for the next one: the resource [`Suite::Provision`] made and kept, or
+/// that [`Suite::Deprovision`] removed its resource. (`Suite::All` cleans up after itself.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Aftermath {
+    Nothing,
+    Provisioned(Provisioned),
+    Deprovisioned,
 }
 
 /// How a command run by `kensa run` ended.
@@ -41,25 +52,37 @@ pub enum CommandOutcome {
 }
 
 impl<T: Transport> Session<'_, T> {
-    /// Runs the manifest checks, then `suite` if the manifest is valid. Resources the run
-    /// creates are deprovisioned before it returns.
-    pub async fn run(mut self, source: &[u8], suite: Suite) -> Report {
+    /// Runs the manifest checks, then `suite` if the manifest is valid. Resources
+    /// `Suite::All` creates are deprovisioned before it returns.
+    pub async fn run(self, source: &[u8], suite: Suite) -> Report {
+        self.run_for_aftermath(source, suite).await.0
+    }
+
+    /// [`Session::run`], also telling what the run leaves for the next one (the playground
+    /// offers plan change, SSO and deprovision on the resource a provision kept).
+    pub async fn run_for_aftermath(mut self, source: &[u8], suite: Suite) -> (Report, Aftermath) {
         let Some(manifest) = self.check_manifest(source) else {
-            return self.into_report();
+            return (self.into_report(), Aftermath::Nothing);
         };
+        let mut aftermath = Aftermath::Nothing;
         match suite {
             Suite::Manifest => {}
             Suite::Provision => {
-                self.provision(&manifest).await;
+                if let Some(resource) = self.provision(&manifest).await {
+                    aftermath = Aftermath::Provisioned(resource);
+                }
             }
             Suite::Deprovision { key } => {
-                self.deprovision(&manifest, &key).await;
+                if self.deprovision(&manifest, &key).await {
+                    aftermath = Aftermath::Deprovisioned;
+                }
             }
             Suite::PlanChange { key, plan } => {
                 self.plan_change(&manifest, &key, &plan).await;
             }
-            Suite::Sso { id, force_post } => {
-                self.sso(&manifest, &id, &id, force_post).await;
+            Suite::Sso { id, uuid, force_post } => {
+                let uuid = uuid.as_deref().unwrap_or(&id);
+                self.sso(&manifest, &id, uuid, force_post).await;
             }
             Suite::All { plan, with_sso } => {
                 if let Some(resource) = self.provision(&manifest).await {
@@ -71,7 +94,7 @@ impl<T: Transport> Session<'_, T> {
                 }
             }
         }
-        self.into_report()
+        (self.into_report(), aftermath)
     }
 
     /// `kensa run`: reports how the command ended (it must exit with 0).

@@ -118,7 +118,7 @@ fn case(code: &'static str, suite: Suite, answer: Answer) -> Case {
 }
 
 fn sso() -> Suite {
-    Suite::Sso { id: "res-1".into(), force_post: false }
+    Suite::Sso { id: "res-1".into(), uuid: None, force_post: false }
 }
 
 fn cases() -> Vec<Case> {

@@ -120,7 +120,7 @@ fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
         let clock = ManualClock::at(1_790_000_000_000);
         let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let suite = Suite::Sso { id: "res-1".into(), force_post: false };
+        let suite = Suite::Sso { id: "res-1".into(), uuid: None, force_post: false };
         let report = block_on(Session::new(effects, Settings::default()).run(&scripted::manifest(&[]), suite));
         let outcome = |code: &str| report.checks().find(|check| check.code == code).map(|check| check.outcome);
         assert_eq!(outcome("S02"), Some(Outcome::Passed), "{capabilities:?}");

@@ -69,7 +69,7 @@ pub fn main() -> ExitCode {
                 TestSuite::Provision => Suite::Provision,
                 TestSuite::Deprovision { key } => Suite::Deprovision { key },
                 TestSuite::Planchange { key, plan } => Suite::PlanChange { key, plan },
-                TestSuite::Sso { id, post } => Suite::Sso { id, force_post: post },
+                TestSuite::Sso { id, post } => Suite::Sso { id, uuid: None, force_post: post },
                 TestSuite::All { with_sso } => {
                     Suite::All { plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()), with_sso }
                 }
