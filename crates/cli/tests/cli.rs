@@ -2,32 +2,13 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 #![allow(clippy::disallowed_methods, reason = "host-side test: reads and writes temporary files")]
 
-use assert_cmd::Command;
+mod common;
+
+use common::{Run, kensa, run};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.json"))
-}
-
-fn kensa() -> Command {
-    let mut command = Command::cargo_bin("kensa").unwrap();
-    command.env_remove("NO_COLOR");
-    command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str], dir: &Path) -> Run {
-    let output = kensa().args(args).current_dir(dir).output().unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
 }
 
 fn test_manifest(name: &str) -> Run {

@@ -3,32 +3,13 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 #![allow(clippy::disallowed_methods, reason = "host-side test: temporary folders, child processes and the environment")]
 
-use assert_cmd::Command;
+mod common;
+
+use common::{kensa, run};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-fn kensa() -> Command {
-    let mut command = Command::cargo_bin("kensa").unwrap();
-    command.env_remove("NO_COLOR");
-    command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str], dir: &Path) -> Run {
-    let output = kensa().args(args).current_dir(dir).output().unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
 
 /// Whether `program --version` runs.
 fn have(program: &str) -> bool {

@@ -1,21 +1,13 @@
 //! `kensa checks` and `kensa explain CODE`: every listed code explains itself in every section.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 
-use assert_cmd::Command;
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::Run;
+use std::path::Path;
 
 fn kensa(args: &[&str]) -> Run {
-    let output = Command::cargo_bin("kensa").unwrap().args(args).env_remove("NO_COLOR").output().unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    common::run(args, Path::new("."))
 }
 
 /// The codes `kensa checks` lists: the first word of each indented line.

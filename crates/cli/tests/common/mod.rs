@@ -1,0 +1,35 @@
+//! What the `kensa` binary's tests share: running it and reading what it printed.
+#![allow(dead_code, reason = "each test binary uses a different part")]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// The `kensa` binary under test, with colour left to its own decision.
+pub(crate) fn kensa() -> Command {
+    let mut command = Command::cargo_bin("kensa").unwrap();
+    command.env_remove("NO_COLOR");
+    command
+}
+
+/// How one run of `kensa` ended.
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    pub(crate) fn of(command: &mut Command) -> Run {
+        let output = command.output().unwrap();
+        Run {
+            code: output.status.code().unwrap(),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+}
+
+/// `kensa ARGS` in `dir`, to the end.
+pub(crate) fn run(args: &[&str], dir: &Path) -> Run {
+    Run::of(kensa().args(args).current_dir(dir))
+}
