@@ -1,12 +1,11 @@
 //! Runs the engine for a [`Job`] and reports back as [`Action`]s: each engine event as it
 //! happens, each failed request's diagnosis, and the finished report. The engine decides
-//! every outcome and runs every phase; this module maps a button to a suite and the run's
-//! aftermath to the resource the page remembers.
+//! every outcome and runs every phase; this module only maps a button to a suite.
 
 use kensa_checks::{Aftermath, Effects, Report, Session, Settings, Suite, Transport};
 use yew::Callback;
 
-use crate::state::{Action, Job, Resource, ResourceChange, RunEvent};
+use crate::state::{Action, Job, RunEvent};
 use crate::transport::{BrowserClock, BrowserIds, BrowserTransport};
 
 /// Starts run number `run` of `job` on the manifest `source`, in the background.
@@ -22,24 +21,14 @@ pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Actio
             move |event: kensa_checks::Event<'_>| dispatch.emit(Action::Event { run, event: RunEvent::from(event) })
         };
         let effects = Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink };
-        let (report, resource) = execute(Session::new(effects, Settings::default()), source.as_bytes(), job).await;
-        dispatch.emit(Action::Finished { run, report, resource });
+        let (report, aftermath) = execute(Session::new(effects, Settings::default()), source.as_bytes(), job).await;
+        dispatch.emit(Action::Finished { run, report, aftermath });
     });
 }
 
 /// Runs `job` as the CLI's `kensa test` runs its suite, over any transport.
-pub(crate) async fn execute<T: Transport>(
-    session: Session<'_, T>,
-    source: &[u8],
-    job: Job,
-) -> (Report, ResourceChange) {
-    let (report, aftermath) = session.run_for_aftermath(source, suite_of(job)).await;
-    let change = match aftermath {
-        Aftermath::Nothing => ResourceChange::Keep,
-        Aftermath::Provisioned(provisioned) => ResourceChange::Set(Resource::from(&provisioned)),
-        Aftermath::Deprovisioned => ResourceChange::Clear,
-    };
-    (report, change)
+pub(crate) async fn execute<T: Transport>(session: Session<'_, T>, source: &[u8], job: Job) -> (Report, Aftermath) {
+    session.run_for_aftermath(source, suite_of(job)).await
 }
 
 fn suite_of(job: Job) -> Suite {
@@ -81,7 +70,7 @@ mod tests {
         Ok(Response { status, headers, body })
     }
 
-    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, ResourceChange, usize) {
+    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, Aftermath, usize) {
         let mut transport = ScriptedTransport::new(answer);
         transport.capabilities = Capabilities::BROWSER;
         let clock = ManualClock::at(1_700_000_000_000);
@@ -102,7 +91,7 @@ mod tests {
     fn provision_keeps_the_resource_it_made() {
         let (report, change, events) = run(Job::Provision, provider);
         assert_eq!(outcome(&report, "P01"), Some(Outcome::Passed), "{report:#?}");
-        let ResourceChange::Set(resource) = change else { panic!("no resource: {change:?}") };
+        let Aftermath::Provisioned(resource) = change else { panic!("no resource: {change:?}") };
         assert_eq!(resource.id, "res-1");
         assert_eq!(resource.key, resource.uuid, "v3 resources are keyed by Heroku's uuid");
         assert!(events > report.checks().count(), "every check streams at least one event");
@@ -112,11 +101,11 @@ mod tests {
     fn deprovision_clears_the_resource_only_when_it_worked() {
         let (report, change, _) = run(Job::Deprovision { key: "uuid-1".to_string() }, provider);
         assert!(report.passed(), "{report:#?}");
-        assert_eq!(change, ResourceChange::Clear);
+        assert_eq!(change, Aftermath::Deprovisioned);
         let (_, change, _) = run(Job::Deprovision { key: "uuid-1".to_string() }, |_| {
             Ok(Response { status: 500, ..Response::default() })
         });
-        assert_eq!(change, ResourceChange::Keep);
+        assert_eq!(change, Aftermath::Nothing);
     }
 
     #[test]
@@ -129,14 +118,14 @@ mod tests {
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
         let (report, change) = block_on(execute(Session::new(effects, Settings::default()), b"{}", Job::Provision));
         assert!(!report.passed());
-        assert_eq!(change, ResourceChange::Keep);
+        assert_eq!(change, Aftermath::Nothing);
         assert!(transport.requests.borrow().is_empty());
     }
 
     #[test]
     fn unreachable_providers_fail_with_the_transport_reason() {
         let (report, change, _) = run(Job::Provision, |_| Err(TransportError::Connect("nothing answered".to_string())));
-        assert_eq!(change, ResourceChange::Keep);
+        assert_eq!(change, Aftermath::Nothing);
         let p01 = report.checks().find(|check| check.code == "P01").expect("P01");
         assert_eq!(p01.outcome, Outcome::Failed);
         assert_eq!(p01.findings[0].message, "unable to connect to http://127.0.0.1:4567 (nothing answered)");

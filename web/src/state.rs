@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use kensa_checks::{CheckReport, Event, GroupReport, Provisioned, Report};
+use kensa_checks::{Aftermath, CheckReport, Event, GroupReport, Provisioned, Report};
 use kensa_manifest::{Diagnostic, Severity};
 use yew::Reducible;
 
@@ -127,14 +127,6 @@ impl From<&Provisioned> for Resource {
     }
 }
 
-/// What a finished run did to the provisioned resource.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ResourceChange {
-    Keep,
-    Set(Resource),
-    Clear,
-}
-
 /// `#run-status[data-state]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RunStatus {
@@ -207,7 +199,8 @@ pub(crate) enum Action {
     Finished {
         run: u64,
         report: Report,
-        resource: ResourceChange,
+        /// What the run did to the resource the page remembers.
+        aftermath: Aftermath,
     },
     /// The page's fragment changed to `hash` (a share link pasted into this tab).
     Open(String),
@@ -342,16 +335,16 @@ impl State {
                     next.diagnoses.push(diagnosis);
                 }
             }
-            Action::Finished { report, resource, .. } => {
+            Action::Finished { report, aftermath, .. } => {
                 next.status = RunStatus::Done;
                 next.running = None;
                 next.current = None;
                 next.share = Some(share::encode(&report));
                 next.report = Rc::new(report);
-                match resource {
-                    ResourceChange::Keep => {}
-                    ResourceChange::Set(resource) => next.resource = Some(resource),
-                    ResourceChange::Clear => next.resource = None,
+                match aftermath {
+                    Aftermath::Nothing => {}
+                    Aftermath::Provisioned(provisioned) => next.resource = Some(Resource::from(&provisioned)),
+                    Aftermath::Deprovisioned => next.resource = None,
                 }
             }
             Action::Open(hash) if share::payload_of(&hash).is_none() => {}
@@ -455,6 +448,16 @@ mod tests {
 
     fn resource() -> Resource {
         Resource { key: "uuid-1".to_string(), id: "res-1".to_string(), uuid: "uuid-1".to_string() }
+    }
+
+    /// What the engine reports for [`resource`].
+    fn provisioned() -> Provisioned {
+        Provisioned {
+            key: "uuid-1".to_string(),
+            id: "res-1".to_string(),
+            uuid: "uuid-1".to_string(),
+            config: Vec::new(),
+        }
     }
 
     #[test]
@@ -608,7 +611,7 @@ mod tests {
         let state = running(RunKind::Provision).apply(Action::Finished {
             run: 1,
             report: report.clone(),
-            resource: ResourceChange::Set(resource()),
+            aftermath: Aftermath::Provisioned(provisioned()),
         });
         assert_eq!(state.status, RunStatus::Done);
         assert_eq!(state.running, None);
@@ -620,13 +623,13 @@ mod tests {
         let kept = state.apply(Action::Start { run: 2, kind: RunKind::Sso }).apply(Action::Finished {
             run: 2,
             report: report.clone(),
-            resource: ResourceChange::Keep,
+            aftermath: Aftermath::Nothing,
         });
         assert_eq!(kept.resource, Some(resource()));
         let cleared = kept.apply(Action::Start { run: 3, kind: RunKind::Deprovision }).apply(Action::Finished {
             run: 3,
             report,
-            resource: ResourceChange::Clear,
+            aftermath: Aftermath::Deprovisioned,
         });
         assert_eq!(cleared.resource, None);
     }
@@ -634,7 +637,7 @@ mod tests {
     #[test]
     fn a_new_run_clears_the_last_one() {
         let state = running(RunKind::Provision)
-            .apply(Action::Finished { run: 1, report: sample_report(), resource: ResourceChange::Keep })
+            .apply(Action::Finished { run: 1, report: sample_report(), aftermath: Aftermath::Nothing })
             .apply(Action::Notice("oops".to_string()))
             .apply(Action::Start { run: 2, kind: RunKind::Manifest });
         assert_eq!(state.run, 2);
@@ -649,9 +652,9 @@ mod tests {
         let state = running(RunKind::Provision).apply(Action::Start { run: 2, kind: RunKind::Manifest });
         let after = state
             .apply(Action::Event { run: 1, event: RunEvent::CheckFinished(Box::new(check())) })
-            .apply(Action::Finished { run: 1, report: sample_report(), resource: ResourceChange::Clear });
+            .apply(Action::Finished { run: 1, report: sample_report(), aftermath: Aftermath::Deprovisioned });
         assert_eq!(after, state);
-        let done = state.apply(Action::Finished { run: 2, report: Report::default(), resource: ResourceChange::Keep });
+        let done = state.apply(Action::Finished { run: 2, report: Report::default(), aftermath: Aftermath::Nothing });
         assert_eq!(done.apply(Action::Event { run: 2, event: RunEvent::Message("late".to_string()) }), done);
     }
 
