@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{kensa, run};
+use common::{git, kensa, run};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -263,17 +263,6 @@ fn ids_come_from_the_folder_name() {
     assert!(manifest.contains("\"config_vars\": [\n      \"MY_FAST_DB_URL\"\n    ]"), "{manifest}");
     let package = std::fs::read_to_string(dir.path().join("My Fast_DB/package.json")).unwrap();
     assert!(package.contains("\"name\": \"my-fast-db\""), "{package}");
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(["-c", "user.name=kensa", "-c", "user.email=kensa@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

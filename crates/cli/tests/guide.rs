@@ -40,6 +40,9 @@
     reason = "host-side test: temporary folders, child processes, the environment and the clock"
 )]
 
+mod common;
+
+use common::git;
 use kensa_provider::{Faults, ProviderOptions, RunningProvider};
 use serde_json::{Value, json};
 use std::fs;
@@ -657,15 +660,19 @@ fn provision(provider: &RunningProvider, uuid: &str) {
     assert!(response.starts_with("HTTP/1.1 200"), "provisioning {uuid}: {response}");
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(["-c", "user.name=kensa", "-c", "user.email=kensa@example.com", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
+/// Runs `command` (a `kensa test` on resource `key`) against a provider that already has
+/// that resource; it must pass its `method` group. Returns the provider, to inspect.
+fn run_on_resource(command: &str, dir: &Path, path: &std::ffi::OsStr, key: &str, method: &str) -> RunningProvider {
+    let provider = serve_manifest(dir);
+    provision(&provider, key);
+    let (code, printed) = run_sh(command, dir, path, &[]);
+    assert_eq!(code, 0, "`{command}`:\n{printed}");
+    assert_printed(
+        command,
+        &printed,
+        &[&format!("Testing {method} /heroku/resources/{key}"), "  Check response [PASS]"],
+    );
+    provider
 }
 
 /// Fails unless `printed` has every one of `lines`, in order.
@@ -718,27 +725,11 @@ fn every_kensa_command_of_the_seed_guide_is_accepted_as_written() {
                 assert_eq!(provider.resource_count().unwrap(), 1, "the provision test keeps its first resource");
             }
             ["test", "deprovision", key] => {
-                let provider = serve_manifest(work.path());
-                provision(&provider, key);
-                let (code, printed) = run_sh(command, work.path(), &path, &[]);
-                assert_eq!(code, 0, "`{command}`:\n{printed}");
-                assert_printed(
-                    command,
-                    &printed,
-                    &[&format!("Testing DELETE /heroku/resources/{key}"), "  Check response [PASS]"],
-                );
+                let provider = run_on_resource(command, work.path(), &path, key, "DELETE");
                 assert_eq!(provider.resource_count().unwrap(), 0, "`{command}` removed the resource");
             }
             ["test", "planchange", key, plan] => {
-                let provider = serve_manifest(work.path());
-                provision(&provider, key);
-                let (code, printed) = run_sh(command, work.path(), &path, &[]);
-                assert_eq!(code, 0, "`{command}`:\n{printed}");
-                assert_printed(
-                    command,
-                    &printed,
-                    &[&format!("Testing PUT /heroku/resources/{key}"), "  Check response [PASS]"],
-                );
+                let provider = run_on_resource(command, work.path(), &path, key, "PUT");
                 let resources = provider.resources().unwrap();
                 assert_eq!(resources.len(), 1);
                 assert_eq!(resources[0].plan, *plan, "`{command}` changed the plan");

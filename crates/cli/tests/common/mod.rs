@@ -3,6 +3,7 @@
 
 use assert_cmd::Command;
 use std::path::Path;
+use std::process::Stdio;
 
 /// The `kensa` binary under test, with colour left to its own decision.
 pub(crate) fn kensa() -> Command {
@@ -32,4 +33,16 @@ impl Run {
 /// `kensa ARGS` in `dir`, to the end.
 pub(crate) fn run(args: &[&str], dir: &Path) -> Run {
     Run::of(kensa().args(args).current_dir(dir))
+}
+
+/// `git ARGS` in `dir` with a throwaway identity; it must succeed.
+pub(crate) fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=kensa", "-c", "user.email=kensa@example.com", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
 }
