@@ -10,7 +10,23 @@ use std::fmt;
 #[derive(Clone, Debug)]
 pub struct Document {
     root: Map<String, Value>,
-    positions: HashMap<String, Position>,
+    locations: Locations,
+    duplicate_keys: Vec<DuplicateKey>,
+    unlisted_duplicate_keys: usize,
+}
+
+/// A key written more than once in the same object. JSON readers keep only the last value
+/// (so does kensa), and silently: the first one is easy to edit in vain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// JSON pointer to the key's value, such as `/api/password`.
+    pub pointer: String,
+    /// The key itself, decoded.
+    pub key: String,
+    /// Where the key is first written.
+    pub first: Position,
+    /// Where it is written again.
+    pub repeat: Position,
 }
 
 /// Why a manifest file could not be read as a JSON object.
@@ -47,6 +63,8 @@ impl fmt::Display for SyntaxErrorKind {
 }
 
 impl Document {
+    /// Parses a manifest file. Time and memory are linear in its size, and nesting is bounded
+    /// by serde_json's recursion limit (128), so no input can overflow the stack.
     pub fn parse(source: &[u8]) -> Result<Document, SyntaxError> {
         let text = std::str::from_utf8(source).map_err(|error| SyntaxError {
             kind: SyntaxErrorKind::NotUtf8,
@@ -58,7 +76,7 @@ impl Document {
         }
         let value: Value = serde_json::from_str(text).map_err(|error| SyntaxError {
             kind: SyntaxErrorKind::InvalidJson(strip_position_suffix(&error.to_string())),
-            position: Some(Position { line: saturate(error.line()), column: saturate(error.column()) }),
+            position: Some(character_position(text, error.line(), error.column())),
         })?;
         let root = match value {
             Value::Object(root) => root,
@@ -70,8 +88,13 @@ impl Document {
             }
         };
         let mut locator = Locator::new(text);
-        locator.value(String::new());
-        Ok(Document { root, positions: locator.positions })
+        locator.value();
+        Ok(Document {
+            root,
+            locations: locator.locations,
+            duplicate_keys: locator.duplicate_keys,
+            unlisted_duplicate_keys: locator.unlisted_duplicate_keys,
+        })
     }
 
     pub fn root(&self) -> &Map<String, Value> {
@@ -80,13 +103,18 @@ impl Document {
 
     /// Where the value at `pointer` starts; for a missing value, its nearest present ancestor.
     pub fn position(&self, pointer: &str) -> Option<Position> {
-        let mut pointer = pointer;
-        loop {
-            if let Some(position) = self.positions.get(pointer) {
-                return Some(*position);
-            }
-            pointer = &pointer[..pointer.rfind('/')?];
-        }
+        self.locations.find(pointer)
+    }
+
+    /// Keys written more than once in their object, in the order the repeats appear: the
+    /// first 100 of them at most.
+    pub fn duplicate_keys(&self) -> &[DuplicateKey] {
+        &self.duplicate_keys
+    }
+
+    /// How many more repeats there are beyond those [`Document::duplicate_keys`] lists.
+    pub fn unlisted_duplicate_keys(&self) -> usize {
+        self.unlisted_duplicate_keys
     }
 }
 
@@ -105,6 +133,10 @@ pub fn kind_of(value: &Value) -> &'static str {
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 pub fn pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape_pointer_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
 }
 
 fn saturate(number: usize) -> u32 {
@@ -126,18 +158,119 @@ fn position_at(source: &[u8], offset: usize) -> Position {
     Position { line: saturate(line), column: saturate(column) }
 }
 
-/// Walks text already known to be valid JSON and records where every value starts.
+/// serde_json counts columns in bytes and reports 0 right after a line break; a
+/// [`Position`] counts characters from 1.
+fn character_position(text: &str, line: usize, byte_column: usize) -> Position {
+    let line_start =
+        if line <= 1 { 0 } else { text.match_indices('\n').nth(line - 2).map_or(text.len(), |(index, _)| index + 1) };
+    let column = text[line_start..].char_indices().take_while(|(index, _)| *index < byte_column).count();
+    Position { line: saturate(line.max(1)), column: saturate(column.max(1)) }
+}
+
+/// Where every value of a document starts, as a tree that mirrors the JSON: memory is linear
+/// in the number of values (a map from full pointers would grow with depth times key length).
+#[derive(Clone, Debug, Default)]
+struct Locations {
+    /// One per value, in the order they are written; node 0 is the root value.
+    nodes: Vec<Node>,
+    /// The members of the arrays and objects, kept apart so a scalar node stays small.
+    containers: Vec<Children>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    position: Position,
+    /// Index into `containers`, for an array or object.
+    children: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+enum Children {
+    Array(Vec<usize>),
+    Object(HashMap<String, Member>),
+}
+
+#[derive(Clone, Debug)]
+struct Member {
+    /// Where the key is first written, for reporting a repeat.
+    key_position: Position,
+    /// The value's node; the last one written when the key repeats, as serde_json keeps it.
+    node: usize,
+}
+
+impl Locations {
+    fn find(&self, pointer: &str) -> Option<Position> {
+        let mut node = self.nodes.first()?;
+        if pointer.is_empty() {
+            return Some(node.position);
+        }
+        let tokens = pointer.strip_prefix('/')?;
+        for token in tokens.split('/') {
+            let child = match node.children.and_then(|index| self.containers.get(index)) {
+                Some(Children::Object(members)) => {
+                    members.get(&unescape_pointer_token(token)).map(|member| member.node)
+                }
+                Some(Children::Array(items)) => array_index(token).and_then(|index| items.get(index).copied()),
+                None => None,
+            };
+            match child.and_then(|index| self.nodes.get(index)) {
+                Some(child) => node = child,
+                None => break,
+            }
+        }
+        Some(node.position)
+    }
+}
+
+/// An array index token: digits without a leading zero (RFC 6901).
+fn array_index(token: &str) -> Option<usize> {
+    let canonical = token == "0" || (!token.starts_with('0') && token.chars().all(|c| c.is_ascii_digit()));
+    if canonical { token.parse().ok() } else { None }
+}
+
+/// At most this many repeated keys are listed one by one, and only while their pointers add up
+/// to at most `DUPLICATE_KEY_POINTER_BYTES`: each listing spells out the key's whole pointer, so
+/// a long list of keys deep in a file would print far more than the file holds.
+pub(crate) const DUPLICATE_KEYS_LISTED: usize = 100;
+pub(crate) const DUPLICATE_KEY_POINTER_BYTES: usize = 64 * 1024;
+
+/// Walks text already known to be valid JSON (so nested at most 128 deep) and records where
+/// every value starts, and every repeated key.
 struct Locator<'a> {
     text: &'a str,
     offset: usize,
     line: u32,
     column: u32,
-    positions: HashMap<String, Position>,
+    locations: Locations,
+    /// The tokens of the pointer to the value being walked.
+    path: Vec<Token>,
+    duplicate_keys: Vec<DuplicateKey>,
+    duplicate_key_pointer_bytes: usize,
+    unlisted_duplicate_keys: usize,
+}
+
+enum Token {
+    Key(String),
+    Index(usize),
 }
 
 impl<'a> Locator<'a> {
     fn new(text: &'a str) -> Self {
-        Locator { text, offset: 0, line: 1, column: 1, positions: HashMap::new() }
+        Locator {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+            locations: Locations::default(),
+            path: Vec::new(),
+            duplicate_keys: Vec::new(),
+            duplicate_key_pointer_bytes: 0,
+            unlisted_duplicate_keys: 0,
+        }
+    }
+
+    fn here(&self) -> Position {
+        Position { line: self.line, column: self.column }
     }
 
     fn peek(&self) -> Option<char> {
@@ -148,10 +281,10 @@ impl<'a> Locator<'a> {
         let next = self.peek()?;
         self.offset += next.len_utf8();
         if next == '\n' {
-            self.line += 1;
+            self.line = self.line.saturating_add(1);
             self.column = 1;
         } else {
-            self.column += 1;
+            self.column = self.column.saturating_add(1);
         }
         Some(next)
     }
@@ -162,24 +295,45 @@ impl<'a> Locator<'a> {
         }
     }
 
-    fn value(&mut self, pointer: String) {
+    /// The JSON pointer of the value being walked.
+    fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for token in &self.path {
+            pointer.push('/');
+            match token {
+                Token::Key(key) => pointer.push_str(&pointer_token(key)),
+                Token::Index(index) => pointer.push_str(&index.to_string()),
+            }
+        }
+        pointer
+    }
+
+    /// Records the value at the cursor and returns its node.
+    fn value(&mut self) -> usize {
         self.skip_whitespace();
-        self.positions.insert(pointer.clone(), Position { line: self.line, column: self.column });
-        match self.peek() {
-            Some('{') => self.object(&pointer),
-            Some('[') => self.array(&pointer),
+        let node = self.locations.nodes.len();
+        self.locations.nodes.push(Node { position: self.here(), children: None });
+        let children = match self.peek() {
+            Some('{') => Children::Object(self.object()),
+            Some('[') => Children::Array(self.array()),
             Some('"') => {
-                self.string();
+                self.skip_string();
+                return node;
             }
             _ => {
                 while matches!(self.peek(), Some(c) if !matches!(c, ',' | '}' | ']' | ' ' | '\t' | '\n' | '\r')) {
                     self.bump();
                 }
+                return node;
             }
-        }
+        };
+        self.locations.nodes[node].children = Some(self.locations.containers.len());
+        self.locations.containers.push(children);
+        node
     }
 
-    fn object(&mut self, pointer: &str) {
+    fn object(&mut self) -> HashMap<String, Member> {
+        let mut members: HashMap<String, Member> = HashMap::new();
         self.bump();
         loop {
             self.skip_whitespace();
@@ -187,40 +341,67 @@ impl<'a> Locator<'a> {
                 Some('"') => {}
                 _ => {
                     self.bump(); // `}` (the text is valid JSON, so nothing else can be here)
-                    return;
+                    return members;
                 }
             }
-            let key = self.string();
+            let key_position = self.here();
+            let key = self.key();
             self.skip_whitespace();
             self.bump(); // `:`
-            self.value(format!("{pointer}/{}", pointer_token(&key)));
+            self.path.push(Token::Key(key));
+            let first = members.get(self.current_key()).map(|member| member.key_position);
+            if let Some(first) = first {
+                if self.duplicate_keys.len() < DUPLICATE_KEYS_LISTED
+                    && self.duplicate_key_pointer_bytes < DUPLICATE_KEY_POINTER_BYTES
+                {
+                    let pointer = self.pointer();
+                    self.duplicate_key_pointer_bytes += pointer.len();
+                    let key = self.current_key().to_string();
+                    self.duplicate_keys.push(DuplicateKey { pointer, key, first, repeat: key_position });
+                } else {
+                    self.unlisted_duplicate_keys += 1;
+                }
+            }
+            let node = self.value();
+            if let Some(Token::Key(key)) = self.path.pop() {
+                members.insert(key, Member { key_position: first.unwrap_or(key_position), node });
+            }
             self.skip_whitespace();
             if self.bump() != Some(',') {
-                return;
+                return members;
             }
         }
     }
 
-    fn array(&mut self, pointer: &str) {
+    /// The key on top of the path (only called right after pushing one).
+    fn current_key(&self) -> &str {
+        match self.path.last() {
+            Some(Token::Key(key)) => key,
+            _ => "",
+        }
+    }
+
+    fn array(&mut self) -> Vec<usize> {
+        let mut items = Vec::new();
         self.bump();
         self.skip_whitespace();
         if self.peek() == Some(']') {
             self.bump();
-            return;
+            return items;
         }
-        let mut index = 0usize;
         loop {
-            self.value(format!("{pointer}/{index}"));
-            index += 1;
+            self.path.push(Token::Index(items.len()));
+            items.push(self.value());
+            self.path.pop();
             self.skip_whitespace();
             if self.bump() != Some(',') {
-                return;
+                return items;
             }
         }
     }
 
-    /// Consumes a string literal and returns its decoded text.
-    fn string(&mut self) -> String {
+    /// Consumes a string literal and returns the byte range it spans, quotes included.
+    fn skip_string(&mut self) -> std::ops::Range<usize> {
         let start = self.offset;
         self.bump();
         while let Some(next) = self.bump() {
@@ -232,7 +413,13 @@ impl<'a> Locator<'a> {
                 _ => {}
             }
         }
-        serde_json::from_str(&self.text[start..self.offset]).unwrap_or_default()
+        start..self.offset
+    }
+
+    /// Consumes a key and returns its decoded text.
+    fn key(&mut self) -> String {
+        let literal = self.skip_string();
+        serde_json::from_str(&self.text[literal]).unwrap_or_default()
     }
 }
 
@@ -280,5 +467,53 @@ mod tests {
     #[test]
     fn accepts_a_byte_order_mark() {
         assert!(Document::parse("\u{feff}{\"id\": \"x\"}".as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn syntax_error_columns_count_characters_from_one() {
+        // serde_json says column 0 at the start of a line and counts bytes.
+        assert_eq!(Document::parse(b"{\n").unwrap_err().position, at(2, 1));
+        let error = Document::parse("{\"caf\u{e9}\u{e9}\": x}".as_bytes()).unwrap_err();
+        assert_eq!(error.position, at(1, 11));
+    }
+
+    #[test]
+    fn keeps_the_last_of_repeated_keys_and_lists_each_repeat() {
+        let document = Document::parse(b"{\"a\": 1,\n \"a\": [2],\n \"a\": {\"b\": 3}}").unwrap();
+        assert_eq!(document.root()["a"]["b"], 3);
+        assert_eq!(document.position("/a/b"), at(3, 13));
+        let repeats: Vec<_> =
+            document.duplicate_keys().iter().map(|d| (d.pointer.as_str(), d.first, d.repeat)).collect();
+        let first = Position { line: 1, column: 2 };
+        assert_eq!(
+            repeats,
+            [("/a", first, Position { line: 2, column: 2 }), ("/a", first, Position { line: 3, column: 2 })]
+        );
+        assert_eq!(document.unlisted_duplicate_keys(), 0);
+    }
+
+    #[test]
+    fn lists_repeats_while_their_pointers_stay_small() {
+        // 127 levels of 600-byte keys: each pointer is about 76 KB, so only the first is listed.
+        let key = "k".repeat(600);
+        let mut source = String::new();
+        for _ in 0..126 {
+            source.push_str(&format!("{{\"{key}\": "));
+        }
+        source.push_str(&format!("{{\"{key}\": 1, \"{key}\": 2, \"{key}\": 3}}"));
+        source.push_str(&"}".repeat(126));
+        let document = Document::parse(source.as_bytes()).unwrap();
+        assert_eq!(document.duplicate_keys().len(), 1);
+        assert_eq!(document.unlisted_duplicate_keys(), 1);
+    }
+
+    #[test]
+    fn finds_only_canonical_array_indexes() {
+        let document = Document::parse(b"{\"a\": [10, 20]}").unwrap();
+        assert_eq!(document.position("/a/1"), at(1, 12));
+        assert_eq!(document.position("/a/01"), at(1, 7), "not an index: the array itself");
+        assert_eq!(document.position("/a/2"), at(1, 7));
+        assert_eq!(document.position("a"), None, "a pointer starts with `/`");
+        assert_eq!(document.position(""), at(1, 1));
     }
 }

@@ -22,7 +22,7 @@ mod suggest;
 pub mod url;
 
 pub use diagnostic::{Diagnostic, Position, Severity};
-pub use document::{Document, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
+pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
 pub use model::{Api, ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTarget};
 pub use rules::{KNOWN_REQUIREMENTS, RULES, Rule, RuleGroup, RuleOutcome, RuleResult, default_prefix};
 pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};

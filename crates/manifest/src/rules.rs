@@ -1,7 +1,7 @@
 //! The manifest rules, in the order the old gem ran them (plus kensa's own), and the
 //! validator that runs every one of them and reports every problem.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Position, Severity};
 use crate::document::{Document, SyntaxError, SyntaxErrorKind, kind_of};
 use crate::references::*;
 use crate::regions::{self, REQUIRED_REGIONS};
@@ -9,6 +9,7 @@ use crate::suggest::closest;
 use crate::url::HttpUrl;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// Where a rule's result is printed: the old gem's `Testing <heading>` groups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,12 +86,15 @@ rules! {
         name: "manifest/valid-json",
         group: File,
         label: "is valid JSON",
-        summary: "The file is UTF-8 text holding well-formed JSON.",
+        summary: "The file is UTF-8 text holding well-formed JSON, with no key written twice in one object \
+                  (a repeated key is a warning).",
         why: "Heroku reads the manifest as JSON when you push it; a file it cannot parse is rejected before any \
-              field is looked at.",
+              field is looked at. When a key is written twice, JSON readers silently keep the last value, so an \
+              edit to the first one changes nothing.",
         example: "invalid JSON: expected `,` or `}`",
         fix: "Fix the syntax at the line and column kensa reports (often a missing or trailing comma) and save the \
-              file as UTF-8, or start again from `kensa init`.",
+              file as UTF-8, or start again from `kensa init`. For a repeated key, delete the copy you do not \
+              mean; kensa gives the line and column of both.",
         reference: MANIFEST_ARTICLE,
     }
     TOP_LEVEL_OBJECT {
@@ -427,20 +431,47 @@ pub struct RuleResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Runs every rule over `source`.
+/// Runs every rule over `source`. Every rule takes time linear in the size of the file.
 pub(crate) fn run(source: &[u8]) -> (Vec<RuleResult>, Option<Document>) {
-    let mut checker = Checker { document: None, results: Vec::with_capacity(RULES.len()) };
     match Document::parse(source) {
         Ok(document) => {
-            checker.document = Some(document);
-            checker.record(&VALID_JSON, Vec::new());
+            let mut checker = Checker { document: Some(&document), results: Vec::with_capacity(RULES.len()) };
+            checker.record(&VALID_JSON, duplicate_key_findings(&document));
             checker.record(&TOP_LEVEL_OBJECT, Vec::new());
             checker.check_id();
             checker.check_api();
+            (checker.results, Some(document))
         }
-        Err(error) => checker.syntax_failed(&error),
+        Err(error) => {
+            let mut checker = Checker { document: None, results: Vec::with_capacity(RULES.len()) };
+            checker.syntax_failed(&error);
+            (checker.results, None)
+        }
     }
-    (checker.results, checker.document)
+}
+
+/// One warning per repeated key, at the repeat, naming where the key was first written.
+fn duplicate_key_findings(document: &Document) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = document
+        .duplicate_keys()
+        .iter()
+        .map(|duplicate| {
+            warning(
+                duplicate.pointer.clone(),
+                format!(
+                    "key `{}` is repeated: at {} and again at {}; only the last one counts",
+                    duplicate.key, duplicate.first, duplicate.repeat
+                ),
+            )
+            .hint(Some("delete the copy you do not mean".to_string()))
+            .at(duplicate.repeat)
+        })
+        .collect();
+    let unlisted = document.unlisted_duplicate_keys();
+    if unlisted > 0 {
+        findings.push(warning("", format!("{unlisted} more repeated keys are not listed")));
+    }
+    findings
 }
 
 /// A problem before it is stamped with its rule's code.
@@ -449,14 +480,22 @@ struct Finding {
     pointer: String,
     message: String,
     hint: Option<String>,
+    /// Where to point instead of the value at `pointer`.
+    position: Option<Position>,
 }
 
 fn error(pointer: impl Into<String>, message: impl Into<String>) -> Finding {
-    Finding { severity: Severity::Error, pointer: pointer.into(), message: message.into(), hint: None }
+    Finding { severity: Severity::Error, pointer: pointer.into(), message: message.into(), hint: None, position: None }
 }
 
 fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Finding {
-    Finding { severity: Severity::Warning, pointer: pointer.into(), message: message.into(), hint: None }
+    Finding {
+        severity: Severity::Warning,
+        pointer: pointer.into(),
+        message: message.into(),
+        hint: None,
+        position: None,
+    }
 }
 
 impl Finding {
@@ -464,21 +503,29 @@ impl Finding {
         self.hint = hint;
         self
     }
+
+    fn at(mut self, position: Position) -> Finding {
+        self.position = Some(position);
+        self
+    }
 }
 
-struct Checker {
-    document: Option<Document>,
+/// Runs the rules over a parsed document it borrows, so no rule copies part of the file.
+struct Checker<'d> {
+    document: Option<&'d Document>,
     results: Vec<RuleResult>,
 }
 
-impl Checker {
+impl<'d> Checker<'d> {
     fn record(&mut self, rule: &'static Rule, findings: Vec<Finding>) {
         let diagnostics: Vec<Diagnostic> = findings
             .into_iter()
             .map(|finding| Diagnostic {
                 code: rule.code.to_string(),
                 severity: finding.severity,
-                position: self.document.as_ref().and_then(|document| document.position(&finding.pointer)),
+                position: finding
+                    .position
+                    .or_else(|| self.document.and_then(|document| document.position(&finding.pointer))),
                 pointer: finding.pointer,
                 message: finding.message,
                 hint: finding.hint,
@@ -513,9 +560,9 @@ impl Checker {
         self.skip(&RULES[done..], reason);
     }
 
-    fn root(&self) -> &Map<String, Value> {
+    fn root(&self) -> &'d Map<String, Value> {
         static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-        self.document.as_ref().map_or_else(|| EMPTY.get_or_init(Map::new), Document::root)
+        self.document.map_or_else(|| EMPTY.get_or_init(Map::new), Document::root)
     }
 
     fn syntax_failed(&mut self, error: &SyntaxError) {
@@ -551,7 +598,7 @@ impl Checker {
     }
 
     fn check_id(&mut self) {
-        let Some(id) = self.root().get("id").cloned() else {
+        let Some(id) = self.root().get("id") else {
             let hint = missing_key_hint(self.root(), "id", &["name", "api"]);
             self.check(&ID_PRESENT, Some(error("/id", "`id` is missing").hint(hint)));
             self.skip(&[&ID_STRING, &ID_NOT_BLANK, &ID_CHARSET], "`id` is missing");
@@ -559,7 +606,7 @@ impl Checker {
         };
         self.check(&ID_PRESENT, None);
         let Value::String(id) = id else {
-            let message = format!("`id` must be a string, found {}", kind_of(&id));
+            let message = format!("`id` must be a string, found {}", kind_of(id));
             self.check(&ID_STRING, Some(error("/id", message)));
             self.skip(&[&ID_NOT_BLANK, &ID_CHARSET], "`id` is not a string");
             return;
@@ -571,8 +618,8 @@ impl Checker {
             return;
         }
         self.check(&ID_NOT_BLANK, None);
-        let finding = (!is_slug(&id)).then(|| {
-            let suggestion = slugify(&id);
+        let finding = (!is_slug(id)).then(|| {
+            let suggestion = slugify(id);
             error("/id", format!("`{id}` is not a valid add-on id"))
                 .hint(Some(format!("use lower-case letters, digits and dashes, such as `{suggestion}`")))
         });
@@ -580,7 +627,7 @@ impl Checker {
     }
 
     fn check_api(&mut self) {
-        let Some(api) = self.root().get("api").cloned() else {
+        let Some(api) = self.root().get("api") else {
             let hint = missing_key_hint(self.root(), "api", &["id", "name"]);
             self.check(&API_PRESENT, Some(error("/api", "`api` is missing").hint(hint)));
             self.skip_rest("`api` is missing");
@@ -588,25 +635,25 @@ impl Checker {
         };
         self.check(&API_PRESENT, None);
         let Value::Object(api) = api else {
-            let message = format!("`api` must be an object, found {}", kind_of(&api));
+            let message = format!("`api` must be an object, found {}", kind_of(api));
             self.check(&API_OBJECT, Some(error("/api", message)));
             self.skip_rest("`api` is not an object");
             return;
         };
         self.check(&API_OBJECT, None);
-        self.check_regions(&api);
-        self.check_password(&api);
-        self.check_test_url(&api);
-        self.check_production_url(&api);
-        self.check_config_vars(&api);
+        self.check_regions(api);
+        self.check_password(api);
+        self.check_test_url(api);
+        self.check_production_url(api);
+        self.check_config_vars(api);
         let finding = api.contains_key("username").then(|| {
             error("/api/username", "username is deprecated: Please authenticate using the add-on id.")
                 .hint(Some("remove `api.username`; Heroku sends the add-on id as the username".to_string()))
         });
         self.check(&DEPRECATED_FIELDS, finding);
-        self.check_requires(&api);
-        self.check_sso_salt(&api);
-        self.check_version(&api);
+        self.check_requires(api);
+        self.check_sso_salt(api);
+        self.check_version(api);
     }
 
     fn check_regions(&mut self, api: &Map<String, Value>) {
@@ -753,30 +800,32 @@ impl Checker {
         };
         self.check(&CONFIG_VARS_ARRAY, None);
 
+        let pointer = |index: usize| format!("/api/config_vars/{index}");
         let mut uppercase_findings = Vec::new();
         let mut valid_names = Vec::new();
         for (index, entry) in config_vars.iter().enumerate() {
-            let pointer = format!("/api/config_vars/{index}");
             match entry.as_str() {
-                Some(name) if is_env_key(name) => valid_names.push((pointer, name)),
+                Some(name) if is_env_key(name) => valid_names.push((index, name)),
                 Some(name) => {
                     let upper = name.to_ascii_uppercase().replace('-', "_");
                     let hint = is_env_key(&upper).then(|| format!("did you mean `{upper}`?"));
-                    uppercase_findings.push(error(pointer, format!("{entry} is not a valid ENV key")).hint(hint));
+                    uppercase_findings
+                        .push(error(pointer(index), format!("{entry} is not a valid ENV key")).hint(hint));
                 }
-                None => uppercase_findings.push(error(pointer, format!("{entry} is not a valid ENV key"))),
+                None => uppercase_findings.push(error(pointer(index), format!("{entry} is not a valid ENV key"))),
             }
         }
         self.record(&CONFIG_VARS_UPPERCASE, uppercase_findings);
 
         match self.config_var_prefix(api) {
             Ok(prefix) => {
+                let with_underscore = format!("{prefix}_");
                 let findings = valid_names
                     .iter()
-                    .filter(|(_, name)| !name.starts_with(&format!("{prefix}_")))
-                    .map(|(pointer, name)| {
+                    .filter(|(_, name)| !name.starts_with(&with_underscore))
+                    .map(|(index, name)| {
                         error(
-                            pointer.clone(),
+                            pointer(*index),
                             format!("{name} is not a valid ENV key - must be prefixed with {prefix}_"),
                         )
                         .hint(Some(format!("rename it to `{prefix}_{name}` or set `api.config_vars_prefix`")))
@@ -789,10 +838,17 @@ impl Checker {
                 .skip(&[&CONFIG_VARS_PREFIXED], "no prefix: `id` is invalid and `api.config_vars_prefix` is not set"),
         }
 
+        // Issue 10: one pass with a map; comparing each name with every earlier one took
+        // minutes for 200k names.
+        let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(valid_names.len());
         let mut findings = Vec::new();
-        for (index, (pointer, name)) in valid_names.iter().enumerate() {
-            if let Some((first, _)) = valid_names[..index].iter().find(|(_, earlier)| earlier == name) {
-                findings.push(error(pointer.clone(), format!("{name} is listed twice (first at {first})")));
+        for &(index, name) in &valid_names {
+            match first_seen.get(name) {
+                Some(&first) => findings
+                    .push(error(pointer(index), format!("{name} is listed twice (first at {})", pointer(first)))),
+                None => {
+                    first_seen.insert(name, index);
+                }
             }
         }
         self.record(&CONFIG_VARS_UNIQUE, findings);

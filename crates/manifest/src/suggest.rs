@@ -3,11 +3,20 @@
 /// The candidate closest to `input`, if it is close enough to be a plausible typo.
 pub(crate) fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let input_lower = input.to_lowercase();
+    let input_length = input_lower.chars().count();
     let budget = (input.chars().count() / 3).max(1);
     candidates
         .into_iter()
         .filter(|candidate| *candidate != input)
-        .map(|candidate| (distance(&input_lower, &candidate.to_lowercase()), candidate))
+        .filter_map(|candidate| {
+            let candidate_lower = candidate.to_lowercase();
+            // The distance is at least the difference in length; skipping those keeps the work
+            // linear in the candidates' total length (issue 10) with the same answers.
+            if candidate_lower.chars().count().abs_diff(input_length) > budget {
+                return None;
+            }
+            Some((distance(&input_lower, &candidate_lower), candidate))
+        })
         .filter(|(distance, _)| *distance <= budget)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)

@@ -35,10 +35,10 @@ impl fmt::Display for UrlError {
         match self {
             UrlError::MissingScheme => f.write_str("missing scheme (expected http:// or https://)"),
             UrlError::UnsupportedScheme(scheme) => {
-                write!(f, "unsupported scheme `{scheme}` (expected http or https)")
+                write!(f, "unsupported scheme `{scheme}:` (expected http or https)")
             }
             UrlError::MissingHost => f.write_str("missing host"),
-            UrlError::InvalidPort(port) => write!(f, "invalid port `{port}`"),
+            UrlError::InvalidPort(port) => write!(f, "invalid port `{port}` (expected a number from 1 to 65535)"),
             UrlError::Whitespace => f.write_str("contains whitespace"),
         }
     }
@@ -50,7 +50,7 @@ impl HttpUrl {
             return Err(UrlError::Whitespace);
         }
         let Some((scheme, rest)) = input.split_once("://") else {
-            return Err(UrlError::MissingScheme);
+            return Err(scheme_error(input));
         };
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "http" && scheme != "https" {
@@ -123,8 +123,35 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlError> {
     }
 }
 
+/// Why a string without `://` is not an http(s) URL: `javascript:alert(1)` names a scheme of
+/// its own, `http:x` lacks the `//` before the host, and `localhost:4567/x` lacks a scheme.
+fn scheme_error(input: &str) -> UrlError {
+    let Some((scheme, rest)) = input.split_once(':') else {
+        return UrlError::MissingScheme;
+    };
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    // `host:port` looks like a scheme too; digits up to the path mean a port.
+    let port_digits = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let is_port = !port_digits.is_empty() && port_digits.chars().all(|c| c.is_ascii_digit());
+    if !is_scheme || is_port {
+        return UrlError::MissingScheme;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme == "http" || scheme == "https" { UrlError::MissingHost } else { UrlError::UnsupportedScheme(scheme) }
+}
+
+/// Ports are 1 to 65535 written in decimal digits: port 0 cannot be connected to, and Rust's
+/// integer parser would also accept `+80`.
 fn parse_port(port: &str) -> Result<u16, UrlError> {
-    port.parse().map_err(|_| UrlError::InvalidPort(port.to_string()))
+    let invalid = || UrlError::InvalidPort(port.to_string());
+    if port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    match port.parse::<u16>() {
+        Ok(0) | Err(_) => Err(invalid()),
+        Ok(number) => Ok(number),
+    }
 }
 
 #[cfg(test)]
@@ -167,5 +194,27 @@ mod tests {
         assert_eq!(HttpUrl::parse("http:///path"), Err(UrlError::MissingHost));
         assert_eq!(HttpUrl::parse("http://x:99999"), Err(UrlError::InvalidPort("99999".into())));
         assert_eq!(HttpUrl::parse("http://a b"), Err(UrlError::Whitespace));
+    }
+
+    #[test]
+    fn names_the_scheme_of_urls_without_slashes() {
+        let unsupported = |scheme: &str| Err(UrlError::UnsupportedScheme(scheme.into()));
+        assert_eq!(HttpUrl::parse("javascript:alert(1)"), unsupported("javascript"));
+        assert_eq!(HttpUrl::parse("JavaScript:void(0)"), unsupported("javascript"));
+        assert_eq!(HttpUrl::parse("mailto:me@example.com"), unsupported("mailto"));
+        assert_eq!(HttpUrl::parse("data:text/html,hi"), unsupported("data"));
+        assert_eq!(HttpUrl::parse("http:example.com"), Err(UrlError::MissingHost));
+        assert_eq!(HttpUrl::parse("example.com:8080/x"), Err(UrlError::MissingScheme));
+        assert_eq!(HttpUrl::parse("/heroku/resources"), Err(UrlError::MissingScheme));
+    }
+
+    #[test]
+    fn ports_are_1_to_65535_in_digits() {
+        for port in ["0", "00", "65536", "+80", "-1", "8o"] {
+            let url = format!("http://x:{port}/");
+            assert_eq!(HttpUrl::parse(&url), Err(UrlError::InvalidPort(port.into())), "{url}");
+        }
+        assert_eq!(HttpUrl::parse("http://x:1/").unwrap().port, Some(1));
+        assert_eq!(HttpUrl::parse("http://x:65535/").unwrap().port, Some(65535));
     }
 }

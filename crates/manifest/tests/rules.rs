@@ -367,3 +367,177 @@ fn positions_point_into_the_source() {
     let missing = validation.errors().find(|d| d.code == "M11").unwrap();
     assert_eq!(missing.position.unwrap().line, 3, "a missing key points at its parent object");
 }
+
+/// The valid manifest as pretty JSON text, for tests that need to write what `json!` cannot
+/// hold, such as a key twice.
+fn valid_text() -> String {
+    String::from_utf8(with(|_| {})).unwrap()
+}
+
+#[test]
+fn m13_reports_a_javascript_url_as_an_unsupported_scheme_not_a_missing_one() {
+    // Issue 10: `javascript:` has a scheme, just not http or https.
+    let source = with(|m| m["api"]["test"]["base_url"] = json!("javascript:alert(1)"));
+    fails(&source, "M13", "/api/test/base_url", "unsupported scheme `javascript:` (expected http or https)");
+    let validation = validate(&source);
+    assert!(validation.errors().all(|d| !d.message.contains("missing scheme")), "{:#?}", validation.results);
+    fails(
+        &with(|m| m["api"]["production"]["sso_url"] = json!("JavaScript:alert(document.cookie)")),
+        "M16",
+        "/api/production/sso_url",
+        "unsupported scheme `javascript:`",
+    );
+    // A host and port without a scheme is still a missing scheme.
+    fails(
+        &with(|m| m["api"]["test"]["base_url"] = json!("localhost:4567/heroku/resources")),
+        "M13",
+        "/api/test/base_url",
+        "missing scheme",
+    );
+}
+
+#[test]
+fn m13_rejects_port_zero_and_ports_that_are_not_plain_numbers() {
+    // Issue 10: port 0 passed, and nothing can be reached on it.
+    for (url, port) in [
+        ("http://localhost:0/heroku/resources", "0"),
+        ("http://localhost:65536/heroku/resources", "65536"),
+        ("http://localhost:+80/heroku/resources", "+80"),
+        ("http://[::1]:0/heroku/resources", "0"),
+    ] {
+        fails(
+            &with(|m| m["api"]["test"]["base_url"] = json!(url)),
+            "M13",
+            "/api/test/base_url",
+            &format!("invalid port `{port}` (expected a number from 1 to 65535)"),
+        );
+    }
+    fails(
+        &with(|m| m["api"]["production"]["base_url"] = json!("https://yourapp.com:0/heroku/resources")),
+        "M15",
+        "/api/production/base_url",
+        "invalid port `0`",
+    );
+    passes(&with(|m| m["api"]["test"]["base_url"] = json!("http://localhost:65535/heroku/resources")));
+}
+
+#[test]
+fn m00_warns_about_a_repeated_key_with_the_position_of_both() {
+    // Issue 10: JSON keeps the last of two equal keys, silently; kensa says where both are.
+    let text = valid_text();
+    let first_line = text.lines().position(|line| line.contains("\"password\"")).unwrap() + 1;
+    let source = text.replacen(
+        "\"password\": \"0123456789abcdef\",",
+        "\"password\": \"0123456789abcdef\",\n    \"password\": \"second-password\",",
+        1,
+    );
+    let validation = validate(source.as_bytes());
+    assert!(validation.is_ok(), "a repeated key is a warning: {:#?}", validation.results);
+    let warnings: Vec<_> = validation.diagnostics().filter(|d| d.code == "M00").collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let warning = warnings[0];
+    assert_eq!((warning.severity, warning.pointer.as_str()), (Severity::Warning, "/api/password"));
+    let repeat_line = u32::try_from(first_line + 1).unwrap();
+    assert_eq!(
+        warning.message,
+        format!(
+            "key `password` is repeated: at line {first_line}, column 5 and again at line {repeat_line}, column 5; \
+             only the last one counts"
+        )
+    );
+    assert_eq!(warning.position.map(|p| (p.line, p.column)), Some((repeat_line, 5)));
+    assert_eq!(validation.results[0].outcome, RuleOutcome::Warning);
+    assert!(!warning.message.contains("0123456789abcdef") && !warning.message.contains("second-password"));
+    // The last value is the one kensa uses, as every JSON reader does.
+    assert_eq!(validation.manifest.unwrap().api.password.expose(), "second-password");
+}
+
+#[test]
+fn m00_warns_about_every_repeat_of_a_key_at_any_depth() {
+    let source =
+        "{\"id\": \"myaddon\",\n \"id\": \"myaddon\",\n \"api\": {\"x\": [{\"a/b\": 1, \"a/b\": 2, \"a/b\": 3}]}}";
+    let validation = validate(source.as_bytes());
+    let warnings: Vec<_> = validation
+        .diagnostics()
+        .filter(|d| d.code == "M00")
+        .map(|d| (d.pointer.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (
+                "/id",
+                "key `id` is repeated: at line 1, column 2 and again at line 2, column 2; only the last one counts"
+            ),
+            (
+                "/api/x/0/a~1b",
+                "key `a/b` is repeated: at line 3, column 17 and again at line 3, column 27; only the last one counts"
+            ),
+            (
+                "/api/x/0/a~1b",
+                "key `a/b` is repeated: at line 3, column 17 and again at line 3, column 37; only the last one counts"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn m00_lists_a_bounded_number_of_repeated_keys() {
+    let members: Vec<String> = (0..300).map(|_| "\"k\": 1".to_string()).collect();
+    let source = format!("{{\"id\": \"myaddon\", \"extra\": {{{}}}}}", members.join(", "));
+    let validation = validate(source.as_bytes());
+    let warnings: Vec<_> = validation.diagnostics().filter(|d| d.code == "M00").collect();
+    assert_eq!(warnings.len(), 101, "100 listed and one line for the rest");
+    assert_eq!(warnings[100].message, "199 more repeated keys are not listed");
+    assert!(warnings.iter().all(|d| d.position.is_some()));
+}
+
+#[test]
+fn many_config_vars_with_repeats_are_all_checked() {
+    // Issue 10: repeats were found by comparing each name with every earlier one, which took
+    // minutes for this many names. The time is printed by scripts/fuzz, not asserted here.
+    let count = 200_000;
+    let mut names: Vec<String> = (0..count).map(|index| format!("MYADDON_VAR_{index}")).collect();
+    let repeated: Vec<usize> = (0..count).step_by(1000).collect();
+    names.extend(repeated.iter().map(|index| format!("MYADDON_VAR_{index}")));
+    names.push("OTHER_URL".to_string());
+    names.push("lower_case".to_string());
+    let source = with(|m| m["api"]["config_vars"] = json!(names));
+    let validation = validate(&source);
+    let by_code = |code: &str| -> Vec<_> { validation.diagnostics().filter(|d| d.code == code).collect() };
+    let unique = by_code("M20");
+    assert_eq!(unique.len(), repeated.len());
+    for (diagnostic, (offset, index)) in unique.iter().zip(repeated.iter().enumerate()) {
+        assert_eq!(diagnostic.pointer, format!("/api/config_vars/{}", count + offset));
+        assert_eq!(
+            diagnostic.message,
+            format!("MYADDON_VAR_{index} is listed twice (first at /api/config_vars/{index})")
+        );
+        assert!(diagnostic.position.is_some());
+    }
+    let prefixed = by_code("M19");
+    assert_eq!(prefixed.len(), 1);
+    assert_eq!(prefixed[0].pointer, format!("/api/config_vars/{}", count + repeated.len()));
+    let uppercase = by_code("M18");
+    assert_eq!(uppercase.len(), 1);
+    assert_eq!(uppercase[0].pointer, format!("/api/config_vars/{}", count + repeated.len() + 1));
+}
+
+#[test]
+fn deeply_nested_json_is_a_syntax_error_not_a_stack_overflow() {
+    // Issue 10: nesting is bounded by the parser, before any of kensa's own walking.
+    for source in ["[".repeat(100_000), "{\"a\":".repeat(100_000), format!("{{\"id\": {}", "[".repeat(100_000))] {
+        let validation = validate(source.as_bytes());
+        let diagnostic = validation.diagnostics().next().unwrap();
+        assert_eq!(diagnostic.code, "M00");
+        assert!(diagnostic.message.starts_with("invalid JSON: "), "{}", diagnostic.message);
+        assert!(diagnostic.position.is_some());
+    }
+    // Within the limit, nested values are walked and located.
+    let nested = format!("{{\"id\": \"myaddon\", \"deep\": {}1{}}}", "[".repeat(100), "]".repeat(100));
+    let validation = validate(nested.as_bytes());
+    assert_eq!(validation.results[0].outcome, RuleOutcome::Passed);
+    let pointer = format!("/deep{}", "/0".repeat(100));
+    let document = validation.document.unwrap();
+    assert_eq!(document.position(&pointer).map(|p| p.column), Some(127));
+}
