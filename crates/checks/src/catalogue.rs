@@ -321,18 +321,22 @@ checks! {
         code: "S05",
         name: "sso/logs-in",
         label: "logs in",
-        summary: "A correctly signed, fresh sign-in ends (after redirects) in a 2xx page.",
+        summary: "A correctly signed, fresh sign-in ends (after redirects) in a 2xx page. Redirects are followed \
+                  as a browser follows them: 307 and 308 repeat the form POST, 301, 302 and 303 become a GET, \
+                  and each cookie goes back only to the host (any port) and path it was set for.",
         why: "Users reach the add-on's dashboard from Heroku through this sign-in; a valid one must let them in.",
         example: "expected 200, got 403",
         fix: "Accept a correctly signed, fresh request: start a session (a cookie) and redirect to, or render, \
-              the resource's dashboard.",
+              the resource's dashboard. Keep the session on one host: a cookie set by 127.0.0.1 is not sent \
+              to localhost.",
         reference: SSO_ARTICLE,
     }
     SSO_COOKIE {
         code: "S06",
         name: "sso/sets-nav-data-cookie",
         label: "creates the heroku-nav-data cookie",
-        summary: "The sign-in sets cookie `heroku-nav-data` to the `nav-data` sent (legacy: a warning for v3).",
+        summary: "The sign-in sets cookie `heroku-nav-data`, valid for the sign-in URL, to the `nav-data` sent \
+                  (legacy: a warning for v3).",
         why: "Legacy: the Heroku header on add-on pages was built from the `nav-data` sent at sign-in, kept in \
               this cookie. v1 add-ons must still set it; for v3 it is only a warning.",
         example: "could not find cookie heroku-nav-data",

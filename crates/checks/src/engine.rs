@@ -1,12 +1,19 @@
 //! The session that runs checks: it owns the report being built, emits events as checks
 //! start and finish, sends requests through the host's transport and records each
 //! exchange with secrets redacted.
+//!
+//! Exchanges take `&self`, so a check can run independent ones side by side (see
+//! [`crate::concurrent`]); they are recorded in the order they were asked for, so the
+//! report does not depend on which answer came first. An endpoint that timed out once is
+//! not called again in the same run: a hung endpoint costs one deadline, not one per call.
 
 use crate::catalogue::CheckDef;
 use crate::event::{Event, EventSink};
+use crate::redact::Redactor;
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report};
 use crate::transport::{Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4};
 use kensa_manifest::{Environment, Manifest, Severity};
+use std::cell::RefCell;
 
 /// Limits every request obeys. Heroku's own: answer within 3 s (SHOULD) and 25 s (MUST).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +69,19 @@ pub struct Session<'a, T: Transport> {
     pub(crate) effects: Effects<'a, T>,
     pub(crate) settings: Settings,
     report: Report,
-    secrets: Vec<String>,
+    redactor: Redactor,
+    /// Endpoints (see [`endpoint_of`]) that timed out in this run.
+    hung: RefCell<Vec<String>>,
+}
+
+/// An exchange made but not yet recorded under a check.
+pub(crate) struct Sent {
+    pub(crate) result: Result<Response, TransportError>,
+    exchange: Exchange,
+    /// When the request went out.
+    started_ms: u64,
+    /// Set when the answer took longer than Heroku's 3 s.
+    slow: Option<String>,
 }
 
 /// A check being run: findings and exchanges collect here until it finishes.
@@ -106,11 +125,29 @@ impl Pending {
     pub(crate) fn has_failed(&self) -> bool {
         self.findings.iter().any(|finding| finding.severity == Severity::Error)
     }
+
+    /// Keeps an exchange under this check (warning when it was slow) and hands back its result.
+    /// An exchange made before the check started (side by side with others) counts toward
+    /// its duration.
+    pub(crate) fn record(&mut self, sent: Sent) -> Result<Response, TransportError> {
+        self.started_ms = self.started_ms.min(sent.started_ms);
+        if let Some(slow) = sent.slow {
+            self.warn(slow);
+        }
+        self.exchanges.push(sent.exchange);
+        sent.result
+    }
 }
 
 impl<'a, T: Transport> Session<'a, T> {
     pub fn new(effects: Effects<'a, T>, settings: Settings) -> Session<'a, T> {
-        Session { effects, settings, report: Report::default(), secrets: Vec::new() }
+        Session {
+            effects,
+            settings,
+            report: Report::default(),
+            redactor: Redactor::default(),
+            hung: RefCell::new(Vec::new()),
+        }
     }
 
     pub fn settings(&self) -> &Settings {
@@ -130,19 +167,13 @@ impl<'a, T: Transport> Session<'a, T> {
     pub fn check_manifest(&mut self, source: &[u8]) -> Option<Manifest> {
         let validation = crate::manifest::check_manifest(source, &mut self.report, self.effects.sink);
         let manifest = validation.manifest?;
-        self.secrets.push(manifest.api.password.expose().to_string());
-        if let Some(salt) = &manifest.api.sso_salt {
-            self.secrets.push(salt.expose().to_string());
-        }
+        self.redactor.learn_manifest(&manifest);
         Some(manifest)
     }
 
     /// Adds a value that must never appear in the report, such as a token.
     pub fn add_secret(&mut self, secret: impl Into<String>) {
-        let secret = secret.into();
-        if !secret.is_empty() {
-            self.secrets.push(secret);
-        }
+        self.redactor.add(&secret.into());
     }
 
     /// Prints a line that belongs to no check.
@@ -183,8 +214,9 @@ impl<'a, T: Transport> Session<'a, T> {
         let findings = pending
             .findings
             .into_iter()
-            .map(|finding| Finding { message: self.redact(&finding.message), ..finding })
+            .map(|finding| Finding { message: self.redactor.text(&finding.message), ..finding })
             .collect();
+        let redact = |text: Option<String>| text.map(|text| self.redactor.text(&text));
         self.push(CheckReport {
             code: pending.def.code.to_string(),
             name: pending.def.name.to_string(),
@@ -192,9 +224,9 @@ impl<'a, T: Transport> Session<'a, T> {
             outcome,
             reason: None,
             findings,
-            expected: pending.expected,
-            got: pending.got,
-            note: pending.note,
+            expected: redact(pending.expected),
+            got: redact(pending.got),
+            note: redact(pending.note),
             duration_ms: Some(duration_ms),
             exchanges: pending.exchanges,
         });
@@ -242,15 +274,27 @@ impl<'a, T: Transport> Session<'a, T> {
     }
 
     /// Sends a request with the session's limits, records the exchange under `check`, and
-    /// warns when the answer was slow. Returns the response and how long it took.
+    /// warns when the answer was slow.
     pub(crate) async fn send(
-        &mut self,
+        &self,
         check: &mut Pending,
         method: Method,
         url: &str,
         headers: Vec<(String, String)>,
         body: Option<Vec<u8>>,
     ) -> Result<Response, TransportError> {
+        check.record(self.exchange(method, url, headers, body).await)
+    }
+
+    /// Sends a request with the session's limits and returns it, redacted, for
+    /// [`Pending::record`]. Only `&self`: several can be awaited together.
+    pub(crate) async fn exchange(
+        &self,
+        method: Method,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+    ) -> Sent {
         let limits = self.settings.limits;
         let request = Request {
             method,
@@ -260,80 +304,39 @@ impl<'a, T: Transport> Session<'a, T> {
             timeout_ms: limits.timeout_ms,
             max_body_bytes: limits.max_body_bytes,
         };
-        let mut exchange = Exchange {
-            method: method.to_string(),
-            url: self.redact(url),
-            request_headers: request
-                .headers
-                .iter()
-                .map(|(name, value)| (name.clone(), self.redact_header(name, value)))
-                .collect(),
-            request_body: request.body.as_deref().map(|body| self.redact_body(body)),
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            error: None,
-        };
+        let mut exchange = self.redactor.request(&request);
+        let endpoint = endpoint_of(method, url);
         let started = self.effects.clock.now_ms();
+        if self.hung.borrow().contains(&endpoint) {
+            let error = TransportError::EndpointTimedOut(endpoint);
+            exchange.error = Some(self.redactor.text(&describe_error(&error, url, limits)));
+            return Sent { result: Err(error), exchange, started_ms: started, slow: None };
+        }
         let result = self.effects.transport.send(request).await;
         let elapsed = self.effects.clock.now_ms().saturating_sub(started);
+        let mut slow = None;
         match &result {
             Ok(response) => {
-                exchange.status = Some(response.status);
-                exchange.response_headers = response
-                    .headers
-                    .iter()
-                    .map(|(name, value)| (name.clone(), self.redact_header(name, value)))
-                    .collect();
-                exchange.response_body = Some(self.redact_body(&response.body));
+                self.redactor.response(&mut exchange, response);
                 if elapsed > limits.slow_ms {
-                    check.warn(format!(
+                    slow = Some(format!(
                         "took {}; Heroku expects an answer within {}",
                         seconds(elapsed),
                         seconds(limits.slow_ms)
                     ));
                 }
             }
-            Err(error) => exchange.error = Some(describe_error(error, url, limits)),
-        }
-        check.exchanges.push(exchange);
-        result
-    }
-
-    fn redact(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for secret in self.secrets.iter().filter(|secret| secret.len() >= 4) {
-            text = text.replace(secret.as_str(), "[redacted]");
-        }
-        text
-    }
-
-    fn redact_header(&self, name: &str, value: &str) -> String {
-        if ["authorization", "cookie", "set-cookie", "proxy-authorization"]
-            .contains(&name.to_ascii_lowercase().as_str())
-        {
-            match value.split_once(' ') {
-                Some((scheme, _))
-                    if !name.eq_ignore_ascii_case("cookie") && !name.eq_ignore_ascii_case("set-cookie") =>
-                {
-                    format!("{scheme} [redacted]")
+            Err(error) => {
+                if *error == TransportError::Timeout {
+                    let mut hung = self.hung.borrow_mut();
+                    if !hung.contains(&endpoint) {
+                        hung.push(endpoint);
+                    }
                 }
-                _ => "[redacted]".to_string(),
+                exchange.error = Some(self.redactor.text(&describe_error(error, url, limits)));
             }
-        } else {
-            self.redact(value)
         }
-    }
-
-    /// Bodies are kept short in the report; anything past 4 KiB is cut.
-    fn redact_body(&self, body: &[u8]) -> String {
-        const KEEP: usize = 4096;
-        let text = String::from_utf8_lossy(&body[..body.len().min(KEEP)]);
-        let mut text = self.redact(&text);
-        if body.len() > KEEP {
-            text.push_str(&format!("... ({} bytes in all)", body.len()));
-        }
-        text
+        Sent { result, exchange, started_ms: started, slow }
     }
 }
 
@@ -358,7 +361,28 @@ pub(crate) fn describe_error(error: &TransportError, url: &str, limits: Limits) 
             format!("the response body is larger than {}; stopped reading", bytes(limits.max_body_bytes))
         }
         TransportError::Other(reason) => format!("request to {origin} failed: {reason}"),
+        TransportError::EndpointTimedOut(endpoint) => format!(
+            "not sent: {endpoint} already went unanswered for {} in this run, and kensa waits for a hung endpoint only once",
+            seconds(limits.timeout_ms)
+        ),
     }
+}
+
+/// What "the same endpoint" means for the hung-endpoint rule: the method and the URL
+/// without its query, and without the resource key when a resource is addressed (PUT,
+/// DELETE and GET name one resource; POST goes to the collection or the SSO form).
+pub(crate) fn endpoint_of(method: Method, url: &str) -> String {
+    let without_query = url.split(['?', '#']).next().unwrap_or_default();
+    let path = match method {
+        Method::Post | Method::Patch => without_query.to_string(),
+        Method::Get | Method::Put | Method::Delete => match without_query.trim_end_matches('/').rsplit_once('/') {
+            Some((collection, _key)) if collection.contains("://") && collection.matches('/').count() > 2 => {
+                format!("{collection}/*")
+            }
+            _ => without_query.to_string(),
+        },
+    };
+    format!("{method} {path}")
 }
 
 fn origin_of(url: &str) -> String {
@@ -381,5 +405,25 @@ fn bytes(count: usize) -> String {
         format!("{} MiB", count / (1024 * 1024))
     } else {
         format!("{count} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_is_the_method_and_the_url_without_key_or_query() {
+        let collection = "http://127.0.0.1:5000/prefix/heroku/resources";
+        assert_eq!(endpoint_of(Method::Post, collection), format!("POST {collection}"));
+        for method in [Method::Put, Method::Delete] {
+            assert_eq!(endpoint_of(method, &format!("{collection}/abc-123")), format!("{method} {collection}/*"));
+        }
+        assert_eq!(
+            endpoint_of(Method::Get, &format!("{collection}/42?token=t&timestamp=1")),
+            format!("GET {collection}/*")
+        );
+        assert_eq!(endpoint_of(Method::Get, "http://127.0.0.1:5000/dashboard"), "GET http://127.0.0.1:5000/dashboard");
+        assert_eq!(endpoint_of(Method::Post, "http://h/sso/login?x=1"), "POST http://h/sso/login");
     }
 }

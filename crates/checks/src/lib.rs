@@ -6,7 +6,9 @@
 
 mod async_provision;
 pub mod catalogue;
+mod concurrent;
 mod config;
+mod cookies;
 mod deprovision;
 pub mod docs;
 pub mod encoding;
@@ -14,6 +16,7 @@ mod engine;
 mod event;
 mod manifest;
 mod provision;
+mod redact;
 pub mod render;
 mod report;
 pub mod sso;

@@ -1,6 +1,7 @@
 //! Provision: `POST <base path>`, what comes back, and what a repeat must do.
 
 use crate::catalogue::*;
+use crate::concurrent::join_all;
 use crate::encoding::{basic_auth, path_segment, rfc3339};
 use crate::engine::{Pending, Session, describe_error};
 use crate::transport::{Method, Response, Transport};
@@ -252,7 +253,8 @@ impl<T: Transport> Session<'_, T> {
         body
     }
 
-    /// Three calls with bad credentials, each of which must get 401.
+    /// Three calls with bad credentials, each of which must get 401. They are independent,
+    /// so they go out together; a provision one accepted is deprovisioned again.
     pub(crate) async fn check_auth(
         &mut self,
         def: &'static CheckDef,
@@ -262,9 +264,10 @@ impl<T: Transport> Session<'_, T> {
         provision: bool,
     ) -> bool {
         let mut check = self.start(def);
+        let mut probes = Vec::new();
         for (what, user, password) in bad_credentials(manifest) {
-            let probe = provision.then(|| self.provision_payload(manifest, None));
-            let body = match (&probe, method) {
+            let payload = provision.then(|| self.provision_payload(manifest, None));
+            let body = match (&payload, method) {
                 (Some(payload), _) => Some(payload.body.clone()),
                 (None, Method::Put) => {
                     Some(serde_json::to_vec(&json!({"plan": self.settings.plan})).unwrap_or_default())
@@ -272,7 +275,16 @@ impl<T: Transport> Session<'_, T> {
                 _ => None,
             };
             let headers = api_headers(manifest, &user, &password, body.is_some());
-            match self.send(&mut check, method, url, headers, body).await {
+            probes.push((what, payload.map(|payload| payload.uuid), headers, body));
+        }
+        let this = &*self;
+        let sent = join_all(
+            probes.iter().map(|(_, _, headers, body)| this.exchange(method, url, headers.clone(), body.clone())),
+        )
+        .await;
+        let mut accepted = Vec::new();
+        for ((what, uuid, _, _), sent) in probes.into_iter().zip(sent) {
+            match check.record(sent) {
                 Ok(response) if response.status == 401 => {}
                 Ok(response) => {
                     check.mismatch(
@@ -280,28 +292,17 @@ impl<T: Transport> Session<'_, T> {
                         response.status.to_string(),
                         format!("expected 401, got {} with {what}", response.status),
                     );
-                    if let Some(probe) = probe {
-                        self.clean_up_accepted(manifest, &mut check, &response, &probe.uuid).await;
+                    if let Some(key) = uuid.and_then(|uuid| accepted_key(manifest, &response, uuid)) {
+                        accepted.push(key);
                     }
                 }
                 Err(error) => check.fail(format!("{what}: {}", describe_error(&error, url, self.settings.limits))),
             }
         }
+        self.remove_extras(manifest, &mut check, &accepted).await;
         let passed = !check.has_failed();
         self.finish(check);
         passed
-    }
-
-    /// A provision that should not have succeeded did: deprovision what it created.
-    async fn clean_up_accepted(&mut self, manifest: &Manifest, check: &mut Pending, response: &Response, uuid: &str) {
-        let Some(id) = serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of) else {
-            return;
-        };
-        let key = match manifest.api.version {
-            ApiVersion::V3 => uuid.to_string(),
-            ApiVersion::V1 => id,
-        };
-        self.remove_extra(manifest, check, &key).await;
     }
 
     /// Deprovisions a resource no check owns (the provision gave nothing usable), so a
@@ -309,34 +310,33 @@ impl<T: Transport> Session<'_, T> {
     async fn clean_up(&mut self, manifest: &Manifest, key: &str) {
         let (url, _) = self.resource_url(manifest, key);
         let password = manifest.api.password.expose().to_string();
-        let request = crate::transport::Request {
-            method: Method::Delete,
-            url,
-            headers: api_headers(manifest, &manifest.id, &password, false),
-            body: None,
-            timeout_ms: self.settings.limits.timeout_ms,
-            max_body_bytes: self.settings.limits.max_body_bytes,
-        };
-        match self.effects.transport.send(request).await {
+        let headers = api_headers(manifest, &manifest.id, &password, false);
+        match self.exchange(Method::Delete, &url, headers, None).await.result {
             Ok(response) if matches!(response.status, 200 | 204 | 404 | 410) => {}
             _ => self.message(&format!("    (could not deprovision the resource with uuid {key}; remove it by hand)")),
         }
     }
 
-    /// Deprovisions a resource the checks created on the side, warning if that fails.
-    pub(crate) async fn remove_extra(&mut self, manifest: &Manifest, check: &mut Pending, key: &str) {
-        let (url, _) = self.resource_url(manifest, key);
+    /// Deprovisions resources the checks created on the side, all at once, warning for
+    /// each one that could not be removed.
+    pub(crate) async fn remove_extras(&self, manifest: &Manifest, check: &mut Pending, keys: &[String]) {
         let password = manifest.api.password.expose().to_string();
-        let headers = api_headers(manifest, &manifest.id, &password, false);
-        match self.send(check, Method::Delete, &url, headers, None).await {
-            Ok(response) if matches!(response.status, 200 | 204 | 410) => {}
-            Ok(response) => {
-                check.warn(format!("could not deprovision the extra resource {key}: got {}", response.status))
+        let urls: Vec<String> = keys.iter().map(|key| self.resource_url(manifest, key).0).collect();
+        let sent = join_all(urls.iter().map(|url| {
+            self.exchange(Method::Delete, url, api_headers(manifest, &manifest.id, &password, false), None)
+        }))
+        .await;
+        for ((key, url), sent) in keys.iter().zip(&urls).zip(sent) {
+            match check.record(sent) {
+                Ok(response) if matches!(response.status, 200 | 204 | 410) => {}
+                Ok(response) => {
+                    check.warn(format!("could not deprovision the extra resource {key}: got {}", response.status))
+                }
+                Err(error) => check.warn(format!(
+                    "could not deprovision the extra resource {key}: {}",
+                    describe_error(&error, url, self.settings.limits)
+                )),
             }
-            Err(error) => check.warn(format!(
-                "could not deprovision the extra resource {key}: {}",
-                describe_error(&error, &url, self.settings.limits)
-            )),
         }
     }
 
@@ -428,7 +428,7 @@ impl<T: Transport> Session<'_, T> {
                         format!("the same uuid returned a new id `{id}` (the first call returned `{}`)", first.id),
                     );
                     if manifest.api.version == ApiVersion::V1 {
-                        self.remove_extra(manifest, &mut check, &id).await;
+                        self.remove_extras(manifest, &mut check, &[id]).await;
                     }
                 }
                 None => {}
@@ -452,7 +452,7 @@ impl<T: Transport> Session<'_, T> {
                     };
                     // With a shared id, removing "the other one" in v1 would remove the first.
                     if manifest.api.version == ApiVersion::V3 || !check.has_failed() {
-                        self.remove_extra(manifest, &mut check, &key).await;
+                        self.remove_extras(manifest, &mut check, &[key]).await;
                     }
                 }
             }
@@ -461,7 +461,6 @@ impl<T: Transport> Session<'_, T> {
         self.finish(check);
     }
 
-    /// The id of a further provision, failing the check when there is none.
     /// The id of a further provision, failing the check when there is none. Whether the
     /// status is exactly 200 (or 202) is P01's business; here any success will do.
     fn second_id(&self, check: &mut Pending, response: &Response) -> Option<String> {
@@ -475,6 +474,16 @@ impl<T: Transport> Session<'_, T> {
         }
         id
     }
+}
+
+/// The key that deprovisions a resource a wrongly accepted probe created, when its answer
+/// names one: the uuid sent (v3) or the id returned (v1).
+fn accepted_key(manifest: &Manifest, response: &Response, uuid: String) -> Option<String> {
+    let id = serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of)?;
+    Some(match manifest.api.version {
+        ApiVersion::V3 => uuid,
+        ApiVersion::V1 => id,
+    })
 }
 
 fn is_log_drain_url(url: &str) -> bool {

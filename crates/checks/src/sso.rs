@@ -2,10 +2,12 @@
 //! refuses bad or stale ones and signs the user in with good ones.
 
 use crate::catalogue::*;
+use crate::concurrent::join_all;
+use crate::cookies::CookieJar;
 use crate::encoding::form_value;
-use crate::engine::{Pending, Session, describe_error};
+use crate::engine::{Pending, Sent, Session, describe_error};
 use crate::transport::{Method, Response, Transport};
-use kensa_manifest::{ApiVersion, Environment, Manifest, SsoTarget};
+use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, SsoTarget};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
@@ -92,11 +94,17 @@ fn signed_request(
     add_tokens: impl FnOnce(&mut Vec<(String, String)>),
 ) -> SsoRequest {
     let endpoint = manifest.endpoint(environment);
+    // The legacy GET goes under the string-form URL's path, as provisioning does and as
+    // the old gem did: `http://host/prefix/` signs in at `/prefix/heroku/resources/ID`.
+    let root = match endpoint {
+        Endpoint::Root(root) => format!("{}{}", root.origin(), root.path.trim_end_matches('/')),
+        Endpoint::Urls { base_url, .. } => base_url.origin(),
+    };
     let (method, url) = match endpoint.sso() {
         SsoTarget::Post(url) => (Method::Post, format!("{}{}", url.origin(), url.path)),
-        SsoTarget::Get { origin } if subject.force_post => (Method::Post, format!("{origin}/sso/login")),
-        SsoTarget::Get { origin } => {
-            (Method::Get, format!("{origin}/heroku/resources/{}", crate::encoding::path_segment(subject.id)))
+        SsoTarget::Get { .. } if subject.force_post => (Method::Post, format!("{root}/sso/login")),
+        SsoTarget::Get { .. } => {
+            (Method::Get, format!("{root}/heroku/resources/{}", crate::encoding::path_segment(subject.id)))
         }
     };
     let mut params: Vec<(String, String)> = Vec::new();
@@ -118,35 +126,6 @@ fn signed_request(
         request.url = format!("{}?{}", request.url, request.encoded_params());
     }
     request
-}
-
-/// Cookies set during the SSO checks, by name (one provider, so one jar).
-#[derive(Default)]
-struct CookieJar(Vec<(String, String)>);
-
-impl CookieJar {
-    fn absorb(&mut self, response: &Response) {
-        for (name, value) in &response.headers {
-            if !name.eq_ignore_ascii_case("set-cookie") {
-                continue;
-            }
-            let pair = value.split(';').next().unwrap_or_default();
-            if let Some((cookie, content)) = pair.split_once('=') {
-                let cookie = cookie.trim().to_string();
-                self.0.retain(|(existing, _)| *existing != cookie);
-                self.0.push((cookie, content.trim().to_string()));
-            }
-        }
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(cookie, _)| cookie == name).map(|(_, value)| value.as_str())
-    }
-
-    fn header(&self) -> Option<String> {
-        (!self.0.is_empty())
-            .then(|| self.0.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; "))
-    }
 }
 
 impl<T: Transport> Session<'_, T> {
@@ -183,7 +162,9 @@ impl<T: Transport> Session<'_, T> {
             (&SSO_OLD_TIMESTAMP, -SKEW_SECS, false),
             (&SSO_FUTURE_TIMESTAMP, SKEW_SECS, false),
         ];
-        for (def, offset, bad_token) in probes {
+        // They are independent, so they go out together and are reported in this order.
+        let mut requests = Vec::new();
+        for (_, offset, bad_token) in probes {
             let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
             let subject = SsoSubject { id, resource_uuid, timestamp: now + offset, force_post };
             let request = if bad_token {
@@ -198,13 +179,21 @@ impl<T: Transport> Session<'_, T> {
                 sso_request(manifest, environment, &subject)
                     .unwrap_or_else(|| signed_request(manifest, environment, &subject, |_| {}))
             };
+            if !bad_token {
+                self.keep_tokens_secret(&request);
+            }
+            requests.push(request);
+        }
+        let this = &*self;
+        let sent = join_all(requests.iter().map(|request| this.sso_exchange(request, &jar))).await;
+        for (((def, _, _), request), sent) in probes.into_iter().zip(&requests).zip(sent) {
             let mut check = self.start(def);
-            match self.send_sso(&mut check, &request, &jar).await {
+            match check.record(sent) {
                 Ok(response) if response.status == 403 => {}
                 Ok(response) => {
                     check.mismatch("403", response.status.to_string(), format!("expected 403, got {}", response.status))
                 }
-                Err(message) => check.fail(message),
+                Err(error) => check.fail(describe_error(&error, &request.url, self.settings.limits)),
             }
             passed &= !check.has_failed();
             self.finish(check);
@@ -215,6 +204,7 @@ impl<T: Transport> Session<'_, T> {
         let subject = SsoSubject { id, resource_uuid, timestamp: now, force_post };
         let request = sso_request(manifest, environment, &subject)
             .unwrap_or_else(|| signed_request(manifest, environment, &subject, |_| {}));
+        self.keep_tokens_secret(&request);
         let mut check = self.start(&SSO_LOGIN);
         let page = self.follow(&mut check, &request, &mut jar).await;
         let unobservable = !self.effects.transport.capabilities().redirects
@@ -251,7 +241,8 @@ impl<T: Transport> Session<'_, T> {
         }
         if self.effects.transport.capabilities().cookies {
             let mut check = self.start(&SSO_COOKIE);
-            match jar.get("heroku-nav-data") {
+            let sso_url = request.url.split('?').next().unwrap_or_default();
+            match jar.get(sso_url, "heroku-nav-data", self.now_ms()) {
                 None => legacy(&mut check, "could not find cookie heroku-nav-data".to_string()),
                 Some(value) if value == NAV_DATA => {}
                 Some(value) => legacy(&mut check, format!("expected {NAV_DATA}, got {value}")),
@@ -271,54 +262,64 @@ impl<T: Transport> Session<'_, T> {
         passed
     }
 
+    /// A signed token replays a sign-in: wherever a provider echoes one, the report shows
+    /// `[redacted]` (the field names alone are blanked anyway).
+    fn keep_tokens_secret(&mut self, request: &SsoRequest) {
+        for (name, value) in &request.params {
+            if name.ends_with("token") {
+                self.add_secret(value.clone());
+            }
+        }
+    }
+
     async fn send_sso(
         &mut self,
         check: &mut Pending,
         request: &SsoRequest,
         jar: &CookieJar,
     ) -> Result<Response, String> {
+        let sent = self.sso_exchange(request, jar).await;
+        check.record(sent).map_err(|error| describe_error(&error, &request.url, self.settings.limits))
+    }
+
+    /// Sends one sign-in request as a browser would, with the cookies `jar` holds for its URL.
+    async fn sso_exchange(&self, request: &SsoRequest, jar: &CookieJar) -> Sent {
         let mut headers = vec![("Accept".to_string(), "text/html".to_string())];
-        if let Some(cookie) = jar.header() {
+        if let Some(cookie) = jar.header(&request.url, self.now_ms()) {
             headers.push(("Cookie".to_string(), cookie));
         }
         let body = (request.method == Method::Post).then(|| {
             headers.push(("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()));
             request.encoded_params().into_bytes()
         });
-        self.send(check, request.method, &request.url, headers, body)
-            .await
-            .map_err(|error| describe_error(&error, &request.url, self.settings.limits))
+        self.exchange(request.method, &request.url, headers, body).await
     }
 
-    /// Sends `request` and follows up to 10 redirects with GET, carrying cookies.
+    /// Sends `request` and follows up to 10 redirects as a browser does, carrying cookies:
+    /// 307 and 308 repeat the method and form, 301, 302 and 303 become a GET.
     async fn follow(&mut self, check: &mut Pending, request: &SsoRequest, jar: &mut CookieJar) -> Option<Response> {
-        let mut response = match self.send_sso(check, request, jar).await {
-            Ok(response) => response,
-            Err(message) => {
-                check.fail(message);
-                return None;
-            }
-        };
-        jar.absorb(&response);
-        let mut url = request.url.clone();
-        for _ in 0..10 {
-            let location = match response.status {
-                301 | 302 | 303 | 307 | 308 => response.header("location").map(str::to_string),
-                _ => None,
-            };
-            let Some(location) = location else {
-                return Some(response);
-            };
-            url = resolve(&url, &location);
-            let next = SsoRequest { method: Method::Get, url: url.clone(), params: Vec::new() };
-            response = match self.send_sso(check, &next, jar).await {
+        let mut current = request.clone();
+        for _ in 0..=10 {
+            let response = match self.send_sso(check, &current, jar).await {
                 Ok(response) => response,
                 Err(message) => {
                     check.fail(message);
                     return None;
                 }
             };
-            jar.absorb(&response);
+            jar.absorb(&current.url, &response, self.now_ms());
+            let location = match response.status {
+                301 | 302 | 303 | 307 | 308 => response.header("location"),
+                _ => None,
+            };
+            let Some(location) = location else {
+                return Some(response);
+            };
+            let url = resolve(&current.url, location);
+            current = match response.status {
+                307 | 308 => SsoRequest { url, ..current },
+                _ => SsoRequest { method: Method::Get, url, params: Vec::new() },
+            };
         }
         check.fail("more than 10 redirects");
         None
@@ -354,7 +355,9 @@ fn resolve(base: &str, location: &str) -> String {
     let Ok(parsed) = kensa_manifest::url::HttpUrl::parse(base) else {
         return location.to_string();
     };
-    if location.starts_with('/') {
+    if location.starts_with("//") {
+        format!("{}:{location}", parsed.scheme)
+    } else if location.starts_with('/') {
         format!("{}{location}", parsed.origin())
     } else {
         let directory = parsed.path.rsplit_once('/').map_or("", |(directory, _)| directory);
@@ -401,5 +404,6 @@ mod tests {
         assert_eq!(resolve("http://a:1/sso/login", "/dashboard"), "http://a:1/dashboard");
         assert_eq!(resolve("http://a:1/sso/login", "home"), "http://a:1/sso/home");
         assert_eq!(resolve("http://a:1/x", "https://b/y"), "https://b/y");
+        assert_eq!(resolve("https://a:1/x", "//b:2/y"), "https://b:2/y");
     }
 }

@@ -72,6 +72,10 @@ pub enum TransportError {
     BodyTooLarge,
     /// Anything else, described by the host.
     Other(String),
+    /// Never returned by a host: the engine did not send the request because an earlier
+    /// one to the same endpoint (named here, such as `DELETE http://host/resources/*`)
+    /// timed out in this run.
+    EndpointTimedOut(String),
 }
 
 /// What a host's transport can see. A browser cannot read `Set-Cookie`, cannot stop at a

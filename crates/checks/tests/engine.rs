@@ -28,6 +28,29 @@ fn a_correct_provider_passes_test_all_and_keeps_nothing() {
     assert!(headings[8].starts_with("DELETE /heroku/resources/"));
 }
 
+/// Issue 11: a provider whose DELETE hangs costs one deadline per run. The first DELETE
+/// (removing the idempotency check's extra resource) waits it out; the deprovision's probes
+/// and its own DELETE are not sent, and say why.
+#[test]
+fn a_hung_endpoint_is_waited_for_once() {
+    let (report, provider) = run_suite(&[Fault::HangingDelete], all());
+    let deletes = provider.requests().into_iter().filter(|request| request.method == kensa_checks::Method::Delete);
+    assert_eq!(deletes.count(), 1, "only the first DELETE reaches the provider");
+    let d02 = report.checks().find(|check| check.code == "D02").unwrap();
+    assert_eq!(d02.outcome, Outcome::Warning, "{d02:#?}");
+    for code in ["X02", "X01"] {
+        let check = report.checks().find(|check| check.code == code).unwrap();
+        assert_eq!(check.outcome, Outcome::Failed, "{check:#?}");
+        let said: Vec<&str> = check.findings.iter().map(|finding| finding.message.as_str()).collect();
+        assert!(
+            said.iter().all(|message| message.contains(
+                "not sent: DELETE http://localhost:4567/heroku/resources/* already went unanswered for 25 s"
+            )),
+            "{said:#?}"
+        );
+    }
+}
+
 /// Every fault makes exactly the expected check fail, with the expected message.
 #[test]
 fn each_fault_fails_its_check() {

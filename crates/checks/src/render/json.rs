@@ -1,7 +1,9 @@
 //! One JSON document per run: a summary, then every group and check.
 
+use crate::render::is_unsafe_char;
 use crate::report::{GroupReport, Report, Summary};
 use serde::Serialize;
+use std::fmt::Write;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -14,7 +16,26 @@ struct JsonReport<'a> {
 pub fn json(report: &Report) -> String {
     let document = JsonReport { passed: report.passed(), summary: report.summary(), groups: &report.groups };
     // Serializing plain data with string keys cannot fail.
-    serde_json::to_string_pretty(&document).unwrap_or_default()
+    escape_unsafe_chars(serde_json::to_string_pretty(&document).unwrap_or_default())
+}
+
+/// serde_json escapes C0 controls but writes DEL, C1 controls (U+009B is CSI to some
+/// terminals) and bidi overrides as they are. Outside strings pretty JSON holds only ASCII
+/// punctuation, spaces and newlines, so every such character left is inside a string, where
+/// its `\uXXXX` escape reads back as the same text.
+fn escape_unsafe_chars(json: String) -> String {
+    if !json.chars().any(|c| c != '\n' && is_unsafe_char(c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && is_unsafe_char(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reads a report written by [`json`] (the summary is derived, so it is not read).
@@ -38,5 +59,16 @@ mod tests {
         assert_eq!(value["groups"][1]["checks"][3]["code"], "M05");
         assert_eq!(value["groups"][1]["checks"][3]["outcome"], "failed");
         assert_eq!(value["groups"][1]["checks"][3]["findings"][0]["pointer"], "/id");
+    }
+
+    /// issue 10: serde_json escapes C0 controls but writes DEL and C1 (U+009B is a CSI to
+    /// some terminals) and bidi overrides raw; the report escapes them too and still reads back.
+    #[test]
+    fn control_characters_are_escaped_and_round_trip() {
+        let report = crate::render::hostile_report();
+        let text = json(&report);
+        assert!(!text.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{text:?}");
+        assert!(text.contains(r#"\u0000\u007f\u009b31m\u202e"#), "{text}");
+        assert_eq!(from_json(&text).unwrap(), report);
     }
 }

@@ -1,5 +1,6 @@
 //! JUnit XML: one test suite per group, one test case per check, for CI dashboards.
 
+use crate::render::is_unsafe_char;
 use crate::report::{Outcome, Report};
 use std::fmt::Write;
 
@@ -83,7 +84,7 @@ fn seconds(milliseconds: u64) -> String {
     format!("{}.{:03}", milliseconds / 1000, milliseconds % 1000)
 }
 
-/// Escapes text for XML attributes and content, dropping characters XML 1.0 forbids.
+/// Escapes text for XML attributes and content, dropping control characters.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -94,7 +95,10 @@ fn escape(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\n' => out.push_str("&#10;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\r' => {}
+            '\t' => out.push(c),
+            // Forbidden by XML 1.0 (most C0, U+FFFE, U+FFFF) or able to drive a terminal
+            // that shows the file (CR, DEL, C1, bidi overrides).
+            c if is_unsafe_char(c) || matches!(c, '\u{fffe}' | '\u{ffff}') => {}
             c => out.push(c),
         }
     }
@@ -115,5 +119,14 @@ mod tests {
         assert!(xml.contains("name=\"M05 uses only lower-case letters, digits and dashes\""), "{xml}");
         assert!(xml.contains("<failure message=\"`a&lt;b` is not a valid add-on id (at /id)\""), "{xml}");
         assert!(xml.contains("failures=\"2\""), "{xml}");
+    }
+
+    /// issue 10: XML 1.0 forbids most C0 controls; JUnit drops them and every other
+    /// control character (CR, DEL, C1) and bidi override, escaping newlines as before.
+    #[test]
+    fn control_characters_are_dropped() {
+        let xml = junit(&crate::render::hostile_report());
+        assert!(!xml.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{xml:?}");
+        assert!(xml.contains("name=\"P05 id[2J]0;owned  Check fake [PASS]&#10;  Check fake too [PASS]31m\""), "{xml}");
     }
 }

@@ -3,6 +3,8 @@
 use crate::event::Event;
 use crate::report::{CheckReport, Outcome, Report};
 use kensa_manifest::Severity;
+use std::borrow::Cow;
+use std::fmt::Write;
 
 /// What a span of text means, so the host can colour it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +68,11 @@ impl TextWriter {
                 }
                 out
             }
-            Event::Message { text } => self.flush(paint) + text + "\n",
+            Event::Message { text } => {
+                // kensa lays messages out with line breaks of its own; keep those alone.
+                let lines: Vec<Cow<'_, str>> = text.split('\n').map(visible).collect();
+                self.flush(paint) + &lines.join("\n") + "\n"
+            }
         }
     }
 
@@ -81,7 +87,7 @@ impl TextWriter {
             [] => String::new(),
             [single] => check_lines(single, paint),
             [first, ..] => {
-                let reason = first.reason.as_deref().unwrap_or("not applicable");
+                let reason = visible(first.reason.as_deref().unwrap_or("not applicable"));
                 let line = format!("Skipped {} checks: {reason}", skipped.len());
                 format!("  {}\n", paint(Tone::Skip, &line))
             }
@@ -91,7 +97,7 @@ impl TextWriter {
 
 /// `\nTesting <heading>\n`: a blank line, then the heading.
 pub fn group_line(heading: &str) -> String {
-    format!("\nTesting {heading}\n")
+    format!("\nTesting {}\n", visible(heading))
 }
 
 /// The closing line of a run.
@@ -108,24 +114,26 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
         Outcome::Failed | Outcome::Errored => Tone::Fail,
         Outcome::Skipped => Tone::Skip,
     };
-    let mut out = format!("  Check {} {}", check.label, paint(tone, &format!("[{}]", check.outcome.tag())));
+    let mut out = format!("  Check {} {}", visible(&check.label), paint(tone, &format!("[{}]", check.outcome.tag())));
     if let Some(note) = &check.note {
         out.push(' ');
-        out.push_str(note);
+        out.push_str(&visible(note));
     }
     out.push('\n');
     if let Some(reason) = &check.reason {
-        out.push_str(&format!("    {}\n", paint(Tone::Detail, reason)));
+        out.push_str(&format!("    {}\n", paint(Tone::Detail, &visible(reason))));
     }
     for finding in &check.findings {
         let tone = match finding.severity {
             Severity::Error => Tone::Fail,
             Severity::Warning => Tone::Warn,
         };
-        out.push_str(&format!("    {}\n", paint(tone, &format!("! {}", finding.message))));
+        out.push_str(&format!("    {}\n", paint(tone, &format!("! {}", visible(&finding.message)))));
         let location = match (&finding.pointer, finding.position) {
-            (Some(pointer), Some(position)) if !pointer.is_empty() => Some(format!("at {pointer} ({position})")),
-            (Some(pointer), None) if !pointer.is_empty() => Some(format!("at {pointer}")),
+            (Some(pointer), Some(position)) if !pointer.is_empty() => {
+                Some(format!("at {} ({position})", visible(pointer)))
+            }
+            (Some(pointer), None) if !pointer.is_empty() => Some(format!("at {}", visible(pointer))),
             (_, Some(position)) => Some(format!("at {position}")),
             _ => None,
         };
@@ -133,18 +141,55 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
             out.push_str(&format!("      {}\n", paint(Tone::Detail, &location)));
         }
         if let Some(hint) = &finding.hint {
-            out.push_str(&format!("      {}\n", paint(Tone::Detail, &format!("hint: {hint}"))));
+            out.push_str(&format!("      {}\n", paint(Tone::Detail, &format!("hint: {}", visible(hint)))));
         }
     }
     if let (true, Some(expected), Some(got)) =
         (check.findings.is_empty() && check.outcome == Outcome::Failed, &check.expected, &check.got)
     {
-        out.push_str(&format!("    {}\n", paint(Tone::Fail, &format!("! expected {expected}, got {got}"))));
+        let line = format!("! expected {}, got {}", visible(expected), visible(got));
+        out.push_str(&format!("    {}\n", paint(Tone::Fail, &line)));
     }
     if check.outcome == Outcome::Failed {
-        out.push_str(&format!("    {}\n", paint(Tone::Detail, &format!("see: kensa explain {}", check.code))));
+        out.push_str(&format!(
+            "    {}\n",
+            paint(Tone::Detail, &format!("see: kensa explain {}", visible(&check.code)))
+        ));
     }
     out
+}
+
+/// Whether `c` must not reach a terminal as it is: C0 and C1 control characters, DEL, and
+/// the bidirectional overrides that reorder what follows them on screen.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from a provider, a manifest or the network, fit for a terminal: every character
+/// [`is_unsafe_char`] is shown as an escape (`\e`, `\r`, `\n`, `\x00`, `\u{9b}`), so the text
+/// cannot clear the screen, retitle the window, move the cursor or start a line of its own.
+/// Every renderer of human output and every CLI line with such text goes through here.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x1b' => out.push_str("\\e"),
+            c if c < '\u{80}' && is_unsafe_char(c) => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c if is_unsafe_char(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -196,5 +241,37 @@ mod tests {
             ),
             "{out}"
         );
+    }
+
+    /// issue 10: provider and manifest text reaches the terminal with every control
+    /// character shown as an escape, so it cannot clear the screen, retitle the window or
+    /// start a line of its own (a fake `[PASS]`).
+    #[test]
+    fn control_characters_in_report_text_are_shown_escaped() {
+        let report = crate::render::hostile_report();
+        let out = text(&report, &plain);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(!out.contains('\u{202e}'), "{out:?}");
+        assert!(!out.lines().any(|line| line.trim_start().starts_with("Check fake")), "{out}");
+        let escaped = r"id\e[2J\e]0;owned\x07\r  Check fake [PASS]\n  Check fake too [PASS]\x00\x7f\u{9b}31m\u{202e}";
+        for shown in [
+            format!("Testing {escaped}\n"),
+            format!("  Check {escaped} [PASS] {escaped}\n"),
+            format!("    ! {escaped}\n      at {escaped} (line 1, column 2)\n      hint: {escaped}\n"),
+            format!("    ! expected {escaped}, got {escaped}\n"),
+            format!("  Skipped 3 checks: {escaped}\n"),
+            format!("  Check {escaped} [SKIP] {escaped}\n    {escaped}\n"),
+        ] {
+            assert!(out.contains(&shown), "{shown:?} not in\n{out}");
+        }
+    }
+
+    /// issue 10: a message keeps its own line breaks (kensa lays it out) but shows every
+    /// other control character escaped.
+    #[test]
+    fn messages_keep_their_line_breaks_and_escape_the_rest() {
+        let mut writer = TextWriter::default();
+        let out = writer.event(Event::Message { text: "\nStarting cmd\x1b]0;x\x07\r\u{9b}2J" }, &plain);
+        assert_eq!(out, "\nStarting cmd\\e]0;x\\x07\\r\\u{9b}2J\n");
     }
 }

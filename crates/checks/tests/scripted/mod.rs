@@ -26,6 +26,8 @@ pub(crate) enum Fault {
     SameIdForEveryUuid,
     NewIdForRepeatedUuid,
     DeprovisionStatus500,
+    /// Every DELETE goes unanswered until the deadline.
+    HangingDelete,
     PlanChange503,
     Slow,
     FourSeconds,
@@ -167,6 +169,10 @@ fn answer(
         }
         (kensa_checks::Method::Delete, path) => {
             let key = path.trim_start_matches("/heroku/resources/");
+            if has(Fault::HangingDelete) {
+                clock.advance(25_000);
+                return Err(TransportError::Timeout);
+            }
             if has(Fault::DeprovisionStatus500) {
                 return reply(500, json!({"message": "boom"}));
             }
