@@ -9,6 +9,9 @@
     reason = "host-side test harness: runs processes, reads files and the environment, waits"
 )]
 
+pub mod hostile;
+pub mod plain;
+
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -813,7 +816,9 @@ impl Drop for Recorder {
     }
 }
 
-fn answer(stream: TcpStream, expected_auth: &str, origin: &str) -> Option<Recorded> {
+/// Reads one HTTP/1.1 request (header names lower-cased, body by Content-Length, at most
+/// 1 MiB) from a connection, waiting at most 5 s for it.
+pub(crate) fn read_recorded(stream: &TcpStream) -> Option<Recorded> {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
@@ -839,7 +844,11 @@ fn answer(stream: TcpStream, expected_auth: &str, origin: &str) -> Option<Record
         .unwrap_or(0);
     let mut body = vec![0; length.min(1 << 20)];
     reader.read_exact(&mut body).ok()?;
-    let request = Recorded { method, path, headers, body };
+    Some(Recorded { method, path, headers, body })
+}
+
+fn answer(stream: TcpStream, expected_auth: &str, origin: &str) -> Option<Recorded> {
+    let request = read_recorded(&stream)?;
 
     let authorized = request.header("authorization") == Some(expected_auth);
     let (status, reply) = match request.method.as_str() {

@@ -7,7 +7,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed (an invalid manifest is a failed check)
-  2  kensa could not run (bad arguments, missing or unreadable file)";
+  2  kensa could not run (bad arguments, a missing or unreadable file or one over 1 MiB,
+     output that cannot be written)";
 
 /// Test a Heroku add-on provider's service on your own machine, before Heroku calls it.
 #[derive(Debug, Parser)]
@@ -23,7 +24,7 @@ pub struct Cli {
 /// Options every command accepts, anywhere on the line.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The add-on manifest to read or write.
+    /// The add-on manifest to read (at most 1 MiB) or write.
     #[arg(
         short = 'f',
         long = "filename",
@@ -38,11 +39,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Write the report (in --format) to FILE; progress still goes to the terminal.
+    /// Write the report (in --format) to FILE, which must not be the manifest; progress still
+    /// goes to the terminal.
     #[arg(short = 'o', long, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// When to colour output; `auto` colours a terminal unless NO_COLOR is set.
+    /// When to colour output; `auto` colours a terminal unless NO_COLOR is set. Control
+    /// characters in provider or manifest text are always shown escaped (`\e`, `\r`, `\x00`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
@@ -57,6 +60,12 @@ pub struct GlobalArgs {
     /// Do not verify TLS certificates (for self-signed local services).
     #[arg(long, global = true)]
     pub insecure: bool,
+
+    /// Seconds to wait for each answer: Heroku's own limit, 25, or less for quicker
+    /// feedback while developing. A hung endpoint is waited for once per run; cors-proxy
+    /// answers 504 after this long.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=25))]
+    pub timeout: u64,
 
     /// Expect asynchronous provisioning: a 202, then the provider finishing through a
     /// local stand-in for Heroku's API (its URL is sent as `callback_url`).
@@ -83,12 +92,16 @@ pub enum Command {
     Test(TestArgs),
 
     /// Provision, run CMD with the returned config vars, change plan, deprovision.
-    #[command(
-        after_help = "Example: kensa run -f addon-manifest.json -- sh -c 'psql \"$MYADDON_URL\"'\n\nThe resource is deprovisioned even when CMD fails; kensa exits 1 when CMD exits non-zero."
-    )]
+    #[command(after_help = "Example: kensa run -f addon-manifest.json -- sh -c 'psql \"$MYADDON_URL\"'\n\n\
+            CMD is looked up on your own PATH. It gets only the config vars the manifest declares in \
+            api.config_vars; any other var the provider returns (such as PATH or LD_PRELOAD) is not exported, \
+            and kensa names it on stderr.\n\n\
+            The resource is deprovisioned even when CMD fails; kensa exits 1 when CMD exits non-zero.")]
     Run(RunArgs),
 
     /// Check the embedded reference provider end to end, with no configuration at all.
+    #[command(after_help = "The manifest (mode 0600) goes to a new private folder (mode 0700, an unguessable name in \
+                      $TMPDIR or /tmp), removed afterwards unless --keep.")]
     Demo(DemoArgs),
 
     /// Open a signed-in browser session on the resource ID, as Heroku's dashboard would.
@@ -137,14 +150,19 @@ Listens on 127.0.0.1 only and forwards only to the --to origin (each request's p
 query appended). Answers CORS preflights itself and adds Access-Control-Allow-Origin to every
 answer; redirects are passed through. Point the playground's manifest at the proxy, e.g.
   kensa cors-proxy --to http://localhost:5000 --port 5001
-and use http://127.0.0.1:5001/heroku/resources as base_url. Stop it with Ctrl-C.";
+and use http://127.0.0.1:5001/heroku/resources as base_url. A provider that has not
+answered within --timeout seconds (default 25, Heroku's limit) gets the browser a 504 with
+a JSON message, CORS headers included. Stop it with Ctrl-C.";
 
 const CREATE_HELP: &str = "\
-Templates: node (Node.js standard library), python (Python 3 standard library) and rust
-(axum) are built in and work offline. A git URL or the path of a local git repository is
-cloned with git. Any other name, such as sinatra, is cloned as the old kensa did, from
-${REPO_PREFIX:-https://github.com/heroku/kensa-create-}NAME. NAME must not exist or be an
-empty folder.";
+Templates: node (Node.js standard library), python (Python 3 standard library), rust
+(axum) and sinatra (Ruby and Sinatra, as in Heroku's guide; Debian's ruby and ruby-sinatra
+packages suffice) are built in and work offline. A git URL or the path of a local git
+repository is cloned with git. Any other name, such as clojure, is cloned as the old kensa
+did, from ${REPO_PREFIX:-https://github.com/heroku/kensa-create-}NAME; when that cannot be
+reached, the error says so and names the built-in templates. NAME must not exist or be an
+empty folder. A template's own addon-manifest.json and .env are replaced; a symbolic link
+there is replaced by a regular file (with a warning), never written through.";
 
 const ADDONS_API_HELP: &str = "\
 The token comes from HEROKU_API_KEY, else the api.heroku.com entry of ~/.netrc (which
@@ -157,7 +175,7 @@ pub struct CreateArgs {
     #[arg(value_name = "NAME")]
     pub name: PathBuf,
 
-    /// `node`, `python` or `rust`; a git URL or local repository; or a name cloned from REPO_PREFIX.
+    /// `node`, `python`, `rust` or `sinatra`; a git URL or local repository; or a name cloned from REPO_PREFIX.
     #[arg(short = 't', long, value_name = "TEMPLATE")]
     pub template: String,
 }
@@ -240,14 +258,14 @@ pub struct SsoArgs {
     #[arg(long)]
     pub no_browser: bool,
 
-    /// Sign in with a form POST even if the manifest has no `sso_url` (posts to /sso/login).
+    /// Sign in with a form POST even if the manifest has no `sso_url` (posts to sso/login under the test URL).
     #[arg(long)]
     pub post: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Keep the temporary manifest instead of deleting it afterwards.
+    /// Keep the temporary folder and its manifest, and print where they are.
     #[arg(long)]
     pub keep: bool,
 }
@@ -299,10 +317,13 @@ pub enum TestSuite {
         plan: String,
     },
     /// Check single sign-on to the resource ID (in v3 also sent as `resource_id`).
+    ///
+    /// With a string-form test URL the legacy GET signs in under that URL's path:
+    /// `"test": "http://host/prefix/"` signs in at /prefix/heroku/resources/ID.
     Sso {
         #[arg(value_name = "ID")]
         id: String,
-        /// Sign in with a form POST even if the manifest has no `sso_url` (posts to /sso/login).
+        /// Sign in with a form POST even if the manifest has no `sso_url` (posts to sso/login under the test URL).
         #[arg(long)]
         post: bool,
     },

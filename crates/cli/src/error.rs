@@ -1,5 +1,6 @@
 //! Why kensa could not run (exit code 2), as opposed to a check failing (exit code 1).
 
+use kensa_checks::render::visible;
 use std::fmt;
 use std::path::Path;
 
@@ -24,6 +25,7 @@ impl CliError {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
+            std::io::ErrorKind::FileTooLarge => "larger than 1 MiB, the most kensa reads".to_string(),
             _ => error.to_string(),
         };
         let error = CliError::new(format!("cannot read {}: {reason}", path.display()));
@@ -37,9 +39,11 @@ impl CliError {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        // Messages quote paths, URLs and answers from elsewhere: show their control
+        // characters rather than send them to the terminal.
+        write!(f, "error: {}", visible(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\nhint: {hint}")?;
+            write!(f, "\nhint: {}", visible(hint))?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 pub mod args;
 mod commands;
 mod error;
+mod files;
 mod native;
 mod output;
 mod standin;

@@ -2,24 +2,60 @@
 //! followed), the system clock and the OS random source.
 
 use kensa_checks::{Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError};
+use std::cell::OnceCell;
 use std::error::Error as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub(crate) struct ReqwestTransport {
-    client: reqwest::Client,
+    /// For `http:` URLs; built on first use, without loading any certificates.
+    plain: OnceCell<reqwest::Client>,
+    /// For `https:` URLs; built on first use, with the system's certificates.
+    tls: OnceCell<reqwest::Client>,
+    insecure: bool,
     /// Receives the provider's callbacks under `--async`.
     pub(crate) heroku: Option<crate::standin::HerokuStandIn>,
 }
 
 impl ReqwestTransport {
-    pub(crate) fn new(insecure: bool) -> Result<ReqwestTransport, String> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
-            .tls_danger_accept_invalid_certs(insecure)
+    pub(crate) fn new(insecure: bool) -> ReqwestTransport {
+        ReqwestTransport { plain: OnceCell::new(), tls: OnceCell::new(), insecure, heroku: None }
+    }
+
+    /// The client for `url`. Loading the system's certificates costs more than a whole
+    /// loopback run, so an all-http run never does it.
+    fn client(&self, url: &str) -> Result<&reqwest::Client, TransportError> {
+        let https = url.get(..6).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"));
+        let cell = if https { &self.tls } else { &self.plain };
+        if let Some(client) = cell.get() {
+            return Ok(client);
+        }
+        let client = client_builder(https, self.insecure)
             .build()
-            .map_err(|error| format!("cannot set up HTTP: {error}"))?;
-        Ok(ReqwestTransport { client, heroku: None })
+            .map_err(|error| TransportError::Other(format!("cannot set up HTTP: {error}")))?;
+        Ok(cell.get_or_init(|| client))
+    }
+}
+
+/// Connection policy: a fresh connection for every exchange, never a pooled one.
+///
+/// Heroku's own calls arrive on fresh connections, so that is what a provider must answer
+/// well. Reusing a keep-alive connection is slower, not faster, against the servers
+/// providers really run: one that writes headers and body in two writes with Nagle on
+/// (Python's `http.server`, many small frameworks) meets our delayed ACK and each exchange
+/// stalls about 40 ms, while a new connection is in quick-ACK mode. And a server may close
+/// an idle keep-alive connection just as we reuse it, which would fail a check for
+/// nothing. A loopback connect costs tens of microseconds.
+fn client_builder(https: bool, insecure: bool) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .tcp_nodelay(true)
+        .connect_timeout(Duration::from_secs(10));
+    if https {
+        builder.tls_danger_accept_invalid_certs(insecure)
+    } else {
+        // Never used for TLS: no certificate store to load.
+        builder.tls_certs_only(std::iter::empty())
     }
 }
 
@@ -58,7 +94,7 @@ impl ReqwestTransport {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
-        let mut builder = self.client.request(method, &request.url);
+        let mut builder = self.client(&request.url)?.request(method, &request.url);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

@@ -1,7 +1,8 @@
 //! Terminal output: colour choice, ANSI painting and writes that survive a closed pipe.
 
 use crate::args::ColorChoice;
-use kensa_checks::render::Tone;
+use kensa_checks::render::{Tone, visible};
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
 /// Decides whether stdout gets colour.
@@ -24,11 +25,64 @@ pub(crate) fn ansi(tone: Tone, text: &str) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-/// Writes to stdout; a reader that went away (`kensa ... | head`) ends the program quietly.
+/// Writes to stdout. A reader that went away (`kensa ... | head`) ends the program quietly
+/// with exit code 0, as ripgrep does; any other failure (`> /dev/full`, a full disk) ends it
+/// with exit code 2 and says so, since the report was lost. Renderers already escape
+/// provider and manifest text; this is the last line of defence for everything else
+/// printed (see [`terminal_safe`]).
 pub(crate) fn print(text: &str) {
+    let text = terminal_safe(text);
     let mut stdout = io::stdout().lock();
-    let result = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
-    if result.is_err_and(|error| error.kind() == io::ErrorKind::BrokenPipe) {
-        std::process::exit(0);
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => {}
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(error) => {
+            eprintln!("error: cannot write to standard output: {error}");
+            std::process::exit(crate::ExitStatus::Error as i32);
+        }
+    }
+}
+
+/// `text` with line breaks, tabs and the colour codes of [`ansi`] kept, and every other
+/// control character shown escaped (`\e`, `\r`, `\u{9b}`, ...): nothing printed can clear the
+/// screen, retitle the terminal or move the cursor.
+pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(index) = rest.find(|c: char| kensa_checks::render::is_unsafe_char(c) && c != '\n' && c != '\t') {
+        let (before, from) = rest.split_at(index);
+        out.push_str(before);
+        let colour = from
+            .strip_prefix("\x1b[")
+            .and_then(|after| after.find(|c: char| !c.is_ascii_digit() && c != ';').map(|end| (after, end)))
+            .filter(|(after, end)| after[*end..].starts_with('m'))
+            .map(|(_, end)| end + 3);
+        let taken = colour.unwrap_or_else(|| from.chars().next().map_or(1, char::len_utf8));
+        match colour {
+            Some(_) => out.push_str(&from[..taken]),
+            None => out.push_str(&visible(&from[..taken])),
+        }
+        rest = &from[taken..];
+    }
+    if rest.len() == text.len() {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// issue 10: whatever reaches stdout, only kensa's colours and line breaks stay raw.
+    #[test]
+    fn printed_text_keeps_colours_and_line_breaks_and_escapes_other_controls() {
+        let painted = ansi(Tone::Pass, "[PASS]");
+        assert_eq!(terminal_safe(&format!("a\tb\n{painted}\n")), format!("a\tb\n{painted}\n"));
+        assert_eq!(
+            terminal_safe("x\x1b[2J\x1b]0;t\x07\r[PASS]\0\u{9b}1m\x1b[31"),
+            "x\\e[2J\\e]0;t\\x07\\r[PASS]\\x00\\u{9b}1m\\e[31"
+        );
     }
 }

@@ -37,8 +37,14 @@ struct Proxy {
 
 impl Proxy {
     fn start(to: &str) -> Proxy {
+        Proxy::start_with(to, &[])
+    }
+
+    /// `kensa cors-proxy --to TO --port 0 EXTRA...`.
+    fn start_with(to: &str, extra: &[&str]) -> Proxy {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kensa"))
             .args(["cors-proxy", "--to", to, "--port", "0"])
+            .args(extra)
             .env_remove("NO_COLOR")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -400,4 +406,38 @@ fn a_port_in_use_exits_2() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(2), "stderr {stderr}");
     assert!(stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "stderr {stderr}");
+}
+
+/// Issue 10: a provider that accepts the connection and never answers held the browser
+/// until some client gave up. Now the proxy answers 504 after `--timeout` seconds (default
+/// Heroku's 25), with a JSON message and the CORS headers the page needs to read it.
+#[test]
+fn a_hung_provider_gets_a_504_with_cors_headers_after_the_timeout() {
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", hung.local_addr().unwrap());
+    // Accepts, reads nothing, answers nothing; the connections stay open until the test ends.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in hung.incoming() {
+            held.push(stream);
+        }
+    });
+    let proxy = Proxy::start_with(&origin, &["--timeout", "1"]);
+    let started = std::time::Instant::now();
+    let auth = auth();
+    let headers = [("Origin", PAGE_ORIGIN), ("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+    let reply = http(&proxy.addr, "POST", "/heroku/resources", &headers, &provision_body("hung-uuid"));
+    assert_eq!(reply.status, 504, "body: {}", reply.body);
+    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
+    assert!(reply.body.contains(&format!("no answer from {origin} within 1 s")), "body: {}", reply.body);
+    // Generous: only shows the proxy did not wait for some much longer client timeout.
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    proxy.wait_for_log_lines(1);
+    let log = proxy.stop();
+    assert!(log.contains("POST /heroku/resources 504"), "{log}");
+    assert_no_secrets(&log);
+
+    let help = Command::cargo_bin("kensa").unwrap().args(["cors-proxy", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("--timeout <SECS>") && help.contains("[default: 25]"), "{help}");
 }

@@ -141,6 +141,87 @@ fn python_template_passes_every_check() {
     check_interpreted("python", if cfg!(windows) { "python" } else { "python3" }, "app.py");
 }
 
+/// Whether `ruby` runs with Sinatra and WEBrick (Debian: `ruby`, `ruby-sinatra`).
+fn have_ruby_sinatra() -> bool {
+    std::process::Command::new("ruby")
+        .args(["-e", "require 'sinatra/base'; require 'webrick'"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The provider's id and Heroku's uuid of the resource `kensa test provision` kept, from
+/// its `Check contains an id [PASS] (id ..., uuid ...)` line.
+fn provision(dir: &Path, manifest: &Path) -> (String, String) {
+    let report = run(&["test", "provision", "--color", "never", "-f", manifest.to_str().unwrap()], dir);
+    assert_eq!(report.code, 0, "{}{}", report.stdout, report.stderr);
+    let line = report.stdout.lines().find(|line| line.contains("Check contains an id [PASS] (id ")).unwrap();
+    let keys = line.split_once("(id ").unwrap().1.trim_end_matches(')');
+    let (id, uuid) = keys.split_once(", uuid ").unwrap();
+    (id.to_string(), uuid.to_string())
+}
+
+/// `kensa test sso KEY` passes every check, through `flow` (`POST /sso/login` or
+/// `GET /heroku/resources/<key>`).
+fn check_sso(dir: &Path, manifest: &Path, key: &str, flow: &str, service: &Service) {
+    let report = run(&["test", "sso", key, "--color", "never", "-f", manifest.to_str().unwrap()], dir);
+    let shown = format!("{}{}\nservice log:\n{}", report.stdout, report.stderr, service.log_text());
+    assert_eq!(report.code, 0, "sso {key}: {shown}");
+    assert!(!report.stdout.contains("[FAIL]"), "sso {key}: {shown}");
+    assert!(report.stdout.contains(&format!("Testing {flow}\n")), "sso {key}: {shown}");
+    for label in ["validates token", "validates timestamp", "validates future timestamp", "logs in"] {
+        assert!(report.stdout.contains(&format!("Check {label} [PASS]")), "sso {key}, {label}: {shown}");
+    }
+    for label in ["creates the heroku-nav-data cookie", "displays the heroku layout"] {
+        assert!(report.stdout.contains(&format!("Check {label} [PASS]")), "sso {key}, {label}: {shown}");
+    }
+}
+
+/// The guide's own template (issue 14): Sinatra with Debian's `ruby` and `ruby-sinatra`
+/// alone passes `kensa test all --with-sso`, then signs in to a kept resource by its uuid
+/// and by its id, in the form flow and in the legacy GET flow.
+#[test]
+fn sinatra_template_passes_every_check_and_signs_in_by_uuid_and_by_id() {
+    if !have_ruby_sinatra() {
+        assert!(
+            std::env::var_os("KENSA_REQUIRE_TEMPLATE_TOOLS").is_none(),
+            "ruby with sinatra and webrick is not installed (apt-get install ruby ruby-sinatra), \
+             but KENSA_REQUIRE_TEMPLATE_TOOLS asks for the sinatra template"
+        );
+        eprintln!("skipping the sinatra template: ruby with sinatra and webrick is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let project = create(dir.path(), "demo", "sinatra");
+    for file in ["app.rb", "Gemfile", "config.ru", "Procfile", ".gitignore"] {
+        assert!(project.join(file).is_file(), "{file}");
+    }
+    let port = free_port();
+    use_port(&project, port);
+    let service = Service::start(Path::new("ruby"), &["app.rb"], &project, port);
+    check_all(dir.path(), &project, &service);
+
+    let manifest = project.join("addon-manifest.json");
+    let (id, uuid) = provision(dir.path(), &manifest);
+    assert_ne!(id, uuid);
+    check_sso(dir.path(), &manifest, &uuid, "POST /sso/login", &service);
+    check_sso(dir.path(), &manifest, &id, "POST /sso/login", &service);
+
+    // A manifest without sso_url: the legacy GET sign-in, with the key in the path.
+    let legacy = project.join("legacy-sso.json");
+    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    value["api"]["test"] = serde_json::json!(format!("http://127.0.0.1:{port}/"));
+    value["api"]["production"] = serde_json::json!("https://yourapp.com/");
+    std::fs::write(&legacy, value.to_string()).unwrap();
+    check_sso(dir.path(), &legacy, &id, &format!("GET /heroku/resources/{id}"), &service);
+    check_sso(dir.path(), &legacy, &uuid, &format!("GET /heroku/resources/{uuid}"), &service);
+
+    let log = service.log_text();
+    assert!(log.contains("POST /sso/login -> 302"), "{log}");
+    assert!(!log.contains("token="), "the service logs paths, never SSO tokens from query strings:\n{log}");
+}
+
 /// The workspace's target folder, shared so that the template's dependencies, already
 /// compiled for kensa, are not compiled again.
 fn workspace_target_dir() -> PathBuf {
@@ -216,6 +297,21 @@ fn refuses_a_folder_that_is_not_empty_and_accepts_an_empty_one() {
     assert!(dir.path().join("empty/app.py").is_file());
 }
 
+/// `kensa create NAME --template TEMPLATE` with `REPO_PREFIX` on the local file system,
+/// expected to fail with exit code 2; returns stderr.
+fn create_from_local_prefix(dir: &Path, name: &str, template: &str, prefix: &str) -> String {
+    let output = kensa()
+        .args(["create", name, "--template", template])
+        .current_dir(dir)
+        .env("REPO_PREFIX", prefix)
+        .env("GIT_ALLOW_PROTOCOL", "file")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    stderr
+}
+
 /// A name that is neither built in nor a folder is fetched from
 /// `${REPO_PREFIX:-https://github.com/heroku/kensa-create-}<name>`, as the old gem did; a
 /// failed fetch lists the built-in templates. (`tests/guide.rs` clones such a name from a
@@ -228,17 +324,9 @@ fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_
     }
     let dir = tempfile::tempdir().unwrap();
     let prefix = format!("file://{}/nowhere/kensa-create-", dir.path().display());
-    let output = kensa()
-        .args(["create", "demo", "--template", "cobol"])
-        .current_dir(dir.path())
-        .env("REPO_PREFIX", &prefix)
-        .env("GIT_ALLOW_PROTOCOL", "file")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = create_from_local_prefix(dir.path(), "demo", "cobol", &prefix);
     assert!(stderr.contains(&format!("error: error cloning {prefix}cobol into demo: ")), "{stderr}");
-    for name in ["node", "python", "rust", "REPO_PREFIX"] {
+    for name in ["node", "python", "rust", "sinatra", "REPO_PREFIX"] {
         assert!(stderr.contains(name), "{name}: {stderr}");
     }
     assert!(!dir.path().join("demo").exists());
@@ -251,6 +339,59 @@ fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_
         assert!(refused.stderr.contains(name), "{name}: {}", refused.stderr);
     }
     assert!(!dir.path().join("demo").exists());
+}
+
+/// Issue 14: a template fetched by name (the old guide's `clojure`) from a repository
+/// that cannot be reached says so and names the built-in templates, which work offline.
+/// The port had a listener a moment ago and has none now, so nothing leaves 127.0.0.1.
+#[test]
+fn an_unreachable_template_repository_says_offline_and_lists_the_built_in_ones() {
+    if !have("git") {
+        eprintln!("skipping: git is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("http://127.0.0.1:{}/kensa-create-", free_port());
+    let mut command = kensa();
+    command.args(["create", "myaddon", "--template", "clojure"]).current_dir(dir.path()).env("REPO_PREFIX", &prefix);
+    for proxy in ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
+        command.env_remove(proxy);
+    }
+    let failed = common::Run::of(command.env("NO_PROXY", "*").env("no_proxy", "*"));
+    assert_eq!(failed.code, 2, "{}", failed.stderr);
+    let url = format!("{prefix}clojure");
+    assert!(failed.stderr.starts_with(&format!("error: error cloning {url} into myaddon: ")), "{}", failed.stderr);
+    let hint = failed.stderr.lines().find_map(|line| line.strip_prefix("hint: ")).unwrap_or_default();
+    assert!(hint.contains(&format!("could not reach {url} (are you offline?)")), "{}", failed.stderr);
+    assert!(hint.contains("REPO_PREFIX"), "{}", failed.stderr);
+    for name in ["sinatra", "node", "python", "rust"] {
+        assert!(hint.contains(&format!("{name} (")), "{name}: {}", failed.stderr);
+    }
+    assert!(!dir.path().join("myaddon").exists(), "nothing is left behind");
+
+    // A git URL given in full gets the same offline hint.
+    let failed = run(&["create", "myaddon", "--template", &url], dir.path());
+    assert_eq!(failed.code, 2, "{}", failed.stderr);
+    assert!(failed.stderr.contains(&format!("could not reach {url} (are you offline?)")), "{}", failed.stderr);
+}
+
+/// A clone that fails says git's reason (its first `fatal:` line), not the last line of
+/// git's advice ("and the repository exists."); a missing repository is not "offline".
+#[test]
+fn a_missing_template_repository_gives_gits_reason() {
+    if !have("git") {
+        eprintln!("skipping: git is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nowhere");
+    let prefix = format!("file://{}/kensa-create-", missing.display());
+    let stderr = create_from_local_prefix(dir.path(), "myaddon", "clojure", &prefix);
+    let first = stderr.lines().next().unwrap();
+    assert!(first.starts_with(&format!("error: error cloning {prefix}clojure into myaddon: ")), "{stderr}");
+    assert!(first.contains("does not appear to be a git repository"), "{stderr}");
+    assert!(!stderr.contains("and the repository exists"), "{stderr}");
+    assert!(!stderr.contains("are you offline"), "{stderr}");
 }
 
 #[test]
@@ -314,4 +455,67 @@ fn git_templates_need_git() {
     assert!(stderr.contains("error: Need git to clone repository"), "{stderr}");
     assert!(!stderr.contains("s3cret"));
     assert!(!dir.path().join("demo").exists());
+}
+
+/// Issue 10: a template whose `addon-manifest.json` and `.env` are symbolic links to files
+/// outside NAME used to get the secrets written (and the mode changed) where the links
+/// pointed. Now the links are replaced by regular files, with a warning naming each, and
+/// the files they pointed at are untouched.
+#[cfg(unix)]
+#[test]
+fn a_template_with_symlinked_secret_files_never_writes_outside_name() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    if !have("git") {
+        eprintln!("skipping: git is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    for name in ["manifest.json", "env"] {
+        std::fs::write(outside.join(name), "mine\n").unwrap();
+        std::fs::set_permissions(outside.join(name), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let template = dir.path().join("hostile-template");
+    std::fs::create_dir(&template).unwrap();
+    std::fs::write(template.join("README.md"), "# hostile\n").unwrap();
+    symlink(outside.join("manifest.json"), template.join("addon-manifest.json")).unwrap();
+    symlink(outside.join("env"), template.join(".env")).unwrap();
+    git(&template, &["init", "--quiet"]);
+    git(&template, &["add", "."]);
+    git(&template, &["commit", "--quiet", "-m", "template"]);
+
+    let created = run(&["create", "shop", "--template", "hostile-template"], dir.path());
+    assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
+    for name in ["manifest.json", "env"] {
+        let path = outside.join(name);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n", "{name} was written through the link");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644, "{name} was chmod-ed");
+    }
+    let project = dir.path().join("shop");
+    for (name, mode) in [("addon-manifest.json", None), (".env", Some(0o600))] {
+        let path = project.join(name);
+        let metadata = std::fs::symlink_metadata(&path).unwrap();
+        assert!(metadata.file_type().is_file(), "{name} is still a link");
+        if let Some(mode) = mode {
+            assert_eq!(metadata.permissions().mode() & 0o777, mode, "{name}");
+        }
+        let warning =
+            format!("warning: the template's shop/{name} is a symbolic link; replaced it with a regular file");
+        assert!(created.stderr.contains(&warning), "{}", created.stderr);
+    }
+    assert!(std::fs::read_to_string(project.join(".env")).unwrap().contains("HEROKU_PASSWORD="));
+    assert!(std::fs::read_to_string(project.join("addon-manifest.json")).unwrap().contains("\"id\": \"shop\""));
+}
+
+/// Issue 10: a NAME that cannot be made (its parent is a file) is reported as a failed
+/// write of NAME, not as "cannot read".
+#[test]
+fn a_name_that_cannot_be_made_says_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plain-file"), "x").unwrap();
+    let failed = run(&["create", "plain-file/shop", "-t", "node"], dir.path());
+    assert_eq!(failed.code, 2, "{}", failed.stderr);
+    assert!(failed.stderr.starts_with("error: cannot write plain-file/shop: "), "{}", failed.stderr);
+    assert!(!failed.stderr.contains("cannot read"), "{}", failed.stderr);
 }

@@ -683,7 +683,7 @@ fn assert_printed(command: &str, printed: &str, lines: &[&str]) {
     }
 }
 
-const BUILT_IN_TEMPLATES: &[&str] = &["node", "python", "rust"];
+const BUILT_IN_TEMPLATES: &[&str] = &["node", "python", "rust", "sinatra"];
 
 #[test]
 fn every_kensa_command_of_the_seed_guide_is_accepted_as_written() {

@@ -51,6 +51,7 @@ faults! {
     ProvisionMissingId = "provision-missing-id": "leaves `id` out of the provision answer",
     ProvisionEmptyId = "provision-empty-id": "answers a provision with \"id\": \"\"",
     UndeclaredConfigVar = "undeclared-config-var": "adds a config var that the manifest does not declare",
+    ConfigExportsPath = "config-exports-path": "adds PATH, LD_PRELOAD and BASH_ENV to the provision config",
     NonStringConfigValue = "non-string-config-value": "returns the first config var as a number",
     ConfigNotObject = "config-not-object": "returns `config` as an array of {name, value} pairs",
     InvalidConfigUrl = "invalid-config-url": "returns _URL config vars without scheme and host",

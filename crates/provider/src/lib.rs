@@ -144,6 +144,10 @@ pub struct ProviderOptions {
 /// Heroku's identity service, the default [`ProviderOptions::heroku_id_url`].
 pub const DEFAULT_HEROKU_ID_URL: &str = "https://id.heroku.com";
 
+/// The `PATH` the `config-exports-path` fault returns in the provision config: a folder
+/// that does not exist, so a command looked up on it is not found.
+pub const CONFIG_FAULT_PATH: &str = "/kensa-provider-fault/bin";
+
 /// The default [`ProviderOptions::oauth_client_secret`]: a dummy, not a real secret.
 pub const DEFAULT_OAUTH_CLIENT_SECRET: &str = "kensa-provider-dummy-client-secret";
 

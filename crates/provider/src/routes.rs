@@ -21,13 +21,13 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
-use crate::ProviderOptions;
 use crate::auth::{authorized, parse_basic};
 use crate::fault::{Fault, Faults};
 use crate::heroku::{self, Finish, Job};
 use crate::server::ConnKill;
 use crate::sso::{self, Key, Params};
 use crate::store::{Found, NewResource, Resource, Store};
+use crate::{CONFIG_FAULT_PATH, ProviderOptions};
 
 /// Name of the provider's own session cookie.
 pub(crate) const SESSION_COOKIE: &str = "kensa-provider-session";
@@ -161,6 +161,12 @@ impl App {
         }
         if has(Fault::UndeclaredConfigVar) {
             map.insert(format!("{}_UNDECLARED", self.config_prefix()), json!("surprise"));
+        }
+        if has(Fault::ConfigExportsPath) {
+            // What would take over `kensa run`'s command if kensa exported it.
+            map.insert("PATH".to_owned(), json!(CONFIG_FAULT_PATH));
+            map.insert("LD_PRELOAD".to_owned(), json!("/kensa-provider-fault/preload.so"));
+            map.insert("BASH_ENV".to_owned(), json!("/kensa-provider-fault/bash_env"));
         }
         if has(Fault::ConfigNotObject) {
             // The shape of the Platform API's config PATCH: a plausible mistake.

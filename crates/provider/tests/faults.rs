@@ -166,6 +166,12 @@ fn observe(fault: Fault) {
         Fault::UndeclaredConfigVar => {
             assert_eq!(provisioned(&p, UUID)["config"]["MYADDON_UNDECLARED"], "surprise");
         }
+        Fault::ConfigExportsPath => {
+            let config = provisioned(&p, UUID)["config"].clone();
+            assert_eq!(config["PATH"], kensa_provider::CONFIG_FAULT_PATH);
+            assert!(config["LD_PRELOAD"].is_string() && config["BASH_ENV"].is_string(), "{config}");
+            assert!(config["MYADDON_URL"].is_string(), "{config}");
+        }
         Fault::NonStringConfigValue => {
             assert!(provisioned(&p, UUID)["config"]["MYADDON_URL"].is_number());
         }

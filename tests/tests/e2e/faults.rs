@@ -136,6 +136,11 @@ fn expectation(fault: Fault) -> Case {
         }
         // Config vars.
         Fault::UndeclaredConfigVar => case(All, V3, Fails(&[("R05", &["MYADDON_UNDECLARED is not in the manifest"])])),
+        Fault::ConfigExportsPath => case(
+            All,
+            V3,
+            Fails(&[("R05", &["PATH is not in the manifest", "LD_PRELOAD is not in the manifest", "BASH_ENV is not"])]),
+        ),
         Fault::NonStringConfigValue => {
             case(All, V3, Fails(&[("R07", &["the key MYADDON_URL doesn't contain a string (5432)"])]))
         }
@@ -471,6 +476,7 @@ fault_tests! {
     provision_missing_id_fails_r01 => ProvisionMissingId,
     provision_empty_id_fails_r01 => ProvisionEmptyId,
     undeclared_config_var_fails_r05 => UndeclaredConfigVar,
+    config_exports_path_fails_r05 => ConfigExportsPath,
     non_string_config_value_fails_r07 => NonStringConfigValue,
     config_not_object_fails_r04 => ConfigNotObject,
     invalid_config_url_fails_r08 => InvalidConfigUrl,

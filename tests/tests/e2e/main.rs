@@ -11,6 +11,8 @@ mod async_provision;
 mod faults;
 mod formats;
 mod limits;
+mod output_safety;
+mod plain_servers;
 mod run;
 mod sso;
 mod suites;

@@ -1,6 +1,6 @@
 //! `kensa run`: provision, run a command with the config vars, change plan, deprovision.
 
-use kensa_e2e::{Kensa, Outcome, Provider, check, messages, text};
+use kensa_e2e::{Fault, Kensa, Outcome, Provider, check, messages, text};
 
 /// The issue's own command line, word for word.
 #[test]
@@ -67,4 +67,32 @@ fn command_output_stays_out_of_a_json_report() {
     assert!(!run.stdout.lines().any(|line| line == "hello-from-the-command"), "{}", run.describe());
     assert!(run.stderr.lines().any(|line| line == "hello-from-the-command"), "{}", run.describe());
     assert_eq!(provider.resource_count(), 0);
+}
+
+/// Issue 10, done-when: a provider returning `PATH`, `LD_PRELOAD` and `BASH_ENV` in its
+/// config chose which program `kensa run` started (CMD was looked up on the provider's
+/// `PATH`) and what it loaded. Now CMD is found on the user's `PATH`, only the declared
+/// `MYADDON_URL` is exported, and kensa names the vars it left out; R05 still fails.
+#[test]
+fn a_provider_cannot_set_path_or_ld_preload_for_the_command() {
+    let provider = Provider::with_faults([Fault::ConfigExportsPath]);
+    let seen = provider.dir().join("seen.txt");
+    let script = r#"printf '%s|%s|%s|%s' "$PATH" "${LD_PRELOAD-unset}" "${BASH_ENV-unset}" "$MYADDON_URL" > "$1""#;
+    let run = provider.kensa(["run", "--", "sh", "-c", script, "sh"]).arg(&seen).run();
+    run.assert_code(1);
+    let seen = std::fs::read_to_string(&seen).unwrap_or_else(|_| panic!("the command did not run\n{}", run.describe()));
+    let fields: Vec<&str> = seen.split('|').collect();
+    let own = |name: &str| std::env::var(name).unwrap_or_else(|_| "unset".to_string());
+    assert_eq!(fields[0], own("PATH"), "PATH");
+    assert_eq!(fields[1], own("LD_PRELOAD"), "LD_PRELOAD");
+    assert_eq!(fields[2], own("BASH_ENV"), "BASH_ENV");
+    assert!(fields[3].starts_with(&format!("{}/resources/", provider.origin())), "MYADDON_URL: {seen}");
+    assert!(
+        run.stderr.contains("warning: not exporting PATH, LD_PRELOAD, BASH_ENV to the command"),
+        "{}",
+        run.describe()
+    );
+    assert!(run.stdout.contains("Check command exits with status 0 [PASS]"), "{}", run.describe());
+    assert!(run.stdout.contains("PATH is not in the manifest"), "{}", run.describe());
+    assert_eq!(provider.resource_count(), 0, "the resource is deprovisioned");
 }

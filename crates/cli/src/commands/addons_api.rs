@@ -27,7 +27,7 @@ const SECRET_FIELDS: [&str; 2] = ["password", "sso_salt"];
 /// `kensa push`: validate, send, and keep the server's copy (with its new `$base`).
 pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
     let path = &context.global.filename;
-    let source = std::fs::read(path).map_err(|error| CliError::unreadable(path, &error))?;
+    let source = crate::files::read_input(path)?;
     let validation = kensa_manifest::validate(&source);
     let Some(manifest) = validation.manifest.as_ref().filter(|_| validation.is_ok()) else {
         let mut text = format!("error: {} is not a valid manifest; not pushing it:\n", path.display());
@@ -157,7 +157,7 @@ pub(crate) fn manifests(context: &Context, args: &ManifestsArgs) -> Result<ExitS
 // ---------- files ----------
 
 fn read_manifest(path: &Path) -> Result<Value> {
-    let source = std::fs::read(path).map_err(|error| CliError::unreadable(path, &error))?;
+    let source = crate::files::read_input(path)?;
     serde_json::from_slice(&source).map_err(|error| {
         CliError::new(format!("{} is not valid JSON: {error}", path.display()))
             .hint("run `kensa test manifest` to see where")
@@ -416,9 +416,9 @@ fn find_token() -> Result<(Token, TokenSource)> {
     if let Some(home) = home {
         for name in [".netrc", "_netrc"] {
             let path = Path::new(&home).join(name);
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    if let Some(password) = netrc::password_for(&text, NETRC_MACHINE) {
+            match crate::files::read_limited(&path) {
+                Ok(bytes) => {
+                    if let Some(password) = netrc::password_for(&String::from_utf8_lossy(&bytes), NETRC_MACHINE) {
                         return Ok((Token(password), TokenSource::Netrc(path)));
                     }
                 }

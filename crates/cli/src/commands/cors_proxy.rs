@@ -77,7 +77,7 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
     })?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
     print(&format!("kensa cors-proxy: http://{address} -> {origin}\n"));
-    let upstream = Arc::new(Upstream { origin, client });
+    let upstream = Arc::new(Upstream { origin, client, deadline: Duration::from_secs(context.global.timeout) });
     runtime.block_on(serve(listener, upstream));
     Ok(ExitStatus::Passed)
 }
@@ -116,6 +116,8 @@ struct Upstream {
     /// `scheme://host[:port]`, no trailing slash.
     origin: String,
     client: reqwest::Client,
+    /// How long the provider has to start its answer (`--timeout`, Heroku's 25 s).
+    deadline: Duration,
 }
 
 async fn serve(listener: TcpListener, upstream: Arc<Upstream>) {
@@ -257,10 +259,15 @@ async fn forward(request: Request<Incoming>, upstream: &Upstream) -> Result<Resp
     if !body.is_empty() || declared.is_some() {
         builder = builder.body(body);
     }
-    let mut answer = builder.send().await.map_err(|error| {
+    let seconds = upstream.deadline.as_secs();
+    let late =
+        || Failure::new(StatusCode::GATEWAY_TIMEOUT, format!("no answer from {} within {seconds} s", upstream.origin));
+    // A hung provider must not hold the browser longer than Heroku would wait.
+    let sent = tokio::time::timeout(upstream.deadline, builder.send()).await.map_err(|_| late())?;
+    let mut answer = sent.map_err(|error| {
         let error = error.without_url();
         if error.is_timeout() {
-            Failure::new(StatusCode::GATEWAY_TIMEOUT, format!("{} did not answer in time", upstream.origin))
+            late()
         } else if error.is_connect() {
             Failure::new(StatusCode::BAD_GATEWAY, format!("cannot connect to {}", upstream.origin))
         } else {

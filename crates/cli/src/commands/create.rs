@@ -1,9 +1,9 @@
 //! `kensa create NAME --template T`: a folder with a working starter add-on service, its
 //! manifest with fresh secrets and a `.env` with the same secrets for the service.
 //!
-//! The `node`, `python` and `rust` templates are embedded in the binary, so `create` works
-//! offline; any other template is a git URL or a local repository, cloned with `git`. A
-//! name that is neither (no `/`, such as the old guide's `sinatra` or `clojure`) is cloned
+//! The `node`, `python`, `rust` and `sinatra` templates are embedded in the binary, so
+//! `create` works offline; any other template is a git URL or a local repository, cloned
+//! with `git`. A name that is neither (no `/`, such as the old guide's `clojure`) is cloned
 //! from `${REPO_PREFIX:-https://github.com/heroku/kensa-create-}<name>`, as the old gem did.
 
 use crate::args::CreateArgs;
@@ -82,6 +82,19 @@ pub(crate) static TEMPLATES: &[Template] = &[
             file!("rust", "gitignore" => ".gitignore"),
         ],
     },
+    Template {
+        name: "sinatra",
+        summary: "Ruby, Sinatra and WEBrick, as in Heroku's guide",
+        start: "ruby app.rb",
+        files: &[
+            file!("sinatra", "app.rb" => "app.rb"),
+            file!("sinatra", "Gemfile" => "Gemfile"),
+            file!("sinatra", "config.ru" => "config.ru"),
+            file!("sinatra", "Procfile" => "Procfile"),
+            file!("sinatra", "README.md" => "README.md"),
+            file!("sinatra", "gitignore" => ".gitignore"),
+        ],
+    },
 ];
 
 /// Where the service comes from.
@@ -107,16 +120,28 @@ pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
 
     let result = match &source {
         Source::Embedded(template) => write_template(template, dir, &id),
-        Source::Git(url) => clone(url, dir),
-        Source::Named { name, url } => clone(url, dir).map_err(|error| {
-            if error.hint.is_some() {
-                return error;
-            }
-            error.hint(format!(
-                "`{name}` is not built in, so it was fetched from REPO_PREFIX (default {DEFAULT_REPO_PREFIX}); \
-                 the built-in templates work offline: {}",
+        Source::Git(url) => clone(url, dir).map_err(|failure| match failure {
+            CloneFailure::Unreachable(error) => error.hint(format!(
+                "could not reach {} (are you offline?); the built-in templates work offline: {}",
+                redact_url(url),
                 built_in_list()
-            ))
+            )),
+            CloneFailure::NoGit(error) | CloneFailure::Failed(error) => error,
+        }),
+        Source::Named { name, url } => clone(url, dir).map_err(|failure| {
+            let not_built_in =
+                format!("`{name}` is not built in, so it was fetched from REPO_PREFIX (default {DEFAULT_REPO_PREFIX})");
+            match failure {
+                CloneFailure::NoGit(error) => error,
+                CloneFailure::Unreachable(error) => error.hint(format!(
+                    "could not reach {} (are you offline?): {not_built_in}; the built-in templates work offline: {}",
+                    redact_url(url),
+                    built_in_list()
+                )),
+                CloneFailure::Failed(error) => {
+                    error.hint(format!("{not_built_in}; the built-in templates work offline: {}", built_in_list()))
+                }
+            }
         }),
     }
     .and_then(|()| {
@@ -204,7 +229,8 @@ fn check_destination(dir: &Path) -> Result<()> {
             Err(CliError::new(format!("{} already exists and is not a folder", dir.display()))
                 .hint("choose another name"))
         }
-        Err(error) => Err(CliError::new(format!("cannot read {}: {error}", dir.display()))),
+        // Such as a path through a file, or a folder without permission: NAME cannot be made.
+        Err(error) => Err(CliError::new(format!("cannot write {}: {error}", dir.display()))),
     }
 }
 
@@ -285,31 +311,79 @@ fn write_template(template: &Template, dir: &Path, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes `contents`, with unix permissions `mode` when given (0o600 keeps `.env`'s
-/// secrets to the owner).
+/// Writes `contents` to a new file at `path`, with unix permissions `mode` when given
+/// (0o600 keeps `.env`'s secrets to the owner). A cloned template's own file there is
+/// replaced, never written through: a symbolic link (which could point anywhere outside
+/// NAME) is removed, with a warning, and the new file is created exclusively.
 fn write(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
     let fail = |error: std::io::Error| CliError::new(format!("cannot write {}: {error}", path.display()));
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(fail)?;
     }
-    std::fs::write(path, contents).map_err(fail)?;
-    #[cfg(unix)]
-    if let Some(mode) = mode {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(fail)?;
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_dir() => {
+            return Err(CliError::new(format!("cannot write {}: the template has a folder there", path.display())));
+        }
+        Ok(metadata) => {
+            std::fs::remove_file(path).map_err(fail)?;
+            if metadata.file_type().is_symlink() {
+                eprintln!(
+                    "warning: the template's {} is a symbolic link; replaced it with a regular file \
+                     (nothing was written where it pointed)",
+                    path.display()
+                );
+            }
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(fail(error)),
     }
-    #[cfg(not(unix))]
-    let _ = mode;
-    Ok(())
+    crate::files::create_new(path, contents, mode).map_err(fail)
 }
 
+/// Removes a file, a link (not what it points at) or a folder.
 fn remove(path: &Path) -> std::io::Result<()> {
-    if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) }
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_dir() => std::fs::remove_dir_all(path),
+        _ => std::fs::remove_file(path),
+    }
+}
+
+/// Why a clone failed, so that each source can say what to do next.
+enum CloneFailure {
+    /// git is not installed (the error has its hint).
+    NoGit(CliError),
+    /// The network or the host is out of reach: offline, a wrong host or a closed port.
+    Unreachable(CliError),
+    Failed(CliError),
+}
+
+/// What git (through curl or ssh) says when it cannot reach a repository's host.
+const UNREACHABLE: &[&str] = &[
+    "could not resolve",
+    "couldn't connect",
+    "failed to connect",
+    "connection refused",
+    "connection timed out",
+    "operation timed out",
+    "network is unreachable",
+    "no route to host",
+    "temporary failure in name resolution",
+];
+
+/// git's reason: its first `fatal:` (or `error:`) line without the prefix, else its last
+/// line. (The lines after `fatal:` are generic advice, such as "and the repository exists.")
+fn git_reason(stderr: &str) -> String {
+    let lines = || stderr.lines().map(str::trim).filter(|line| !line.is_empty());
+    lines()
+        .find_map(|line| line.strip_prefix("fatal: ").or_else(|| line.strip_prefix("error: ")))
+        .or_else(|| lines().next_back())
+        .unwrap_or("git failed")
+        .to_string()
 }
 
 /// `git clone --depth 1` of a URL or a local repository into `dir`; the new folder starts
 /// its own history, so the clone's `.git` goes.
-fn clone(source: &str, dir: &Path) -> Result<()> {
+fn clone(source: &str, dir: &Path) -> std::result::Result<(), CloneFailure> {
     let shown = redact_url(source);
     let target = clone_source(source);
     let output = Command::new("git")
@@ -324,22 +398,29 @@ fn clone(source: &str, dir: &Path) -> Result<()> {
     let output = match output {
         Ok(output) => output,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CliError::new("Need git to clone repository").hint(format!(
+            return Err(CloneFailure::NoGit(CliError::new("Need git to clone repository").hint(format!(
                 "install git, or use a built-in template: {}",
                 TEMPLATES.iter().map(|template| template.name).collect::<Vec<_>>().join(", ")
-            )));
+            ))));
         }
-        Err(error) => return Err(CliError::new(format!("cannot run git: {error}"))),
+        Err(error) => return Err(CloneFailure::Failed(CliError::new(format!("cannot run git: {error}")))),
     };
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr).replace(source, &shown);
-        let reason = stderr.lines().map(str::trim).rfind(|line| !line.is_empty()).unwrap_or("git failed").to_string();
-        return Err(CliError::new(format!("error cloning {shown} into {}: {reason}", dir.display())));
+        let reason = git_reason(&stderr);
+        let error = CliError::new(format!("error cloning {shown} into {}: {reason}", dir.display()));
+        let lower = stderr.to_lowercase();
+        return Err(if UNREACHABLE.iter().any(|marker| lower.contains(marker)) {
+            CloneFailure::Unreachable(error)
+        } else {
+            CloneFailure::Failed(error)
+        });
     }
     let git_dir = dir.join(".git");
     if git_dir.is_dir() {
-        std::fs::remove_dir_all(&git_dir)
-            .map_err(|error| CliError::new(format!("cannot remove {}: {error}", git_dir.display())))?;
+        std::fs::remove_dir_all(&git_dir).map_err(|error| {
+            CloneFailure::Failed(CliError::new(format!("cannot remove {}: {error}", git_dir.display())))
+        })?;
     }
     Ok(())
 }
@@ -408,6 +489,15 @@ mod tests {
             assert!(readme.contains(template.start), "{}", template.name);
             assert!(readme.contains("kensa test all --with-sso"), "{}", template.name);
         }
+    }
+
+    #[test]
+    fn gits_reason_is_its_fatal_line_not_its_advice() {
+        let stderr = "fatal: '/x' does not appear to be a git repository\nfatal: Could not read from remote \
+                      repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
+        assert_eq!(git_reason(stderr), "'/x' does not appear to be a git repository");
+        assert_eq!(git_reason("warning: a\nsomething else\n"), "something else");
+        assert_eq!(git_reason(""), "git failed");
     }
 
     #[test]

@@ -26,10 +26,10 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
         sso_salt: random_hex().map_err(CliError::new)?,
     });
     write(manifest_path, &files.manifest)?;
-    println!("Initialized new addon manifest in {}", manifest_path.display());
+    crate::output::print(&format!("Initialized new addon manifest in {}\n", manifest_path.display()));
     if args.foreman {
         write(&dotenv_path, &files.dotenv)?;
-        println!("Initialized new .env file for foreman");
+        crate::output::print("Initialized new .env file for foreman\n");
     }
     Ok(ExitStatus::Passed)
 }

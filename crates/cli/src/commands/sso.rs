@@ -7,6 +7,7 @@ use crate::output::print;
 use crate::{Context, ExitStatus, Result};
 use kensa_checks::Clock;
 use kensa_checks::Method;
+use kensa_checks::render::visible;
 use kensa_checks::sso::{SsoRequest, SsoSubject, sso_request};
 use kensa_manifest::Environment;
 use std::io::{Read, Write};
@@ -20,7 +21,7 @@ const FORM_WAIT: Duration = Duration::from_secs(600);
 
 pub(crate) fn run(context: &Context, id: &str, force_post: bool, no_browser: bool) -> Result<ExitStatus> {
     let path = &context.global.filename;
-    let source = std::fs::read(path).map_err(|error| CliError::unreadable(path, &error))?;
+    let source = crate::files::read_input(path)?;
     let validation = kensa_manifest::validate(&source);
     let Some(manifest) = validation.manifest else {
         return Err(CliError::new(format!("{} is not a valid manifest", path.display()))
@@ -37,9 +38,9 @@ pub(crate) fn run(context: &Context, id: &str, force_post: bool, no_browser: boo
         Method::Post => serve_form(&request, no_browser)?,
         _ => {
             if no_browser {
-                print(&format!("{}\n", request.url));
+                print(&format!("{}\n", visible(&request.url)));
             } else {
-                print(&format!("Opening {}\n", request.url));
+                print(&format!("Opening {}\n", visible(&request.url)));
                 open_browser(&request.url);
             }
         }
@@ -53,7 +54,7 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
         .map_err(|error| CliError::new(format!("cannot listen on 127.0.0.1: {error}")))?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
     let page_url = format!("http://{address}/");
-    print(&format!("POSTing the signed sign-in form to {} via {page_url}\n", request.url));
+    print(&format!("POSTing the signed sign-in form to {} via {page_url}\n", visible(&request.url)));
     if no_browser {
         print(&format!("Open {page_url} in a browser (it is served once)\n"));
     } else {
@@ -146,6 +147,6 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if started.is_err() {
-        eprintln!("warning: could not open a browser; open {url} yourself");
+        eprintln!("warning: could not open a browser; open {} yourself", visible(url));
     }
 }

@@ -8,7 +8,7 @@ use crate::output::print;
 use crate::standin::HerokuStandIn;
 use crate::{Context, ExitStatus, Result};
 use kensa_checks::render::{self, TextWriter};
-use kensa_checks::{CommandOutcome, Effects, Event, Report, Session, Settings, Suite};
+use kensa_checks::{CommandOutcome, Effects, Event, Limits, Provisioned, Report, Session, Settings, Suite};
 use kensa_manifest::Environment;
 use std::process::Stdio;
 
@@ -22,7 +22,16 @@ pub(crate) enum Job {
 /// Reads the manifest file and runs `job`.
 pub(crate) fn run_file(context: &Context, job: Job) -> Result<ExitStatus> {
     let path = &context.global.filename;
-    let source = std::fs::read(path).map_err(|error| CliError::unreadable(path, &error))?;
+    if let Some(output) = &context.global.output
+        && crate::files::same_file(output, path)
+    {
+        return Err(CliError::new(format!(
+            "-o {} is the manifest itself; not replacing the manifest with the report",
+            output.display()
+        ))
+        .hint("write the report to another file"));
+    }
+    let source = crate::files::read_input(path)?;
     run_source(context, &source, job).map(|report| exit_status(&report))
 }
 
@@ -36,7 +45,7 @@ pub(crate) fn settings(context: &Context, options: Vec<(String, String)>) -> Set
         plan: context.global.plan.clone().unwrap_or_else(|| "test".to_string()),
         options,
         async_timeout_ms: context.global.asynchronous.then(|| context.global.async_timeout.saturating_mul(1000)),
-        ..Settings::default()
+        limits: Limits { timeout_ms: context.global.timeout.saturating_mul(1000), ..Limits::default() },
     }
 }
 
@@ -49,7 +58,7 @@ pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<R
         Job::Suite(_) => context.provision_options.clone(),
         Job::Run(_) => Vec::new(),
     };
-    let mut transport = ReqwestTransport::new(context.global.insecure).map_err(CliError::new)?;
+    let mut transport = ReqwestTransport::new(context.global.insecure);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -121,20 +130,45 @@ async fn run_command<T: kensa_checks::Transport>(
         return session.into_report();
     };
     let display = command.join(" ");
+    let (declared, undeclared) = split_declared(&resource.config, &manifest.api.config_vars);
+    if !undeclared.is_empty() {
+        let names: Vec<String> = undeclared.iter().map(|name| name.escape_debug().to_string()).collect();
+        eprintln!(
+            "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" }
+        );
+    }
+    let exported = Provisioned { config: declared, ..resource.clone() };
     session.message(&format!("\nStarting {display}...\n"));
-    let outcome = spawn_and_wait(command, &resource.config);
+    let outcome = spawn_and_wait(command, &exported.config);
     session.message(&format!("\nEnd of {display}"));
-    session.record_command(&display, &resource, &outcome);
+    session.record_command(&display, &exported, &outcome);
     session.plan_change(&manifest, &resource.key, plan).await;
     session.deprovision(&manifest, &resource.key).await;
     session.into_report()
 }
 
+/// The config vars the manifest declares (exported to the command), and the names of the
+/// others. A provider must not choose `PATH`, `LD_PRELOAD` or `BASH_ENV` for the user.
+fn split_declared(config: &[(String, String)], declared: &[String]) -> (Vec<(String, String)>, Vec<String>) {
+    let (kept, dropped): (Vec<_>, Vec<_>) = config.iter().cloned().partition(|(name, _)| declared.contains(name));
+    (kept, dropped.into_iter().map(|(name, _)| name).collect())
+}
+
+/// Starts `command` with the declared config vars added to kensa's own environment. The
+/// program is looked up on the user's `PATH` first and started by that path, so nothing
+/// the provider returned decides which program runs.
 fn spawn_and_wait(command: &[String], config: &[(String, String)]) -> CommandOutcome {
     let Some((program, args)) = command.split_first() else {
         return CommandOutcome::NotStarted("no command given".to_string());
     };
-    let mut child = std::process::Command::new(program);
+    let Some(resolved) = resolve_program(program, std::env::var_os("PATH").as_deref()) else {
+        return CommandOutcome::NotStarted(format!("{program}: command not found"));
+    };
+    let mut child = std::process::Command::new(&resolved);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::arg0(&mut child, program);
     child.args(args).envs(config.iter().map(|(key, value)| (key, value)));
     // Keep a machine-readable report on stdout clean of the command's own output.
     child.stdout(Stdio::from(std::io::stderr()));
@@ -148,6 +182,36 @@ fn spawn_and_wait(command: &[String], config: &[(String, String)]) -> CommandOut
         }
         Err(error) => CommandOutcome::NotStarted(error.to_string()),
     }
+}
+
+/// Where `program` is, found as a shell would on `path` (the user's `PATH`): a name with
+/// a `/` is used as it is; otherwise the first executable file of that name in a `PATH`
+/// folder (an empty entry is the current folder), made absolute.
+#[cfg(unix)]
+fn resolve_program(program: &str, path: Option<&std::ffi::OsStr>) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    if program.is_empty() {
+        return None;
+    }
+    if program.contains('/') {
+        return Some(program.into());
+    }
+    // What execvp searches when PATH is unset.
+    let path = path.unwrap_or_else(|| std::ffi::OsStr::new("/bin:/usr/bin"));
+    std::env::split_paths(path).find_map(|folder| {
+        let folder = if folder.as_os_str().is_empty() { std::path::PathBuf::from(".") } else { folder };
+        let candidate = folder.join(program);
+        let metadata = std::fs::metadata(&candidate).ok()?;
+        let executable = metadata.is_file() && metadata.permissions().mode() & 0o111 != 0;
+        executable.then(|| std::path::absolute(&candidate).unwrap_or(candidate))
+    })
+}
+
+/// Elsewhere the provider cannot set `PATH` (it is never declared), so the system's own
+/// lookup is kept.
+#[cfg(not(unix))]
+fn resolve_program(program: &str, _path: Option<&std::ffi::OsStr>) -> Option<std::path::PathBuf> {
+    (!program.is_empty()).then(|| program.into())
 }
 
 #[cfg(unix)]
@@ -172,12 +236,22 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
     };
     let provider = kensa_provider::spawn_thread(options)
         .map_err(|error| CliError::new(format!("cannot start the reference provider: {error}")))?;
-    let dir = std::env::temp_dir().join(format!("kensa-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)
-        .map_err(|error| CliError::new(format!("cannot create {}: {error}", dir.display())))?;
-    let manifest_path = dir.join("addon-manifest.json");
+    // A fresh folder with an unguessable name, made atomically with mode 0700: nothing
+    // planted in the temporary folder beforehand can catch the password and salt.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("kensa-demo-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // mkdir with 0700 itself, not a chmod afterwards (tempfile's default is 0777 less umask).
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = builder.tempdir().map_err(|error| {
+        CliError::new(format!("cannot create a folder in {}: {error}", std::env::temp_dir().display()))
+    })?;
+    let manifest_path = dir.path().join("addon-manifest.json");
     let manifest = serde_json::to_string_pretty(&provider.manifest()).unwrap_or_default() + "\n";
-    std::fs::write(&manifest_path, &manifest)
+    crate::files::create_new(&manifest_path, manifest.as_bytes(), Some(0o600))
         .map_err(|error| CliError::new(format!("cannot write {}: {error}", manifest_path.display())))?;
     if context.format() == Format::Human {
         print(&format!(
@@ -196,9 +270,13 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
     );
     let left = provider.resource_count();
     drop(provider);
-    if !keep {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    let kept = if keep {
+        Some(dir.keep())
+    } else {
+        // Removes the folder.
+        drop(dir);
+        None
+    };
     let report = report?;
     if context.format() == Format::Human {
         match left {
@@ -206,5 +284,50 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
             Err(error) => eprintln!("warning: cannot count the provider's resources: {error}"),
         }
     }
+    if let Some(kept) = kept {
+        let note = format!(
+            "Kept the manifest (mode 0600, in a 0700 folder): {}\n",
+            kept.join("addon-manifest.json").display()
+        );
+        if context.format() == Format::Human { print(&note) } else { eprint!("{note}") }
+    }
     Ok(exit_status(&report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_declared_config_vars_are_exported() {
+        let config: Vec<(String, String)> = [("PATH", "/evil"), ("MYADDON_URL", "u"), ("LD_PRELOAD", "/evil.so")]
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .into();
+        let (exported, left_out) = split_declared(&config, &["MYADDON_URL".to_string()]);
+        assert_eq!(exported, [("MYADDON_URL".to_string(), "u".to_string())]);
+        assert_eq!(left_out, ["PATH", "LD_PRELOAD"]);
+    }
+
+    /// Issue 10: the program is found on the PATH given (the user's), as a shell finds it.
+    #[cfg(unix)]
+    #[test]
+    fn programs_are_found_on_the_given_path_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        let make = |dir: &std::path::Path, mode: u32| {
+            let path = dir.join("tool");
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            path
+        };
+        make(first.path(), 0o644);
+        let executable = make(second.path(), 0o755);
+        let path = std::env::join_paths([first.path(), second.path()]).unwrap();
+        // The first `tool` is not executable, so the second is the one.
+        assert_eq!(resolve_program("tool", Some(&path)), Some(executable));
+        assert_eq!(resolve_program("tool", Some(std::ffi::OsStr::new("/kensa-nowhere"))), None);
+        assert_eq!(resolve_program("./tool", Some(&path)), Some("./tool".into()));
+        assert_eq!(resolve_program("", Some(&path)), None);
+    }
 }

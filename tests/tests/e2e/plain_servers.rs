@@ -1,0 +1,76 @@
+//! kensa against a provider written on the standard library alone (`kensa_e2e::plain`):
+//! keep-alive, headers and body in separate writes, Nagle on, one thread per connection.
+//! What such servers do to a client never shows against the reference provider.
+
+use kensa_e2e::plain::{PlainBehaviour, PlainOptions, PlainProvider};
+use kensa_e2e::{Kensa, Outcome, Run, write_json};
+
+fn start(behaviour: PlainBehaviour) -> (PlainProvider, tempfile::TempDir) {
+    let provider = PlainProvider::start(PlainOptions { behaviour, ..PlainOptions::default() })
+        .expect("the plain provider listens on a loopback port");
+    let dir = tempfile::tempdir().unwrap();
+    write_json(&dir.path().join("addon-manifest.json"), &provider.manifest());
+    (provider, dir)
+}
+
+fn kensa(dir: &tempfile::TempDir, args: &[&str]) -> Run {
+    Kensa::new(dir.path()).args(args).args(["--color", "never", "--format", "json"]).run()
+}
+
+/// A correct plain server passes every check, SSO included.
+#[test]
+fn a_correct_standard_library_provider_passes_everything() {
+    let (provider, dir) = start(PlainBehaviour::Correct);
+    let run = kensa(&dir, &["test", "all", "--with-sso"]);
+    run.assert_code(0);
+    let failed: Vec<String> = run
+        .report()
+        .groups
+        .iter()
+        .flat_map(|group| &group.checks)
+        .filter(|check| matches!(check.outcome, Outcome::Failed | Outcome::Errored))
+        .map(|check| check.code.clone())
+        .collect();
+    assert!(failed.is_empty(), "failed: {failed:?}\n{}", run.describe());
+    assert_eq!(provider.resource_count(), 0, "test all leaves nothing behind");
+}
+
+/// Issue 10 (item 10), issue 11: a server that drops a kept-alive connection when the next
+/// request arrives on it (an idle timeout firing just then) must not fail a check. kensa
+/// opens a fresh connection per exchange, as Heroku's calls arrive, so it never meets this.
+#[test]
+fn a_server_dropping_reused_connections_fails_nothing() {
+    let (provider, dir) = start(PlainBehaviour::DropsReusedConnections);
+    for _ in 0..3 {
+        let run = kensa(&dir, &["test", "all", "--with-sso"]);
+        run.assert_code(0);
+        assert!(!run.stdout.contains("connection closed"), "{}", run.describe());
+    }
+    assert_eq!(provider.resource_count(), 0);
+}
+
+/// Issue 11: a provider whose every DELETE hangs costs one deadline per run, not one per
+/// DELETE. The server counts waves of held DELETEs: a DELETE sent after kensa gave up on
+/// an earlier one means kensa waited out a second deadline. (Counts, does not time.)
+#[test]
+fn a_provider_hanging_on_every_delete_costs_one_deadline() {
+    let (provider, dir) = start(PlainBehaviour::HangsOnDelete);
+    let run = kensa(&dir, &["test", "all", "--timeout", "1"]);
+    run.assert_code(1);
+    assert_eq!(provider.delete_deadline_waves(), 1, "waves of held DELETEs\n{}", run.describe());
+    let report = run.report();
+    // The first DELETE (removing the extra resource of the idempotency check) waited out
+    // the deadline; the deprovision's own calls were not sent, and say why.
+    let d02 = kensa_e2e::check(&report, "D02");
+    assert_eq!(d02.outcome, Outcome::Warning, "{}", run.describe());
+    assert!(kensa_e2e::messages(d02).contains("within 1 s"), "{}", kensa_e2e::messages(d02));
+    for code in ["X02", "X01"] {
+        let check = kensa_e2e::check(&report, code);
+        assert_eq!(check.outcome, Outcome::Failed, "{code}\n{}", run.describe());
+        assert!(
+            kensa_e2e::messages(check).contains("waits for a hung endpoint only once"),
+            "{code}: {}",
+            kensa_e2e::messages(check)
+        );
+    }
+}
