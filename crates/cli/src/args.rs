@@ -1,7 +1,50 @@
-//! Command-line arguments (clap derive types only; `lib.rs` turns them into work).
+//! Command-line arguments (clap derive types, and the help clap cannot derive; `lib.rs`
+//! turns them into work).
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// The `kensa` command line: the derived one, with `kensa test --help` listing every test
+/// with its arguments (clap's own list shows only the names).
+pub fn command() -> clap::Command {
+    Cli::command().mut_subcommand("test", |test| {
+        let template = format!(
+            "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\nTests:\n{}\n{TEST_KEYS}\n\nOptions:\n{{options}}{{after-help}}",
+            test_list(&test)
+        );
+        test.help_template(template)
+    })
+}
+
+const TEST_KEYS: &str = "\
+Each test checks the manifest first. KEY is Heroku's resource uuid for a v3 manifest and
+your service's id for a v1 one. The options below go anywhere on the line.";
+
+/// One entry per test: `kensa test NAME` with its own arguments, then its description.
+fn test_list(test: &clap::Command) -> String {
+    let mut list = String::new();
+    for suite in test.get_subcommands().filter(|suite| !suite.is_hide_set()) {
+        let mut line = format!("  kensa test {}", suite.get_name());
+        for arg in suite.get_arguments().filter(|arg| !arg.is_hide_set() && arg.get_id() != "help") {
+            let value = arg.get_value_names().and_then(|names| names.first()).map(ToString::to_string);
+            let shown = match (arg.get_long(), value) {
+                (Some(long), Some(value)) if arg.get_action().takes_values() => format!("--{long} <{value}>"),
+                (Some(long), _) => format!("--{long}"),
+                (None, value) => format!("<{}>", value.unwrap_or_else(|| arg.get_id().to_string())),
+            };
+            let shown = if arg.is_required_set() { shown } else { format!("[{shown}]") };
+            line.push(' ');
+            line.push_str(&shown);
+        }
+        if suite.get_name() == "provision" {
+            // lib.rs takes these out of the line before clap sees it.
+            line.push_str(" [--FLAG [VALUE]]...");
+        }
+        let about = suite.get_about().map(ToString::to_string).unwrap_or_default();
+        list.push_str(&format!("{line}\n      {about}\n"));
+    }
+    list
+}
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -12,8 +55,12 @@ Exit codes:
 
 /// Test a Heroku add-on provider's service on your own machine, before Heroku calls it.
 #[derive(Debug, Parser)]
-#[command(name = "kensa", version, about, after_help = EXIT_CODES, arg_required_else_help = true, max_term_width = 100)]
+#[command(name = "kensa", version, disable_version_flag = true, about, after_help = EXIT_CODES, arg_required_else_help = true, max_term_width = 100)]
 pub struct Cli {
+    /// Print version (also `kensa version`, as in the old gem).
+    #[arg(short = 'v', long = "version", short_alias = 'V', action = ArgAction::Version)]
+    pub version: (),
+
     #[command(subcommand)]
     pub command: Command,
 
@@ -143,6 +190,9 @@ pub enum Command {
     /// Add CORS to a provider that lacks it, so the browser playground can test it.
     #[command(after_help = CORS_PROXY_HELP)]
     CorsProxy(CorsProxyArgs),
+
+    /// Print the version, as `kensa --version` does.
+    Version,
 }
 
 const CORS_PROXY_HELP: &str = "\

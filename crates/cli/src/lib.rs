@@ -53,9 +53,19 @@ impl Context {
     }
 }
 
+/// Reads a `kensa` command line (the program name first) as `main` does: the matches, and
+/// the provision options taken out of it.
+pub fn parse(args: Vec<OsString>) -> Result<(clap::ArgMatches, Vec<(String, String)>), clap::Error> {
+    let (args, provision_options) = split_provision_options(command_options_after_the_command(args));
+    Ok((args::command().try_get_matches_from(args)?, provision_options))
+}
+
 pub fn main() -> ExitCode {
-    let (args, provision_options) = split_provision_options(std::env::args_os().collect());
-    let cli = match Cli::from_arg_matches(&Cli::command().get_matches_from(args)) {
+    let (matches, provision_options) = match parse(std::env::args_os().collect()) {
+        Ok(parsed) => parsed,
+        Err(error) => error.exit(),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
@@ -89,6 +99,10 @@ pub fn main() -> ExitCode {
         Command::Manifests(args) => commands::addons_api::manifests(&context, &args),
         Command::Completions(args) => commands::completions::run(args.shell),
         Command::CorsProxy(args) => commands::cors_proxy::run(&context, &args),
+        Command::Version => {
+            print!("{}", args::command().render_version());
+            Ok(ExitStatus::Passed)
+        }
     };
     match result {
         Ok(status) => status.into(),
@@ -97,6 +111,70 @@ pub fn main() -> ExitCode {
             ExitStatus::Error.into()
         }
     }
+}
+
+/// The old gem read every option anywhere on the line: `kensa --foreman init`,
+/// `kensa -s get init`, `kensa -t node create NAME`. Here the options of a command that
+/// come before it move to just after it, where clap looks for them. Global options stay
+/// where they are; a line with an option its command lacks is left for clap to refuse.
+fn command_options_after_the_command(args: Vec<OsString>) -> Vec<OsString> {
+    let root = Cli::command();
+    let global: Vec<&clap::Arg> = root.get_arguments().collect();
+    let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
+    for (at, word) in words.iter().enumerate().skip(1) {
+        let Some(command) = word.and_then(|word| root.find_subcommand(word)) else {
+            continue;
+        };
+        let own: Vec<&clap::Arg> = command.get_arguments().collect();
+        let (mut kept, mut moved) = (args[..1].to_vec(), Vec::new());
+        let mut index = 1;
+        while index < at {
+            let word = words[index].unwrap_or_default();
+            let (taken, to) = match (option_words(&global, word), option_words(&own, word)) {
+                (Some(taken), _) => (taken, &mut kept),
+                (None, Some(taken)) => (taken, &mut moved),
+                (None, None) => break,
+            };
+            if index + taken > at {
+                break;
+            }
+            to.extend_from_slice(&args[index..index + taken]);
+            index += taken;
+        }
+        // Only options (and their values) before this word: it is the command.
+        if index == at {
+            kept.push(args[at].clone());
+            kept.append(&mut moved);
+            kept.extend_from_slice(&args[at + 1..]);
+            return kept;
+        }
+    }
+    args
+}
+
+/// How many words the option `word` takes up (1, or 2 with a separate value), when it is
+/// one of `args`; `None` when it is not an option of theirs.
+fn option_words(args: &[&clap::Arg], word: &str) -> Option<usize> {
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    if let Some(long) = word.strip_prefix("--") {
+        let (name, inline_value) = long.split_once('=').map_or((long, false), |(name, _)| (name, true));
+        let arg = args.iter().find(|arg| {
+            arg.get_long() == Some(name) || arg.get_all_aliases().is_some_and(|aliases| aliases.contains(&name))
+        })?;
+        return Some(if takes_value(arg) && !inline_value { 2 } else { 1 });
+    }
+    let shorts = word.strip_prefix('-').filter(|shorts| !shorts.is_empty())?;
+    // `-abc` is flags a, b and c; `-sget` is -s with the value `get`.
+    for (at, short) in shorts.char_indices() {
+        let arg = args.iter().find(|arg| {
+            arg.get_short() == Some(short)
+                || arg.get_all_short_aliases().is_some_and(|aliases| aliases.contains(&short))
+        })?;
+        if takes_value(arg) {
+            return Some(if at + short.len_utf8() == shorts.len() { 2 } else { 1 });
+        }
+    }
+    Some(1)
 }
 
 /// Takes the unknown `--flag`, `--flag value` and `--flag=value` arguments that follow
@@ -178,6 +256,26 @@ mod tests {
         let expected =
             [("foo", "bar"), ("baz", "true"), ("qux", "1"), ("host", "h")].map(|(k, v)| (k.to_string(), v.to_string()));
         assert_eq!(options, expected);
+    }
+
+    fn moved(line: &str) -> String {
+        let args = command_options_after_the_command(line.split(' ').map(OsString::from).collect());
+        args.into_iter().map(|arg| arg.into_string().unwrap_or_default()).collect::<Vec<_>>().join(" ")
+    }
+
+    // issue 14: the gem's options before the command; global ones stay put.
+    #[test]
+    fn options_of_the_command_before_it_move_after_it() {
+        assert_eq!(
+            moved("kensa -f m.json -s get --format json init --force"),
+            "kensa -f m.json --format json init -s get --force"
+        );
+        assert_eq!(moved("kensa -sget --foreman -v init"), "kensa -v init -sget --foreman");
+        assert_eq!(moved("kensa -t test create x"), "kensa create -t test x");
+        // Not options of the command (or no command at all): clap refuses them as written.
+        for line in ["kensa --foreman test all", "kensa -- init", "kensa --foreman", "kensa -x init", "kensa -f init"] {
+            assert_eq!(moved(line), line);
+        }
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //!
 //! - Every line of a ```` ```sh ```` block that starts with `$ ` is a command (a line
 //!   ending in `\` continues on the next). The commands run in order, each through
-//!   `sh -c` in one empty temporary folder, with the `kensa` under test first on `PATH`.
+//!   `sh -c` in one empty temporary folder, with the `kensa` under test first on `PATH`:
+//!   one installed into a temporary root by `cargo install --locked --path crates/cli`, as
+//!   the guide's step 1 installs it (see `InstalledKensa`), never the one in `target/`.
 //!   Each must exit 0, or N when its line ends with `# exits N`.
 //! - The other lines under a command, up to the next one, are output it must print
 //!   (stdout and stderr together): every non-empty line, in order, among the printed
@@ -225,10 +227,49 @@ fn replace_port(text: &str, from: &str, to: &str, after_colon: bool) -> String {
 
 // ---------- running commands ----------
 
-/// The folder of the `kensa` under test.
-fn kensa_dir() -> PathBuf {
-    let kensa = PathBuf::from(assert_cmd::Command::cargo_bin("kensa").unwrap().get_program());
-    kensa.parent().unwrap().to_path_buf()
+/// `kensa` installed the way docs/guide.md step 1 installs it, into a temporary root
+/// (issue 14): `cargo install --locked --path crates/cli`, so an incomplete Cargo.lock or a
+/// build that differs outside `target/` fails here. `--offline` because `cargo test` has
+/// fetched every crate already; `--debug` and the workspace's own target folder so that the
+/// install reuses what `cargo test` just built (a release build with LTO would take
+/// minutes on a small machine) and is mostly a copy.
+struct InstalledKensa {
+    root: tempfile::TempDir,
+}
+
+impl InstalledKensa {
+    fn install() -> InstalledKensa {
+        let root = tempfile::tempdir().unwrap();
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let started = Instant::now();
+        let output = Command::new(&cargo)
+            .args(["install", "--locked", "--offline", "--debug", "--path", "crates/cli", "--root"])
+            .arg(root.path())
+            .current_dir(&workspace)
+            .env("CARGO_TARGET_DIR", target)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let printed = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "cargo install --locked --path crates/cli failed:\n{printed}");
+        let installed = InstalledKensa { root };
+        assert!(installed.bin().join("kensa").is_file(), "cargo install left no bin/kensa:\n{printed}");
+        eprintln!("installed kensa in {:.1}s", started.elapsed().as_secs_f64());
+        installed
+    }
+
+    /// The folder to put first on `PATH`.
+    fn bin(&self) -> PathBuf {
+        self.root.path().join("bin")
+    }
+
+    /// Fails unless `kensa` on `path` is this installed one.
+    fn assert_first_on(&self, path: &std::ffi::OsStr) {
+        let (code, found) = run_sh("command -v kensa", self.root.path(), path, &[]);
+        assert_eq!((code, found.trim()), (0, self.bin().join("kensa").to_str().unwrap()), "the kensa on PATH");
+    }
 }
 
 /// `PATH` with `first` in front of it.
@@ -478,7 +519,9 @@ fn the_guide_runs_as_written_against_the_reference_provider() {
     let shims = internals.path().join("bin");
     write_executable(&shims.join("kensa-provider"), PROVIDER_SHIM);
     let record = internals.path().join("provider-record");
-    let path = path_with(&[&shims, &kensa_dir()]);
+    let kensa = InstalledKensa::install();
+    let path = path_with(&[&shims, &kensa.bin()]);
+    kensa.assert_first_on(&path);
     let mut provider = Provider::reserve();
     let port = provider.port().to_string();
     let callback_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
@@ -556,6 +599,28 @@ fn the_guide_covers_every_step_and_runs_what_it_can() {
     }
     assert!(guide.contains(r#"<iframe src="https://kensa.example/index.html?embed""#));
     assert!(guide.contains("trunk serve"));
+}
+
+/// Step 1 of the guide and the README's first screen install from a checkout and from the
+/// repository that Cargo.toml names (issue 14: the seed guide's `gem install kensa`).
+#[test]
+fn the_install_commands_name_this_repository() {
+    let workspace = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml")).unwrap();
+    let repository = workspace
+        .lines()
+        .find_map(|line| line.strip_prefix("repository = \"")?.strip_suffix('"'))
+        .expect("Cargo.toml names the repository");
+    let guide = fs::read_to_string(GUIDE).unwrap();
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let first_screen: String = readme.lines().take(40).collect::<Vec<_>>().join("\n");
+    let from_git = format!("cargo install --locked --git {repository} kensa-cli");
+    for (name, text) in [("docs/guide.md", guide.as_str()), ("README.md's first screen", first_screen.as_str())] {
+        assert!(text.contains("cargo install --locked --path crates/cli"), "{name} shows no install from a checkout");
+        assert!(text.contains(&from_git), "{name} shows no `{from_git}`");
+    }
+    for command in ["./scripts/demo", "./scripts/test"] {
+        assert!(first_screen.contains(command), "README.md's first screen lost `{command}`");
+    }
 }
 
 #[test]
@@ -693,7 +758,9 @@ fn every_kensa_command_of_the_seed_guide_is_accepted_as_written() {
     let internals = tempfile::tempdir().unwrap();
     let stubs = internals.path().join("stubs");
     fs::create_dir_all(&stubs).unwrap();
-    let path = path_with(&[&stubs, &kensa_dir()]);
+    let kensa = InstalledKensa::install();
+    let path = path_with(&[&stubs, &kensa.bin()]);
+    kensa.assert_first_on(&path);
 
     for command in &commands {
         let words: Vec<&str> = command.split_whitespace().skip(1).collect();
@@ -703,7 +770,9 @@ fn every_kensa_command_of_the_seed_guide_is_accepted_as_written() {
                 assert_eq!(code, 0, "`{command}`:\n{printed}");
                 assert_printed(command, &printed, &["Initialized new addon manifest in addon-manifest.json"]);
             }
-            ["create", name, "--template", template] => check_seed_create(command, name, template, internals.path()),
+            ["create", name, "--template", template] => {
+                check_seed_create(command, name, template, internals.path(), &kensa.bin())
+            }
             ["test", "provision", ..] => {
                 let provider = serve_manifest(work.path());
                 let (code, printed) = run_sh(command, work.path(), &path, &[]);
@@ -772,8 +841,8 @@ fn every_kensa_command_of_the_seed_guide_is_accepted_as_written() {
 /// templates offline; any other name from `REPO_PREFIX` (a local repository here), and
 /// from `https://github.com/heroku/kensa-create-T` by default (offline here, so the clone
 /// fails fast with an error naming that URL, and never reaches the network).
-fn check_seed_create(command: &str, name: &str, template: &str, internals: &Path) {
-    let path = path_with(&[&kensa_dir()]);
+fn check_seed_create(command: &str, name: &str, template: &str, internals: &Path, kensa_bin: &Path) {
+    let path = path_with(&[kensa_bin]);
     let folder = internals.join(format!("create-{template}"));
     fs::create_dir_all(&folder).unwrap();
     if BUILT_IN_TEMPLATES.contains(&template) {
