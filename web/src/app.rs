@@ -171,6 +171,7 @@ pub(crate) fn app() -> Html {
                     }
                     <RunStatusLine
                         status={state.status}
+                        run={state.run}
                         running={state.running}
                         current={state.current.clone()}
                         summary={state.report.summary()}

@@ -121,9 +121,18 @@ fn run_state(root: &Element) -> String {
 /// Clicks a run button and waits for the run to finish.
 async fn run(root: &Element, button: &str) {
     assert!(!disabled(root, button), "{button} is disabled");
+    let before = run_number(root);
     click(root, button);
-    wait_until(&format!("{button} starts"), 2, || run_state(root) == "running").await;
+    // A run that fails at once is done before the first look, so watch its number.
+    wait_until(&format!("{button} starts"), 2, || run_number(root) > before).await;
     wait_until(&format!("{button} finishes"), 15, || run_state(root) == "done").await;
+}
+
+fn run_number(root: &Element) -> u64 {
+    find(root, "#run-status")
+        .and_then(|status| status.get_attribute("data-run"))
+        .and_then(|run| run.parse().ok())
+        .unwrap_or(0)
 }
 
 fn outcome(root: &Element, code: &str) -> Option<String> {

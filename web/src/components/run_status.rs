@@ -6,6 +6,10 @@ use crate::state::{RunKind, RunStatus};
 #[derive(Properties, PartialEq)]
 pub(crate) struct RunStatusProps {
     pub(crate) status: RunStatus,
+    /// Number of the current (or last) run, as `data-run`: a run that fails at once goes
+    /// from idle to done between two looks, so watchers wait for the number instead.
+    #[prop_or(0)]
+    pub(crate) run: u64,
     pub(crate) running: Option<RunKind>,
     /// The check in progress: code and label.
     pub(crate) current: Option<(String, String)>,
@@ -36,6 +40,7 @@ pub(crate) fn run_status(props: &RunStatusProps) -> Html {
     let text = if props.shared { format!("Shared report. {text}") } else { text };
     html! {
         <p id="run-status" class={classes!("run-status", class)} data-state={props.status.as_str()}
+            data-run={props.run.to_string()}
             role="status" aria-live="polite">
             if props.status == RunStatus::Running {
                 <span class="spinner" aria-hidden="true"></span>
