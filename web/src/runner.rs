@@ -35,9 +35,9 @@ fn suite_of(job: Job) -> Suite {
     match job {
         Job::Manifest => Suite::Manifest,
         Job::Provision => Suite::Provision,
-        Job::PlanChange { key, plan } => Suite::PlanChange { key, plan },
-        Job::Deprovision { key } => Suite::Deprovision { key },
-        Job::Sso { id, uuid } => Suite::Sso { id, uuid: Some(uuid), force_post: false },
+        Job::PlanChange { resource, plan } => Suite::PlanChange { resource, plan },
+        Job::Deprovision { resource } => Suite::Deprovision { resource },
+        Job::Sso { resource } => Suite::Sso { resource, force_post: false },
         Job::All { plan, with_sso } => Suite::All { plan, with_sso },
     }
 }
@@ -45,7 +45,7 @@ fn suite_of(job: Job) -> Suite {
 #[cfg(test)]
 mod tests {
     use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-    use kensa_checks::{Capabilities, Event, Method, Outcome, Request, Response, TransportError};
+    use kensa_checks::{Capabilities, Event, Method, Outcome, Request, ResourceKeys, Response, TransportError};
 
     use super::*;
     use crate::state::SAMPLE_MANIFEST;
@@ -99,10 +99,10 @@ mod tests {
 
     #[test]
     fn deprovision_clears_the_resource_only_when_it_worked() {
-        let (report, change, _) = run(Job::Deprovision { key: "uuid-1".to_string() }, provider);
+        let (report, change, _) = run(Job::Deprovision { resource: ResourceKeys::both("uuid-1", "res-1") }, provider);
         assert!(report.passed(), "{report:#?}");
         assert_eq!(change, Aftermath::Deprovisioned);
-        let (_, change, _) = run(Job::Deprovision { key: "uuid-1".to_string() }, |_| {
+        let (_, change, _) = run(Job::Deprovision { resource: ResourceKeys::both("uuid-1", "res-1") }, |_| {
             Ok(Response { status: 500, ..Response::default() })
         });
         assert_eq!(change, Aftermath::Nothing);
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn sso_in_a_browser_skips_the_cookie_check() {
-        let (report, _, _) = run(Job::Sso { id: "res-1".to_string(), uuid: "uuid-1".to_string() }, provider);
+        let (report, _, _) = run(Job::Sso { resource: ResourceKeys::both("uuid-1", "res-1") }, provider);
         let cookie = report.checks().find(|check| check.reason.as_deref().is_some_and(|r| r.contains("cookies")));
         assert_eq!(cookie.map(|check| check.outcome), Some(Outcome::Skipped), "{report:#?}");
     }

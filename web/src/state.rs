@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use kensa_checks::{Aftermath, CheckReport, Event, GroupReport, Provisioned, Report};
+use kensa_checks::{Aftermath, CheckReport, Event, GroupReport, Provisioned, Report, ResourceKeys};
 use kensa_manifest::{Diagnostic, Severity};
 use yew::Reducible;
 
@@ -106,9 +106,9 @@ impl RunKind {
 pub(crate) enum Job {
     Manifest,
     Provision,
-    PlanChange { key: String, plan: String },
-    Deprovision { key: String },
-    Sso { id: String, uuid: String },
+    PlanChange { resource: ResourceKeys, plan: String },
+    Deprovision { resource: ResourceKeys },
+    Sso { resource: ResourceKeys },
     All { plan: String, with_sso: bool },
 }
 
@@ -119,6 +119,12 @@ pub(crate) struct Resource {
     pub(crate) key: String,
     pub(crate) id: String,
     pub(crate) uuid: String,
+}
+
+impl Resource {
+    pub(crate) fn keys(&self) -> ResourceKeys {
+        ResourceKeys::both(&self.uuid, &self.id)
+    }
 }
 
 impl From<&Provisioned> for Resource {
@@ -163,6 +169,8 @@ impl From<Event<'_>> for RunEvent {
             }
             Event::CheckFinished { check } => RunEvent::CheckFinished(Box::new(check.clone())),
             Event::Message { text } => RunEvent::Message(text.trim().to_string()),
+            // The playground follows its one resource through the run's Aftermath.
+            Event::Resource(_) => RunEvent::Message(String::new()),
         }
     }
 }
@@ -385,12 +393,9 @@ impl State {
             RunKind::Manifest => Job::Manifest,
             RunKind::Provision => Job::Provision,
             RunKind::All => Job::All { plan: plan(), with_sso: self.with_sso },
-            RunKind::PlanChange => Job::PlanChange { key: self.resource.as_ref()?.key.clone(), plan: plan() },
-            RunKind::Deprovision => Job::Deprovision { key: self.resource.as_ref()?.key.clone() },
-            RunKind::Sso => {
-                let resource = self.resource.as_ref()?;
-                Job::Sso { id: resource.id.clone(), uuid: resource.uuid.clone() }
-            }
+            RunKind::PlanChange => Job::PlanChange { resource: self.resource.as_ref()?.keys(), plan: plan() },
+            RunKind::Deprovision => Job::Deprovision { resource: self.resource.as_ref()?.keys() },
+            RunKind::Sso => Job::Sso { resource: self.resource.as_ref()?.keys() },
         })
     }
 
@@ -536,11 +541,14 @@ mod tests {
         }
         let state = State { resource: Some(resource()), ..State::default() };
         assert!(RunKind::ALL.iter().all(|kind| state.can_run(*kind)));
-        assert_eq!(state.job(RunKind::Deprovision), Some(Job::Deprovision { key: "uuid-1".to_string() }));
-        assert_eq!(state.job(RunKind::Sso), Some(Job::Sso { id: "res-1".to_string(), uuid: "uuid-1".to_string() }));
+        assert_eq!(
+            state.job(RunKind::Deprovision),
+            Some(Job::Deprovision { resource: ResourceKeys::both("uuid-1", "res-1") })
+        );
+        assert_eq!(state.job(RunKind::Sso), Some(Job::Sso { resource: ResourceKeys::both("uuid-1", "res-1") }));
         assert_eq!(
             state.job(RunKind::PlanChange),
-            Some(Job::PlanChange { key: "uuid-1".to_string(), plan: DEFAULT_PLAN.to_string() })
+            Some(Job::PlanChange { resource: ResourceKeys::both("uuid-1", "res-1"), plan: DEFAULT_PLAN.to_string() })
         );
     }
 

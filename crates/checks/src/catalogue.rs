@@ -212,9 +212,13 @@ checks! {
         summary: "Heroku delivers at least once: a second POST with the same uuid returns the same resource.",
         why: "Heroku may send the same provision request more than once; a repeat must not create a second, \
               orphaned resource.",
-        example: "the same uuid returned a new id `res-2` (the first call returned `res-1`)",
-        fix: "Store the `uuid` with each resource (a unique constraint helps) and, when it comes again, answer \
-              with the resource already made.",
+        example: "the same uuid returned a new id `res-2` (the first call returned `res-1`): Heroku may send a \
+                  provision more than once, so keep its `uuid` with the resource (unique) and answer a repeat with \
+                  the resource you already made",
+        fix: "Store the `uuid` Heroku sends with each resource, with a unique constraint, and when it comes again \
+              answer with the resource already made. In the guide's Sinatra code, `Database.create!` makes a new \
+              record on every call: look the uuid up first (`Database.find_by(uuid: params[:uuid])`) and create \
+              only when there is none.",
         reference: PARTNER_API_ARTICLE,
     }
     DISTINCT_IDS {

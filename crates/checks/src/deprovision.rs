@@ -1,16 +1,18 @@
 //! Deprovision (`DELETE <base path>/<key>`) and plan change (`PUT <base path>/<key>`).
 
 use crate::catalogue::*;
-use crate::engine::Session;
+use crate::engine::{Pending, Session};
+use crate::event::ResourceEvent;
+use crate::ledger::ResourceKeys;
 use crate::provision::{api_headers, provider_message};
-use crate::transport::{Method, Transport};
+use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Value, json};
 
 impl<T: Transport> Session<'_, T> {
-    /// `kensa test deprovision KEY`: 200 or 204, then the authentication probes.
-    pub async fn deprovision(&mut self, manifest: &Manifest, key: &str) -> bool {
-        let (url, path) = self.resource_url(manifest, key);
+    /// `kensa test deprovision KEY`: the authentication probes, then 200 or 204.
+    pub async fn deprovision(&mut self, manifest: &Manifest, keys: &ResourceKeys) -> bool {
+        let (url, path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
         self.group(format!("DELETE {path}"));
         // The wrong-credential probes go first, on the live resource: a provider that
         // ignores credentials then shows it here, not as a confusing 410 afterwards.
@@ -18,9 +20,17 @@ impl<T: Transport> Session<'_, T> {
         let password = manifest.api.password.expose().to_string();
         let mut check = self.start(&DEPROVISION_RESPONSE);
         let headers = api_headers(manifest, &manifest.id, &password, false);
+        let mut gone = false;
         match self.send(&mut check, Method::Delete, &url, headers, None).await {
-            Ok(response) if matches!(response.status, 200 | 204) => {}
+            Ok(response) if matches!(response.status, 200 | 204) => gone = true,
+            Ok(response)
+                if response.status == 404
+                    && self.by_id_instead(&mut check, manifest, keys, Method::Delete, None).await =>
+            {
+                gone = true;
+            }
             Ok(response) => {
+                gone = response.status == 410;
                 let mut message = format!("expected 200 or 204, got {}", response.status);
                 if !auth_passed && matches!(response.status, 404 | 410) {
                     message.push_str(": a request with wrong credentials already deprovisioned it");
@@ -34,13 +44,51 @@ impl<T: Transport> Session<'_, T> {
         }
         let passed = !check.has_failed();
         self.finish(check);
+        if gone {
+            self.resource_event(ResourceEvent::Deprovisioned { keys });
+        }
         passed
+    }
+
+    /// A v3 call by Heroku's uuid got 404. A service written for v1 (as the seed guide's
+    /// `Database.find(params[:id])`) finds resources by its own id, so try that once: when
+    /// it works, fail with what to change instead of a bare 404. True when it worked.
+    async fn by_id_instead(
+        &mut self,
+        check: &mut Pending,
+        manifest: &Manifest,
+        keys: &ResourceKeys,
+        method: Method,
+        body: Option<Vec<u8>>,
+    ) -> bool {
+        let Some(id) = keys.fallback_id(manifest.api.version) else {
+            return false;
+        };
+        let (_, by_uuid_path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
+        let (url, path) = self.resource_url(manifest, id);
+        let password = manifest.api.password.expose().to_string();
+        let headers = api_headers(manifest, &manifest.id, &password, body.is_some());
+        let answer = self.send(check, method, &url, headers, body).await;
+        let worked = answer.is_ok_and(|response: Response| (200..300).contains(&response.status));
+        if worked {
+            check.mismatch(
+                "200",
+                "404",
+                format!(
+                    "{method} {by_uuid_path} got 404, but {method} {path} (the provider's id) worked: this service \
+                     finds resources by its own id, while v3 puts Heroku's uuid in the path; keep the `uuid` sent \
+                     at provision with the resource and find it by that, or declare the manifest v1 (remove \
+                     `api.version`) as the guide's era did"
+                ),
+            );
+        }
+        worked
     }
 
     /// `kensa test planchange KEY PLAN`: 200 with a JSON object, the authentication probes,
     /// and any config vars returned.
-    pub async fn plan_change(&mut self, manifest: &Manifest, key: &str, plan: &str) -> bool {
-        let (url, path) = self.resource_url(manifest, key);
+    pub async fn plan_change(&mut self, manifest: &Manifest, keys: &ResourceKeys, plan: &str) -> bool {
+        let (url, path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
         self.group(format!("PUT {path}"));
         let password = manifest.api.password.expose().to_string();
         let mut body = json!({ "plan": plan });
@@ -52,9 +100,19 @@ impl<T: Transport> Session<'_, T> {
         let mut check = self.start(&PLAN_CHANGE_RESPONSE);
         let headers = api_headers(manifest, &manifest.id, &password, true);
         let mut answer = None;
-        match self.send(&mut check, Method::Put, &url, headers, Some(body)).await {
+        let mut changed = false;
+        match self.send(&mut check, Method::Put, &url, headers, Some(body.clone())).await {
+            Ok(response)
+                if response.status == 404
+                    && self.by_id_instead(&mut check, manifest, keys, Method::Put, Some(body)).await =>
+            {
+                changed = true;
+            }
             Ok(response) if response.status == 200 => match serde_json::from_slice::<Value>(&response.body) {
-                Ok(value @ Value::Object(_)) => answer = Some(value),
+                Ok(value @ Value::Object(_)) => {
+                    changed = true;
+                    answer = Some(value);
+                }
                 Ok(other) => {
                     check.fail(format!("the response must be a JSON object, found {}", kensa_manifest::kind_of(&other)))
                 }
@@ -81,6 +139,9 @@ impl<T: Transport> Session<'_, T> {
         }
         let passed = !check.has_failed();
         self.finish(check);
+        if changed {
+            self.resource_event(ResourceEvent::PlanChanged { keys, plan });
+        }
         self.check_auth(&PLAN_CHANGE_AUTH, manifest, Method::Put, &url, false).await;
         if let Some(answer) = answer.filter(|answer| answer.get("config").is_some()) {
             self.check_config(manifest, &answer, false);

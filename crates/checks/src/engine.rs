@@ -176,6 +176,11 @@ impl<'a, T: Transport> Session<'a, T> {
         self.redactor.add(&secret.into());
     }
 
+    /// Tells the host's ledger that a resource was made, changed or removed.
+    pub(crate) fn resource_event(&mut self, event: crate::event::ResourceEvent<'_>) {
+        self.effects.sink.event(Event::Resource(event));
+    }
+
     /// Prints a line that belongs to no check.
     pub fn message(&mut self, text: &str) {
         self.effects.sink.event(Event::Message { text });

@@ -1,5 +1,6 @@
 //! Progress while checks run, so the CLI prints as it goes and the web app updates live.
 
+use crate::ledger::ResourceKeys;
 use crate::report::CheckReport;
 
 /// Something that happened during a run.
@@ -19,6 +20,19 @@ pub enum Event<'a> {
     Message {
         text: &'a str,
     },
+    /// The provider made, changed or removed a resource: what a host's ledger records.
+    Resource(ResourceEvent<'a>),
+}
+
+/// A change to the resources the provider holds because of this run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceEvent<'a> {
+    /// A provision answered with an id: the resource exists until deprovisioned.
+    Provisioned { uuid: &'a str, id: &'a str, plan: &'a str },
+    /// A plan change was accepted.
+    PlanChanged { keys: &'a ResourceKeys, plan: &'a str },
+    /// A deprovision succeeded (or the resource was already gone).
+    Deprovisioned { keys: &'a ResourceKeys },
 }
 
 /// Receives events as they happen.

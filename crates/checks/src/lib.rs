@@ -14,6 +14,7 @@ pub mod docs;
 pub mod encoding;
 mod engine;
 mod event;
+pub mod ledger;
 mod manifest;
 mod provision;
 mod redact;
@@ -26,7 +27,8 @@ mod transport;
 
 pub use catalogue::{CHECKS, CheckDef};
 pub use engine::{Effects, Limits, Session, Settings};
-pub use event::{Event, EventSink, NoEvents};
+pub use event::{Event, EventSink, NoEvents, ResourceEvent};
+pub use ledger::{Ledger, LedgerEntry, ResourceKeys};
 pub use manifest::check_manifest;
 pub use provision::Provisioned;
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};

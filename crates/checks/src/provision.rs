@@ -4,6 +4,8 @@ use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::encoding::{basic_auth, path_segment, rfc3339};
 use crate::engine::{Pending, Session, describe_error};
+use crate::event::ResourceEvent;
+use crate::ledger::ResourceKeys;
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Map, Value, json};
@@ -73,6 +75,13 @@ fn id_of(body: &Value) -> Option<String> {
         Value::String(id) if !id.trim().is_empty() => Some(id.clone()),
         Value::Number(number) => Some(number.to_string()),
         _ => None,
+    }
+}
+
+impl Provisioned {
+    /// Both keys, for the calls that follow.
+    pub fn keys(&self) -> ResourceKeys {
+        ResourceKeys::both(&self.uuid, &self.id)
     }
 }
 
@@ -217,6 +226,10 @@ impl<T: Transport> Session<'_, T> {
             Some(config_body) => self.check_config(manifest, config_body, true),
             None => self.skip_config("the provider did not finish provisioning"),
         }
+        if let Some(resource) = &provisioned {
+            let plan = self.settings.plan.clone();
+            self.resource_event(ResourceEvent::Provisioned { uuid: &resource.uuid, id: &resource.id, plan: &plan });
+        }
         let Some(mut provisioned) = provisioned else {
             if manifest.api.version == ApiVersion::V3 {
                 self.clean_up(manifest, &payload.uuid).await;
@@ -292,8 +305,13 @@ impl<T: Transport> Session<'_, T> {
                         response.status.to_string(),
                         format!("expected 401, got {} with {what}", response.status),
                     );
-                    if let Some(key) = uuid.and_then(|uuid| accepted_key(manifest, &response, uuid)) {
-                        accepted.push(key);
+                    if let Some(keys) = uuid.and_then(|uuid| accepted_keys(&response, uuid)) {
+                        self.resource_event(ResourceEvent::Provisioned {
+                            uuid: keys.sso_uuid(),
+                            id: keys.sso_id(),
+                            plan: &self.settings.plan.clone(),
+                        });
+                        accepted.push(keys);
                     }
                 }
                 Err(error) => check.fail(format!("{what}: {}", describe_error(&error, url, self.settings.limits))),
@@ -319,16 +337,32 @@ impl<T: Transport> Session<'_, T> {
 
     /// Deprovisions resources the checks created on the side, all at once, warning for
     /// each one that could not be removed.
-    pub(crate) async fn remove_extras(&self, manifest: &Manifest, check: &mut Pending, keys: &[String]) {
+    pub(crate) async fn remove_extras(&mut self, manifest: &Manifest, check: &mut Pending, extras: &[ResourceKeys]) {
         let password = manifest.api.password.expose().to_string();
-        let urls: Vec<String> = keys.iter().map(|key| self.resource_url(manifest, key).0).collect();
+        let version = manifest.api.version;
+        let urls: Vec<String> =
+            extras.iter().map(|keys| self.resource_url(manifest, keys.path_key(version)).0).collect();
+        let this = &*self;
         let sent = join_all(urls.iter().map(|url| {
-            self.exchange(Method::Delete, url, api_headers(manifest, &manifest.id, &password, false), None)
+            this.exchange(Method::Delete, url, api_headers(manifest, &manifest.id, &password, false), None)
         }))
         .await;
-        for ((key, url), sent) in keys.iter().zip(&urls).zip(sent) {
-            match check.record(sent) {
-                Ok(response) if matches!(response.status, 200 | 204 | 410) => {}
+        for ((keys, url), sent) in extras.iter().zip(&urls).zip(sent) {
+            let key = keys.path_key(version);
+            let mut result = check.record(sent);
+            // A service that finds resources by its own id (C01 and X01 say so) still gets
+            // its extra resource removed.
+            if let (Ok(response), Some(id)) = (&result, keys.fallback_id(version))
+                && response.status == 404
+            {
+                let (by_id, _) = self.resource_url(manifest, id);
+                let headers = api_headers(manifest, &manifest.id, &password, false);
+                result = self.send(check, Method::Delete, &by_id, headers, None).await;
+            }
+            match result {
+                Ok(response) if matches!(response.status, 200 | 204 | 410) => {
+                    self.resource_event(ResourceEvent::Deprovisioned { keys });
+                }
                 Ok(response) => {
                     check.warn(format!("could not deprovision the extra resource {key}: got {}", response.status))
                 }
@@ -425,10 +459,23 @@ impl<T: Transport> Session<'_, T> {
                     check.mismatch(
                         first.id.clone(),
                         id.clone(),
-                        format!("the same uuid returned a new id `{id}` (the first call returned `{}`)", first.id),
+                        format!(
+                            "the same uuid returned a new id `{id}` (the first call returned `{}`): Heroku may \
+                             send a provision more than once, so keep its `uuid` with the resource (unique) and \
+                             answer a repeat with the resource you already made",
+                            first.id
+                        ),
                     );
+                    // In v3 the extra shares the uuid, the key of every later call: it cannot be
+                    // told apart, so only v1 removes it.
                     if manifest.api.version == ApiVersion::V1 {
-                        self.remove_extras(manifest, &mut check, &[id]).await;
+                        let extra = ResourceKeys::both(&payload.uuid, &id);
+                        self.resource_event(ResourceEvent::Provisioned {
+                            uuid: &payload.uuid,
+                            id: &id,
+                            plan: &self.settings.plan.clone(),
+                        });
+                        self.remove_extras(manifest, &mut check, &[extra]).await;
                     }
                 }
                 None => {}
@@ -446,13 +493,15 @@ impl<T: Transport> Session<'_, T> {
                     if id == first.id {
                         check.fail(format!("multiple provisions cannot return the same id: two uuids both got `{id}`"));
                     }
-                    let key = match manifest.api.version {
-                        ApiVersion::V3 => other.uuid.clone(),
-                        ApiVersion::V1 => id,
-                    };
+                    let extra = ResourceKeys::both(&other.uuid, &id);
                     // With a shared id, removing "the other one" in v1 would remove the first.
                     if manifest.api.version == ApiVersion::V3 || !check.has_failed() {
-                        self.remove_extras(manifest, &mut check, &[key]).await;
+                        self.resource_event(ResourceEvent::Provisioned {
+                            uuid: &other.uuid,
+                            id: &id,
+                            plan: &self.settings.plan.clone(),
+                        });
+                        self.remove_extras(manifest, &mut check, &[extra]).await;
                     }
                 }
             }
@@ -476,14 +525,10 @@ impl<T: Transport> Session<'_, T> {
     }
 }
 
-/// The key that deprovisions a resource a wrongly accepted probe created, when its answer
-/// names one: the uuid sent (v3) or the id returned (v1).
-fn accepted_key(manifest: &Manifest, response: &Response, uuid: String) -> Option<String> {
+/// Both keys of a resource a wrongly accepted probe created, when its answer names an id.
+fn accepted_keys(response: &Response, uuid: String) -> Option<ResourceKeys> {
     let id = serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of)?;
-    Some(match manifest.api.version {
-        ApiVersion::V3 => uuid,
-        ApiVersion::V1 => id,
-    })
+    Some(ResourceKeys { uuid: Some(uuid), id: Some(id) })
 }
 
 fn is_log_drain_url(url: &str) -> bool {

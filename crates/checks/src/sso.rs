@@ -6,6 +6,7 @@ use crate::concurrent::join_all;
 use crate::cookies::CookieJar;
 use crate::encoding::form_value;
 use crate::engine::{Pending, Sent, Session, describe_error};
+use crate::ledger::ResourceKeys;
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, SsoTarget};
 use sha1::{Digest, Sha1};
@@ -131,7 +132,8 @@ fn signed_request(
 impl<T: Transport> Session<'_, T> {
     /// `kensa test sso ID`: bad token, stale and future timestamps must get 403; a good
     /// request signs in, sets the nav-data cookie and shows the Heroku layout (legacy).
-    pub async fn sso(&mut self, manifest: &Manifest, id: &str, resource_uuid: &str, force_post: bool) -> bool {
+    pub async fn sso(&mut self, manifest: &Manifest, resource: &ResourceKeys, force_post: bool) -> bool {
+        let (id, resource_uuid) = (resource.sso_id(), resource.sso_uuid());
         let environment = self.settings.environment;
         let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
         let preview = signed_request(

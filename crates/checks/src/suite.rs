@@ -2,6 +2,7 @@
 
 use crate::catalogue::COMMAND_EXIT;
 use crate::engine::Session;
+use crate::ledger::ResourceKeys;
 use crate::provision::Provisioned;
 use crate::report::Report;
 use crate::transport::Transport;
@@ -12,17 +13,16 @@ pub enum Suite {
     Manifest,
     Provision,
     Deprovision {
-        key: String,
+        resource: ResourceKeys,
     },
     PlanChange {
-        key: String,
+        resource: ResourceKeys,
         plan: String,
     },
-    /// Sign in to the resource `id`, whose Heroku uuid is `uuid` (`None`: `id` is taken as
-    /// the uuid too, as `kensa test sso ID` does).
+    /// Sign in to the resource: its id goes in `id` (with `token`), its uuid in v3's
+    /// `resource_id` (with the resource tokens).
     Sso {
-        id: String,
-        uuid: Option<String>,
+        resource: ResourceKeys,
         force_post: bool,
     },
     /// Provision, (SSO,) plan change to `plan`, deprovision.
@@ -72,25 +72,25 @@ impl<T: Transport> Session<'_, T> {
                     aftermath = Aftermath::Provisioned(resource);
                 }
             }
-            Suite::Deprovision { key } => {
-                if self.deprovision(&manifest, &key).await {
+            Suite::Deprovision { resource } => {
+                if self.deprovision(&manifest, &resource).await {
                     aftermath = Aftermath::Deprovisioned;
                 }
             }
-            Suite::PlanChange { key, plan } => {
-                self.plan_change(&manifest, &key, &plan).await;
+            Suite::PlanChange { resource, plan } => {
+                self.plan_change(&manifest, &resource, &plan).await;
             }
-            Suite::Sso { id, uuid, force_post } => {
-                let uuid = uuid.as_deref().unwrap_or(&id);
-                self.sso(&manifest, &id, uuid, force_post).await;
+            Suite::Sso { resource, force_post } => {
+                self.sso(&manifest, &resource, force_post).await;
             }
             Suite::All { plan, with_sso } => {
                 if let Some(resource) = self.provision(&manifest).await {
+                    let keys = resource.keys();
                     if with_sso {
-                        self.sso(&manifest, &resource.id, &resource.uuid, false).await;
+                        self.sso(&manifest, &keys, false).await;
                     }
-                    self.plan_change(&manifest, &resource.key, &plan).await;
-                    self.deprovision(&manifest, &resource.key).await;
+                    self.plan_change(&manifest, &keys, &plan).await;
+                    self.deprovision(&manifest, &keys).await;
                 }
             }
         }

@@ -118,7 +118,7 @@ fn case(code: &'static str, suite: Suite, answer: Answer) -> Case {
 }
 
 fn sso() -> Suite {
-    Suite::Sso { id: "res-1".into(), uuid: None, force_post: false }
+    Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false }
 }
 
 fn cases() -> Vec<Case> {
@@ -184,16 +184,24 @@ fn cases() -> Vec<Case> {
             }),
         ),
         case("D02", Suite::Provision, guarded(|_| reply(200, json!({"id": "res-1"})))),
-        case("X01", Suite::Deprovision { key: "res-1".into() }, guarded(|_| reply(404, json!({})))),
-        case("X02", Suite::Deprovision { key: "res-1".into() }, Box::new(|_| reply(204, json!({})))),
+        case(
+            "X01",
+            Suite::Deprovision { resource: kensa_checks::ResourceKeys::either("res-1") },
+            guarded(|_| reply(404, json!({}))),
+        ),
+        case(
+            "X02",
+            Suite::Deprovision { resource: kensa_checks::ResourceKeys::either("res-1") },
+            Box::new(|_| reply(204, json!({}))),
+        ),
         case(
             "C01",
-            Suite::PlanChange { key: "res-1".into(), plan: "premium".into() },
+            Suite::PlanChange { resource: kensa_checks::ResourceKeys::either("res-1"), plan: "premium".into() },
             guarded(|_| reply(404, json!({}))),
         ),
         case(
             "C02",
-            Suite::PlanChange { key: "res-1".into(), plan: "premium".into() },
+            Suite::PlanChange { resource: kensa_checks::ResourceKeys::either("res-1"), plan: "premium".into() },
             Box::new(|_| reply(200, json!({}))),
         ),
         Case {

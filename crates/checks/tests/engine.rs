@@ -51,6 +51,44 @@ fn a_hung_endpoint_is_waited_for_once() {
     }
 }
 
+/// Issue 14: a v3 service that finds resources by its own id (the seed guide's
+/// `Database.find(params[:id])`) gets a failure that says so, not a bare 404, and the
+/// resource is still removed.
+#[test]
+fn a_v3_service_addressing_by_its_own_id_is_told_why() {
+    let (report, provider) = run_suite(&[Fault::AddressesById], all());
+    for code in ["C01", "X01"] {
+        let check = report.checks().find(|check| check.code == code).unwrap();
+        assert_eq!(check.outcome, Outcome::Failed, "{check:#?}");
+        let said: String = check.findings.iter().map(|finding| finding.message.as_str()).collect();
+        assert!(said.contains("got 404, but"), "{code}: {said}");
+        assert!(said.contains("finds resources by its own id, while v3 puts Heroku's uuid in the path"), "{said}");
+        assert_eq!(check.exchanges.len(), 2, "{code}: the call by uuid, then once by id");
+    }
+    assert_eq!(provider.live_resources(), 0, "the retry by id removed the resource");
+}
+
+/// Issue 14: the engine tells the host which resources exist, so a ledger can follow them.
+#[test]
+fn resource_events_follow_every_resource() {
+    let events = std::cell::RefCell::new(Vec::new());
+    let mut sink = |event: kensa_checks::Event<'_>| {
+        if let kensa_checks::Event::Resource(change) = event {
+            events.borrow_mut().push(match change {
+                kensa_checks::ResourceEvent::Provisioned { uuid, id, plan } => format!("+ {id} {uuid} {plan}"),
+                kensa_checks::ResourceEvent::PlanChanged { keys, plan } => format!("~ {} {plan}", keys.sso_id()),
+                kensa_checks::ResourceEvent::Deprovisioned { keys } => format!("- {}", keys.sso_id()),
+            });
+        }
+    };
+    let (report, _) = scripted::run_suite_with_sink(&[], all(), &mut sink);
+    assert!(report.passed());
+    let events = events.into_inner();
+    let ids: Vec<String> = events.iter().map(|event| event.split(' ').take(2).collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(ids, ["+ res-1", "+ res-2", "- res-2", "~ res-1", "- res-1"], "{events:#?}");
+    assert!(events[0].ends_with(" test") && events[3].ends_with(" foo"), "{events:#?}");
+}
+
 /// Every fault makes exactly the expected check fail, with the expected message.
 #[test]
 fn each_fault_fails_its_check() {
@@ -143,7 +181,7 @@ fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
         let clock = ManualClock::at(1_790_000_000_000);
         let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let suite = Suite::Sso { id: "res-1".into(), uuid: None, force_post: false };
+        let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
         let report = block_on(Session::new(effects, Settings::default()).run(&scripted::manifest(&[]), suite));
         let outcome = |code: &str| report.checks().find(|check| check.code == code).map(|check| check.outcome);
         assert_eq!(outcome("S02"), Some(Outcome::Passed), "{capabilities:?}");

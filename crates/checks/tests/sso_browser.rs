@@ -49,7 +49,7 @@ fn sign_in(test: serde_json::Value, provider: impl FnMut(&Request) -> Response) 
     let clock = ManualClock::at(NOW_MS);
     let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-    let suite = Suite::Sso { id: "res-1".into(), uuid: None, force_post: false };
+    let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
     let report = block_on(Session::new(effects, Settings::default()).run(&manifest(test), suite));
     let requests = transport.requests.borrow().clone();
     (report, requests)

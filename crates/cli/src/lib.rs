@@ -14,7 +14,7 @@ use args::{Cli, Command, Format, GlobalArgs, TestSuite};
 use clap::{CommandFactory, FromArgMatches};
 use commands::test::Job;
 use error::CliError;
-use kensa_checks::Suite;
+use kensa_checks::{ResourceKeys, Suite};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -78,9 +78,9 @@ pub fn main() -> ExitCode {
             let suite = match args.suite.unwrap_or(TestSuite::All { with_sso: false }) {
                 TestSuite::Manifest => Suite::Manifest,
                 TestSuite::Provision => Suite::Provision,
-                TestSuite::Deprovision { key } => Suite::Deprovision { key },
-                TestSuite::Planchange { key, plan } => Suite::PlanChange { key, plan },
-                TestSuite::Sso { id, post } => Suite::Sso { id, uuid: None, force_post: post },
+                TestSuite::Deprovision { key } => Suite::Deprovision { resource: ResourceKeys::either(&key) },
+                TestSuite::Planchange { key, plan } => Suite::PlanChange { resource: ResourceKeys::either(&key), plan },
+                TestSuite::Sso { id, post } => Suite::Sso { resource: ResourceKeys::either(&id), force_post: post },
                 TestSuite::All { with_sso } => {
                     Suite::All { plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()), with_sso }
                 }

@@ -52,7 +52,7 @@ impl TextWriter {
     pub fn event(&mut self, event: Event<'_>, paint: Paint<'_>) -> String {
         match event {
             Event::GroupStarted { heading } => self.flush(paint) + &group_line(heading),
-            Event::CheckStarted { .. } => String::new(),
+            Event::CheckStarted { .. } | Event::Resource(_) => String::new(),
             Event::CheckFinished { check } => {
                 let continues_run = check.outcome == Outcome::Skipped
                     && self.skipped.first().is_none_or(|first| first.reason == check.reason);

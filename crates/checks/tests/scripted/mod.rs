@@ -2,7 +2,7 @@
 #![allow(dead_code, reason = "each test binary uses part of this")]
 
 use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-use kensa_checks::{Effects, NoEvents, Report, Request, Response, Session, Settings, Suite, TransportError};
+use kensa_checks::{Effects, EventSink, NoEvents, Report, Request, Response, Session, Settings, Suite, TransportError};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -28,6 +28,9 @@ pub(crate) enum Fault {
     DeprovisionStatus500,
     /// Every DELETE goes unanswered until the deadline.
     HangingDelete,
+    /// Finds resources by its own id even in v3 (as the seed guide's service does); a
+    /// missing resource gets 404.
+    AddressesById,
     PlanChange503,
     Slow,
     FourSeconds,
@@ -144,7 +147,8 @@ fn answer(
                         format!("res-{}", state.next)
                     };
                     state.by_uuid.insert(uuid.clone(), id.clone());
-                    let key = if has(Fault::V1Manifest) { id.clone() } else { uuid.clone() };
+                    let key =
+                        if has(Fault::V1Manifest) || has(Fault::AddressesById) { id.clone() } else { uuid.clone() };
                     state.resources.insert(key, id.clone());
                     id
                 }
@@ -178,6 +182,7 @@ fn answer(
             }
             match state.resources.remove(key) {
                 Some(_) => Ok(Response { status: 204, headers: Vec::new(), body: Vec::new() }),
+                None if has(Fault::AddressesById) => reply(404, json!({"message": "not found"})),
                 None => reply(410, json!({"message": "gone"})),
             }
         }
@@ -197,6 +202,11 @@ fn answer(
 
 /// Runs `suite` against the scripted provider with `faults` switched on.
 pub(crate) fn run_suite(faults: &[Fault], suite: Suite) -> (Report, Provider) {
+    run_suite_with_sink(faults, suite, &mut NoEvents)
+}
+
+/// [`run_suite`], with the engine's events going to `sink`.
+pub(crate) fn run_suite_with_sink(faults: &[Fault], suite: Suite, sink: &mut dyn EventSink) -> (Report, Provider) {
     let provider = Provider::default();
     let clock = ManualClock::at(1_790_000_000_000);
     let script_state = provider.clone();
@@ -208,8 +218,7 @@ pub(crate) fn run_suite(faults: &[Fault], suite: Suite) -> (Report, Provider) {
         answer(&mut state, &faults_owned, &script_clock, request)
     });
     let mut ids = CountingIds::default();
-    let mut sink = NoEvents;
-    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink };
     let report = block_on(Session::new(effects, Settings::default()).run(&manifest(faults), suite));
     (report, provider)
 }

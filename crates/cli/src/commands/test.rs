@@ -144,8 +144,8 @@ async fn run_command<T: kensa_checks::Transport>(
     let outcome = spawn_and_wait(command, &exported.config);
     session.message(&format!("\nEnd of {display}"));
     session.record_command(&display, &exported, &outcome);
-    session.plan_change(&manifest, &resource.key, plan).await;
-    session.deprovision(&manifest, &resource.key).await;
+    session.plan_change(&manifest, &resource.keys(), plan).await;
+    session.deprovision(&manifest, &resource.keys()).await;
     session.into_report()
 }
 

@@ -1,0 +1,231 @@
+//! Which resources kensa provisioned and has not seen deprovisioned, so that later commands
+//! know both keys of a resource (Heroku's uuid and the provider's id) and nothing kensa
+//! made is forgotten. Pure data: the CLI keeps it in a file next to the manifest, the
+//! playground in the page's storage; both feed it the engine's [`crate::Event::Resource`]s.
+
+use kensa_manifest::{ApiVersion, Environment};
+use serde::{Deserialize, Serialize};
+
+/// The keys kensa knows for one resource. Either may be missing for a resource made
+/// elsewhere (`--id`, `--uuid`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceKeys {
+    /// Heroku's uuid, sent at provision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// The provider's id, from its answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl ResourceKeys {
+    /// One key whose kind is not known (`kensa test sso KEY` for a resource kensa never saw):
+    /// used for both.
+    pub fn either(key: &str) -> ResourceKeys {
+        ResourceKeys { uuid: Some(key.to_string()), id: Some(key.to_string()) }
+    }
+
+    pub fn both(uuid: &str, id: &str) -> ResourceKeys {
+        ResourceKeys { uuid: Some(uuid.to_string()), id: Some(id.to_string()) }
+    }
+
+    /// The key in `<base_url>/KEY` paths: Heroku's uuid in v3, the provider's id in v1.
+    pub fn path_key(&self, version: ApiVersion) -> &str {
+        let (first, second) = match version {
+            ApiVersion::V3 => (&self.uuid, &self.id),
+            ApiVersion::V1 => (&self.id, &self.uuid),
+        };
+        first.as_deref().or(second.as_deref()).unwrap_or_default()
+    }
+
+    /// The provider's id, as SSO sends it in `id` (the uuid when the id is not known).
+    pub fn sso_id(&self) -> &str {
+        self.id.as_deref().or(self.uuid.as_deref()).unwrap_or_default()
+    }
+
+    /// Heroku's uuid, as v3 SSO sends it in `resource_id` (the id when not known).
+    pub fn sso_uuid(&self) -> &str {
+        self.uuid.as_deref().or(self.id.as_deref()).unwrap_or_default()
+    }
+
+    /// The provider's id when it differs from the v3 path key: what to try once when a
+    /// call by uuid gets 404 (a service that finds resources by its own id).
+    pub fn fallback_id(&self, version: ApiVersion) -> Option<&str> {
+        let id = self.id.as_deref()?;
+        (version == ApiVersion::V3 && Some(id) != self.uuid.as_deref() && self.uuid.is_some()).then_some(id)
+    }
+
+    pub fn matches(&self, key: &str) -> bool {
+        self.uuid.as_deref() == Some(key) || self.id.as_deref() == Some(key)
+    }
+}
+
+/// One resource kensa provisioned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub uuid: String,
+    pub id: String,
+    pub plan: String,
+    /// The manifest's `id` (the add-on) it was provisioned for.
+    pub manifest_id: String,
+    /// `test` or `production`: which of the manifest's URLs it lives behind.
+    pub environment: String,
+    /// When, as RFC 3339 UTC.
+    pub created_at: String,
+    /// The command that made it, such as `kensa test provision`.
+    pub command: String,
+}
+
+impl LedgerEntry {
+    pub fn keys(&self) -> ResourceKeys {
+        ResourceKeys::both(&self.uuid, &self.id)
+    }
+}
+
+/// Every resource kensa made and has not seen removed, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    #[serde(default)]
+    pub resources: Vec<LedgerEntry>,
+}
+
+/// What a ledger lookup found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    Found(&'a LedgerEntry),
+    /// No live resource of this add-on and environment (nothing was given to look for).
+    Empty,
+    /// `key` is not in the ledger: a resource made elsewhere, used as it is.
+    Unknown(&'a str),
+}
+
+impl Ledger {
+    /// Reads a ledger file's text; an empty file is an empty ledger.
+    pub fn parse(text: &str) -> Result<Ledger, String> {
+        if text.trim().is_empty() {
+            return Ok(Ledger::default());
+        }
+        serde_json::from_str(text).map_err(|error| format!("not a kensa resource list: {error}"))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// Adds a resource, replacing an entry with the same uuid (a repeated provision).
+    pub fn record(&mut self, entry: LedgerEntry) {
+        self.resources.retain(|known| known.uuid != entry.uuid);
+        self.resources.push(entry);
+    }
+
+    /// Notes a plan change of the resource `keys` names.
+    pub fn change_plan(&mut self, keys: &ResourceKeys, plan: &str) {
+        for entry in self.resources.iter_mut().filter(|entry| entry_matches(entry, keys)) {
+            entry.plan = plan.to_string();
+        }
+    }
+
+    /// Removes the resource `keys` names; true when there was one.
+    pub fn forget(&mut self, keys: &ResourceKeys) -> bool {
+        let before = self.resources.len();
+        self.resources.retain(|entry| !entry_matches(entry, keys));
+        self.resources.len() != before
+    }
+
+    /// The resources of one add-on behind one environment's URLs, oldest first.
+    pub fn live<'a>(
+        &'a self,
+        manifest_id: &'a str,
+        environment: Environment,
+    ) -> impl Iterator<Item = &'a LedgerEntry> + 'a {
+        self.resources
+            .iter()
+            .filter(move |entry| entry.manifest_id == manifest_id && entry.environment == environment.key())
+    }
+
+    /// The resource `key` (its uuid or its id) names, or the newest live one when `key` is
+    /// `None`.
+    pub fn find<'a>(&'a self, manifest_id: &'a str, environment: Environment, key: Option<&'a str>) -> Lookup<'a> {
+        match key {
+            None => self.live(manifest_id, environment).last().map_or(Lookup::Empty, Lookup::Found),
+            Some(key) => self
+                .live(manifest_id, environment)
+                .filter(|entry| entry.uuid == key || entry.id == key)
+                .last()
+                .map_or(Lookup::Unknown(key), Lookup::Found),
+        }
+    }
+}
+
+fn entry_matches(entry: &LedgerEntry, keys: &ResourceKeys) -> bool {
+    keys.uuid.as_deref() == Some(entry.uuid.as_str()) || keys.id.as_deref() == Some(entry.id.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(uuid: &str, id: &str) -> LedgerEntry {
+        LedgerEntry {
+            uuid: uuid.to_string(),
+            id: id.to_string(),
+            plan: "test".to_string(),
+            manifest_id: "myaddon".to_string(),
+            environment: "test".to_string(),
+            created_at: "2026-11-29T12:00:00Z".to_string(),
+            command: "kensa test provision".to_string(),
+        }
+    }
+
+    #[test]
+    fn finds_by_either_key_or_the_newest() {
+        let mut ledger = Ledger::default();
+        ledger.record(entry("u-1", "1"));
+        ledger.record(entry("u-2", "2"));
+        let found = |key| match ledger.find("myaddon", Environment::Test, key) {
+            Lookup::Found(entry) => entry.uuid.clone(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(found(None), "u-2");
+        assert_eq!(found(Some("1")), "u-1");
+        assert_eq!(found(Some("u-1")), "u-1");
+        assert_eq!(found(Some("9")), "Unknown(\"9\")");
+        assert_eq!(ledger.find("other", Environment::Test, None), Lookup::Empty);
+        assert_eq!(ledger.find("myaddon", Environment::Production, None), Lookup::Empty);
+    }
+
+    #[test]
+    fn a_repeat_replaces_and_a_removal_forgets() {
+        let mut ledger = Ledger::default();
+        ledger.record(entry("u-1", "1"));
+        ledger.record(entry("u-1", "1"));
+        assert_eq!(ledger.resources.len(), 1);
+        ledger.change_plan(&ResourceKeys::both("u-1", "1"), "premium");
+        assert_eq!(ledger.resources[0].plan, "premium");
+        assert!(!ledger.forget(&ResourceKeys { uuid: Some("u-9".into()), id: None }));
+        assert!(ledger.forget(&ResourceKeys { uuid: None, id: Some("1".into()) }));
+        assert!(ledger.resources.is_empty());
+    }
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        let mut ledger = Ledger::default();
+        ledger.record(entry("u-1", "1"));
+        assert_eq!(Ledger::parse(&ledger.to_json()), Ok(ledger));
+        assert_eq!(Ledger::parse(""), Ok(Ledger::default()));
+        assert!(Ledger::parse("[").unwrap_err().starts_with("not a kensa resource list"));
+    }
+
+    #[test]
+    fn keys_choose_the_path_and_the_sso_fields() {
+        let keys = ResourceKeys::both("u-1", "1");
+        assert_eq!(keys.path_key(ApiVersion::V3), "u-1");
+        assert_eq!(keys.path_key(ApiVersion::V1), "1");
+        assert_eq!((keys.sso_id(), keys.sso_uuid()), ("1", "u-1"));
+        assert_eq!(keys.fallback_id(ApiVersion::V3), Some("1"));
+        assert_eq!(keys.fallback_id(ApiVersion::V1), None);
+        assert_eq!(ResourceKeys::either("k").fallback_id(ApiVersion::V3), None);
+        let only_id = ResourceKeys { uuid: None, id: Some("7".into()) };
+        assert_eq!((only_id.path_key(ApiVersion::V3), only_id.sso_uuid()), ("7", "7"));
+    }
+}
