@@ -6,6 +6,7 @@ use crate::ledger::ResourceKeys;
 use crate::provision::Provisioned;
 use crate::report::Report;
 use crate::transport::Transport;
+use kensa_manifest::Manifest;
 
 /// Which checks to run after the manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,43 +59,61 @@ impl<T: Transport> Session<'_, T> {
         self.run_for_aftermath(source, suite).await.0
     }
 
+    /// Runs the manifest checks, then each suite in turn if the manifest is valid (an empty
+    /// list checks the manifest only).
+    pub async fn run_each(mut self, source: &[u8], suites: Vec<Suite>) -> Report {
+        let Some(manifest) = self.check_manifest(source) else {
+            return self.into_report();
+        };
+        for suite in suites {
+            self.run_suite(&manifest, suite).await;
+        }
+        self.into_report()
+    }
+
     /// [`Session::run`], also telling what the run leaves for the next one (the playground
     /// offers plan change, SSO and deprovision on the resource a provision kept).
     pub async fn run_for_aftermath(mut self, source: &[u8], suite: Suite) -> (Report, Aftermath) {
         let Some(manifest) = self.check_manifest(source) else {
             return (self.into_report(), Aftermath::Nothing);
         };
+        let aftermath = self.run_suite(&manifest, suite).await;
+        (self.into_report(), aftermath)
+    }
+
+    /// One suite on a valid manifest.
+    async fn run_suite(&mut self, manifest: &Manifest, suite: Suite) -> Aftermath {
         let mut aftermath = Aftermath::Nothing;
         match suite {
             Suite::Manifest => {}
             Suite::Provision => {
-                if let Some(resource) = self.provision(&manifest).await {
+                if let Some(resource) = self.provision(manifest).await {
                     aftermath = Aftermath::Provisioned(resource);
                 }
             }
             Suite::Deprovision { resource } => {
-                if self.deprovision(&manifest, &resource).await {
+                if self.deprovision(manifest, &resource).await {
                     aftermath = Aftermath::Deprovisioned;
                 }
             }
             Suite::PlanChange { resource, plan } => {
-                self.plan_change(&manifest, &resource, &plan).await;
+                self.plan_change(manifest, &resource, &plan).await;
             }
             Suite::Sso { resource, force_post } => {
-                self.sso(&manifest, &resource, force_post).await;
+                self.sso(manifest, &resource, force_post).await;
             }
             Suite::All { plan, with_sso } => {
-                if let Some(resource) = self.provision(&manifest).await {
+                if let Some(resource) = self.provision(manifest).await {
                     let keys = resource.keys();
                     if with_sso {
-                        self.sso(&manifest, &keys, false).await;
+                        self.sso(manifest, &keys, false).await;
                     }
-                    self.plan_change(&manifest, &keys, &plan).await;
-                    self.deprovision(&manifest, &keys).await;
+                    self.plan_change(manifest, &keys, &plan).await;
+                    self.deprovision(manifest, &keys).await;
                 }
             }
         }
-        (self.into_report(), aftermath)
+        aftermath
     }
 
     /// `kensa run`: reports how the command ended (it must exit with 0).

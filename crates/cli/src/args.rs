@@ -193,6 +193,10 @@ pub enum Command {
 
     /// Print the version, as `kensa --version` does.
     Version,
+
+    /// List the resources kensa provisioned and has not seen deprovisioned (from
+    /// .kensa-resources.json next to the manifest); --cleanup deprovisions them.
+    Resources(ResourcesArgs),
 }
 
 const CORS_PROXY_HELP: &str = "\
@@ -284,6 +288,26 @@ pub struct CorsProxyArgs {
     pub port: u16,
 }
 
+/// A resource kensa did not provision (or one to name by both keys).
+#[derive(Clone, Debug, Default, Args)]
+pub struct ResourceArgs {
+    /// The provider's id of the resource.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// Heroku's uuid of the resource.
+    #[arg(long, value_name = "UUID")]
+    pub uuid: Option<String>,
+}
+
+/// `kensa resources`.
+#[derive(Debug, Args)]
+pub struct ResourcesArgs {
+    /// Deprovision every resource listed, as `kensa test deprovision` would.
+    #[arg(long)]
+    pub cleanup: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to print completions for.
@@ -300,9 +324,13 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct SsoArgs {
-    /// The resource to sign in to (in v3 also sent as `resource_id`).
-    #[arg(value_name = "ID")]
-    pub id: String,
+    /// The resource to sign in to: its uuid or its id (see `kensa resources`); none: the
+    /// newest one kensa provisioned.
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+
+    #[command(flatten)]
+    pub resource: ResourceArgs,
 
     /// Only print the URL to open (GET) or the local form page (POST); open no browser.
     #[arg(long)]
@@ -354,25 +382,32 @@ pub enum TestSuite {
         after_help = "Any other --flag, --flag value or --flag=value becomes a provision option (a bare flag is \"true\")."
     )]
     Provision,
-    /// DELETE the resource with this key (the uuid in v3, the provider's id in v1).
+    /// DELETE a resource: KEY (its uuid or its id), or the newest one kensa provisioned.
     Deprovision {
         #[arg(value_name = "KEY")]
-        key: String,
+        key: Option<String>,
+        #[command(flatten)]
+        resource: ResourceArgs,
     },
-    /// PUT a plan change for the resource with this key.
+    /// PUT a plan change: `planchange KEY PLAN`, or `planchange PLAN` for the newest resource.
     Planchange {
-        #[arg(value_name = "KEY")]
-        key: String,
-        #[arg(value_name = "PLAN")]
-        plan: String,
+        #[arg(value_names = ["KEY", "PLAN"], num_args = 1..=2, required = true)]
+        key_and_plan: Vec<String>,
+        #[command(flatten)]
+        resource: ResourceArgs,
     },
-    /// Check single sign-on to the resource ID (in v3 also sent as `resource_id`).
+    /// Check single sign-on: KEY (its uuid or its id), or the newest resource kensa provisioned.
     ///
-    /// With a string-form test URL the legacy GET signs in under that URL's path:
-    /// `"test": "http://host/prefix/"` signs in at /prefix/heroku/resources/ID.
+    /// kensa sends the provider's id as `id` (with `token`) and, in v3, Heroku's uuid as
+    /// `resource_id` (with the resource tokens), as Heroku does; it knows both from its
+    /// resource list (`kensa resources`). With a string-form test URL the legacy GET signs in
+    /// under that URL's path: `"test": "http://host/prefix/"` signs in at
+    /// /prefix/heroku/resources/ID.
     Sso {
-        #[arg(value_name = "ID")]
-        id: String,
+        #[arg(value_name = "KEY")]
+        key: Option<String>,
+        #[command(flatten)]
+        resource: ResourceArgs,
         /// Sign in with a form POST even if the manifest has no `sso_url` (posts to sso/login under the test URL).
         #[arg(long)]
         post: bool,

@@ -6,15 +6,16 @@ pub mod args;
 mod commands;
 mod error;
 mod files;
+mod ledger_file;
 mod native;
 mod output;
 mod standin;
 
 use args::{Cli, Command, Format, GlobalArgs, TestSuite};
 use clap::{CommandFactory, FromArgMatches};
-use commands::test::Job;
+use commands::test::{Job, ResourceRequest, Wanted};
 use error::CliError;
-use kensa_checks::{ResourceKeys, Suite};
+use kensa_checks::Suite;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -75,21 +76,27 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
         Command::Test(args) => {
-            let suite = match args.suite.unwrap_or(TestSuite::All { with_sso: false }) {
-                TestSuite::Manifest => Suite::Manifest,
-                TestSuite::Provision => Suite::Provision,
-                TestSuite::Deprovision { key } => Suite::Deprovision { resource: ResourceKeys::either(&key) },
-                TestSuite::Planchange { key, plan } => Suite::PlanChange { resource: ResourceKeys::either(&key), plan },
-                TestSuite::Sso { id, post } => Suite::Sso { resource: ResourceKeys::either(&id), force_post: post },
-                TestSuite::All { with_sso } => {
-                    Suite::All { plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()), with_sso }
+            let on = |key, resource, wanted| Job::OnResource(ResourceRequest { key, resource, wanted });
+            let job = match args.suite.unwrap_or(TestSuite::All { with_sso: false }) {
+                TestSuite::Manifest => Job::Suite(Suite::Manifest),
+                TestSuite::Provision => Job::Suite(Suite::Provision),
+                TestSuite::Deprovision { key, resource } => on(key, resource, Wanted::Deprovision),
+                TestSuite::Planchange { mut key_and_plan, resource } => {
+                    let plan = key_and_plan.pop().unwrap_or_default();
+                    on(key_and_plan.pop(), resource, Wanted::PlanChange(plan))
                 }
+                TestSuite::Sso { key, resource, post } => on(key, resource, Wanted::Sso { force_post: post }),
+                TestSuite::All { with_sso } => Job::Suite(Suite::All {
+                    plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()),
+                    with_sso,
+                }),
             };
-            commands::test::run_file(&context, Job::Suite(suite))
+            commands::test::run_file(&context, job)
         }
         Command::Run(args) => commands::test::run_file(&context, Job::Run(args.command)),
         Command::Demo(args) => commands::test::demo(&context, args.keep),
-        Command::Sso(args) => commands::sso::run(&context, &args.id, args.post, args.no_browser),
+        Command::Sso(args) => commands::sso::run(&context, &args),
+        Command::Resources(args) => commands::test::resources(&context, args.cleanup),
         Command::Checks => commands::explain::checks(&context),
         Command::Explain { code } => commands::explain::explain(&context, &code),
         Command::Create(args) => commands::create::run(&context, &args),

@@ -129,6 +129,18 @@ fn check_interpreted(template: &str, interpreter: &str, script: &str) {
     use_port(&project, port);
     let service = Service::start(Path::new(interpreter), &[script], &project, port);
     check_all(dir.path(), &project, &service);
+    check_sso_by_every_key(dir.path(), &project, &service);
+}
+
+/// Issue 14: after `kensa test provision`, `kensa test sso` signs in by Heroku's uuid, by
+/// the provider's id, and with no key at all (the newest resource in kensa's ledger).
+fn check_sso_by_every_key(dir: &Path, project: &Path, service: &Service) {
+    let manifest = project.join("addon-manifest.json");
+    let (id, uuid) = provision(dir, &manifest);
+    assert_ne!(id, uuid);
+    for key in [Some(uuid.as_str()), Some(id.as_str()), None] {
+        check_sso(dir, &manifest, key, "POST /sso/login", service);
+    }
 }
 
 #[test]
@@ -164,8 +176,12 @@ fn provision(dir: &Path, manifest: &Path) -> (String, String) {
 
 /// `kensa test sso KEY` passes every check, through `flow` (`POST /sso/login` or
 /// `GET /heroku/resources/<key>`).
-fn check_sso(dir: &Path, manifest: &Path, key: &str, flow: &str, service: &Service) {
-    let report = run(&["test", "sso", key, "--color", "never", "-f", manifest.to_str().unwrap()], dir);
+fn check_sso(dir: &Path, manifest: &Path, key: Option<&str>, flow: &str, service: &Service) {
+    let mut args = vec!["test", "sso"];
+    args.extend(key);
+    args.extend(["--color", "never", "-f", manifest.to_str().unwrap()]);
+    let report = run(&args, dir);
+    let key = key.unwrap_or("(no key)");
     let shown = format!("{}{}\nservice log:\n{}", report.stdout, report.stderr, service.log_text());
     assert_eq!(report.code, 0, "sso {key}: {shown}");
     assert!(!report.stdout.contains("[FAIL]"), "sso {key}: {shown}");
@@ -202,11 +218,9 @@ fn sinatra_template_passes_every_check_and_signs_in_by_uuid_and_by_id() {
     let service = Service::start(Path::new("ruby"), &["app.rb"], &project, port);
     check_all(dir.path(), &project, &service);
 
+    check_sso_by_every_key(dir.path(), &project, &service);
     let manifest = project.join("addon-manifest.json");
     let (id, uuid) = provision(dir.path(), &manifest);
-    assert_ne!(id, uuid);
-    check_sso(dir.path(), &manifest, &uuid, "POST /sso/login", &service);
-    check_sso(dir.path(), &manifest, &id, "POST /sso/login", &service);
 
     // A manifest without sso_url: the legacy GET sign-in, with the key in the path.
     let legacy = project.join("legacy-sso.json");
@@ -214,8 +228,9 @@ fn sinatra_template_passes_every_check_and_signs_in_by_uuid_and_by_id() {
     value["api"]["test"] = serde_json::json!(format!("http://127.0.0.1:{port}/"));
     value["api"]["production"] = serde_json::json!("https://yourapp.com/");
     std::fs::write(&legacy, value.to_string()).unwrap();
-    check_sso(dir.path(), &legacy, &id, &format!("GET /heroku/resources/{id}"), &service);
-    check_sso(dir.path(), &legacy, &uuid, &format!("GET /heroku/resources/{uuid}"), &service);
+    // The legacy URL carries the provider's id, whichever key names the resource.
+    check_sso(dir.path(), &legacy, Some(&id), &format!("GET /heroku/resources/{id}"), &service);
+    check_sso(dir.path(), &legacy, Some(&uuid), &format!("GET /heroku/resources/{id}"), &service);
 
     let log = service.log_text();
     assert!(log.contains("POST /sso/login -> 302"), "{log}");
@@ -275,6 +290,7 @@ fn rust_template_builds_offline_and_passes_every_check() {
     use_port(&project, port);
     let service = Service::start(&binary, &[], &project, port);
     check_all(dir.path(), &project, &service);
+    check_sso_by_every_key(dir.path(), &project, &service);
 }
 
 #[test]

@@ -10,6 +10,7 @@
 mod async_provision;
 mod faults;
 mod formats;
+mod ledger;
 mod limits;
 mod output_safety;
 mod plain_servers;

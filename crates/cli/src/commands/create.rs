@@ -147,7 +147,11 @@ pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
     .and_then(|()| {
         let files = starter_files(&id, &dir_name(dir), &password, &sso_salt);
         write(&dir.join("addon-manifest.json"), files.manifest.as_bytes(), None)?;
-        write(&dir.join(".env"), files.dotenv.as_bytes(), Some(0o600))
+        write(&dir.join(".env"), files.dotenv.as_bytes(), Some(0o600))?;
+        // Built-in templates list it already; a cloned one gets it added.
+        crate::ledger_file::ignore_in_git(dir)
+            .map(|_| ())
+            .map_err(|error| CliError::new(format!("cannot write {}: {error}", dir.join(".gitignore").display())))
     });
     if let Err(error) = result {
         // Leave nothing half-made behind.

@@ -27,6 +27,15 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
     });
     write(manifest_path, &files.manifest)?;
     crate::output::print(&format!("Initialized new addon manifest in {}\n", manifest_path.display()));
+    let folder = manifest_path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match crate::ledger_file::ignore_in_git(folder) {
+        Ok(true) => crate::output::print(&format!(
+            "Added {} (the resources kensa provisions, see `kensa resources`) to .gitignore\n",
+            crate::ledger_file::LEDGER_FILE
+        )),
+        Ok(false) => {}
+        Err(error) => eprintln!("warning: cannot update .gitignore: {error}"),
+    }
     if args.foreman {
         write(&dotenv_path, &files.dotenv)?;
         crate::output::print("Initialized new .env file for foreman\n");
@@ -57,6 +66,12 @@ pub(crate) fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()
     }
 }
 
+/// Writes a file holding secrets: readable by the user only, and never through a link
+/// planted at `path` (the link itself is replaced).
 fn write(path: &Path, contents: &str) -> Result<()> {
-    std::fs::write(path, contents).map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
+    let cannot = |error: std::io::Error| CliError::new(format!("cannot write {}: {error}", path.display()));
+    if std::fs::symlink_metadata(path).is_ok() {
+        std::fs::remove_file(path).map_err(cannot)?;
+    }
+    crate::files::create_new(path, contents.as_bytes(), Some(0o600)).map_err(cannot)
 }

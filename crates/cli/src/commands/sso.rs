@@ -1,7 +1,9 @@
 //! `kensa sso ID`: a signed-in browser session on the provider, as Heroku's dashboard
 //! would open it.
 
+use crate::args::SsoArgs;
 use crate::error::CliError;
+use crate::ledger_file::LedgerFile;
 use crate::native::SystemClock;
 use crate::output::print;
 use crate::{Context, ExitStatus, Result};
@@ -19,7 +21,8 @@ use std::time::{Duration, Instant};
 /// How long the one-shot form server waits for the browser before giving up.
 const FORM_WAIT: Duration = Duration::from_secs(600);
 
-pub(crate) fn run(context: &Context, id: &str, force_post: bool, no_browser: bool) -> Result<ExitStatus> {
+pub(crate) fn run(context: &Context, args: &SsoArgs) -> Result<ExitStatus> {
+    let (force_post, no_browser) = (args.post, args.no_browser);
     let path = &context.global.filename;
     let source = crate::files::read_input(path)?;
     let validation = kensa_manifest::validate(&source);
@@ -28,8 +31,15 @@ pub(crate) fn run(context: &Context, id: &str, force_post: bool, no_browser: boo
             .hint("run `kensa test manifest` to see every problem"));
     };
     let environment = if context.global.production { Environment::Production } else { Environment::Test };
+    let keys = LedgerFile::beside(path).resolve(
+        &manifest.id,
+        environment,
+        args.key.as_deref(),
+        args.resource.id.as_deref(),
+        args.resource.uuid.as_deref(),
+    )?;
     let timestamp = i64::try_from(SystemClock.now_ms() / 1000).unwrap_or(i64::MAX);
-    let subject = SsoSubject { id, resource_uuid: id, timestamp, force_post };
+    let subject = SsoSubject { id: keys.sso_id(), resource_uuid: keys.sso_uuid(), timestamp, force_post };
     let Some(request) = sso_request(&manifest, environment, &subject) else {
         return Err(CliError::new("the manifest has no `api.sso_salt`, so no sign-in can be signed")
             .hint("add an sso_salt shared with your service, such as the one `kensa init` writes"));

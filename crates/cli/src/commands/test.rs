@@ -1,12 +1,14 @@
 //! `kensa test ...`, `kensa run` and `kensa demo`: run check suites through the engine and
 //! print the report as it grows.
 
-use crate::args::Format;
+use crate::args::{Format, ResourceArgs};
 use crate::error::CliError;
+use crate::ledger_file::{LedgerFile, Provenance};
 use crate::native::{OsRandom, ReqwestTransport, SystemClock};
 use crate::output::print;
 use crate::standin::HerokuStandIn;
 use crate::{Context, ExitStatus, Result};
+use kensa_checks::render::visible;
 use kensa_checks::render::{self, TextWriter};
 use kensa_checks::{CommandOutcome, Effects, Event, Limits, Provisioned, Report, Session, Settings, Suite};
 use kensa_manifest::Environment;
@@ -15,8 +17,82 @@ use std::process::Stdio;
 /// What to do after the manifest checks.
 pub(crate) enum Job {
     Suite(Suite),
+    /// A suite on one existing resource, named as the user named it.
+    OnResource(ResourceRequest),
     /// `kensa run`: the command and its arguments.
     Run(Vec<String>),
+}
+
+/// A [`Job`] with its resources found.
+enum Work {
+    Suites(Vec<Suite>),
+    Run(Vec<String>),
+}
+
+/// `test deprovision`, `test planchange` and `test sso` before their resource is known.
+pub(crate) struct ResourceRequest {
+    pub(crate) key: Option<String>,
+    pub(crate) resource: ResourceArgs,
+    pub(crate) wanted: Wanted,
+}
+
+/// What to do to the resource.
+pub(crate) enum Wanted {
+    Deprovision,
+    PlanChange(String),
+    Sso {
+        force_post: bool,
+    },
+    /// `kensa resources --cleanup`: deprovision every resource listed.
+    CleanUp,
+}
+
+impl Job {
+    /// How the ledger names the command that made a resource.
+    fn command_label(&self) -> &'static str {
+        match self {
+            Job::Suite(Suite::Provision) => "kensa test provision",
+            Job::Suite(Suite::All { with_sso: true, .. }) => "kensa test all --with-sso",
+            Job::Suite(_) => "kensa test all",
+            Job::OnResource(_) => "kensa test",
+            Job::Run(_) => "kensa run",
+        }
+    }
+}
+
+/// The manifest's `id`, when the source is a JSON object that has one.
+fn manifest_id(source: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(source).ok()?;
+    value.get("id")?.as_str().map(str::to_string)
+}
+
+fn environment(context: &Context) -> Environment {
+    if context.global.production { Environment::Production } else { Environment::Test }
+}
+
+/// The suite `request` asks for, its resource found in the ledger (see [`LedgerFile::resolve`]).
+fn resolve(context: &Context, source: &[u8], ledger: &LedgerFile, request: ResourceRequest) -> Result<Vec<Suite>> {
+    let ResourceRequest { key, resource, wanted } = request;
+    let Some(manifest_id) = manifest_id(source) else {
+        // The engine reports the manifest and stops before it needs a resource.
+        return Ok(vec![Suite::Manifest]);
+    };
+    let environment = environment(context);
+    if let Wanted::CleanUp = wanted {
+        let listed: Vec<Suite> = ledger
+            .ledger()
+            .live(&manifest_id, environment)
+            .map(|entry| Suite::Deprovision { resource: entry.keys() })
+            .collect();
+        return Ok(listed);
+    }
+    let keys =
+        ledger.resolve(&manifest_id, environment, key.as_deref(), resource.id.as_deref(), resource.uuid.as_deref())?;
+    Ok(vec![match wanted {
+        Wanted::Deprovision | Wanted::CleanUp => Suite::Deprovision { resource: keys },
+        Wanted::PlanChange(plan) => Suite::PlanChange { resource: keys, plan },
+        Wanted::Sso { force_post } => Suite::Sso { resource: keys, force_post },
+    }])
 }
 
 /// Reads the manifest file and runs `job`.
@@ -33,6 +109,44 @@ pub(crate) fn run_file(context: &Context, job: Job) -> Result<ExitStatus> {
     }
     let source = crate::files::read_input(path)?;
     run_source(context, &source, job).map(|report| exit_status(&report))
+}
+
+/// `kensa resources [--cleanup]`: what the ledger beside the manifest lists for this add-on.
+pub(crate) fn resources(context: &Context, cleanup: bool) -> Result<ExitStatus> {
+    let path = &context.global.filename;
+    let source = crate::files::read_input(path)?;
+    if cleanup {
+        let request = ResourceRequest { key: None, resource: ResourceArgs::default(), wanted: Wanted::CleanUp };
+        return run_source(context, &source, Job::OnResource(request)).map(|report| exit_status(&report));
+    }
+    let ledger = LedgerFile::beside(path);
+    let Some(manifest_id) = manifest_id(&source) else {
+        return Err(CliError::new(format!("{} has no add-on id", path.display()))
+            .hint("run `kensa test manifest` to see every problem"));
+    };
+    let listed: Vec<_> = ledger.ledger().resources.iter().filter(|entry| entry.manifest_id == manifest_id).collect();
+    if listed.is_empty() {
+        print(&format!("No resources of `{}` left behind ({}).\n", visible(&manifest_id), ledger.path().display()));
+        return Ok(ExitStatus::Passed);
+    }
+    print(&format!(
+        "Resources of `{}` kensa provisioned and has not seen deprovisioned ({}):\n",
+        visible(&manifest_id),
+        ledger.path().display()
+    ));
+    for entry in listed {
+        print(&format!(
+            "  uuid {}  id {}  plan {}  {}  {}  by `{}`\n",
+            visible(&entry.uuid),
+            visible(&entry.id),
+            visible(&entry.plan),
+            visible(&entry.environment),
+            visible(&entry.created_at),
+            visible(&entry.command)
+        ));
+    }
+    print("Remove them with `kensa resources --cleanup`; use one with `kensa test sso KEY` (either key).\n");
+    Ok(ExitStatus::Passed)
 }
 
 pub(crate) fn exit_status(report: &Report) -> ExitStatus {
@@ -56,7 +170,18 @@ pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<R
     }
     let options = match &job {
         Job::Suite(_) => context.provision_options.clone(),
-        Job::Run(_) => Vec::new(),
+        Job::OnResource(_) | Job::Run(_) => Vec::new(),
+    };
+    let mut ledger = LedgerFile::beside(&context.global.filename);
+    let provenance = Provenance {
+        manifest_id: manifest_id(source).unwrap_or_default(),
+        environment: environment(context),
+        command: job.command_label().to_string(),
+    };
+    let work = match job {
+        Job::Suite(suite) => Work::Suites(vec![suite]),
+        Job::OnResource(request) => Work::Suites(resolve(context, source, &ledger, request)?),
+        Job::Run(command) => Work::Run(command),
     };
     let mut transport = ReqwestTransport::new(context.global.insecure);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -77,6 +202,9 @@ pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<R
     let paint = context.paint();
     let mut writer = TextWriter::default();
     let mut sink = |event: Event<'_>| {
+        if let Event::Resource(change) = event {
+            ledger.apply(change, &provenance, &SystemClock);
+        }
         if stream_human {
             print(&writer.event(event, paint));
         }
@@ -86,9 +214,9 @@ pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<R
     let session = Session::new(effects, settings(context, options));
     let plan_change_plan = context.global.plan.clone().unwrap_or_else(|| "foo".to_string());
     let report = runtime.block_on(async move {
-        match job {
-            Job::Suite(suite) => session.run(source, suite).await,
-            Job::Run(command) => run_command(session, source, &command, &plan_change_plan).await,
+        match work {
+            Work::Suites(suites) => session.run_each(source, suites).await,
+            Work::Run(command) => run_command(session, source, &command, &plan_change_plan).await,
         }
     });
     if stream_human {

@@ -1,0 +1,167 @@
+//! The resource ledger on disk: `.kensa-resources.json` next to the manifest, readable by
+//! the user only, rewritten after every change so an interrupted run still leaves a record.
+
+use crate::Result;
+use crate::error::CliError;
+use kensa_checks::encoding::rfc3339;
+use kensa_checks::ledger::{Ledger, LedgerEntry, Lookup, ResourceKeys};
+use kensa_checks::{Clock, ResourceEvent};
+use kensa_manifest::Environment;
+use std::path::{Path, PathBuf};
+
+/// The ledger's file name, in the manifest's folder (and in `.gitignore`).
+pub(crate) const LEDGER_FILE: &str = ".kensa-resources.json";
+
+/// A ledger loaded from its file, written back on every change.
+pub(crate) struct LedgerFile {
+    path: PathBuf,
+    ledger: Ledger,
+    /// False when the file could not be read: kensa then never overwrites it.
+    writable: bool,
+}
+
+/// What a new entry records besides the keys.
+pub(crate) struct Provenance {
+    pub(crate) manifest_id: String,
+    pub(crate) environment: Environment,
+    /// The command that made the resource, such as `kensa test provision`.
+    pub(crate) command: String,
+}
+
+impl LedgerFile {
+    /// The ledger beside `manifest`; a missing file is an empty ledger. A file kensa cannot
+    /// read or understand is left alone (with a warning) and nothing is recorded.
+    pub(crate) fn beside(manifest: &Path) -> LedgerFile {
+        let folder = manifest.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let path = folder.join(LEDGER_FILE);
+        let loaded = match std::fs::symlink_metadata(&path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                Err("it is a symbolic link, which kensa neither follows nor replaces".to_string())
+            }
+            _ => crate::files::read_limited(&path)
+                .map_err(|error| error.to_string())
+                .and_then(|bytes| Ledger::parse(&String::from_utf8_lossy(&bytes))),
+        };
+        match loaded {
+            Ok(ledger) => LedgerFile { path, ledger, writable: true },
+            Err(reason) => {
+                eprintln!(
+                    "warning: cannot use {}: {}; resources are not recorded until it is fixed or removed",
+                    path.display(),
+                    reason.escape_debug()
+                );
+                LedgerFile { path, ledger: Ledger::default(), writable: false }
+            }
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Records what the engine reported and writes the file at once.
+    pub(crate) fn apply(&mut self, change: ResourceEvent<'_>, provenance: &Provenance, clock: &dyn Clock) {
+        if !self.writable {
+            return;
+        }
+        match change {
+            ResourceEvent::Provisioned { uuid, id, plan } => self.ledger.record(LedgerEntry {
+                uuid: uuid.to_string(),
+                id: id.to_string(),
+                plan: plan.to_string(),
+                manifest_id: provenance.manifest_id.clone(),
+                environment: provenance.environment.key().to_string(),
+                created_at: rfc3339(clock.now_ms()),
+                command: provenance.command.clone(),
+            }),
+            ResourceEvent::PlanChanged { keys, plan } => self.ledger.change_plan(keys, plan),
+            ResourceEvent::Deprovisioned { keys } => {
+                if !self.ledger.forget(keys) {
+                    return;
+                }
+            }
+        }
+        if let Err(error) = self.save() {
+            eprintln!("warning: cannot write {}: {error}", self.path.display());
+        }
+    }
+
+    /// Writes the ledger: a fresh 0600 file beside it, renamed over the old one, so a link
+    /// planted at the path is replaced, never written through, and a crash leaves the old
+    /// file whole.
+    fn save(&self) -> std::io::Result<()> {
+        let temporary = self.path.with_extension(format!("json.{}.tmp", std::process::id()));
+        let _ = std::fs::remove_file(&temporary);
+        crate::files::create_new(&temporary, self.ledger.to_json().as_bytes(), Some(0o600))?;
+        std::fs::rename(&temporary, &self.path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
+        })
+    }
+
+    /// The keys of the resource a command names: `key` (either of its keys) looked up in
+    /// the ledger, `--id`/`--uuid` for a resource made elsewhere, or with none of these the
+    /// newest live resource of this add-on.
+    pub(crate) fn resolve(
+        &self,
+        manifest_id: &str,
+        environment: Environment,
+        key: Option<&str>,
+        id: Option<&str>,
+        uuid: Option<&str>,
+    ) -> Result<ResourceKeys> {
+        if id.is_some() || uuid.is_some() {
+            let mut keys = match key.map(|key| self.ledger.find(manifest_id, environment, Some(key))) {
+                Some(Lookup::Found(entry)) => entry.keys(),
+                _ => ResourceKeys::default(),
+            };
+            if let Some(id) = id {
+                keys.id = Some(id.to_string());
+            }
+            if let Some(uuid) = uuid {
+                keys.uuid = Some(uuid.to_string());
+            }
+            return Ok(keys);
+        }
+        match self.ledger.find(manifest_id, environment, key) {
+            Lookup::Found(entry) => Ok(entry.keys()),
+            Lookup::Unknown(key) => Ok(ResourceKeys::either(key)),
+            Lookup::Empty => Err(CliError::new(format!(
+                "no resource to use: {} lists no live {} resource of `{manifest_id}`",
+                self.path.display(),
+                environment.key()
+            ))
+            .hint("give its KEY (Heroku's uuid or your id), or make one with `kensa test provision`")),
+        }
+    }
+}
+
+/// Adds the ledger's name to the `.gitignore` in `folder` (creating it), unless it is
+/// there; true when it added it. A `.gitignore` that is a link is left alone.
+pub(crate) fn ignore_in_git(folder: &Path) -> std::io::Result<bool> {
+    let path = folder.join(".gitignore");
+    let existing = match std::fs::symlink_metadata(&path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => return Ok(false),
+        Ok(_) => crate::files::read_limited(&path)?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(error),
+    };
+    let text = String::from_utf8_lossy(&existing);
+    if text.lines().any(|line| line.trim() == LEDGER_FILE || line.trim() == format!("/{LEDGER_FILE}")) {
+        return Ok(false);
+    }
+    let mut updated = text.into_owned();
+    if !updated.is_empty() && !updated.ends_with('\n') {
+        updated.push('\n');
+    }
+    updated.push_str(&format!("# resources kensa provisioned (kensa resources)\n{LEDGER_FILE}\n"));
+    let temporary = folder.join(format!(".gitignore.{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&temporary);
+    crate::files::create_new(&temporary, updated.as_bytes(), None)?;
+    std::fs::rename(&temporary, &path)?;
+    Ok(true)
+}
