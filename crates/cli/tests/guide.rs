@@ -582,8 +582,9 @@ fn the_guide_covers_every_step_and_runs_what_it_can() {
         "kensa test manifest",
         "kensa test provision",
         "kensa test planchange ",
-        "kensa test sso ",
-        "kensa test deprovision ",
+        "kensa test sso",
+        "kensa test deprovision",
+        "kensa resources",
         "kensa test all --with-sso",
         "kensa test provision --async",
         "kensa run ",
@@ -593,7 +594,7 @@ fn the_guide_covers_every_step_and_runs_what_it_can() {
         assert!(run.iter().any(|command| command.contains(wanted)), "no `$ {wanted}` command in a ```sh block");
     }
     assert!(run.iter().any(|command| command.ends_with("# exits 1")), "no red step");
-    for offline in ["kensa push", "kensa pull", "kensa sso ", "cargo install"] {
+    for offline in ["kensa push", "kensa pull", "kensa sso", "cargo install"] {
         assert!(!run.iter().any(|command| command.contains(offline)), "`{offline}` must not run in the guide test");
         assert!(guide.contains(&format!("$ {offline}")), "the guide shows no `$ {offline}`");
     }
