@@ -32,7 +32,9 @@ pub(crate) fn app() -> Html {
         let (search, hash) = browser::location();
         browser::layout_for(&search, &hash)
     });
-    let state = use_reducer(|| State::open(&browser::location().1));
+    let state = use_reducer(|| State { resources: browser::stored_resources(), ..State::open(&browser::location().1) });
+    // The resources runs make or remove outlive the page, as the CLI's ledger file does.
+    use_effect_with(state.resources.clone(), browser::store_resources);
     let dispatch = {
         let dispatcher = state.dispatcher();
         Callback::from(move |action: Action| dispatcher.dispatch(action))
@@ -163,7 +165,7 @@ pub(crate) fn app() -> Html {
                             plan={state.plan.clone()}
                             with_sso={state.with_sso}
                             options={page}
-                            resource={state.resource.clone()}
+                            resource={state.resource()}
                             {onrun}
                             {onplan}
                             {onwithsso}

@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 use crate::transport::js_message;
+use kensa_checks::Ledger;
 
 /// How the page is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +29,27 @@ pub(crate) fn location() -> (String, String) {
         return (String::new(), String::new());
     };
     (location.search().unwrap_or_default(), location.hash().unwrap_or_default())
+}
+
+/// Where the page keeps its resource ledger (`localStorage`, per origin).
+const RESOURCES_KEY: &str = "kensa.resources";
+
+/// The ledger this page's earlier visits left, or an empty one (no storage, or a value it
+/// cannot read: storage is the user's and may hold anything).
+pub(crate) fn stored_resources() -> Ledger {
+    web_sys::window()
+        .and_then(|window| window.local_storage().ok().flatten())
+        .and_then(|storage| storage.get_item(RESOURCES_KEY).ok().flatten())
+        .and_then(|text| Ledger::parse(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Keeps `ledger` for the next visit; without storage (private windows may refuse) the
+/// page still works, it just forgets.
+pub(crate) fn store_resources(ledger: &Ledger) {
+    if let Some(storage) = web_sys::window().and_then(|window| window.local_storage().ok().flatten()) {
+        let _ = storage.set_item(RESOURCES_KEY, &ledger.to_json());
+    }
 }
 
 /// This page's address without its fragment, for share links.

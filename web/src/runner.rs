@@ -2,7 +2,7 @@
 //! happens, each failed request's diagnosis, and the finished report. The engine decides
 //! every outcome and runs every phase; this module only maps a button to a suite.
 
-use kensa_checks::{Aftermath, Effects, Report, Session, Settings, Suite, Transport};
+use kensa_checks::{Clock, Effects, Report, Session, Settings, Suite, Transport};
 use yew::Callback;
 
 use crate::state::{Action, Job, RunEvent};
@@ -18,17 +18,19 @@ pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Actio
         let mut ids = BrowserIds;
         let mut sink = {
             let dispatch = dispatch.clone();
-            move |event: kensa_checks::Event<'_>| dispatch.emit(Action::Event { run, event: RunEvent::from(event) })
+            move |event: kensa_checks::Event<'_>| {
+                dispatch.emit(Action::Event { run, event: RunEvent::from_engine(event, BrowserClock.now_ms()) })
+            }
         };
         let effects = Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink };
-        let (report, aftermath) = execute(Session::new(effects, Settings::default()), source.as_bytes(), job).await;
-        dispatch.emit(Action::Finished { run, report, aftermath });
+        let report = execute(Session::new(effects, Settings::default()), source.as_bytes(), job).await;
+        dispatch.emit(Action::Finished { run, report });
     });
 }
 
 /// Runs `job` as the CLI's `kensa test` runs its suite, over any transport.
-pub(crate) async fn execute<T: Transport>(session: Session<'_, T>, source: &[u8], job: Job) -> (Report, Aftermath) {
-    session.run_for_aftermath(source, suite_of(job)).await
+pub(crate) async fn execute<T: Transport>(session: Session<'_, T>, source: &[u8], job: Job) -> Report {
+    session.run(source, suite_of(job)).await
 }
 
 fn suite_of(job: Job) -> Suite {
@@ -48,7 +50,7 @@ mod tests {
     use kensa_checks::{Capabilities, Event, Method, Outcome, Request, ResourceKeys, Response, TransportError};
 
     use super::*;
-    use crate::state::SAMPLE_MANIFEST;
+    use crate::state::{ResourceChange, SAMPLE_MANIFEST};
 
     /// A provider that provisions `res-1` for any uuid, answers `{}` to the rest of the API
     /// and signs anyone in.
@@ -70,17 +72,23 @@ mod tests {
         Ok(Response { status, headers, body })
     }
 
-    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, Aftermath, usize) {
+    /// The report, the resource changes the run reported, and how many events it sent.
+    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, Vec<ResourceChange>, usize) {
         let mut transport = ScriptedTransport::new(answer);
         transport.capabilities = Capabilities::BROWSER;
         let clock = ManualClock::at(1_700_000_000_000);
         let mut ids = CountingIds::default();
         let mut events = 0;
-        let mut sink = |_: Event<'_>| events += 1;
+        let mut changes = Vec::new();
+        let mut sink = |event: Event<'_>| {
+            events += 1;
+            if let RunEvent::Resource(change) = RunEvent::from_engine(event, 0) {
+                changes.push(change);
+            }
+        };
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let (report, change) =
-            block_on(execute(Session::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), job));
-        (report, change, events)
+        let report = block_on(execute(Session::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), job));
+        (report, changes, events)
     }
 
     fn outcome(report: &Report, code: &str) -> Option<Outcome> {
@@ -89,23 +97,23 @@ mod tests {
 
     #[test]
     fn provision_keeps_the_resource_it_made() {
-        let (report, change, events) = run(Job::Provision, provider);
+        let (report, changes, events) = run(Job::Provision, provider);
         assert_eq!(outcome(&report, "P01"), Some(Outcome::Passed), "{report:#?}");
-        let Aftermath::Provisioned(resource) = change else { panic!("no resource: {change:?}") };
-        assert_eq!(resource.id, "res-1");
-        assert_eq!(resource.key, resource.uuid, "v3 resources are keyed by Heroku's uuid");
+        let Some(ResourceChange::Provisioned { id, uuid, .. }) = changes.first() else { panic!("{changes:?}") };
+        assert_eq!(id, "res-1");
+        assert!(!uuid.is_empty());
         assert!(events > report.checks().count(), "every check streams at least one event");
     }
 
     #[test]
     fn deprovision_clears_the_resource_only_when_it_worked() {
-        let (report, change, _) = run(Job::Deprovision { resource: ResourceKeys::both("uuid-1", "res-1") }, provider);
+        let keys = ResourceKeys::both("uuid-1", "res-1");
+        let (report, changes, _) = run(Job::Deprovision { resource: keys.clone() }, provider);
         assert!(report.passed(), "{report:#?}");
-        assert_eq!(change, Aftermath::Deprovisioned);
-        let (_, change, _) = run(Job::Deprovision { resource: ResourceKeys::both("uuid-1", "res-1") }, |_| {
-            Ok(Response { status: 500, ..Response::default() })
-        });
-        assert_eq!(change, Aftermath::Nothing);
+        assert_eq!(changes, [ResourceChange::Deprovisioned { keys: keys.clone() }]);
+        let (_, changes, _) =
+            run(Job::Deprovision { resource: keys }, |_| Ok(Response { status: 500, ..Response::default() }));
+        assert_eq!(changes, []);
     }
 
     #[test]
@@ -116,16 +124,16 @@ mod tests {
         let mut ids = CountingIds::default();
         let mut sink = |_: Event<'_>| {};
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let (report, change) = block_on(execute(Session::new(effects, Settings::default()), b"{}", Job::Provision));
+        let report = block_on(execute(Session::new(effects, Settings::default()), b"{}", Job::Provision));
         assert!(!report.passed());
-        assert_eq!(change, Aftermath::Nothing);
         assert!(transport.requests.borrow().is_empty());
     }
 
     #[test]
     fn unreachable_providers_fail_with_the_transport_reason() {
-        let (report, change, _) = run(Job::Provision, |_| Err(TransportError::Connect("nothing answered".to_string())));
-        assert_eq!(change, Aftermath::Nothing);
+        let (report, changes, _) =
+            run(Job::Provision, |_| Err(TransportError::Connect("nothing answered".to_string())));
+        assert_eq!(changes, []);
         let p01 = report.checks().find(|check| check.code == "P01").expect("P01");
         assert_eq!(p01.outcome, Outcome::Failed);
         assert_eq!(p01.findings[0].message, "unable to connect to http://127.0.0.1:4567 (nothing answered)");

@@ -7,7 +7,8 @@
 
 use std::rc::Rc;
 
-use kensa_checks::{Aftermath, CheckReport, Event, GroupReport, Provisioned, Report, ResourceKeys};
+use kensa_checks::encoding::rfc3339;
+use kensa_checks::{CheckReport, Event, GroupReport, Ledger, LedgerEntry, Report, ResourceEvent, ResourceKeys};
 use kensa_manifest::{Diagnostic, Severity};
 use yew::Reducible;
 
@@ -112,11 +113,10 @@ pub(crate) enum Job {
     All { plan: String, with_sso: bool },
 }
 
-/// The resource the last provision created (and no deprovision removed yet).
+/// The resource the buttons act on: the newest one the page's ledger lists for the
+/// manifest's add-on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Resource {
-    /// Path key for later calls: the uuid (v3) or the provider's id (v1).
-    pub(crate) key: String,
     pub(crate) id: String,
     pub(crate) uuid: String,
 }
@@ -127,10 +127,19 @@ impl Resource {
     }
 }
 
-impl From<&Provisioned> for Resource {
-    fn from(provisioned: &Provisioned) -> Resource {
-        Resource { key: provisioned.key.clone(), id: provisioned.id.clone(), uuid: provisioned.uuid.clone() }
-    }
+/// A resource the provider made, changed or removed during a run: the engine's
+/// [`ResourceEvent`], owned, with the time it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ResourceChange {
+    Provisioned { uuid: String, id: String, plan: String, at: String },
+    PlanChanged { keys: ResourceKeys, plan: String },
+    Deprovisioned { keys: ResourceKeys },
+}
+
+/// The manifest's `id`, when the text is a JSON object that has one.
+fn manifest_id(source: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(source).ok()?;
+    value.get("id")?.as_str().map(str::to_string)
 }
 
 /// `#run-status[data-state]`.
@@ -158,10 +167,12 @@ pub(crate) enum RunEvent {
     CheckStarted { code: String, label: String },
     CheckFinished(Box<CheckReport>),
     Message(String),
+    Resource(ResourceChange),
 }
 
-impl From<Event<'_>> for RunEvent {
-    fn from(event: Event<'_>) -> RunEvent {
+impl RunEvent {
+    /// The engine's `event`, owned; `now_ms` dates a new resource.
+    pub(crate) fn from_engine(event: Event<'_>, now_ms: u64) -> RunEvent {
         match event {
             Event::GroupStarted { heading } => RunEvent::Group(heading.to_string()),
             Event::CheckStarted { code, label } => {
@@ -169,8 +180,20 @@ impl From<Event<'_>> for RunEvent {
             }
             Event::CheckFinished { check } => RunEvent::CheckFinished(Box::new(check.clone())),
             Event::Message { text } => RunEvent::Message(text.trim().to_string()),
-            // The playground follows its one resource through the run's Aftermath.
-            Event::Resource(_) => RunEvent::Message(String::new()),
+            Event::Resource(ResourceEvent::Provisioned { uuid, id, plan }) => {
+                RunEvent::Resource(ResourceChange::Provisioned {
+                    uuid: uuid.to_string(),
+                    id: id.to_string(),
+                    plan: plan.to_string(),
+                    at: rfc3339(now_ms),
+                })
+            }
+            Event::Resource(ResourceEvent::PlanChanged { keys, plan }) => {
+                RunEvent::Resource(ResourceChange::PlanChanged { keys: keys.clone(), plan: plan.to_string() })
+            }
+            Event::Resource(ResourceEvent::Deprovisioned { keys }) => {
+                RunEvent::Resource(ResourceChange::Deprovisioned { keys: keys.clone() })
+            }
         }
     }
 }
@@ -207,8 +230,6 @@ pub(crate) enum Action {
     Finished {
         run: u64,
         report: Report,
-        /// What the run did to the resource the page remembers.
-        aftermath: Aftermath,
     },
     /// The page's fragment changed to `hash` (a share link pasted into this tab).
     Open(String),
@@ -242,7 +263,9 @@ pub(crate) struct State {
     pub(crate) current: Option<(String, String)>,
     /// Lines the engine printed outside any check.
     pub(crate) messages: Vec<String>,
-    pub(crate) resource: Option<Resource>,
+    /// Every resource the page's runs provisioned and have not seen deprovisioned, kept in
+    /// the browser's storage, as the CLI keeps `.kensa-resources.json`.
+    pub(crate) resources: Ledger,
     /// Why requests failed in this run, one per provider origin.
     pub(crate) diagnoses: Vec<Diagnosis>,
     /// `#report=` payload of the finished report.
@@ -268,7 +291,7 @@ impl State {
             report: Rc::default(),
             current: None,
             messages: Vec::new(),
-            resource: None,
+            resources: Ledger::default(),
             diagnoses: Vec::new(),
             share: None,
             shared: false,
@@ -343,17 +366,12 @@ impl State {
                     next.diagnoses.push(diagnosis);
                 }
             }
-            Action::Finished { report, aftermath, .. } => {
+            Action::Finished { report, .. } => {
                 next.status = RunStatus::Done;
                 next.running = None;
                 next.current = None;
                 next.share = Some(share::encode(&report));
                 next.report = Rc::new(report);
-                match aftermath {
-                    Aftermath::Nothing => {}
-                    Aftermath::Provisioned(provisioned) => next.resource = Some(Resource::from(&provisioned)),
-                    Aftermath::Deprovisioned => next.resource = None,
-                }
             }
             Action::Open(hash) if share::payload_of(&hash).is_none() => {}
             Action::Open(hash) => return Self::open(&hash),
@@ -382,7 +400,34 @@ impl State {
             }
             RunEvent::Message(text) if text.is_empty() => {}
             RunEvent::Message(text) => self.messages.push(text),
+            RunEvent::Resource(change) => self.track(change),
         }
+    }
+
+    /// Follows a resource in the page's ledger, as the CLI follows it in its file.
+    fn track(&mut self, change: ResourceChange) {
+        match change {
+            ResourceChange::Provisioned { uuid, id, plan, at } => self.resources.record(LedgerEntry {
+                uuid,
+                id,
+                plan,
+                manifest_id: manifest_id(&self.source).unwrap_or_default(),
+                environment: kensa_manifest::Environment::Test.key().to_string(),
+                created_at: at,
+                command: format!("playground: {}", self.running.map_or("run", RunKind::label)),
+            }),
+            ResourceChange::PlanChanged { keys, plan } => self.resources.change_plan(&keys, &plan),
+            ResourceChange::Deprovisioned { keys } => {
+                self.resources.forget(&keys);
+            }
+        }
+    }
+
+    /// The newest resource the page provisioned for the manifest's add-on.
+    pub(crate) fn resource(&self) -> Option<Resource> {
+        let manifest_id = manifest_id(&self.source)?;
+        let entry = self.resources.live(&manifest_id, kensa_manifest::Environment::Test).last()?;
+        Some(Resource { id: entry.id.clone(), uuid: entry.uuid.clone() })
     }
 
     /// The run `kind` with what it needs from the state; `None` when it needs a
@@ -393,9 +438,9 @@ impl State {
             RunKind::Manifest => Job::Manifest,
             RunKind::Provision => Job::Provision,
             RunKind::All => Job::All { plan: plan(), with_sso: self.with_sso },
-            RunKind::PlanChange => Job::PlanChange { resource: self.resource.as_ref()?.keys(), plan: plan() },
-            RunKind::Deprovision => Job::Deprovision { resource: self.resource.as_ref()?.keys() },
-            RunKind::Sso => Job::Sso { resource: self.resource.as_ref()?.keys() },
+            RunKind::PlanChange => Job::PlanChange { resource: self.resource()?.keys(), plan: plan() },
+            RunKind::Deprovision => Job::Deprovision { resource: self.resource()?.keys() },
+            RunKind::Sso => Job::Sso { resource: self.resource()?.keys() },
         })
     }
 
@@ -452,16 +497,29 @@ mod tests {
     }
 
     fn resource() -> Resource {
-        Resource { key: "uuid-1".to_string(), id: "res-1".to_string(), uuid: "uuid-1".to_string() }
+        Resource { id: "res-1".to_string(), uuid: "uuid-1".to_string() }
     }
 
-    /// What the engine reports for [`resource`].
-    fn provisioned() -> Provisioned {
-        Provisioned {
-            key: "uuid-1".to_string(),
-            id: "res-1".to_string(),
+    /// What the engine reports when it provisions [`resource`].
+    fn provisioned() -> RunEvent {
+        RunEvent::Resource(ResourceChange::Provisioned {
             uuid: "uuid-1".to_string(),
-            config: Vec::new(),
+            id: "res-1".to_string(),
+            plan: "test".to_string(),
+            at: "2026-11-29T12:00:00Z".to_string(),
+        })
+    }
+
+    /// `state` with [`resource`] in its ledger, as a provision leaves it.
+    fn with_resource(state: State) -> State {
+        let kind = state.running;
+        let running = state.apply(Action::Start { run: 7, kind: RunKind::Provision });
+        let done = running
+            .apply(Action::Event { run: 7, event: provisioned() })
+            .apply(Action::Finished { run: 7, report: Report::default() });
+        match kind {
+            Some(kind) => done.apply(Action::Start { run: 8, kind }),
+            None => done,
         }
     }
 
@@ -539,7 +597,7 @@ mod tests {
         for kind in RunKind::ALL {
             assert_eq!(state.can_run(kind), !kind.needs_resource(), "{kind:?}");
         }
-        let state = State { resource: Some(resource()), ..State::default() };
+        let state = with_resource(State::default());
         assert!(RunKind::ALL.iter().all(|kind| state.can_run(*kind)));
         assert_eq!(
             state.job(RunKind::Deprovision),
@@ -562,7 +620,7 @@ mod tests {
 
     #[test]
     fn nothing_runs_while_a_run_is_going() {
-        let state = State { resource: Some(resource()), ..running(RunKind::Provision) };
+        let state = with_resource(running(RunKind::Provision));
         assert_eq!(state.status, RunStatus::Running);
         assert_eq!(state.running, Some(RunKind::Provision));
         assert!(RunKind::ALL.iter().all(|kind| !state.can_run(*kind)));
@@ -604,48 +662,60 @@ mod tests {
     #[test]
     fn engine_events_convert() {
         let check = check();
-        assert_eq!(RunEvent::from(Event::GroupStarted { heading: "h" }), RunEvent::Group("h".to_string()));
+        assert_eq!(RunEvent::from_engine(Event::GroupStarted { heading: "h" }, 0), RunEvent::Group("h".to_string()));
         assert_eq!(
-            RunEvent::from(Event::CheckStarted { code: "P01", label: "response" }),
+            RunEvent::from_engine(Event::CheckStarted { code: "P01", label: "response" }, 0),
             RunEvent::CheckStarted { code: "P01".to_string(), label: "response".to_string() }
         );
-        assert_eq!(RunEvent::from(Event::CheckFinished { check: &check }), RunEvent::CheckFinished(Box::new(check)));
-        assert_eq!(RunEvent::from(Event::Message { text: "\nStarting\n" }), RunEvent::Message("Starting".to_string()));
+        assert_eq!(
+            RunEvent::from_engine(Event::CheckFinished { check: &check }, 0),
+            RunEvent::CheckFinished(Box::new(check))
+        );
+        assert_eq!(
+            RunEvent::from_engine(Event::Message { text: "\nStarting\n" }, 0),
+            RunEvent::Message("Starting".to_string())
+        );
     }
 
     #[test]
-    fn finishing_keeps_the_report_shares_it_and_tracks_the_resource() {
+    fn finishing_keeps_the_report_and_shares_it() {
         let report = sample_report();
-        let state = running(RunKind::Provision).apply(Action::Finished {
-            run: 1,
-            report: report.clone(),
-            aftermath: Aftermath::Provisioned(provisioned()),
-        });
+        let state = running(RunKind::Provision).apply(Action::Finished { run: 1, report: report.clone() });
         assert_eq!(state.status, RunStatus::Done);
         assert_eq!(state.running, None);
         assert_eq!(*state.report, report);
-        assert_eq!(state.resource, Some(resource()));
         let payload = state.share.clone().expect("a share payload");
-        assert_eq!(share::decode(&payload), Ok(report.clone()));
+        assert_eq!(share::decode(&payload), Ok(report));
+    }
 
-        let kept = state.apply(Action::Start { run: 2, kind: RunKind::Sso }).apply(Action::Finished {
-            run: 2,
-            report: report.clone(),
-            aftermath: Aftermath::Nothing,
+    /// Issue 14: the page follows its resources through the engine's events, in the same
+    /// ledger model as the CLI, for the manifest's add-on only.
+    #[test]
+    fn resources_are_tracked_in_the_ledger() {
+        let state = running(RunKind::Provision).apply(Action::Event { run: 1, event: provisioned() });
+        assert_eq!(state.resource(), Some(resource()));
+        let entry = &state.resources.resources[0];
+        assert_eq!((entry.manifest_id.as_str(), entry.command.as_str()), ("myaddon", "playground: Provision"));
+        let changed = state.apply(Action::Event {
+            run: 1,
+            event: RunEvent::Resource(ResourceChange::PlanChanged { keys: resource().keys(), plan: "premium".into() }),
         });
-        assert_eq!(kept.resource, Some(resource()));
-        let cleared = kept.apply(Action::Start { run: 3, kind: RunKind::Deprovision }).apply(Action::Finished {
-            run: 3,
-            report,
-            aftermath: Aftermath::Deprovisioned,
+        assert_eq!(changed.resources.resources[0].plan, "premium");
+        let other_addon =
+            State { source: blank_id().replacen(r#""id": """#, r#""id": "other""#, 1), ..changed.clone() };
+        assert_eq!(other_addon.resource(), None, "another add-on's resources are not offered");
+        let removed = changed.apply(Action::Event {
+            run: 1,
+            event: RunEvent::Resource(ResourceChange::Deprovisioned { keys: resource().keys() }),
         });
-        assert_eq!(cleared.resource, None);
+        assert_eq!(removed.resource(), None);
+        assert!(removed.resources.resources.is_empty());
     }
 
     #[test]
     fn a_new_run_clears_the_last_one() {
         let state = running(RunKind::Provision)
-            .apply(Action::Finished { run: 1, report: sample_report(), aftermath: Aftermath::Nothing })
+            .apply(Action::Finished { run: 1, report: sample_report() })
             .apply(Action::Notice("oops".to_string()))
             .apply(Action::Start { run: 2, kind: RunKind::Manifest });
         assert_eq!(state.run, 2);
@@ -660,9 +730,9 @@ mod tests {
         let state = running(RunKind::Provision).apply(Action::Start { run: 2, kind: RunKind::Manifest });
         let after = state
             .apply(Action::Event { run: 1, event: RunEvent::CheckFinished(Box::new(check())) })
-            .apply(Action::Finished { run: 1, report: sample_report(), aftermath: Aftermath::Deprovisioned });
+            .apply(Action::Finished { run: 1, report: sample_report() });
         assert_eq!(after, state);
-        let done = state.apply(Action::Finished { run: 2, report: Report::default(), aftermath: Aftermath::Nothing });
+        let done = state.apply(Action::Finished { run: 2, report: Report::default() });
         assert_eq!(done.apply(Action::Event { run: 2, event: RunEvent::Message("late".to_string()) }), done);
     }
 

@@ -32,7 +32,7 @@ pub use ledger::{Ledger, LedgerEntry, ResourceKeys};
 pub use manifest::check_manifest;
 pub use provision::Provisioned;
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
-pub use suite::{Aftermath, CommandOutcome, Suite};
+pub use suite::{CommandOutcome, Suite};
 pub use transport::{
     CallbackCall, CallbackLog, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request, Response, Transport,
     TransportError, uuid_v4,

@@ -33,15 +33,6 @@ pub enum Suite {
     },
 }
 
-/// What a run leaves for the next one: the resource [`Suite::Provision`] made and kept, or
-/// that [`Suite::Deprovision`] removed its resource. (`Suite::All` cleans up after itself.)
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Aftermath {
-    Nothing,
-    Provisioned(Provisioned),
-    Deprovisioned,
-}
-
 /// How a command run by `kensa run` ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandOutcome {
@@ -54,13 +45,13 @@ pub enum CommandOutcome {
 
 impl<T: Transport> Session<'_, T> {
     /// Runs the manifest checks, then `suite` if the manifest is valid. Resources
-    /// `Suite::All` creates are deprovisioned before it returns.
+    /// `Suite::All` creates are deprovisioned before it returns; what any suite makes or
+    /// removes is told as [`crate::Event::Resource`] events, for the host's ledger.
     pub async fn run(self, source: &[u8], suite: Suite) -> Report {
-        self.run_for_aftermath(source, suite).await.0
+        self.run_each(source, vec![suite]).await
     }
 
-    /// Runs the manifest checks, then each suite in turn if the manifest is valid (an empty
-    /// list checks the manifest only).
+    /// Runs the manifest checks, then each suite in turn if the manifest is valid.
     pub async fn run_each(mut self, source: &[u8], suites: Vec<Suite>) -> Report {
         let Some(manifest) = self.check_manifest(source) else {
             return self.into_report();
@@ -71,30 +62,15 @@ impl<T: Transport> Session<'_, T> {
         self.into_report()
     }
 
-    /// [`Session::run`], also telling what the run leaves for the next one (the playground
-    /// offers plan change, SSO and deprovision on the resource a provision kept).
-    pub async fn run_for_aftermath(mut self, source: &[u8], suite: Suite) -> (Report, Aftermath) {
-        let Some(manifest) = self.check_manifest(source) else {
-            return (self.into_report(), Aftermath::Nothing);
-        };
-        let aftermath = self.run_suite(&manifest, suite).await;
-        (self.into_report(), aftermath)
-    }
-
     /// One suite on a valid manifest.
-    async fn run_suite(&mut self, manifest: &Manifest, suite: Suite) -> Aftermath {
-        let mut aftermath = Aftermath::Nothing;
+    async fn run_suite(&mut self, manifest: &Manifest, suite: Suite) {
         match suite {
             Suite::Manifest => {}
             Suite::Provision => {
-                if let Some(resource) = self.provision(manifest).await {
-                    aftermath = Aftermath::Provisioned(resource);
-                }
+                self.provision(manifest).await;
             }
             Suite::Deprovision { resource } => {
-                if self.deprovision(manifest, &resource).await {
-                    aftermath = Aftermath::Deprovisioned;
-                }
+                self.deprovision(manifest, &resource).await;
             }
             Suite::PlanChange { resource, plan } => {
                 self.plan_change(manifest, &resource, &plan).await;
@@ -113,7 +89,6 @@ impl<T: Transport> Session<'_, T> {
                 }
             }
         }
-        aftermath
     }
 
     /// `kensa run`: reports how the command ended (it must exit with 0).
