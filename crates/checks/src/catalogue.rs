@@ -217,8 +217,9 @@ checks! {
                   the resource you already made",
         fix: "Store the `uuid` Heroku sends with each resource, with a unique constraint, and when it comes again \
               answer with the resource already made. In the guide's Sinatra code, `Database.create!` makes a new \
-              record on every call: look the uuid up first (`Database.find_by(uuid: params[:uuid])`) and create \
-              only when there is none.",
+              record on every call: read the uuid from the JSON body \
+              (`uuid = JSON.parse(request.body.read)['uuid']`), look it up first and create only when there is \
+              none.",
         reference: PARTNER_API_ARTICLE,
     }
     DISTINCT_IDS {

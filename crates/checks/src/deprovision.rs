@@ -24,8 +24,8 @@ impl<T: Transport> Session<'_, T> {
         match self.send(&mut check, Method::Delete, &url, headers, None).await {
             Ok(response) if matches!(response.status, 200 | 204) => gone = true,
             Ok(response)
-                if response.status == 404
-                    && self.by_id_instead(&mut check, manifest, keys, Method::Delete, None).await =>
+                if missed_by_uuid(response.status)
+                    && self.by_id_instead(&mut check, manifest, keys, Method::Delete, None, response.status).await =>
             {
                 gone = true;
             }
@@ -50,9 +50,10 @@ impl<T: Transport> Session<'_, T> {
         passed
     }
 
-    /// A v3 call by Heroku's uuid got 404. A service written for v1 (as the seed guide's
-    /// `Database.find(params[:id])`) finds resources by its own id, so try that once: when
-    /// it works, fail with what to change instead of a bare 404. True when it worked.
+    /// A v3 call by Heroku's uuid got `status` (404, or a 5xx from a lookup that found
+    /// nothing). A service written for v1 (as the seed guide's `Database.find(params[:id])`)
+    /// finds resources by its own id, so try that once: when it works, fail with what to
+    /// change instead of a bare status. True when it worked.
     async fn by_id_instead(
         &mut self,
         check: &mut Pending,
@@ -60,6 +61,7 @@ impl<T: Transport> Session<'_, T> {
         keys: &ResourceKeys,
         method: Method,
         body: Option<Vec<u8>>,
+        status: u16,
     ) -> bool {
         let Some(id) = keys.fallback_id(manifest.api.version) else {
             return false;
@@ -73,9 +75,9 @@ impl<T: Transport> Session<'_, T> {
         if worked {
             check.mismatch(
                 "200",
-                "404",
+                status.to_string(),
                 format!(
-                    "{method} {by_uuid_path} got 404, but {method} {path} (the provider's id) worked: this service \
+                    "{method} {by_uuid_path} got {status}, but {method} {path} (the provider's id) worked: this service \
                      finds resources by its own id, while v3 puts Heroku's uuid in the path; keep the `uuid` sent \
                      at provision with the resource and find it by that, or declare the manifest v1 (remove \
                      `api.version`) as the guide's era did"
@@ -103,8 +105,11 @@ impl<T: Transport> Session<'_, T> {
         let mut changed = false;
         match self.send(&mut check, Method::Put, &url, headers, Some(body.clone())).await {
             Ok(response)
-                if response.status == 404
-                    && self.by_id_instead(&mut check, manifest, keys, Method::Put, Some(body)).await =>
+                if missed_by_uuid(response.status)
+                    && response.status != 503
+                    && self
+                        .by_id_instead(&mut check, manifest, keys, Method::Put, Some(body), response.status)
+                        .await =>
             {
                 changed = true;
             }
@@ -148,4 +153,10 @@ impl<T: Transport> Session<'_, T> {
         }
         passed
     }
+}
+
+/// A status by which a call by uuid may have missed a resource its service keeps by id: 404,
+/// or a server error from code that assumed the lookup found something.
+fn missed_by_uuid(status: u16) -> bool {
+    status == 404 || (500..600).contains(&status)
 }

@@ -112,9 +112,11 @@ impl Ledger {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
-    /// Adds a resource, replacing an entry with the same uuid (a repeated provision).
+    /// Adds a resource, replacing the entry of the same resource (a repeated provision
+    /// answered with the same id). A provider that answers one uuid with two ids made two
+    /// resources: both stay listed.
     pub fn record(&mut self, entry: LedgerEntry) {
-        self.resources.retain(|known| known.uuid != entry.uuid);
+        self.resources.retain(|known| !(known.uuid == entry.uuid && known.id == entry.id));
         self.resources.push(entry);
     }
 
@@ -157,8 +159,14 @@ impl Ledger {
     }
 }
 
+/// Whether `keys` name `entry`: both keys when both are known and differ (one uuid may
+/// have been answered with two ids), else the one key given.
 fn entry_matches(entry: &LedgerEntry, keys: &ResourceKeys) -> bool {
-    keys.uuid.as_deref() == Some(entry.uuid.as_str()) || keys.id.as_deref() == Some(entry.id.as_str())
+    match (keys.uuid.as_deref(), keys.id.as_deref()) {
+        (Some(uuid), Some(id)) if uuid != id => entry.uuid == uuid && entry.id == id,
+        (Some(key), _) | (None, Some(key)) => entry.uuid == key || entry.id == key,
+        (None, None) => false,
+    }
 }
 
 #[cfg(test)]
@@ -205,6 +213,18 @@ mod tests {
         assert!(!ledger.forget(&ResourceKeys { uuid: Some("u-9".into()), id: None }));
         assert!(ledger.forget(&ResourceKeys { uuid: None, id: Some("1".into()) }));
         assert!(ledger.resources.is_empty());
+    }
+
+    /// One uuid answered with two ids (a v1 provider failing D01) is two resources; removing
+    /// the extra keeps the first.
+    #[test]
+    fn two_ids_for_one_uuid_are_two_resources() {
+        let mut ledger = Ledger::default();
+        ledger.record(entry("u-1", "1"));
+        ledger.record(entry("u-1", "2"));
+        assert_eq!(ledger.resources.len(), 2);
+        assert!(ledger.forget(&ResourceKeys::both("u-1", "2")));
+        assert_eq!(ledger.resources, [entry("u-1", "1")]);
     }
 
     #[test]

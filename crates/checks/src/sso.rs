@@ -222,6 +222,13 @@ impl<T: Transport> Session<'_, T> {
         }
         if let Some(response) = page.as_ref().filter(|response| !(200..300).contains(&response.status)) {
             check.mismatch("200", response.status.to_string(), format!("expected 200, got {}", response.status));
+            if response.status == 401 {
+                // The seed guide's `use Rack::Auth::Basic` guards every path, sign-in included.
+                check.fail(
+                    "the sign-in asked for HTTP Basic credentials, which a browser coming from Heroku does not \
+                     have: guard only the provisioning API (<base_url>/...) with Basic auth, not the SSO pages",
+                );
+            }
         }
         let logged_in =
             page.as_ref().is_some_and(|response| (200..300).contains(&response.status)) && !check.has_failed();

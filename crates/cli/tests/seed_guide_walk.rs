@@ -527,11 +527,13 @@ fn the_seed_guide_walked_step_by_step_fails_and_passes_where_it_says() {
 
     // Single sign-on: the guide has no SSO code of its own (it links to Heroku's SSO
     // article), and its `use Rack::Auth::Basic` guards every path, so `kensa test sso`
-    // (no key: the resource provisioned above) is refused with 401.
+    // (no key: the resource provisioned above) is refused with 401; the failure says to
+    // keep Basic auth to the provisioning API.
     let run = project.kensa_as_is(&words("test sso"));
     assert_eq!(run.code, 1, "sso: {run}");
     assert_lines("sso", &[format!("Testing GET /heroku/resources/{id}"), "  Check logs in [FAIL]".to_string()], &run);
     assert!(run.stdout.contains("    ! expected 200, got 401"), "sso: {run}");
+    assert!(run.stdout.contains("guard only the provisioning API"), "sso names the fix: {run}");
 
     // The fix's second way, the guide's era: a v1 manifest puts the provider's id in the
     // path, and steps 7 and 8 then print what the guide shows (D01 still fails: v1
@@ -624,7 +626,6 @@ fn guide_service(find_miss: FindMiss) -> Project {
 /// after a 404, so the reader gets a bare "expected 200 or 204, got 500" that does not say
 /// the service looks resources up by its own id.
 #[test]
-#[ignore = "kensa bug: the v3 retry by the provider's id follows a 404 only (crates/checks, deprovision.rs)"]
 fn the_guides_deprovision_answering_500_for_a_uuid_gets_the_fix_named() {
     if !ruby_ready() {
         return;
@@ -647,7 +648,6 @@ fn the_guides_deprovision_answering_500_for_a_uuid_gets_the_fix_named() {
 /// yet `kensa resources` lists nothing and `kensa test deprovision` with no key says
 /// "no resource to use".
 #[test]
-#[ignore = "kensa bug: a v1 D01 extra shares the kept resource's uuid in the ledger (crates/checks, provision.rs)"]
 fn a_v1_provision_that_fails_idempotency_keeps_its_resource_in_the_ledger() {
     if !ruby_ready() {
         return;
