@@ -14,7 +14,9 @@ pub(crate) const MAX_INPUT_BYTES: u64 = 1 << 20;
 /// [`MAX_INPUT_BYTES`] without reading further.
 pub(crate) fn read_limited(path: &Path) -> io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Sized from the file (FIFOs and devices say 0), so a manifest is read in one go.
+    let size = file.metadata().map_or(0, |metadata| metadata.len()).min(MAX_INPUT_BYTES);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
     file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(io::Error::new(io::ErrorKind::FileTooLarge, "larger than 1 MiB"));
