@@ -9,6 +9,7 @@ pub mod catalogue;
 mod concurrent;
 mod config;
 mod cookies;
+mod credentials;
 mod deprovision;
 pub mod docs;
 pub mod encoding;

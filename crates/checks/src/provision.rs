@@ -2,6 +2,7 @@
 
 use crate::catalogue::*;
 use crate::concurrent::join_all;
+use crate::credentials::bad_credentials;
 use crate::encoding::{basic_auth, path_segment, rfc3339};
 use crate::engine::{Pending, Session, describe_error};
 use crate::event::ResourceEvent;
@@ -31,19 +32,6 @@ pub(crate) struct Payload {
     pub(crate) app_number: Option<u32>,
     /// The OAuth grant code sent (v3).
     pub(crate) grant_code: Option<String>,
-}
-
-/// The credentials the three authentication probes send, each of which must get 401.
-pub(crate) fn bad_credentials(manifest: &Manifest) -> [(&'static str, String, String); 3] {
-    let password = manifest.api.password.expose();
-    let wrong_password =
-        if password == "kensa-wrong-password" { "kensa-other-password" } else { "kensa-wrong-password" };
-    let wrong_user = format!("{}-kensa-wrong-user", manifest.id);
-    [
-        ("a wrong username", wrong_user.clone(), password.to_string()),
-        ("a wrong password", manifest.id.clone(), wrong_password.to_string()),
-        ("a wrong username and password", wrong_user, wrong_password.to_string()),
-    ]
 }
 
 /// Headers for a provisioning-API call with the given credentials.

@@ -39,7 +39,7 @@ impl Redactor {
         if let Some(salt) = &manifest.api.sso_salt {
             self.add(salt.expose());
         }
-        let probes = crate::provision::bad_credentials(manifest).map(|(_, user, password)| (user, password));
+        let probes = crate::credentials::bad_credentials(manifest).map(|(_, user, password)| (user, password));
         for (user, password) in [(manifest.id.clone(), password.to_string())].into_iter().chain(probes) {
             self.add(&base64(format!("{user}:{password}").as_bytes()));
         }

@@ -9,6 +9,7 @@ mod files;
 mod ledger_file;
 mod native;
 mod output;
+mod random;
 mod standin;
 
 use args::{Cli, Command, Format, GlobalArgs, TestSuite};

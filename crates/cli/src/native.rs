@@ -171,10 +171,3 @@ impl IdSource for OsRandom {
         bytes
     }
 }
-
-/// 32 hex characters from the operating system's random source.
-pub(crate) fn random_hex() -> Result<String, String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|error| format!("the system random source failed: {error}"))?;
-    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
-}

@@ -150,8 +150,8 @@ fn exchange(body: &[u8], state: &Mutex<Recorded>) -> hyper::Response<Full<Bytes>
     let (Some("authorization_code"), Some(code)) = (field("grant_type").as_deref(), field("code")) else {
         return reply(400, "{\"message\":\"expected grant_type=authorization_code and a code\"}".to_string());
     };
-    let access_token = format!("kensa-access-{}", crate::native::random_hex().unwrap_or_else(|_| code.clone()));
-    let refresh_token = format!("kensa-refresh-{}", crate::native::random_hex().unwrap_or_default());
+    let access_token = format!("kensa-access-{}", crate::random::random_hex().unwrap_or_else(|_| code.clone()));
+    let refresh_token = format!("kensa-refresh-{}", crate::random::random_hex().unwrap_or_default());
     let mut recorded = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     recorded.grants.push(ExchangedGrant { code, access_token: access_token.clone() });
     let json = serde_json::json!({

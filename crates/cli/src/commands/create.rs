@@ -8,8 +8,8 @@
 
 use crate::args::CreateArgs;
 use crate::error::CliError;
-use crate::native::random_hex;
 use crate::output::print;
+use crate::random::random_hex;
 use crate::{Context, ExitStatus, Result};
 use kensa_manifest::{SkeletonOptions, SsoStyle, default_prefix, skeleton};
 use serde_json::{Value, json};

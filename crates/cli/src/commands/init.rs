@@ -2,7 +2,7 @@
 
 use crate::args::{InitArgs, SsoMethod};
 use crate::error::CliError;
-use crate::native::random_hex;
+use crate::random::random_hex;
 use crate::{Context, ExitStatus, Result};
 use kensa_manifest::{SkeletonOptions, SsoStyle, skeleton};
 use std::io::{BufRead, IsTerminal, Write};

@@ -356,7 +356,7 @@ fn signal_of(_: &std::process::ExitStatus) -> i32 {
 /// `kensa demo`: the reference provider on a free loopback port, a matching manifest in a
 /// temporary folder, and `test all` against it.
 pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
-    let random = |what: &str| crate::native::random_hex().map_err(|error| CliError::new(format!("{what}: {error}")));
+    let random = |what: &str| crate::random::random_hex().map_err(|error| CliError::new(format!("{what}: {error}")));
     let options = kensa_provider::ProviderOptions {
         password: random("password")?,
         sso_salt: Some(random("salt")?),
