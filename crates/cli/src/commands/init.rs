@@ -28,11 +28,12 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
     write(manifest_path, &files.manifest)?;
     crate::output::print(&format!("Initialized new addon manifest in {}\n", manifest_path.display()));
     let folder = manifest_path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // On stderr: stdout stays the old gem's lines, which scripts may read.
     match crate::ledger_file::ignore_in_git(folder) {
-        Ok(true) => crate::output::print(&format!(
-            "Added {} (the resources kensa provisions, see `kensa resources`) to .gitignore\n",
+        Ok(true) => eprintln!(
+            "Added {} (the resources kensa provisions, see `kensa resources`) to .gitignore",
             crate::ledger_file::LEDGER_FILE
-        )),
+        ),
         Ok(false) => {}
         Err(error) => eprintln!("warning: cannot update .gitignore: {error}"),
     }
