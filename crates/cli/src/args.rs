@@ -17,8 +17,9 @@ pub fn command() -> clap::Command {
 }
 
 const TEST_KEYS: &str = "\
-Each test checks the manifest first. KEY is Heroku's resource uuid for a v3 manifest and
-your service's id for a v1 one. The options below go anywhere on the line.";
+Each test checks the manifest first. KEY is either key of a resource kensa provisioned
+(Heroku's uuid or your service's id: `kensa resources` lists them); without KEY, the newest
+one. --id and --uuid name a resource kensa did not make. The options below go anywhere.";
 
 /// One entry per test: `kensa test NAME` with its own arguments, then its description.
 fn test_list(test: &clap::Command) -> String {
@@ -26,13 +27,27 @@ fn test_list(test: &clap::Command) -> String {
     for suite in test.get_subcommands().filter(|suite| !suite.is_hide_set()) {
         let mut line = format!("  kensa test {}", suite.get_name());
         for arg in suite.get_arguments().filter(|arg| !arg.is_hide_set() && arg.get_id() != "help") {
-            let value = arg.get_value_names().and_then(|names| names.first()).map(ToString::to_string);
+            let names: Vec<String> =
+                arg.get_value_names().map(|names| names.iter().map(ToString::to_string).collect()).unwrap_or_default();
+            let value = names.first().cloned();
             let shown = match (arg.get_long(), value) {
                 (Some(long), Some(value)) if arg.get_action().takes_values() => format!("--{long} <{value}>"),
                 (Some(long), _) => format!("--{long}"),
+                // `[KEY] PLAN`: the first values of a positional that takes fewer than it names
+                // are the optional ones.
+                (None, _) if names.len() > 1 => {
+                    let least = arg.get_num_args().map_or(names.len(), |range| range.min_values());
+                    let optional = names.len().saturating_sub(least);
+                    let words: Vec<String> = names
+                        .iter()
+                        .enumerate()
+                        .map(|(index, name)| if index < optional { format!("[<{name}>]") } else { format!("<{name}>") })
+                        .collect();
+                    words.join(" ")
+                }
                 (None, value) => format!("<{}>", value.unwrap_or_else(|| arg.get_id().to_string())),
             };
-            let shown = if arg.is_required_set() { shown } else { format!("[{shown}]") };
+            let shown = if arg.is_required_set() || names.len() > 1 { shown } else { format!("[{shown}]") };
             line.push(' ');
             line.push_str(&shown);
         }

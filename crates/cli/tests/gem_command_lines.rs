@@ -248,9 +248,9 @@ fn test_help_lists_every_test_with_its_arguments() {
         for wanted in [
             "  kensa test manifest",
             "  kensa test provision [--FLAG [VALUE]]...",
-            "  kensa test deprovision <KEY>",
-            "  kensa test planchange <KEY> <PLAN>",
-            "  kensa test sso <ID> [--post]",
+            "  kensa test deprovision [<KEY>] [--id <ID>] [--uuid <UUID>]",
+            "  kensa test planchange [<KEY>] <PLAN> [--id <ID>] [--uuid <UUID>]",
+            "  kensa test sso [<KEY>] [--id <ID>] [--uuid <UUID>] [--post]",
             "  kensa test all [--with-sso]",
         ] {
             assert!(listed.contains(&wanted), "`kensa test {flag}` lacks `{wanted}`:\n{}", help.stdout);
@@ -265,11 +265,13 @@ fn test_help_lists_every_test_with_its_arguments() {
                 .find(|line| *line == &prefix || line.starts_with(&format!("{prefix} ")))
                 .unwrap_or_else(|| panic!("`kensa test {flag}` does not list {prefix}:\n{}", help.stdout));
             for arg in suite.get_arguments().filter(|arg| arg.get_id() != "help") {
-                let shown = match arg.get_long() {
-                    Some(long) => format!("--{long}"),
-                    None => format!("<{}>", arg.get_value_names().unwrap()[0]),
+                let shown: Vec<String> = match arg.get_long() {
+                    Some(long) => vec![format!("--{long}")],
+                    None => arg.get_value_names().unwrap().iter().map(|name| format!("<{name}>")).collect(),
                 };
-                assert!(line.contains(&shown), "{line} lacks {shown}");
+                for shown in shown {
+                    assert!(line.contains(&shown), "{line} lacks {shown}");
+                }
             }
             // Each test's description follows its line.
             let about = suite.get_about().unwrap().to_string();
@@ -279,6 +281,6 @@ fn test_help_lists_every_test_with_its_arguments() {
                 help.stdout
             );
         }
-        assert!(help.stdout.contains("KEY is Heroku's resource uuid for a v3 manifest"), "{}", help.stdout);
+        assert!(help.stdout.contains("KEY is either key of a resource kensa provisioned"), "{}", help.stdout);
     }
 }

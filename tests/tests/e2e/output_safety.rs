@@ -346,17 +346,19 @@ fn legacy_get_sso_keeps_the_test_urls_path() {
     });
     let run = provider.run(["test", "provision", "--format", "json"]);
     run.assert_code(0);
-    let uuid = provider.running().resources().unwrap().remove(0).uuid.unwrap();
+    let resource = provider.running().resources().unwrap().remove(0);
+    let (uuid, id) = (resource.uuid.unwrap(), resource.id);
 
+    // By uuid: kensa's ledger knows the id, which the legacy URL carries.
     let run = provider.run(["test", "sso", &uuid, "--format", "json"]);
     let report = run.report();
     let group = report.groups.iter().find(|group| group.checks.iter().any(|check| check.code == "S01")).unwrap();
-    assert_eq!(group.heading, format!("GET /some/prefix/heroku/resources/{uuid}"), "{}", text(&report));
+    assert_eq!(group.heading, format!("GET /some/prefix/heroku/resources/{id}"), "{}", text(&report));
     assert_eq!(check(&report, "S05").outcome, Outcome::Passed, "{}", text(&report));
     run.assert_code(0);
 
     let run = provider.run(["sso", &uuid, "--no-browser"]);
     run.assert_code(0);
-    let prefix = format!("{}/some/prefix/heroku/resources/{uuid}?", provider.origin());
+    let prefix = format!("{}/some/prefix/heroku/resources/{id}?", provider.origin());
     assert!(run.stdout.starts_with(&prefix), "{}", run.describe());
 }

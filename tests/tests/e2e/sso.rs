@@ -117,7 +117,9 @@ fn test_sso_passes_for_the_get_flow_and_post_when_forced() {
     let uuid = key(&resource, Api::V3);
     let (run, report) = test_sso(&provider, &uuid, &[]);
     run.assert_code(0);
-    assert_sso_passed(&report, &format!("GET /heroku/resources/{uuid}"));
+    // Issue 14: kensa knows both keys from its ledger; the legacy URL carries the
+    // provider's id, with the uuid as `resource_id`, as Heroku sends it.
+    assert_sso_passed(&report, &format!("GET /heroku/resources/{}", resource.id));
     // --post, documented by the old gem: a form POST to <origin>/sso/login instead.
     let (run, report) = test_sso(&provider, &uuid, &["--post"]);
     run.assert_code(0);
@@ -232,7 +234,8 @@ fn kensa_sso_prints_a_signed_url_the_provider_accepts() {
         assert_no_salt(&run);
         let url = run.stdout.trim_end();
         assert!(!url.contains('\n'), "one line, the URL:\n{}", run.describe());
-        let prefix = format!("{}/heroku/resources/{id}?", provider.origin());
+        // The provider's id in the path for both APIs (v3 adds the uuid as `resource_id`).
+        let prefix = format!("{}/heroku/resources/{}?", provider.origin(), resource.id);
         assert!(url.starts_with(&prefix), "{api:?}: {url}");
         for param in ["token=", "timestamp=", "nav-data=", "email="] {
             assert!(url.contains(param), "{api:?}: no {param} in {url}");

@@ -12,6 +12,7 @@ use kensa_checks::render::visible;
 use kensa_checks::render::{self, TextWriter};
 use kensa_checks::{CommandOutcome, Effects, Event, Limits, Provisioned, Report, Session, Settings, Suite};
 use kensa_manifest::Environment;
+use std::path::Path;
 use std::process::Stdio;
 
 /// What to do after the manifest checks.
@@ -108,7 +109,7 @@ pub(crate) fn run_file(context: &Context, job: Job) -> Result<ExitStatus> {
         .hint("write the report to another file"));
     }
     let source = crate::files::read_input(path)?;
-    run_source(context, &source, job).map(|report| exit_status(&report))
+    run_source(context, path, &source, job).map(|report| exit_status(&report))
 }
 
 /// `kensa resources [--cleanup]`: what the ledger beside the manifest lists for this add-on.
@@ -117,7 +118,7 @@ pub(crate) fn resources(context: &Context, cleanup: bool) -> Result<ExitStatus> 
     let source = crate::files::read_input(path)?;
     if cleanup {
         let request = ResourceRequest { key: None, resource: ResourceArgs::default(), wanted: Wanted::CleanUp };
-        return run_source(context, &source, Job::OnResource(request)).map(|report| exit_status(&report));
+        return run_source(context, path, &source, Job::OnResource(request)).map(|report| exit_status(&report));
     }
     let ledger = LedgerFile::beside(path);
     let Some(manifest_id) = manifest_id(&source) else {
@@ -163,8 +164,9 @@ pub(crate) fn settings(context: &Context, options: Vec<(String, String)>) -> Set
     }
 }
 
-/// Runs `job` on `source`, streaming human output, then writes the report where asked.
-pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<Report> {
+/// Runs `job` on `source` (read from `manifest`, beside which the ledger lives), streaming
+/// human output, then writes the report where asked.
+pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job: Job) -> Result<Report> {
     if context.global.insecure {
         eprintln!("warning: --insecure: TLS certificates are not verified");
     }
@@ -172,7 +174,7 @@ pub(crate) fn run_source(context: &Context, source: &[u8], job: Job) -> Result<R
         Job::Suite(_) => context.provision_options.clone(),
         Job::OnResource(_) | Job::Run(_) => Vec::new(),
     };
-    let mut ledger = LedgerFile::beside(&context.global.filename);
+    let mut ledger = LedgerFile::beside(manifest);
     let provenance = Provenance {
         manifest_id: manifest_id(source).unwrap_or_default(),
         environment: environment(context),
@@ -390,6 +392,7 @@ pub(crate) fn demo(context: &Context, keep: bool) -> Result<ExitStatus> {
     }
     let report = run_source(
         context,
+        &manifest_path,
         manifest.as_bytes(),
         Job::Suite(Suite::All {
             plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()),
