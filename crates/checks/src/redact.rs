@@ -50,15 +50,20 @@ impl Redactor {
         if secret.len() < MIN_SECRET_LEN || self.secrets.iter().any(|known| known == secret) {
             return;
         }
-        self.secrets.push(secret.to_string());
+        self.keep(secret.to_string());
         // A provider that echoes it inside JSON shows `"`, `\` and controls escaped.
         if let Ok(quoted) = serde_json::to_string(secret) {
             let escaped = &quoted[1..quoted.len() - 1];
             if escaped != secret {
-                self.secrets.push(escaped.to_string());
+                self.keep(escaped.to_string());
             }
         }
-        self.secrets.sort_by_key(|known| std::cmp::Reverse(known.len()));
+    }
+
+    /// Inserts where the longest-first order keeps it (no sort routine in the bundle).
+    fn keep(&mut self, secret: String) {
+        let at = self.secrets.partition_point(|known| known.len() >= secret.len());
+        self.secrets.insert(at, secret);
     }
 
     /// `text` with every known secret and every SSO token field's value blanked.
