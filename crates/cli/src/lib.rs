@@ -95,9 +95,9 @@ pub fn main() -> ExitCode {
             commands::test::run_file(&context, job)
         }
         Command::Run(args) => commands::test::run_file(&context, Job::Run(args.command)),
-        Command::Demo(args) => commands::test::demo(&context, args.keep),
+        Command::Demo(args) => commands::demo::run(&context, args.keep),
         Command::Sso(args) => commands::sso::run(&context, &args),
-        Command::Resources(args) => commands::test::resources(&context, args.cleanup),
+        Command::Resources(args) => commands::resources::run(&context, args.cleanup),
         Command::Checks => commands::explain::checks(&context),
         Command::Explain { code } => commands::explain::explain(&context, &code),
         Command::Create(args) => commands::create::run(&context, &args),

@@ -1,0 +1,78 @@
+//! `kensa demo`: every check against the embedded reference provider, with no configuration.
+
+use super::test::{Job, exit_status, run_source};
+use crate::args::Format;
+use crate::error::CliError;
+use crate::output::print;
+use crate::{Context, ExitStatus, Result};
+use kensa_checks::Suite;
+
+/// `kensa demo`: the reference provider on a free loopback port, a matching manifest in a
+/// temporary folder, and `test all` against it.
+pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
+    let random = |what: &str| crate::random::random_hex().map_err(|error| CliError::new(format!("{what}: {error}")));
+    let options = kensa_provider::ProviderOptions {
+        password: random("password")?,
+        sso_salt: Some(random("salt")?),
+        ..kensa_provider::ProviderOptions::default()
+    };
+    let provider = kensa_provider::spawn_thread(options)
+        .map_err(|error| CliError::new(format!("cannot start the reference provider: {error}")))?;
+    // A fresh folder with an unguessable name, made atomically with mode 0700: nothing
+    // planted in the temporary folder beforehand can catch the password and salt.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("kensa-demo-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // mkdir with 0700 itself, not a chmod afterwards (tempfile's default is 0777 less umask).
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    let dir = builder.tempdir().map_err(|error| {
+        CliError::new(format!("cannot create a folder in {}: {error}", std::env::temp_dir().display()))
+    })?;
+    let manifest_path = dir.path().join("addon-manifest.json");
+    let manifest = serde_json::to_string_pretty(&provider.manifest()).unwrap_or_default() + "\n";
+    crate::files::create_new(&manifest_path, manifest.as_bytes(), Some(0o600))
+        .map_err(|error| CliError::new(format!("cannot write {}: {error}", manifest_path.display())))?;
+    if context.format() == Format::Human {
+        print(&format!(
+            "Reference provider listening on {}\nManifest written to {}\n",
+            provider.base_url(),
+            manifest_path.display()
+        ));
+    }
+    let report = run_source(
+        context,
+        &manifest_path,
+        manifest.as_bytes(),
+        Job::Suite(Suite::All {
+            plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()),
+            with_sso: true,
+        }),
+    );
+    let left = provider.resource_count();
+    drop(provider);
+    let kept = if keep {
+        Some(dir.keep())
+    } else {
+        // Removes the folder.
+        drop(dir);
+        None
+    };
+    let report = report?;
+    if context.format() == Format::Human {
+        match left {
+            Ok(count) => print(&format!("The reference provider holds {count} resources after the run.\n")),
+            Err(error) => eprintln!("warning: cannot count the provider's resources: {error}"),
+        }
+    }
+    if let Some(kept) = kept {
+        let note = format!(
+            "Kept the manifest (mode 0600, in a 0700 folder): {}\n",
+            kept.join("addon-manifest.json").display()
+        );
+        if context.format() == Format::Human { print(&note) } else { eprint!("{note}") }
+    }
+    Ok(exit_status(&report))
+}

@@ -1,0 +1,152 @@
+//! `kensa run CMD`: provision, run CMD with the declared config vars, change plan,
+//! deprovision, even when CMD fails.
+
+use kensa_checks::{CommandOutcome, Provisioned, Report, Session};
+use std::process::Stdio;
+
+/// `kensa run`: provision, run the command with the config vars, change plan, deprovision.
+pub(crate) async fn run_command<T: kensa_checks::Transport>(
+    mut session: Session<'_, T>,
+    source: &[u8],
+    command: &[String],
+    plan: &str,
+) -> Report {
+    let Some(manifest) = session.check_manifest(source) else {
+        return session.into_report();
+    };
+    let Some(resource) = session.provision(&manifest).await else {
+        return session.into_report();
+    };
+    let display = command.join(" ");
+    let (declared, undeclared) = split_declared(&resource.config, &manifest.api.config_vars);
+    if !undeclared.is_empty() {
+        let names: Vec<String> = undeclared.iter().map(|name| name.escape_debug().to_string()).collect();
+        eprintln!(
+            "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" }
+        );
+    }
+    let exported = Provisioned { config: declared, ..resource.clone() };
+    session.message(&format!("\nStarting {display}...\n"));
+    let outcome = spawn_and_wait(command, &exported.config);
+    session.message(&format!("\nEnd of {display}"));
+    session.record_command(&display, &exported, &outcome);
+    session.plan_change(&manifest, &resource.keys(), plan).await;
+    session.deprovision(&manifest, &resource.keys()).await;
+    session.into_report()
+}
+
+/// The config vars the manifest declares (exported to the command), and the names of the
+/// others. A provider must not choose `PATH`, `LD_PRELOAD` or `BASH_ENV` for the user.
+fn split_declared(config: &[(String, String)], declared: &[String]) -> (Vec<(String, String)>, Vec<String>) {
+    let (kept, dropped): (Vec<_>, Vec<_>) = config.iter().cloned().partition(|(name, _)| declared.contains(name));
+    (kept, dropped.into_iter().map(|(name, _)| name).collect())
+}
+
+/// Starts `command` with the declared config vars added to kensa's own environment. The
+/// program is looked up on the user's `PATH` first and started by that path, so nothing
+/// the provider returned decides which program runs.
+fn spawn_and_wait(command: &[String], config: &[(String, String)]) -> CommandOutcome {
+    let Some((program, args)) = command.split_first() else {
+        return CommandOutcome::NotStarted("no command given".to_string());
+    };
+    let Some(resolved) = resolve_program(program, std::env::var_os("PATH").as_deref()) else {
+        return CommandOutcome::NotStarted(format!("{program}: command not found"));
+    };
+    let mut child = std::process::Command::new(&resolved);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::arg0(&mut child, program);
+    child.args(args).envs(config.iter().map(|(key, value)| (key, value)));
+    // Keep a machine-readable report on stdout clean of the command's own output.
+    child.stdout(Stdio::from(std::io::stderr()));
+    match child.status() {
+        Ok(status) => match status.code() {
+            Some(code) => CommandOutcome::Exited(code),
+            None => CommandOutcome::Signalled(signal_of(&status)),
+        },
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            CommandOutcome::NotStarted(format!("{program}: command not found"))
+        }
+        Err(error) => CommandOutcome::NotStarted(error.to_string()),
+    }
+}
+
+/// Where `program` is, found as a shell would on `path` (the user's `PATH`): a name with
+/// a `/` is used as it is; otherwise the first executable file of that name in a `PATH`
+/// folder (an empty entry is the current folder), made absolute.
+#[cfg(unix)]
+fn resolve_program(program: &str, path: Option<&std::ffi::OsStr>) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    if program.is_empty() {
+        return None;
+    }
+    if program.contains('/') {
+        return Some(program.into());
+    }
+    // What execvp searches when PATH is unset.
+    let path = path.unwrap_or_else(|| std::ffi::OsStr::new("/bin:/usr/bin"));
+    std::env::split_paths(path).find_map(|folder| {
+        let folder = if folder.as_os_str().is_empty() { std::path::PathBuf::from(".") } else { folder };
+        let candidate = folder.join(program);
+        let metadata = std::fs::metadata(&candidate).ok()?;
+        let executable = metadata.is_file() && metadata.permissions().mode() & 0o111 != 0;
+        executable.then(|| std::path::absolute(&candidate).unwrap_or(candidate))
+    })
+}
+
+/// Elsewhere the provider cannot set `PATH` (it is never declared), so the system's own
+/// lookup is kept.
+#[cfg(not(unix))]
+fn resolve_program(program: &str, _path: Option<&std::ffi::OsStr>) -> Option<std::path::PathBuf> {
+    (!program.is_empty()).then(|| program.into())
+}
+
+#[cfg(unix)]
+fn signal_of(status: &std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal().unwrap_or(0)
+}
+
+#[cfg(not(unix))]
+fn signal_of(_: &std::process::ExitStatus) -> i32 {
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_declared_config_vars_are_exported() {
+        let config: Vec<(String, String)> = [("PATH", "/evil"), ("MYADDON_URL", "u"), ("LD_PRELOAD", "/evil.so")]
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .into();
+        let (exported, left_out) = split_declared(&config, &["MYADDON_URL".to_string()]);
+        assert_eq!(exported, [("MYADDON_URL".to_string(), "u".to_string())]);
+        assert_eq!(left_out, ["PATH", "LD_PRELOAD"]);
+    }
+
+    /// Issue 10: the program is found on the PATH given (the user's), as a shell finds it.
+    #[cfg(unix)]
+    #[test]
+    fn programs_are_found_on_the_given_path_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        let make = |dir: &std::path::Path, mode: u32| {
+            let path = dir.join("tool");
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            path
+        };
+        make(first.path(), 0o644);
+        let executable = make(second.path(), 0o755);
+        let path = std::env::join_paths([first.path(), second.path()]).unwrap();
+        // The first `tool` is not executable, so the second is the one.
+        assert_eq!(resolve_program("tool", Some(&path)), Some(executable));
+        assert_eq!(resolve_program("tool", Some(std::ffi::OsStr::new("/kensa-nowhere"))), None);
+        assert_eq!(resolve_program("./tool", Some(&path)), Some("./tool".into()));
+        assert_eq!(resolve_program("", Some(&path)), None);
+    }
+}
