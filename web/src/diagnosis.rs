@@ -142,9 +142,30 @@ impl Diagnosis {
     }
 }
 
-/// `https:` page, `http:` provider.
+/// `https:` page, `http:` provider that is not loopback. Loopback hosts (`localhost`,
+/// `*.localhost`, `127.0.0.0/8`, `[::1]`) are potentially trustworthy, so browsers do not
+/// block them as mixed content (the W3C Mixed Content and Secure Contexts specifications).
 pub(crate) fn is_mixed_content(page_origin: &str, url: &str) -> bool {
-    page_origin.starts_with("https:") && url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"))
+    page_origin.starts_with("https:")
+        && url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"))
+        && !is_loopback(url)
+}
+
+/// Whether the URL's host is a loopback name or address.
+pub(crate) fn is_loopback(url: &str) -> bool {
+    let authority =
+        url.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host_and_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host_and_port.split(':').next().unwrap_or_default(),
+    }
+    .to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|address| address.is_loopback())
 }
 
 /// `scheme://host[:port]` of an absolute URL, or the URL itself when it has no such prefix.
@@ -209,12 +230,42 @@ mod tests {
 
     #[test]
     fn https_page_and_http_provider_is_mixed_content_whatever_the_probe() {
-        let facts = Facts { page_origin: "https://kensa.example".to_string(), ..facts(false, false) };
+        let facts = Facts {
+            page_origin: "https://kensa.example".to_string(),
+            url: "http://provider.example:5000/heroku/resources".to_string(),
+            ..facts(false, false)
+        };
         let diagnosis = Diagnosis::from_facts(&facts);
         assert_eq!(diagnosis.kind, Kind::MixedContent);
         assert!(diagnosis.reason().contains("mixed content"));
         assert!(!is_mixed_content("https://kensa.example", "https://provider.example/heroku/resources"));
         assert!(!is_mixed_content("http://127.0.0.1:8080", "http://127.0.0.1:4567"));
+    }
+
+    /// Issue 12: loopback is potentially trustworthy, never mixed content, even from an
+    /// https page; a private address is (the fix there is the browser's permission and
+    /// `targetAddressSpace`, not TLS).
+    #[test]
+    fn loopback_providers_are_not_mixed_content() {
+        for url in [
+            "http://127.0.0.1:4567/heroku/resources",
+            "http://127.8.9.10/x",
+            "http://localhost:5000/heroku/resources",
+            "http://LOCALHOST./x",
+            "http://app.localhost:3000",
+            "http://[::1]:4567/heroku/resources",
+            "http://user:pass@127.0.0.1:4567",
+        ] {
+            assert!(!is_mixed_content("https://kensa.example", url), "{url}");
+            let facts =
+                Facts { page_origin: "https://kensa.example".to_string(), url: url.to_string(), ..facts(false, false) };
+            assert_ne!(Diagnosis::from_facts(&facts).kind, Kind::MixedContent, "{url}");
+        }
+        for url in
+            ["http://192.168.1.5:5000", "http://localhost.example.com", "http://127.0.0.1.nip.io", "http://[::2]"]
+        {
+            assert!(is_mixed_content("https://kensa.example", url), "{url}");
+        }
     }
 
     #[test]
