@@ -47,10 +47,12 @@ fn suite_of(job: Job) -> Suite {
 #[cfg(test)]
 mod tests {
     use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-    use kensa_checks::{Capabilities, Event, Method, Outcome, Request, ResourceKeys, Response, TransportError};
+    use kensa_checks::{
+        Capabilities, Event, Method, Outcome, Request, ResourceEvent, ResourceKeys, Response, TransportError,
+    };
 
     use super::*;
-    use crate::state::{ResourceChange, SAMPLE_MANIFEST};
+    use crate::state::SAMPLE_MANIFEST;
 
     /// A provider that provisions `res-1` for any uuid, answers `{}` to the rest of the API
     /// and signs anyone in.
@@ -73,7 +75,7 @@ mod tests {
     }
 
     /// The report, the resource changes the run reported, and how many events it sent.
-    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, Vec<ResourceChange>, usize) {
+    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, Vec<ResourceEvent>, usize) {
         let mut transport = ScriptedTransport::new(answer);
         transport.capabilities = Capabilities::BROWSER;
         let clock = ManualClock::at(1_700_000_000_000);
@@ -82,8 +84,8 @@ mod tests {
         let mut changes = Vec::new();
         let mut sink = |event: Event<'_>| {
             events += 1;
-            if let RunEvent::Resource(change) = RunEvent::from_engine(event, 0) {
-                changes.push(change);
+            if let Event::Resource(change) = event {
+                changes.push(change.clone());
             }
         };
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
@@ -99,7 +101,7 @@ mod tests {
     fn provision_keeps_the_resource_it_made() {
         let (report, changes, events) = run(Job::Provision, provider);
         assert_eq!(outcome(&report, "P01"), Some(Outcome::Passed), "{report:#?}");
-        let Some(ResourceChange::Provisioned { id, uuid, .. }) = changes.first() else { panic!("{changes:?}") };
+        let Some(ResourceEvent::Provisioned { id, uuid, .. }) = changes.first() else { panic!("{changes:?}") };
         assert_eq!(id, "res-1");
         assert!(!uuid.is_empty());
         assert!(events > report.checks().count(), "every check streams at least one event");
@@ -110,7 +112,7 @@ mod tests {
         let keys = ResourceKeys::both("uuid-1", "res-1");
         let (report, changes, _) = run(Job::Deprovision { resource: keys.clone() }, provider);
         assert!(report.passed(), "{report:#?}");
-        assert_eq!(changes, [ResourceChange::Deprovisioned { keys: keys.clone() }]);
+        assert_eq!(changes, [ResourceEvent::Deprovisioned { keys: keys.clone() }]);
         let (_, changes, _) =
             run(Job::Deprovision { resource: keys }, |_| Ok(Response { status: 500, ..Response::default() }));
         assert_eq!(changes, []);

@@ -7,9 +7,10 @@
 
 use std::rc::Rc;
 
-use kensa_checks::encoding::rfc3339;
-use kensa_checks::{CheckReport, Event, GroupReport, Ledger, LedgerEntry, Report, ResourceEvent, ResourceKeys};
-use kensa_manifest::{Diagnostic, Severity};
+use kensa_checks::{
+    CheckReport, Event, GroupReport, Ledger, LedgerEntry, Provenance, Report, ResourceEvent, ResourceKeys,
+};
+use kensa_manifest::{Diagnostic, Environment, Severity};
 use yew::Reducible;
 
 use crate::diagnosis::Diagnosis;
@@ -113,35 +114,6 @@ pub(crate) enum Job {
     All { plan: String, with_sso: bool },
 }
 
-/// The resource the buttons act on: the newest one the page's ledger lists for the
-/// manifest's add-on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Resource {
-    pub(crate) id: String,
-    pub(crate) uuid: String,
-}
-
-impl Resource {
-    pub(crate) fn keys(&self) -> ResourceKeys {
-        ResourceKeys::both(&self.uuid, &self.id)
-    }
-}
-
-/// A resource the provider made, changed or removed during a run: the engine's
-/// [`ResourceEvent`], owned, with the time it happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ResourceChange {
-    Provisioned { uuid: String, id: String, plan: String, at: String },
-    PlanChanged { keys: ResourceKeys, plan: String },
-    Deprovisioned { keys: ResourceKeys },
-}
-
-/// The manifest's `id`, when the text is a JSON object that has one.
-fn manifest_id(source: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(source).ok()?;
-    value.get("id")?.as_str().map(str::to_string)
-}
-
 /// `#run-status[data-state]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RunStatus {
@@ -164,10 +136,17 @@ impl RunStatus {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum RunEvent {
     Group(String),
-    CheckStarted { code: String, label: String },
+    CheckStarted {
+        code: String,
+        label: String,
+    },
     CheckFinished(Box<CheckReport>),
     Message(String),
-    Resource(ResourceChange),
+    /// The engine's resource event, and when it happened (for a new ledger entry).
+    Resource {
+        event: ResourceEvent,
+        at_ms: u64,
+    },
 }
 
 impl RunEvent {
@@ -180,20 +159,7 @@ impl RunEvent {
             }
             Event::CheckFinished { check } => RunEvent::CheckFinished(Box::new(check.clone())),
             Event::Message { text } => RunEvent::Message(text.trim().to_string()),
-            Event::Resource(ResourceEvent::Provisioned { uuid, id, plan }) => {
-                RunEvent::Resource(ResourceChange::Provisioned {
-                    uuid: uuid.to_string(),
-                    id: id.to_string(),
-                    plan: plan.to_string(),
-                    at: rfc3339(now_ms),
-                })
-            }
-            Event::Resource(ResourceEvent::PlanChanged { keys, plan }) => {
-                RunEvent::Resource(ResourceChange::PlanChanged { keys: keys.clone(), plan: plan.to_string() })
-            }
-            Event::Resource(ResourceEvent::Deprovisioned { keys }) => {
-                RunEvent::Resource(ResourceChange::Deprovisioned { keys: keys.clone() })
-            }
+            Event::Resource(event) => RunEvent::Resource { event: event.clone(), at_ms: now_ms },
         }
     }
 }
@@ -400,34 +366,22 @@ impl State {
             }
             RunEvent::Message(text) if text.is_empty() => {}
             RunEvent::Message(text) => self.messages.push(text),
-            RunEvent::Resource(change) => self.track(change),
-        }
-    }
-
-    /// Follows a resource in the page's ledger, as the CLI follows it in its file.
-    fn track(&mut self, change: ResourceChange) {
-        match change {
-            ResourceChange::Provisioned { uuid, id, plan, at } => self.resources.record(LedgerEntry {
-                uuid,
-                id,
-                plan,
-                manifest_id: manifest_id(&self.source).unwrap_or_default(),
-                environment: kensa_manifest::Environment::Test.key().to_string(),
-                created_at: at,
-                command: format!("playground: {}", self.running.map_or("run", RunKind::label)),
-            }),
-            ResourceChange::PlanChanged { keys, plan } => self.resources.change_plan(&keys, &plan),
-            ResourceChange::Deprovisioned { keys } => {
-                self.resources.forget(&keys);
+            RunEvent::Resource { event, at_ms } => {
+                // As the CLI keeps its ledger file: the same model, the same rules.
+                let provenance = Provenance {
+                    manifest_id: kensa_manifest::declared_id(self.source.as_bytes()).unwrap_or_default(),
+                    environment: Environment::Test,
+                    command: format!("playground: {}", self.running.map_or("run", RunKind::label)),
+                };
+                self.resources.apply(&event, &provenance, at_ms);
             }
         }
     }
 
     /// The newest resource the page provisioned for the manifest's add-on.
-    pub(crate) fn resource(&self) -> Option<Resource> {
-        let manifest_id = manifest_id(&self.source)?;
-        let entry = self.resources.live(&manifest_id, kensa_manifest::Environment::Test).last()?;
-        Some(Resource { id: entry.id.clone(), uuid: entry.uuid.clone() })
+    pub(crate) fn resource(&self) -> Option<LedgerEntry> {
+        let manifest_id = kensa_manifest::declared_id(self.source.as_bytes())?;
+        self.resources.live(&manifest_id, Environment::Test).last().cloned()
     }
 
     /// The run `kind` with what it needs from the state; `None` when it needs a
@@ -496,18 +450,15 @@ mod tests {
         sample_report().groups[0].checks[0].clone()
     }
 
-    fn resource() -> Resource {
-        Resource { id: "res-1".to_string(), uuid: "uuid-1".to_string() }
+    /// The keys of the resource [`provisioned`] reports.
+    fn resource() -> ResourceKeys {
+        ResourceKeys::both("uuid-1", "res-1")
     }
 
     /// What the engine reports when it provisions [`resource`].
     fn provisioned() -> RunEvent {
-        RunEvent::Resource(ResourceChange::Provisioned {
-            uuid: "uuid-1".to_string(),
-            id: "res-1".to_string(),
-            plan: "test".to_string(),
-            at: "2026-11-29T12:00:00Z".to_string(),
-        })
+        let (uuid, id, plan) = ("uuid-1".to_string(), "res-1".to_string(), "test".to_string());
+        RunEvent::Resource { event: ResourceEvent::Provisioned { uuid, id, plan }, at_ms: 1_796_000_000_000 }
     }
 
     /// `state` with [`resource`] in its ledger, as a provision leaves it.
@@ -693,12 +644,15 @@ mod tests {
     #[test]
     fn resources_are_tracked_in_the_ledger() {
         let state = running(RunKind::Provision).apply(Action::Event { run: 1, event: provisioned() });
-        assert_eq!(state.resource(), Some(resource()));
+        assert_eq!(state.resource().map(|entry| entry.keys()), Some(resource()));
         let entry = &state.resources.resources[0];
         assert_eq!((entry.manifest_id.as_str(), entry.command.as_str()), ("myaddon", "playground: Provision"));
         let changed = state.apply(Action::Event {
             run: 1,
-            event: RunEvent::Resource(ResourceChange::PlanChanged { keys: resource().keys(), plan: "premium".into() }),
+            event: RunEvent::Resource {
+                event: ResourceEvent::PlanChanged { keys: resource(), plan: "premium".into() },
+                at_ms: 0,
+            },
         });
         assert_eq!(changed.resources.resources[0].plan, "premium");
         let other_addon =
@@ -706,7 +660,7 @@ mod tests {
         assert_eq!(other_addon.resource(), None, "another add-on's resources are not offered");
         let removed = changed.apply(Action::Event {
             run: 1,
-            event: RunEvent::Resource(ResourceChange::Deprovisioned { keys: resource().keys() }),
+            event: RunEvent::Resource { event: ResourceEvent::Deprovisioned { keys: resource() }, at_ms: 0 },
         });
         assert_eq!(removed.resource(), None);
         assert!(removed.resources.resources.is_empty());

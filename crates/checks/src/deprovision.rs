@@ -45,7 +45,7 @@ impl<T: Transport> Session<'_, T> {
         let passed = !check.has_failed();
         self.finish(check);
         if gone {
-            self.resource_event(ResourceEvent::Deprovisioned { keys });
+            self.resource_event(ResourceEvent::Deprovisioned { keys: keys.clone() });
         }
         passed
     }
@@ -145,7 +145,7 @@ impl<T: Transport> Session<'_, T> {
         let passed = !check.has_failed();
         self.finish(check);
         if changed {
-            self.resource_event(ResourceEvent::PlanChanged { keys, plan });
+            self.resource_event(ResourceEvent::PlanChanged { keys: keys.clone(), plan: plan.to_string() });
         }
         self.check_auth(&PLAN_CHANGE_AUTH, manifest, Method::Put, &url, false).await;
         if let Some(answer) = answer.filter(|answer| answer.get("config").is_some()) {

@@ -177,8 +177,15 @@ impl<'a, T: Transport> Session<'a, T> {
     }
 
     /// Tells the host's ledger that a resource was made, changed or removed.
-    pub(crate) fn resource_event(&mut self, event: crate::event::ResourceEvent<'_>) {
-        self.effects.sink.event(Event::Resource(event));
+    pub(crate) fn resource_event(&mut self, event: crate::event::ResourceEvent) {
+        self.effects.sink.event(Event::Resource(&event));
+    }
+
+    /// Tells the host's ledger that a provision (the real one or one a check made on the
+    /// side) left a resource, on the plan this run provisions.
+    pub(crate) fn provisioned(&mut self, uuid: &str, id: &str) {
+        let (uuid, id, plan) = (uuid.to_string(), id.to_string(), self.settings.plan.clone());
+        self.resource_event(crate::event::ResourceEvent::Provisioned { uuid, id, plan });
     }
 
     /// Prints a line that belongs to no check.

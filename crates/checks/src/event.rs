@@ -20,19 +20,22 @@ pub enum Event<'a> {
     Message {
         text: &'a str,
     },
-    /// The provider made, changed or removed a resource: what a host's ledger records.
-    Resource(ResourceEvent<'a>),
+    /// The provider made, changed or removed a resource: what a host's ledger records
+    /// ([`crate::Ledger::apply`]).
+    Resource(&'a ResourceEvent),
 }
 
-/// A change to the resources the provider holds because of this run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResourceEvent<'a> {
+/// A change to the resources the provider holds because of this run. Owned, so a host that
+/// must keep it (the playground's reducer) clones it rather than copying it into a type of
+/// its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourceEvent {
     /// A provision answered with an id: the resource exists until deprovisioned.
-    Provisioned { uuid: &'a str, id: &'a str, plan: &'a str },
+    Provisioned { uuid: String, id: String, plan: String },
     /// A plan change was accepted.
-    PlanChanged { keys: &'a ResourceKeys, plan: &'a str },
+    PlanChanged { keys: ResourceKeys, plan: String },
     /// A deprovision succeeded (or the resource was already gone).
-    Deprovisioned { keys: &'a ResourceKeys },
+    Deprovisioned { keys: ResourceKeys },
 }
 
 /// Receives events as they happen.

@@ -3,6 +3,8 @@
 //! made is forgotten. Pure data: the CLI keeps it in a file next to the manifest, the
 //! playground in the page's storage; both feed it the engine's [`crate::Event::Resource`]s.
 
+use crate::encoding::rfc3339;
+use crate::event::ResourceEvent;
 use kensa_manifest::{ApiVersion, Environment};
 use serde::{Deserialize, Serialize};
 
@@ -54,10 +56,6 @@ impl ResourceKeys {
         let id = self.id.as_deref()?;
         (version == ApiVersion::V3 && Some(id) != self.uuid.as_deref() && self.uuid.is_some()).then_some(id)
     }
-
-    pub fn matches(&self, key: &str) -> bool {
-        self.uuid.as_deref() == Some(key) || self.id.as_deref() == Some(key)
-    }
 }
 
 /// One resource kensa provisioned.
@@ -89,6 +87,16 @@ pub struct Ledger {
     pub resources: Vec<LedgerEntry>,
 }
 
+/// What a host knows about a new resource that the engine does not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// The manifest's `id`: the add-on the resource belongs to.
+    pub manifest_id: String,
+    pub environment: Environment,
+    /// What made it, such as `kensa test provision` or `playground: Provision`.
+    pub command: String,
+}
+
 /// What a ledger lookup found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup<'a> {
@@ -112,6 +120,27 @@ impl Ledger {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
+    /// Follows one of the engine's resource events, `now_ms` dating a new entry; true when
+    /// the ledger changed. The CLI and the playground both keep their ledgers through here.
+    pub fn apply(&mut self, event: &ResourceEvent, provenance: &Provenance, now_ms: u64) -> bool {
+        match event {
+            ResourceEvent::Provisioned { uuid, id, plan } => {
+                self.record(LedgerEntry {
+                    uuid: uuid.clone(),
+                    id: id.clone(),
+                    plan: plan.clone(),
+                    manifest_id: provenance.manifest_id.clone(),
+                    environment: provenance.environment.key().to_string(),
+                    created_at: rfc3339(now_ms),
+                    command: provenance.command.clone(),
+                });
+                true
+            }
+            ResourceEvent::PlanChanged { keys, plan } => self.change_plan(keys, plan),
+            ResourceEvent::Deprovisioned { keys } => self.forget(keys),
+        }
+    }
+
     /// Adds a resource, replacing the entry of the same resource (a repeated provision
     /// answered with the same id). A provider that answers one uuid with two ids made two
     /// resources: both stay listed.
@@ -120,11 +149,14 @@ impl Ledger {
         self.resources.push(entry);
     }
 
-    /// Notes a plan change of the resource `keys` names.
-    pub fn change_plan(&mut self, keys: &ResourceKeys, plan: &str) {
+    /// Notes a plan change of the resource `keys` names; true when it is listed.
+    pub fn change_plan(&mut self, keys: &ResourceKeys, plan: &str) -> bool {
+        let mut found = false;
         for entry in self.resources.iter_mut().filter(|entry| entry_matches(entry, keys)) {
             entry.plan = plan.to_string();
+            found = true;
         }
+        found
     }
 
     /// Removes the resource `keys` names; true when there was one.

@@ -29,7 +29,7 @@ mod transport;
 pub use catalogue::{CHECKS, CheckDef};
 pub use engine::{Effects, Limits, Session, Settings};
 pub use event::{Event, EventSink, NoEvents, ResourceEvent};
-pub use ledger::{Ledger, LedgerEntry, ResourceKeys};
+pub use ledger::{Ledger, LedgerEntry, Provenance, ResourceKeys};
 pub use manifest::check_manifest;
 pub use provision::Provisioned;
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};

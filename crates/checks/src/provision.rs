@@ -18,8 +18,6 @@ pub struct Provisioned {
     pub id: String,
     /// Heroku's uuid sent with the provision.
     pub uuid: String,
-    /// The path key for deprovision, plan change and SSO: the uuid in v3, the id in v1.
-    pub key: String,
     /// Config vars returned (string values only), in the order received.
     pub config: Vec<(String, String)>,
 }
@@ -215,8 +213,7 @@ impl<T: Transport> Session<'_, T> {
             None => self.skip_config("the provider did not finish provisioning"),
         }
         if let Some(resource) = &provisioned {
-            let plan = self.settings.plan.clone();
-            self.resource_event(ResourceEvent::Provisioned { uuid: &resource.uuid, id: &resource.id, plan: &plan });
+            self.provisioned(&resource.uuid, &resource.id);
         }
         let Some(mut provisioned) = provisioned else {
             if manifest.api.version == ApiVersion::V3 {
@@ -293,13 +290,9 @@ impl<T: Transport> Session<'_, T> {
                         response.status.to_string(),
                         format!("expected 401, got {} with {what}", response.status),
                     );
-                    if let Some(keys) = uuid.and_then(|uuid| accepted_keys(&response, uuid)) {
-                        self.resource_event(ResourceEvent::Provisioned {
-                            uuid: keys.sso_uuid(),
-                            id: keys.sso_id(),
-                            plan: &self.settings.plan.clone(),
-                        });
-                        accepted.push(keys);
+                    if let Some((uuid, id)) = uuid.and_then(|uuid| accepted_id(&response).map(|id| (uuid, id))) {
+                        self.provisioned(&uuid, &id);
+                        accepted.push(ResourceKeys::both(&uuid, &id));
                     }
                 }
                 Err(error) => check.fail(format!("{what}: {}", describe_error(&error, url, self.settings.limits))),
@@ -349,7 +342,7 @@ impl<T: Transport> Session<'_, T> {
             }
             match result {
                 Ok(response) if matches!(response.status, 200 | 204 | 410) => {
-                    self.resource_event(ResourceEvent::Deprovisioned { keys });
+                    self.resource_event(ResourceEvent::Deprovisioned { keys: keys.clone() });
                 }
                 Ok(response) => {
                     check.warn(format!("could not deprovision the extra resource {key}: got {}", response.status))
@@ -424,11 +417,7 @@ impl<T: Transport> Session<'_, T> {
                     .collect()
             })
             .unwrap_or_default();
-        let key = match manifest.api.version {
-            ApiVersion::V3 => payload.uuid.clone(),
-            ApiVersion::V1 => id.clone(),
-        };
-        Some(Provisioned { id, uuid: payload.uuid.clone(), key, config })
+        Some(Provisioned { id, uuid: payload.uuid.clone(), config })
     }
 
     /// v3 delivers at least once: the same uuid again is the same resource; another uuid is
@@ -457,13 +446,8 @@ impl<T: Transport> Session<'_, T> {
                     // In v3 the extra shares the uuid, the key of every later call: it cannot be
                     // told apart, so only v1 removes it.
                     if manifest.api.version == ApiVersion::V1 {
-                        let extra = ResourceKeys::both(&payload.uuid, &id);
-                        self.resource_event(ResourceEvent::Provisioned {
-                            uuid: &payload.uuid,
-                            id: &id,
-                            plan: &self.settings.plan.clone(),
-                        });
-                        self.remove_extras(manifest, &mut check, &[extra]).await;
+                        self.provisioned(&payload.uuid, &id);
+                        self.remove_extras(manifest, &mut check, &[ResourceKeys::both(&payload.uuid, &id)]).await;
                     }
                 }
                 None => {}
@@ -484,11 +468,7 @@ impl<T: Transport> Session<'_, T> {
                     let extra = ResourceKeys::both(&other.uuid, &id);
                     // With a shared id, removing "the other one" in v1 would remove the first.
                     if manifest.api.version == ApiVersion::V3 || !check.has_failed() {
-                        self.resource_event(ResourceEvent::Provisioned {
-                            uuid: &other.uuid,
-                            id: &id,
-                            plan: &self.settings.plan.clone(),
-                        });
+                        self.provisioned(&other.uuid, &id);
                         self.remove_extras(manifest, &mut check, &[extra]).await;
                     }
                 }
@@ -513,10 +493,9 @@ impl<T: Transport> Session<'_, T> {
     }
 }
 
-/// Both keys of a resource a wrongly accepted probe created, when its answer names an id.
-fn accepted_keys(response: &Response, uuid: String) -> Option<ResourceKeys> {
-    let id = serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of)?;
-    Some(ResourceKeys { uuid: Some(uuid), id: Some(id) })
+/// The id a wrongly accepted probe's answer names, so the resource it made can be removed.
+fn accepted_id(response: &Response) -> Option<String> {
+    serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of)
 }
 
 fn is_log_drain_url(url: &str) -> bool {

@@ -302,7 +302,7 @@ fn the_command_example_is_what_kensa_run_prints() {
     let mut sink = NoEvents;
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
     let mut session = Session::new(effects, Settings::default());
-    let resource = Provisioned { id: "res-1".into(), uuid: "u".into(), key: "u".into(), config: Vec::new() };
+    let resource = Provisioned { id: "res-1".into(), uuid: "u".into(), config: Vec::new() };
     session.record_command("./consumer-test", &resource, &CommandOutcome::Exited(1));
     let report = session.into_report();
     let check = report.checks().find(|check| check.code == "E01").unwrap();

@@ -3,9 +3,8 @@
 
 use crate::Result;
 use crate::error::CliError;
-use kensa_checks::encoding::rfc3339;
-use kensa_checks::ledger::{Ledger, LedgerEntry, Lookup, ResourceKeys};
-use kensa_checks::{Clock, ResourceEvent};
+use kensa_checks::ledger::{Ledger, Lookup, ResourceKeys};
+use kensa_checks::{Clock, Provenance, ResourceEvent};
 use kensa_manifest::Environment;
 use std::path::{Path, PathBuf};
 
@@ -18,14 +17,6 @@ pub(crate) struct LedgerFile {
     ledger: Ledger,
     /// False when the file could not be read: kensa then never overwrites it.
     writable: bool,
-}
-
-/// What a new entry records besides the keys.
-pub(crate) struct Provenance {
-    pub(crate) manifest_id: String,
-    pub(crate) environment: Environment,
-    /// The command that made the resource, such as `kensa test provision`.
-    pub(crate) command: String,
 }
 
 impl LedgerFile {
@@ -49,7 +40,7 @@ impl LedgerFile {
                 eprintln!(
                     "warning: cannot use {}: {}; resources are not recorded until it is fixed or removed",
                     path.display(),
-                    reason.escape_debug()
+                    kensa_checks::render::visible(&reason)
                 );
                 LedgerFile { path, ledger: Ledger::default(), writable: false }
             }
@@ -65,28 +56,11 @@ impl LedgerFile {
     }
 
     /// Records what the engine reported and writes the file at once.
-    pub(crate) fn apply(&mut self, change: ResourceEvent<'_>, provenance: &Provenance, clock: &dyn Clock) {
-        if !self.writable {
-            return;
-        }
-        match change {
-            ResourceEvent::Provisioned { uuid, id, plan } => self.ledger.record(LedgerEntry {
-                uuid: uuid.to_string(),
-                id: id.to_string(),
-                plan: plan.to_string(),
-                manifest_id: provenance.manifest_id.clone(),
-                environment: provenance.environment.key().to_string(),
-                created_at: rfc3339(clock.now_ms()),
-                command: provenance.command.clone(),
-            }),
-            ResourceEvent::PlanChanged { keys, plan } => self.ledger.change_plan(keys, plan),
-            ResourceEvent::Deprovisioned { keys } => {
-                if !self.ledger.forget(keys) {
-                    return;
-                }
-            }
-        }
-        if let Err(error) = self.save() {
+    pub(crate) fn apply(&mut self, event: &ResourceEvent, provenance: &Provenance, clock: &dyn Clock) {
+        if self.writable
+            && self.ledger.apply(event, provenance, clock.now_ms())
+            && let Err(error) = self.save()
+        {
             eprintln!("warning: cannot write {}: {error}", self.path.display());
         }
     }

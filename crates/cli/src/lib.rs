@@ -53,6 +53,11 @@ impl Context {
     pub(crate) fn format(&self) -> Format {
         self.global.format
     }
+
+    /// Which of the manifest's URLs to call (`--production`).
+    pub(crate) fn environment(&self) -> kensa_manifest::Environment {
+        if self.global.production { kensa_manifest::Environment::Production } else { kensa_manifest::Environment::Test }
+    }
 }
 
 /// Reads a `kensa` command line (the program name first) as `main` does: the matches, and

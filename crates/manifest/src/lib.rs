@@ -27,6 +27,13 @@ pub use model::{Api, ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTar
 pub use rules::{KNOWN_REQUIREMENTS, RULES, Rule, RuleGroup, RuleOutcome, RuleResult, default_prefix};
 pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
 
+/// The manifest's `id` when the file is a JSON object that has a string one, valid or not:
+/// the add-on a host files resources under, even while other rules fail.
+pub fn declared_id(source: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(source).ok()?;
+    value.get("id")?.as_str().map(str::to_string)
+}
+
 /// The outcome of validating one manifest file.
 #[derive(Clone, Debug)]
 pub struct Validation {

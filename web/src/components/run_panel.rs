@@ -1,7 +1,8 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{Resource, RunKind};
+use crate::state::RunKind;
+use kensa_checks::LedgerEntry;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct RunPanelProps {
@@ -12,7 +13,7 @@ pub(crate) struct RunPanelProps {
     /// Show the plan and SSO options and the resource line (not in embed mode).
     #[prop_or(true)]
     pub(crate) options: bool,
-    pub(crate) resource: Option<Resource>,
+    pub(crate) resource: Option<LedgerEntry>,
     pub(crate) onrun: Callback<RunKind>,
     pub(crate) onplan: Callback<String>,
     pub(crate) onwithsso: Callback<bool>,

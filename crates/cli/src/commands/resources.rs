@@ -1,7 +1,7 @@
 //! `kensa resources [--cleanup]`: the resources kensa provisioned for this manifest's add-on
 //! and has not seen deprovisioned, from the ledger beside the manifest.
 
-use super::test::{Job, ResourceRequest, Wanted, exit_status, manifest_id, run_source};
+use super::test::{Job, ResourceRequest, Wanted, exit_status, run_source};
 use crate::args::ResourceArgs;
 use crate::error::CliError;
 use crate::ledger_file::LedgerFile;
@@ -18,7 +18,7 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
         return run_source(context, path, &source, Job::OnResource(request)).map(|report| exit_status(&report));
     }
     let ledger = LedgerFile::beside(path);
-    let Some(manifest_id) = manifest_id(&source) else {
+    let Some(manifest_id) = kensa_manifest::declared_id(&source) else {
         return Err(CliError::new(format!("{} has no add-on id", path.display()))
             .hint("run `kensa test manifest` to see every problem"));
     };

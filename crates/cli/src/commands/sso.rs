@@ -11,7 +11,6 @@ use kensa_checks::Clock;
 use kensa_checks::Method;
 use kensa_checks::render::visible;
 use kensa_checks::sso::{SsoRequest, SsoSubject, sso_request};
-use kensa_manifest::Environment;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
@@ -30,7 +29,7 @@ pub(crate) fn run(context: &Context, args: &SsoArgs) -> Result<ExitStatus> {
         return Err(CliError::new(format!("{} is not a valid manifest", path.display()))
             .hint("run `kensa test manifest` to see every problem"));
     };
-    let environment = if context.global.production { Environment::Production } else { Environment::Test };
+    let environment = context.environment();
     let keys = LedgerFile::beside(path).resolve(
         &manifest.id,
         environment,

@@ -3,14 +3,13 @@
 
 use crate::args::{Format, ResourceArgs};
 use crate::error::CliError;
-use crate::ledger_file::{LedgerFile, Provenance};
+use crate::ledger_file::LedgerFile;
 use crate::native::{OsRandom, ReqwestTransport, SystemClock};
 use crate::output::print;
 use crate::standin::HerokuStandIn;
 use crate::{Context, ExitStatus, Result};
 use kensa_checks::render::{self, TextWriter};
-use kensa_checks::{Effects, Event, Limits, Report, Session, Settings, Suite};
-use kensa_manifest::Environment;
+use kensa_checks::{Effects, Event, Limits, Provenance, Report, Session, Settings, Suite};
 use std::path::Path;
 
 /// What to do after the manifest checks.
@@ -59,24 +58,14 @@ impl Job {
     }
 }
 
-/// The manifest's `id`, when the source is a JSON object that has one.
-pub(crate) fn manifest_id(source: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(source).ok()?;
-    value.get("id")?.as_str().map(str::to_string)
-}
-
-fn environment(context: &Context) -> Environment {
-    if context.global.production { Environment::Production } else { Environment::Test }
-}
-
 /// The suite `request` asks for, its resource found in the ledger (see [`LedgerFile::resolve`]).
 fn resolve(context: &Context, source: &[u8], ledger: &LedgerFile, request: ResourceRequest) -> Result<Vec<Suite>> {
     let ResourceRequest { key, resource, wanted } = request;
-    let Some(manifest_id) = manifest_id(source) else {
+    let Some(manifest_id) = kensa_manifest::declared_id(source) else {
         // The engine reports the manifest and stops before it needs a resource.
         return Ok(vec![Suite::Manifest]);
     };
-    let environment = environment(context);
+    let environment = context.environment();
     if let Wanted::CleanUp = wanted {
         let listed: Vec<Suite> = ledger
             .ledger()
@@ -116,7 +105,7 @@ pub(crate) fn exit_status(report: &Report) -> ExitStatus {
 
 pub(crate) fn settings(context: &Context, options: Vec<(String, String)>) -> Settings {
     Settings {
-        environment: if context.global.production { Environment::Production } else { Environment::Test },
+        environment: context.environment(),
         plan: context.global.plan.clone().unwrap_or_else(|| "test".to_string()),
         options,
         async_timeout_ms: context.global.asynchronous.then(|| context.global.async_timeout.saturating_mul(1000)),
@@ -136,8 +125,8 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job:
     };
     let mut ledger = LedgerFile::beside(manifest);
     let provenance = Provenance {
-        manifest_id: manifest_id(source).unwrap_or_default(),
-        environment: environment(context),
+        manifest_id: kensa_manifest::declared_id(source).unwrap_or_default(),
+        environment: context.environment(),
         command: job.command_label().to_string(),
     };
     let work = match job {
