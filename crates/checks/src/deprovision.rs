@@ -5,7 +5,7 @@ use crate::engine::{Pending, Session};
 use crate::event::ResourceEvent;
 use crate::ledger::ResourceKeys;
 use crate::provision::{api_headers, provider_message};
-use crate::transport::{Method, Response, Transport};
+use crate::transport::{Method, Response, Transport, TransportError};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Value, json};
 
@@ -67,10 +67,8 @@ impl<T: Transport> Session<'_, T> {
             return false;
         };
         let (_, by_uuid_path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
-        let (url, path) = self.resource_url(manifest, id);
-        let password = manifest.api.password.expose().to_string();
-        let headers = api_headers(manifest, &manifest.id, &password, body.is_some());
-        let answer = self.send(check, method, &url, headers, body).await;
+        let (_, path) = self.resource_url(manifest, id);
+        let answer = self.send_by_id(check, manifest, id, method, body).await;
         let worked = answer.is_ok_and(|response: Response| (200..300).contains(&response.status));
         if worked {
             check.mismatch(
@@ -85,6 +83,22 @@ impl<T: Transport> Session<'_, T> {
             );
         }
         worked
+    }
+
+    /// The call once more, to the resource's path by the provider's `id` instead of Heroku's
+    /// uuid, recorded under `check`.
+    pub(crate) async fn send_by_id(
+        &self,
+        check: &mut Pending,
+        manifest: &Manifest,
+        id: &str,
+        method: Method,
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, TransportError> {
+        let (url, _) = self.resource_url(manifest, id);
+        let password = manifest.api.password.expose();
+        let headers = api_headers(manifest, &manifest.id, password, body.is_some());
+        self.send(check, method, &url, headers, body).await
     }
 
     /// `kensa test planchange KEY PLAN`: 200 with a JSON object, the authentication probes,

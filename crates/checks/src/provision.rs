@@ -336,9 +336,7 @@ impl<T: Transport> Session<'_, T> {
             if let (Ok(response), Some(id)) = (&result, keys.fallback_id(version))
                 && response.status == 404
             {
-                let (by_id, _) = self.resource_url(manifest, id);
-                let headers = api_headers(manifest, &manifest.id, &password, false);
-                result = self.send(check, Method::Delete, &by_id, headers, None).await;
+                result = self.send_by_id(check, manifest, id, Method::Delete, None).await;
             }
             match result {
                 Ok(response) if matches!(response.status, 200 | 204 | 410) => {
