@@ -3,6 +3,8 @@
 //! `no-cors` probe got through) and this module turns them into a diagnosis.
 //! Pure, so the wording is tested on the host.
 
+use kensa_manifest::url::HttpUrl;
+
 /// What kind of failure it was; the UI shows it as `data-kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -148,24 +150,7 @@ impl Diagnosis {
 pub(crate) fn is_mixed_content(page_origin: &str, url: &str) -> bool {
     page_origin.starts_with("https:")
         && url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"))
-        && !is_loopback(url)
-}
-
-/// Whether the URL's host is a loopback name or address.
-pub(crate) fn is_loopback(url: &str) -> bool {
-    let authority =
-        url.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or_default());
-    let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    let host = match host_and_port.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
-        None => host_and_port.split(':').next().unwrap_or_default(),
-    }
-    .to_ascii_lowercase();
-    let host = host.trim_end_matches('.');
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "::1"
-        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|address| address.is_loopback())
+        && !HttpUrl::parse(url).is_ok_and(|url| url.is_loopback())
 }
 
 /// `scheme://host[:port]` of an absolute URL, or the URL itself when it has no such prefix.

@@ -149,7 +149,7 @@ impl Cookie {
         let host_matches = if self.host_only { host == self.domain } else { domain_matches(&host, &self.domain) };
         host_matches
             && path_matches(&url.path, &self.path)
-            && (!self.secure || url.is_https() || is_loopback(&host))
+            && (!self.secure || url.is_https() || url.is_loopback())
             && self.expires_ms.is_none_or(|at| at > now_ms)
     }
 }
@@ -165,10 +165,6 @@ fn domain_matches(host: &str, domain: &str) -> bool {
 
 fn is_ip_address(host: &str) -> bool {
     host.contains(':') || host.parse::<std::net::Ipv4Addr>().is_ok()
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.ends_with(".localhost") || host == "::1" || host.starts_with("127.")
 }
 
 /// RFC 6265 5.1.4: the directory of the request path.
@@ -332,6 +328,9 @@ mod tests {
         assert_eq!(sent(&jar, "http://app.example.com/"), "");
         let local = self::jar("http://localhost:5000/", &["s=1; Secure; Path=/"]);
         assert_eq!(sent(&local, "http://localhost:5000/"), "s=1", "browsers treat loopback as secure");
+        // A name that merely starts like a loopback address is a host like any other.
+        let lookalike = self::jar("https://127.example.com/", &["s=1; Secure; Path=/"]);
+        assert_eq!(sent(&lookalike, "http://127.example.com/"), "");
     }
 
     #[test]

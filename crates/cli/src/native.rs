@@ -24,7 +24,7 @@ impl ReqwestTransport {
     /// The client for `url`. Loading the system's certificates costs more than a whole
     /// loopback run, so an all-http run never does it.
     fn client(&self, url: &str) -> Result<&reqwest::Client, TransportError> {
-        let https = url.get(..6).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:"));
+        let https = kensa_manifest::url::HttpUrl::parse(url).is_ok_and(|url| url.is_https());
         let cell = if https { &self.tls } else { &self.plain };
         if let Some(client) = cell.get() {
             return Ok(client);

@@ -95,6 +95,16 @@ impl HttpUrl {
         }
     }
 
+    /// Whether the host is loopback: `localhost`, a `*.localhost` name, `127.0.0.0/8` or
+    /// `::1`. Browsers treat such an origin as potentially trustworthy: an https page may
+    /// call it over http (no mixed content) and `Secure` cookies go to it.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host.trim_end_matches('.').to_ascii_lowercase();
+        host == "localhost"
+            || host.ends_with(".localhost")
+            || host.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
+    }
+
     /// True when the URL carries `user:password@`, which must never be printed.
     pub fn has_userinfo(&self) -> bool {
         self.has_userinfo
@@ -206,6 +216,23 @@ mod tests {
         assert_eq!(HttpUrl::parse("http:example.com"), Err(UrlError::MissingHost));
         assert_eq!(HttpUrl::parse("example.com:8080/x"), Err(UrlError::MissingScheme));
         assert_eq!(HttpUrl::parse("/heroku/resources"), Err(UrlError::MissingScheme));
+    }
+
+    #[test]
+    fn loopback_hosts_are_names_and_addresses_not_lookalikes() {
+        for url in [
+            "http://localhost:5000",
+            "http://LOCALHOST./x",
+            "http://app.localhost",
+            "http://127.8.9.10",
+            "http://[::1]:1",
+            "http://u:p@127.0.0.1",
+        ] {
+            assert!(HttpUrl::parse(url).unwrap().is_loopback(), "{url}");
+        }
+        for url in ["http://127.example.com", "http://localhost.example.com", "http://192.168.1.5", "http://[::2]"] {
+            assert!(!HttpUrl::parse(url).unwrap().is_loopback(), "{url}");
+        }
     }
 
     #[test]
