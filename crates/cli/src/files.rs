@@ -54,6 +54,20 @@ pub(crate) fn create_new(path: &Path, contents: &[u8], mode: Option<u32>) -> io:
     file.flush()
 }
 
+/// Writes `contents` as the file at `path`, replacing whatever is there, a symbolic link
+/// included, without ever writing through it: the bytes go to a fresh file beside it
+/// ([`create_new`], with `mode`), which is then renamed over `path`. A crash leaves either
+/// the old file or the new one whole.
+pub(crate) fn replace(path: &Path, contents: &[u8], mode: Option<u32>) -> io::Result<()> {
+    let name = path.file_name().map_or_else(|| "file".into(), |name| name.to_string_lossy());
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&temporary);
+    create_new(&temporary, contents, mode)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
+}
+
 /// Whether `a` and `b` name the same existing file (through links, `..` or hard links).
 pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     let (Ok(first), Ok(second)) = (std::fs::metadata(a), std::fs::metadata(b)) else {

@@ -65,16 +65,10 @@ impl LedgerFile {
         }
     }
 
-    /// Writes the ledger: a fresh 0600 file beside it, renamed over the old one, so a link
-    /// planted at the path is replaced, never written through, and a crash leaves the old
-    /// file whole.
+    /// Writes the ledger, readable by the user only; a link planted at the path is
+    /// replaced, never written through ([`crate::files::replace`]).
     fn save(&self) -> std::io::Result<()> {
-        let temporary = self.path.with_extension(format!("json.{}.tmp", std::process::id()));
-        let _ = std::fs::remove_file(&temporary);
-        crate::files::create_new(&temporary, self.ledger.to_json().as_bytes(), Some(0o600))?;
-        std::fs::rename(&temporary, &self.path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&temporary);
-        })
+        crate::files::replace(&self.path, self.ledger.to_json().as_bytes(), Some(0o600))
     }
 
     /// The keys of the resource a command names: `key` (either of its keys) looked up in
@@ -133,9 +127,6 @@ pub(crate) fn ignore_in_git(folder: &Path) -> std::io::Result<bool> {
         updated.push('\n');
     }
     updated.push_str(&format!("# resources kensa provisioned (kensa resources)\n{LEDGER_FILE}\n"));
-    let temporary = folder.join(format!(".gitignore.{}.tmp", std::process::id()));
-    let _ = std::fs::remove_file(&temporary);
-    crate::files::create_new(&temporary, updated.as_bytes(), None)?;
-    std::fs::rename(&temporary, &path)?;
+    crate::files::replace(&path, updated.as_bytes(), None)?;
     Ok(true)
 }

@@ -317,8 +317,8 @@ fn write_template(template: &Template, dir: &Path, id: &str) -> Result<()> {
 
 /// Writes `contents` to a new file at `path`, with unix permissions `mode` when given
 /// (0o600 keeps `.env`'s secrets to the owner). A cloned template's own file there is
-/// replaced, never written through: a symbolic link (which could point anywhere outside
-/// NAME) is removed, with a warning, and the new file is created exclusively.
+/// replaced, never written through ([`crate::files::replace`]): a symbolic link (which could
+/// point anywhere outside NAME) gets a warning.
 fn write(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
     let fail = |error: std::io::Error| CliError::new(format!("cannot write {}: {error}", path.display()));
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
@@ -328,20 +328,16 @@ fn write(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
         Ok(metadata) if metadata.is_dir() => {
             return Err(CliError::new(format!("cannot write {}: the template has a folder there", path.display())));
         }
-        Ok(metadata) => {
-            std::fs::remove_file(path).map_err(fail)?;
-            if metadata.file_type().is_symlink() {
-                eprintln!(
-                    "warning: the template's {} is a symbolic link; replaced it with a regular file \
-                     (nothing was written where it pointed)",
-                    path.display()
-                );
-            }
-        }
+        Ok(metadata) if metadata.file_type().is_symlink() => eprintln!(
+            "warning: the template's {} is a symbolic link; replaced it with a regular file \
+             (nothing was written where it pointed)",
+            path.display()
+        ),
+        Ok(_) => {}
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => return Err(fail(error)),
     }
-    crate::files::create_new(path, contents, mode).map_err(fail)
+    crate::files::replace(path, contents, mode).map_err(fail)
 }
 
 /// Removes a file, a link (not what it points at) or a folder.

@@ -70,9 +70,6 @@ pub(crate) fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()
 /// Writes a file holding secrets: readable by the user only, and never through a link
 /// planted at `path` (the link itself is replaced).
 fn write(path: &Path, contents: &str) -> Result<()> {
-    let cannot = |error: std::io::Error| CliError::new(format!("cannot write {}: {error}", path.display()));
-    if std::fs::symlink_metadata(path).is_ok() {
-        std::fs::remove_file(path).map_err(cannot)?;
-    }
-    crate::files::create_new(path, contents.as_bytes(), Some(0o600)).map_err(cannot)
+    crate::files::replace(path, contents.as_bytes(), Some(0o600))
+        .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
 }
