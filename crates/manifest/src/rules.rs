@@ -489,13 +489,7 @@ fn error(pointer: impl Into<String>, message: impl Into<String>) -> Finding {
 }
 
 fn warning(pointer: impl Into<String>, message: impl Into<String>) -> Finding {
-    Finding {
-        severity: Severity::Warning,
-        pointer: pointer.into(),
-        message: message.into(),
-        hint: None,
-        position: None,
-    }
+    Finding { severity: Severity::Warning, ..error(pointer, message) }
 }
 
 impl Finding {

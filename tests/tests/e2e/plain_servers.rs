@@ -74,3 +74,21 @@ fn a_provider_hanging_on_every_delete_costs_one_deadline() {
         );
     }
 }
+
+/// Issue 14 against a server that is not ours: a resource `test provision` keeps is in the
+/// ledger, and plan change, SSO and deprovision find it with no key at all.
+#[test]
+fn the_ledger_carries_a_resource_from_provision_to_deprovision() {
+    let (provider, dir) = start(PlainBehaviour::Correct);
+    kensa(&dir, &["test", "provision"]).assert_code(0);
+    assert_eq!(provider.resource_count(), 1);
+    let listed = Kensa::new(dir.path()).args(["resources"]).run();
+    listed.assert_code(0);
+    assert!(listed.stdout.contains("by `kensa test provision`"), "{}", listed.describe());
+    for args in [&["test", "planchange", "premium"][..], &["test", "sso"], &["test", "deprovision"]] {
+        kensa(&dir, args).assert_code(0);
+    }
+    assert_eq!(provider.resource_count(), 0);
+    let empty = Kensa::new(dir.path()).args(["resources"]).run();
+    assert!(empty.stdout.contains("No resources"), "{}", empty.describe());
+}

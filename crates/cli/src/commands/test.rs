@@ -66,21 +66,18 @@ fn resolve(context: &Context, source: &[u8], ledger: &LedgerFile, request: Resou
         return Ok(vec![Suite::Manifest]);
     };
     let environment = context.environment();
-    if let Wanted::CleanUp = wanted {
-        let listed: Vec<Suite> = ledger
+    let keys =
+        || ledger.resolve(&manifest_id, environment, key.as_deref(), resource.id.as_deref(), resource.uuid.as_deref());
+    Ok(match wanted {
+        Wanted::CleanUp => ledger
             .ledger()
             .live(&manifest_id, environment)
             .map(|entry| Suite::Deprovision { resource: entry.keys() })
-            .collect();
-        return Ok(listed);
-    }
-    let keys =
-        ledger.resolve(&manifest_id, environment, key.as_deref(), resource.id.as_deref(), resource.uuid.as_deref())?;
-    Ok(vec![match wanted {
-        Wanted::Deprovision | Wanted::CleanUp => Suite::Deprovision { resource: keys },
-        Wanted::PlanChange(plan) => Suite::PlanChange { resource: keys, plan },
-        Wanted::Sso { force_post } => Suite::Sso { resource: keys, force_post },
-    }])
+            .collect(),
+        Wanted::Deprovision => vec![Suite::Deprovision { resource: keys()? }],
+        Wanted::PlanChange(plan) => vec![Suite::PlanChange { resource: keys()?, plan }],
+        Wanted::Sso { force_post } => vec![Suite::Sso { resource: keys()?, force_post }],
+    })
 }
 
 /// Reads the manifest file and runs `job`.
