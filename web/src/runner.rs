@@ -24,7 +24,8 @@ pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Actio
         };
         let effects = Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink };
         let report = execute(Session::new(effects, Settings::default()), source.as_bytes(), job).await;
-        dispatch.emit(Action::Finished { run, report });
+        let share = crate::share::encode(&report).await;
+        dispatch.emit(Action::Finished { run, report, share });
     });
 }
 

@@ -196,6 +196,9 @@ pub(crate) enum Action {
     Finished {
         run: u64,
         report: Report,
+        /// The share-link payload, compressed by the runner (the browser compresses
+        /// asynchronously, which a reducer cannot wait for).
+        share: Option<String>,
     },
     /// The page's fragment changed to `hash` (a share link pasted into this tab).
     Open(String),
@@ -332,11 +335,11 @@ impl State {
                     next.diagnoses.push(diagnosis);
                 }
             }
-            Action::Finished { report, .. } => {
+            Action::Finished { report, share, .. } => {
                 next.status = RunStatus::Done;
                 next.running = None;
                 next.current = None;
-                next.share = Some(share::encode(&report));
+                next.share = share;
                 next.report = Rc::new(report);
             }
             Action::Open(hash) if share::payload_of(&hash).is_none() => {}
@@ -465,9 +468,11 @@ mod tests {
     fn with_resource(state: State) -> State {
         let kind = state.running;
         let running = state.apply(Action::Start { run: 7, kind: RunKind::Provision });
-        let done = running
-            .apply(Action::Event { run: 7, event: provisioned() })
-            .apply(Action::Finished { run: 7, report: Report::default() });
+        let done = running.apply(Action::Event { run: 7, event: provisioned() }).apply(Action::Finished {
+            run: 7,
+            report: Report::default(),
+            share: None,
+        });
         match kind {
             Some(kind) => done.apply(Action::Start { run: 8, kind }),
             None => done,
@@ -631,12 +636,16 @@ mod tests {
     #[test]
     fn finishing_keeps_the_report_and_shares_it() {
         let report = sample_report();
-        let state = running(RunKind::Provision).apply(Action::Finished { run: 1, report: report.clone() });
+        let payload = share::encode_on_host(&report);
+        let state = running(RunKind::Provision).apply(Action::Finished {
+            run: 1,
+            report: report.clone(),
+            share: Some(payload.clone()),
+        });
         assert_eq!(state.status, RunStatus::Done);
         assert_eq!(state.running, None);
         assert_eq!(*state.report, report);
-        let payload = state.share.clone().expect("a share payload");
-        assert_eq!(share::decode(&payload), Ok(report));
+        assert_eq!(state.share, Some(payload));
     }
 
     /// Issue 14: the page follows its resources through the engine's events, in the same
@@ -669,7 +678,7 @@ mod tests {
     #[test]
     fn a_new_run_clears_the_last_one() {
         let state = running(RunKind::Provision)
-            .apply(Action::Finished { run: 1, report: sample_report() })
+            .apply(Action::Finished { run: 1, report: sample_report(), share: None })
             .apply(Action::Notice("oops".to_string()))
             .apply(Action::Start { run: 2, kind: RunKind::Manifest });
         assert_eq!(state.run, 2);
@@ -684,9 +693,9 @@ mod tests {
         let state = running(RunKind::Provision).apply(Action::Start { run: 2, kind: RunKind::Manifest });
         let after = state
             .apply(Action::Event { run: 1, event: RunEvent::CheckFinished(Box::new(check())) })
-            .apply(Action::Finished { run: 1, report: sample_report() });
+            .apply(Action::Finished { run: 1, report: sample_report(), share: None });
         assert_eq!(after, state);
-        let done = state.apply(Action::Finished { run: 2, report: Report::default() });
+        let done = state.apply(Action::Finished { run: 2, report: Report::default(), share: None });
         assert_eq!(done.apply(Action::Event { run: 2, event: RunEvent::Message("late".to_string()) }), done);
     }
 
@@ -710,7 +719,7 @@ mod tests {
     #[test]
     fn a_share_link_opens_read_only() {
         let report = sample_report();
-        let hash = format!("#report={}", share::encode(&report));
+        let hash = format!("#report={}", share::encode_on_host(&report));
         let state = State::open(&hash);
         assert!(state.shared);
         assert_eq!(state.status, RunStatus::Done);
@@ -735,7 +744,7 @@ mod tests {
     fn a_share_link_pasted_into_the_tab_replaces_the_page() {
         let report = sample_report();
         let edited = State::default().apply(Action::Edit(blank_id()));
-        let opened = edited.apply(Action::Open(format!("#report={}", share::encode(&report))));
+        let opened = edited.apply(Action::Open(format!("#report={}", share::encode_on_host(&report))));
         assert!(opened.shared);
         assert_eq!(*opened.report, report);
         assert_eq!(edited.apply(Action::Open("#embed".to_string())), edited, "other fragments change nothing");

@@ -288,7 +288,8 @@ async fn a_closed_port_is_unreachable() {
 #[wasm_bindgen_test]
 async fn a_share_link_reopens_the_report_read_only() {
     let report = crate::share::sample_report();
-    let payload = crate::share::encode(&report);
+    // The browser's deflate-raw, read back by the Rust inflater.
+    let payload = crate::share::encode(&report).await.expect("the browser compresses");
     assert_eq!(crate::share::decode(&payload), Ok(report.clone()));
 
     set_hash(&format!("report={payload}"));
@@ -301,10 +302,8 @@ async fn a_share_link_reopens_the_report_read_only() {
     assert!(!present(&root, "#run-all"));
     assert_eq!(run_state(&root), "done");
     let shown: Vec<(String, String)> = rows(&root);
-    let expected: Vec<(String, String)> = report
-        .checks()
-        .map(|check| (check.code.clone(), crate::components::check_row::outcome_name(check.outcome).to_string()))
-        .collect();
+    let expected: Vec<(String, String)> =
+        report.checks().map(|check| (check.code.clone(), check.outcome.name().to_string())).collect();
     assert_eq!(shown, expected);
     assert!(text(&root, r#"tr.check[data-code="P01"] .finding"#).contains("expected 200, got 500"));
     let href = find(&root, "a#share-link").and_then(|link| link.get_attribute("href")).unwrap_or_default();

@@ -2,7 +2,8 @@
 //! which the host's stand-in records. These checks judge what it recorded.
 
 use crate::catalogue::*;
-use crate::engine::{Session, seconds};
+use crate::encoding::seconds;
+use crate::engine::Session;
 use crate::provision::Payload;
 use crate::transport::{CallbackCall, Method, Transport};
 use kensa_manifest::{ApiVersion, Manifest};

@@ -1,5 +1,15 @@
 //! Small encoders the requests need, kept here rather than pulling crates into the browser bundle.
 
+/// A duration for people: whole seconds as `25 s`, others to a tenth as `1.5 s`. Integer
+/// arithmetic on purpose: float formatting would add ~10 KB to the playground's download.
+pub fn seconds(milliseconds: u64) -> String {
+    if milliseconds.is_multiple_of(1000) {
+        return format!("{} s", milliseconds / 1000);
+    }
+    let tenths = (milliseconds + 50) / 100;
+    format!("{}.{} s", tenths / 10, tenths % 10)
+}
+
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Standard base64 with padding, as HTTP Basic credentials use.
@@ -86,5 +96,14 @@ mod tests {
         assert_eq!(rfc3339(1_262_304_000_000), "2010-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_798_327_274_000), "2026-12-26T23:21:14Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn seconds_are_whole_or_tenths() {
+        assert_eq!(seconds(25_000), "25 s");
+        assert_eq!(seconds(1_500), "1.5 s");
+        assert_eq!(seconds(1_949), "1.9 s");
+        assert_eq!(seconds(1_950), "2.0 s");
+        assert_eq!(seconds(40), "0.0 s");
     }
 }

@@ -8,6 +8,7 @@
 //! not called again in the same run: a hung endpoint costs one deadline, not one per call.
 
 use crate::catalogue::CheckDef;
+use crate::encoding::seconds;
 use crate::event::{Event, EventSink};
 use crate::redact::Redactor;
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report};
@@ -401,14 +402,6 @@ fn origin_of(url: &str) -> String {
     match kensa_manifest::url::HttpUrl::parse(url) {
         Ok(parsed) => parsed.origin(),
         Err(_) => url.to_string(),
-    }
-}
-
-pub(crate) fn seconds(milliseconds: u64) -> String {
-    if milliseconds.is_multiple_of(1000) {
-        format!("{} s", milliseconds / 1000)
-    } else {
-        format!("{:.1} s", milliseconds as f64 / 1000.0)
     }
 }
 

@@ -5,12 +5,13 @@
 
 use crate::encoding::rfc3339;
 use crate::event::ResourceEvent;
+use crate::read::Object;
 use kensa_manifest::{ApiVersion, Environment};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The keys kensa knows for one resource. Either may be missing for a resource made
 /// elsewhere (`--id`, `--uuid`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ResourceKeys {
     /// Heroku's uuid, sent at provision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +60,7 @@ impl ResourceKeys {
 }
 
 /// One resource kensa provisioned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LedgerEntry {
     pub uuid: String,
     pub id: String,
@@ -81,10 +82,24 @@ impl LedgerEntry {
 }
 
 /// Every resource kensa made and has not seen removed, oldest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ledger {
     #[serde(default)]
     pub resources: Vec<LedgerEntry>,
+}
+
+/// One entry of a ledger file, every field required.
+fn entry(value: &serde_json::Value, path: &str) -> Result<LedgerEntry, String> {
+    let entry = Object::of(value, path)?;
+    Ok(LedgerEntry {
+        uuid: entry.string("uuid")?,
+        id: entry.string("id")?,
+        plan: entry.string("plan")?,
+        manifest_id: entry.string("manifest_id")?,
+        environment: entry.string("environment")?,
+        created_at: entry.string("created_at")?,
+        command: entry.string("command")?,
+    })
 }
 
 /// What a host knows about a new resource that the engine does not.
@@ -113,7 +128,11 @@ impl Ledger {
         if text.trim().is_empty() {
             return Ok(Ledger::default());
         }
-        serde_json::from_str(text).map_err(|error| format!("not a kensa resource list: {error}"))
+        let read = || -> Result<Ledger, String> {
+            let value: serde_json::Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+            Ok(Ledger { resources: Object::of(&value, "")?.list("resources", entry)? })
+        };
+        read().map_err(|error| format!("not a kensa resource list: {error}"))
     }
 
     pub fn to_json(&self) -> String {

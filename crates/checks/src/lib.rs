@@ -18,6 +18,7 @@ mod event;
 pub mod ledger;
 mod manifest;
 mod provision;
+mod read;
 mod redact;
 pub mod render;
 mod report;

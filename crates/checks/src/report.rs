@@ -1,23 +1,23 @@
 //! What a run found: pure data, rendered by [`crate::render`] and streamed as [`crate::Event`]s.
 
 use kensa_manifest::{Position, Severity};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Everything one run checked, group by group, in order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Report {
     pub groups: Vec<GroupReport>,
 }
 
 /// One `Testing <heading>` block.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupReport {
     pub heading: String,
     pub checks: Vec<CheckReport>,
 }
 
 /// The result of one check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckReport {
     /// Stable code, such as `M09` or `P01`.
     pub code: String,
@@ -47,7 +47,7 @@ pub struct CheckReport {
 }
 
 /// How a check came out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Passed,
@@ -62,6 +62,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 5] =
+        [Outcome::Passed, Outcome::Warning, Outcome::Failed, Outcome::Skipped, Outcome::Errored];
+
+    /// The name JSON reports use: `passed`, `failed`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Warning => "warning",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+            Outcome::Errored => "errored",
+        }
+    }
+
     /// The tag printed after a check, as in the old gem: `[PASS]`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -75,7 +89,7 @@ impl Outcome {
 }
 
 /// One problem under a check, with where it is when it concerns the manifest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub severity: Severity,
     pub message: String,
@@ -111,7 +125,7 @@ impl From<&kensa_manifest::Diagnostic> for Finding {
 }
 
 /// One HTTP request a check made and what came back, with secrets redacted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Exchange {
     pub method: String,
     pub url: String,
@@ -131,7 +145,7 @@ pub struct Exchange {
 }
 
 /// How many checks came out each way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub total: usize,
     pub passed: usize,

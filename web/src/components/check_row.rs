@@ -15,7 +15,7 @@ pub(crate) struct CheckRowProps {
 #[function_component(CheckRow)]
 pub(crate) fn check_row(props: &CheckRowProps) -> Html {
     let check = &props.check;
-    let outcome = outcome_name(check.outcome);
+    let outcome = check.outcome.name();
     let explain = matches!(check.outcome, Outcome::Failed | Outcome::Errored | Outcome::Warning)
         .then(|| docs::doc(&check.code))
         .flatten();
@@ -98,17 +98,6 @@ pub(crate) fn check_row(props: &CheckRowProps) -> Html {
     }
 }
 
-/// The outcome as JSON reports name it: `passed`, `failed`, ...
-pub(crate) fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Passed => "passed",
-        Outcome::Warning => "warning",
-        Outcome::Failed => "failed",
-        Outcome::Skipped => "skipped",
-        Outcome::Errored => "errored",
-    }
-}
-
 fn duration(ms: u64) -> String {
-    if ms < 1000 { format!("{ms} ms") } else { format!("{:.1} s", ms as f64 / 1000.0) }
+    if ms < 1000 { format!("{ms} ms") } else { kensa_checks::encoding::seconds(ms) }
 }

@@ -1,8 +1,11 @@
 //! One JSON document per run: a summary, then every group and check.
 
+use crate::read::{Object, string_pair};
 use crate::render::is_unsafe_char;
-use crate::report::{GroupReport, Report, Summary};
+use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
+use kensa_manifest::{Position, Severity};
 use serde::Serialize;
+use serde_json::Value;
 use std::fmt::Write;
 
 #[derive(Serialize)]
@@ -38,9 +41,62 @@ fn escape_unsafe_chars(json: String) -> String {
     out
 }
 
-/// Reads a report written by [`json`] (the summary is derived, so it is not read).
-pub fn from_json(text: &str) -> Result<Report, serde_json::Error> {
-    serde_json::from_str(text)
+/// Reads a report written by [`json`] (the summary is derived, so it is not read); the
+/// error names the first field that is missing or of the wrong kind.
+pub fn from_json(text: &str) -> Result<Report, String> {
+    let value: Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    Ok(Report { groups: Object::of(&value, "")?.list("groups", group)? })
+}
+
+fn group(value: &Value, path: &str) -> Result<GroupReport, String> {
+    let group = Object::of(value, path)?;
+    Ok(GroupReport { heading: group.string("heading")?, checks: group.list("checks", check)? })
+}
+
+fn check(value: &Value, path: &str) -> Result<CheckReport, String> {
+    let check = Object::of(value, path)?;
+    Ok(CheckReport {
+        code: check.string("code")?,
+        name: check.string("name")?,
+        label: check.string("label")?,
+        outcome: check.one_of("outcome", &Outcome::ALL.map(|outcome| (outcome.name(), outcome)))?,
+        reason: check.optional_string("reason")?,
+        findings: check.list("findings", finding)?,
+        expected: check.optional_string("expected")?,
+        got: check.optional_string("got")?,
+        note: check.optional_string("note")?,
+        duration_ms: check.optional_number("duration_ms")?,
+        exchanges: check.list("exchanges", exchange)?,
+    })
+}
+
+fn finding(value: &Value, path: &str) -> Result<Finding, String> {
+    let finding = Object::of(value, path)?;
+    let position = match finding.object("position")? {
+        Some(position) => Some(Position { line: position.number("line")?, column: position.number("column")? }),
+        None => None,
+    };
+    Ok(Finding {
+        severity: finding.one_of("severity", &[("warning", Severity::Warning), ("error", Severity::Error)])?,
+        message: finding.string("message")?,
+        pointer: finding.optional_string("pointer")?,
+        position,
+        hint: finding.optional_string("hint")?,
+    })
+}
+
+fn exchange(value: &Value, path: &str) -> Result<Exchange, String> {
+    let exchange = Object::of(value, path)?;
+    Ok(Exchange {
+        method: exchange.string("method")?,
+        url: exchange.string("url")?,
+        request_headers: exchange.list("request_headers", string_pair)?,
+        request_body: exchange.optional_string("request_body")?,
+        status: exchange.optional_number("status")?,
+        response_headers: exchange.list("response_headers", string_pair)?,
+        response_body: exchange.optional_string("response_body")?,
+        error: exchange.optional_string("error")?,
+    })
 }
 
 #[cfg(test)]
@@ -70,5 +126,53 @@ mod tests {
         assert!(!text.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{text:?}");
         assert!(text.contains(r#"\u0000\u007f\u009b31m\u202e"#), "{text}");
         assert_eq!(from_json(&text).unwrap(), report);
+    }
+
+    /// Every field and every outcome is read back, so the hand-written reader cannot drift
+    /// from the serialized names.
+    #[test]
+    fn every_field_and_outcome_round_trips() {
+        let exchange = Exchange {
+            method: "POST".to_string(),
+            url: "http://127.0.0.1:4567/heroku/resources".to_string(),
+            request_headers: vec![("Authorization".to_string(), "Basic [redacted]".to_string())],
+            request_body: Some("{}".to_string()),
+            status: Some(500),
+            response_headers: vec![("Content-Type".to_string(), "text/plain".to_string())],
+            response_body: Some("oops".to_string()),
+            error: Some("connection reset".to_string()),
+        };
+        let finding = Finding {
+            severity: Severity::Warning,
+            message: "m".to_string(),
+            pointer: Some("/id".to_string()),
+            position: Some(Position { line: 3, column: 9 }),
+            hint: Some("h".to_string()),
+        };
+        let checks = Outcome::ALL
+            .iter()
+            .map(|&outcome| CheckReport {
+                code: "P01".to_string(),
+                name: outcome.name().to_string(),
+                label: "label".to_string(),
+                outcome,
+                reason: Some("r".to_string()),
+                findings: vec![finding.clone(), Finding::error("e")],
+                expected: Some("200".to_string()),
+                got: Some("500".to_string()),
+                note: Some("(id 1)".to_string()),
+                duration_ms: Some(12),
+                exchanges: vec![exchange.clone()],
+            })
+            .collect();
+        let report = Report { groups: vec![GroupReport { heading: "POST /heroku/resources".to_string(), checks }] };
+        assert_eq!(from_json(&json(&report)), Ok(report));
+    }
+
+    #[test]
+    fn a_damaged_report_names_the_field() {
+        let text = r#"{"groups": [{"heading": "h", "checks": [{"code": "P01", "name": "n", "label": "l", "outcome": "won"}]}]}"#;
+        assert_eq!(from_json(text), Err("groups[0].checks[0].outcome is not one of the known values".to_string()));
+        assert!(from_json("[").unwrap_err().contains("EOF"));
     }
 }
