@@ -3,7 +3,7 @@
 use crate::catalogue::*;
 use crate::engine::{Pending, Session};
 use crate::event::ResourceEvent;
-use crate::ledger::ResourceKeys;
+use crate::keys::ResourceKeys;
 use crate::provision::{api_headers, provider_message};
 use crate::transport::{Method, Response, Transport, TransportError};
 use kensa_manifest::{ApiVersion, Manifest};

@@ -1,6 +1,6 @@
 //! Progress while checks run, so the CLI prints as it goes and the web app updates live.
 
-use crate::ledger::ResourceKeys;
+use crate::keys::ResourceKeys;
 use crate::report::CheckReport;
 
 /// Something that happened during a run.

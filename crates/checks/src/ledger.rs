@@ -5,59 +5,10 @@
 
 use crate::encoding::rfc3339;
 use crate::event::ResourceEvent;
+pub use crate::keys::ResourceKeys;
 use crate::read::Object;
-use kensa_manifest::{ApiVersion, Environment};
+use kensa_manifest::Environment;
 use serde::Serialize;
-
-/// The keys kensa knows for one resource. Either may be missing for a resource made
-/// elsewhere (`--id`, `--uuid`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ResourceKeys {
-    /// Heroku's uuid, sent at provision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<String>,
-    /// The provider's id, from its answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-}
-
-impl ResourceKeys {
-    /// One key whose kind is not known (`kensa test sso KEY` for a resource kensa never saw):
-    /// used for both.
-    pub fn either(key: &str) -> ResourceKeys {
-        ResourceKeys { uuid: Some(key.to_string()), id: Some(key.to_string()) }
-    }
-
-    pub fn both(uuid: &str, id: &str) -> ResourceKeys {
-        ResourceKeys { uuid: Some(uuid.to_string()), id: Some(id.to_string()) }
-    }
-
-    /// The key in `<base_url>/KEY` paths: Heroku's uuid in v3, the provider's id in v1.
-    pub fn path_key(&self, version: ApiVersion) -> &str {
-        let (first, second) = match version {
-            ApiVersion::V3 => (&self.uuid, &self.id),
-            ApiVersion::V1 => (&self.id, &self.uuid),
-        };
-        first.as_deref().or(second.as_deref()).unwrap_or_default()
-    }
-
-    /// The provider's id, as SSO sends it in `id` (the uuid when the id is not known).
-    pub fn sso_id(&self) -> &str {
-        self.id.as_deref().or(self.uuid.as_deref()).unwrap_or_default()
-    }
-
-    /// Heroku's uuid, as v3 SSO sends it in `resource_id` (the id when not known).
-    pub fn sso_uuid(&self) -> &str {
-        self.uuid.as_deref().or(self.id.as_deref()).unwrap_or_default()
-    }
-
-    /// The provider's id when it differs from the v3 path key: what to try once when a
-    /// call by uuid gets 404 (a service that finds resources by its own id).
-    pub fn fallback_id(&self, version: ApiVersion) -> Option<&str> {
-        let id = self.id.as_deref()?;
-        (version == ApiVersion::V3 && Some(id) != self.uuid.as_deref() && self.uuid.is_some()).then_some(id)
-    }
-}
 
 /// One resource kensa provisioned.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -285,18 +236,5 @@ mod tests {
         assert_eq!(Ledger::parse(&ledger.to_json()), Ok(ledger));
         assert_eq!(Ledger::parse(""), Ok(Ledger::default()));
         assert!(Ledger::parse("[").unwrap_err().starts_with("not a kensa resource list"));
-    }
-
-    #[test]
-    fn keys_choose_the_path_and_the_sso_fields() {
-        let keys = ResourceKeys::both("u-1", "1");
-        assert_eq!(keys.path_key(ApiVersion::V3), "u-1");
-        assert_eq!(keys.path_key(ApiVersion::V1), "1");
-        assert_eq!((keys.sso_id(), keys.sso_uuid()), ("1", "u-1"));
-        assert_eq!(keys.fallback_id(ApiVersion::V3), Some("1"));
-        assert_eq!(keys.fallback_id(ApiVersion::V1), None);
-        assert_eq!(ResourceKeys::either("k").fallback_id(ApiVersion::V3), None);
-        let only_id = ResourceKeys { uuid: None, id: Some("7".into()) };
-        assert_eq!((only_id.path_key(ApiVersion::V3), only_id.sso_uuid()), ("7", "7"));
     }
 }

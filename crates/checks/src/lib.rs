@@ -15,6 +15,7 @@ pub mod docs;
 pub mod encoding;
 mod engine;
 mod event;
+mod keys;
 pub mod ledger;
 mod manifest;
 mod provision;

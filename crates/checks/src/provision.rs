@@ -6,7 +6,7 @@ use crate::credentials::bad_credentials;
 use crate::encoding::{basic_auth, path_segment, rfc3339};
 use crate::engine::{Pending, Session, describe_error};
 use crate::event::ResourceEvent;
-use crate::ledger::ResourceKeys;
+use crate::keys::ResourceKeys;
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Map, Value, json};

@@ -6,7 +6,7 @@ use crate::concurrent::join_all;
 use crate::cookies::CookieJar;
 use crate::encoding::form_value;
 use crate::engine::{Pending, Sent, Session, describe_error};
-use crate::ledger::ResourceKeys;
+use crate::keys::ResourceKeys;
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, SsoTarget};
 use sha1::{Digest, Sha1};

@@ -2,7 +2,7 @@
 
 use crate::catalogue::COMMAND_EXIT;
 use crate::engine::Session;
-use crate::ledger::ResourceKeys;
+use crate::keys::ResourceKeys;
 use crate::provision::Provisioned;
 use crate::report::Report;
 use crate::transport::Transport;
