@@ -45,7 +45,7 @@ pub(crate) const SAMPLE_MANIFEST: &str = r#"{
 pub(crate) const MANIFEST_FILE: &str = "addon-manifest.json";
 
 /// The plan a plan change asks for, as `kensa test all` does.
-pub(crate) const DEFAULT_PLAN: &str = "foo";
+pub(crate) const DEFAULT_PLAN: &str = kensa_checks::DEFAULT_PLAN_CHANGE;
 
 /// The run buttons.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -165,7 +165,7 @@ impl<'a, T: Transport> Session<'a, T> {
     }
 
     /// Runs the manifest rules; the manifest comes back only when it is valid.
-    pub fn check_manifest(&mut self, source: &[u8]) -> Option<Manifest> {
+    pub(crate) fn check_manifest(&mut self, source: &[u8]) -> Option<Manifest> {
         let validation = crate::manifest::check_manifest(source, &mut self.report, self.effects.sink);
         let manifest = validation.manifest?;
         self.redactor.learn_manifest(&manifest);

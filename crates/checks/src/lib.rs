@@ -32,10 +32,9 @@ pub use catalogue::{CHECKS, CheckDef};
 pub use engine::{Effects, Limits, Session, Settings};
 pub use event::{Event, EventSink, NoEvents, ResourceEvent};
 pub use ledger::{Ledger, LedgerEntry, Provenance, ResourceKeys};
-pub use manifest::check_manifest;
 pub use provision::Provisioned;
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
-pub use suite::{CommandOutcome, Suite};
+pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{
     CallbackCall, CallbackLog, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request, Response, Transport,
     TransportError, uuid_v4,

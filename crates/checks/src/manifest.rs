@@ -5,7 +5,7 @@ use crate::report::{CheckReport, Finding, GroupReport, Outcome, Report};
 use kensa_manifest::{RuleOutcome, RuleResult, Validation};
 
 /// Validates the manifest, reports every rule, and returns the validation for later phases.
-pub fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn EventSink) -> Validation {
+pub(crate) fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn EventSink) -> Validation {
     let validation = kensa_manifest::validate(source);
     let mut current: Option<GroupReport> = None;
     for result in &validation.results {

@@ -8,6 +8,9 @@ use crate::report::Report;
 use crate::transport::Transport;
 use kensa_manifest::Manifest;
 
+/// The plan `Suite::All` changes to when the user names none, as the old gem did.
+pub const DEFAULT_PLAN_CHANGE: &str = "foo";
+
 /// Which checks to run after the manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Suite {
@@ -89,6 +92,28 @@ impl<T: Transport> Session<'_, T> {
                 }
             }
         }
+    }
+
+    /// `kensa run`'s phases, in Heroku's order: the manifest checks, provision, then
+    /// `use_resource` (the host runs the user's command with the resource and records how
+    /// it ended), then the plan change to `plan` and the deprovision, which happen whatever
+    /// the command did.
+    pub async fn run_with_resource(
+        mut self,
+        source: &[u8],
+        plan: &str,
+        use_resource: impl FnOnce(&mut Self, &Manifest, &Provisioned),
+    ) -> Report {
+        let Some(manifest) = self.check_manifest(source) else {
+            return self.into_report();
+        };
+        if let Some(resource) = self.provision(&manifest).await {
+            use_resource(&mut self, &manifest, &resource);
+            let keys = resource.keys();
+            self.plan_change(&manifest, &keys, plan).await;
+            self.deprovision(&manifest, &keys).await;
+        }
+        self.into_report()
     }
 
     /// `kensa run`: reports how the command ended (it must exit with 0).

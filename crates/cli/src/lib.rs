@@ -4,6 +4,7 @@
 
 pub mod args;
 mod commands;
+mod context;
 mod error;
 mod files;
 mod ledger_file;
@@ -12,9 +13,10 @@ mod output;
 mod random;
 mod standin;
 
-use args::{Cli, Command, Format, GlobalArgs, TestSuite};
+use args::{Cli, Command, TestSuite};
 use clap::{CommandFactory, FromArgMatches};
 use commands::test::{Job, ResourceRequest, Wanted};
+use context::Context;
 use error::CliError;
 use kensa_checks::Suite;
 use std::ffi::OsString;
@@ -37,29 +39,6 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-/// What every command knows about how to talk to the user.
-pub(crate) struct Context {
-    pub(crate) global: GlobalArgs,
-    pub(crate) color: bool,
-    /// `--flag value` pairs given after `test provision` that kensa does not know.
-    pub(crate) provision_options: Vec<(String, String)>,
-}
-
-impl Context {
-    pub(crate) fn paint(&self) -> &dyn Fn(kensa_checks::render::Tone, &str) -> String {
-        if self.color { &output::ansi } else { &kensa_checks::render::plain }
-    }
-
-    pub(crate) fn format(&self) -> Format {
-        self.global.format
-    }
-
-    /// Which of the manifest's URLs to call (`--production`).
-    pub(crate) fn environment(&self) -> kensa_manifest::Environment {
-        if self.global.production { kensa_manifest::Environment::Production } else { kensa_manifest::Environment::Test }
-    }
-}
-
 /// Reads a `kensa` command line (the program name first) as `main` does: the matches, and
 /// the provision options taken out of it.
 pub fn parse(args: Vec<OsString>) -> Result<(clap::ArgMatches, Vec<(String, String)>), clap::Error> {
@@ -77,8 +56,8 @@ pub fn main() -> ExitCode {
         Err(error) => error.exit(),
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-    let context =
-        Context { color: output::use_color(cli.global.color, no_color), global: cli.global, provision_options };
+    let color = output::use_color(cli.global.color, no_color);
+    let context = Context::new(cli.global, color, provision_options);
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
         Command::Test(args) => {
@@ -92,10 +71,9 @@ pub fn main() -> ExitCode {
                     on(key_and_plan.pop(), resource, Wanted::PlanChange(plan))
                 }
                 TestSuite::Sso { key, resource, post } => on(key, resource, Wanted::Sso { force_post: post }),
-                TestSuite::All { with_sso } => Job::Suite(Suite::All {
-                    plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()),
-                    with_sso,
-                }),
+                TestSuite::All { with_sso } => {
+                    Job::Suite(Suite::All { plan: context.plan_change_to.clone(), with_sso })
+                }
             };
             commands::test::run_file(&context, job)
         }

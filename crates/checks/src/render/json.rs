@@ -102,7 +102,8 @@ fn exchange(value: &Value, path: &str) -> Result<Exchange, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{NoEvents, check_manifest};
+    use crate::NoEvents;
+    use crate::manifest::check_manifest;
 
     #[test]
     fn round_trips_into_the_report_type() {

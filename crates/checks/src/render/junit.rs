@@ -21,7 +21,7 @@ pub fn junit(report: &Report) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" id=\"{index}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
-            escape(&group.heading),
+            escape_markup(&group.heading),
             group.checks.len(),
             count(Outcome::Failed),
             count(Outcome::Errored),
@@ -32,9 +32,9 @@ pub fn junit(report: &Report) -> String {
             let _ = write!(
                 out,
                 "    <testcase classname=\"kensa.{}\" name=\"{} {}\" time=\"{}\"",
-                escape(&check.name.split('/').next().unwrap_or("kensa").replace(' ', "_")),
-                escape(&check.code),
-                escape(&check.label),
+                escape_markup(&check.name.split('/').next().unwrap_or("kensa").replace(' ', "_")),
+                escape_markup(&check.code),
+                escape_markup(&check.label),
                 seconds(check.duration_ms.unwrap_or(0)),
             );
             let details: Vec<String> = check
@@ -54,23 +54,24 @@ pub fn junit(report: &Report) -> String {
                     let _ = write!(
                         out,
                         ">\n      <system-out>{}</system-out>\n    </testcase>\n",
-                        escape(&details.join("\n"))
+                        escape_markup(&details.join("\n"))
                     );
                 }
                 Outcome::Failed => {
                     let _ = write!(
                         out,
                         ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
-                        escape(&first),
-                        escape(&check.name),
-                        escape(&details.join("\n")),
+                        escape_markup(&first),
+                        escape_markup(&check.name),
+                        escape_markup(&details.join("\n")),
                     );
                 }
                 Outcome::Errored => {
-                    let _ = write!(out, ">\n      <error message=\"{}\" />\n    </testcase>\n", escape(&first));
+                    let _ = write!(out, ">\n      <error message=\"{}\" />\n    </testcase>\n", escape_markup(&first));
                 }
                 Outcome::Skipped => {
-                    let _ = write!(out, ">\n      <skipped message=\"{}\" />\n    </testcase>\n", escape(&first));
+                    let _ =
+                        write!(out, ">\n      <skipped message=\"{}\" />\n    </testcase>\n", escape_markup(&first));
                 }
             }
         }
@@ -84,8 +85,9 @@ fn seconds(milliseconds: u64) -> String {
     format!("{}.{:03}", milliseconds / 1000, milliseconds % 1000)
 }
 
-/// Escapes text for XML attributes and content, dropping control characters.
-fn escape(text: &str) -> String {
+/// Escapes text for XML or HTML attributes and content, dropping control characters: the
+/// JUnit report's escape, and the CLI's for the SSO form page.
+pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -108,7 +110,8 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{NoEvents, check_manifest};
+    use crate::NoEvents;
+    use crate::manifest::check_manifest;
 
     #[test]
     fn writes_one_test_case_per_check() {

@@ -195,7 +195,8 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{NoEvents, check_manifest};
+    use crate::NoEvents;
+    use crate::manifest::check_manifest;
 
     fn render(source: &[u8]) -> String {
         let mut report = Report::default();

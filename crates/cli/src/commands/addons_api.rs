@@ -26,7 +26,7 @@ const SECRET_FIELDS: [&str; 2] = ["password", "sso_salt"];
 
 /// `kensa push`: validate, send, and keep the server's copy (with its new `$base`).
 pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
-    let path = &context.global.filename;
+    let path = &context.manifest;
     let source = crate::files::read_input(path)?;
     let validation = kensa_manifest::validate(&source);
     let Some(manifest) = validation.manifest.as_ref().filter(|_| validation.is_ok()) else {
@@ -77,7 +77,7 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
 
 /// `kensa pull SLUG`: the current manifest into the manifest file.
 pub(crate) fn pull(context: &Context, args: &PullArgs) -> Result<ExitStatus> {
-    let path = &context.global.filename;
+    let path = &context.manifest;
     confirm_replace(path, "Manifest", args.force)?;
     let api = Api::new(&args.api)?;
     let contents = api.current_manifest(Action::Pull, &args.slug)?;
@@ -89,7 +89,7 @@ pub(crate) fn pull(context: &Context, args: &PullArgs) -> Result<ExitStatus> {
 /// `kensa diff`: the pushed manifest against the local file, as a unified diff; exit 1 when
 /// they differ. Secret values are never shown, only whether they differ.
 pub(crate) fn diff(context: &Context, args: &DiffArgs) -> Result<ExitStatus> {
-    let path = &context.global.filename;
+    let path = &context.manifest;
     let local = read_manifest(path)?;
     let slug = local_slug(&local, path)?;
     let api = Api::new(&args.api)?;
@@ -116,7 +116,7 @@ pub(crate) fn manifests(context: &Context, args: &ManifestsArgs) -> Result<ExitS
     let slug = match &args.slug {
         Some(slug) => slug.clone(),
         None => {
-            let path = &context.global.filename;
+            let path = &context.manifest;
             local_slug(&read_manifest(path)?, path)?
         }
     };
@@ -136,7 +136,7 @@ pub(crate) fn manifests(context: &Context, args: &ManifestsArgs) -> Result<ExitS
     let mut rows: Vec<(String, String)> =
         items.iter().map(|item| (field(item, "id"), field(item, "created_at"))).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1));
-    if context.format() == Format::Json {
+    if context.format == Format::Json {
         let list: Vec<Value> = rows.iter().map(|(id, created)| json!({"id": id, "created_at": created})).collect();
         print(&(serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"));
         return Ok(ExitStatus::Passed);

@@ -56,10 +56,10 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
         .no_proxy()
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(120))
-        .tls_danger_accept_invalid_certs(context.global.insecure)
+        .tls_danger_accept_invalid_certs(context.insecure)
         .build()
         .map_err(|error| CliError::new(format!("cannot build the HTTP client: {error}")))?;
-    if context.global.insecure {
+    if context.insecure {
         eprintln!("warning: --insecure: TLS certificates of {origin} are not verified");
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -77,7 +77,7 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
     })?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
     print(&format!("kensa cors-proxy: http://{address} -> {origin}\n"));
-    let upstream = Arc::new(Upstream { origin, client, deadline: Duration::from_secs(context.global.timeout) });
+    let upstream = Arc::new(Upstream { origin, client, deadline: Duration::from_secs(context.timeout_secs) });
     runtime.block_on(serve(listener, upstream));
     Ok(ExitStatus::Passed)
 }

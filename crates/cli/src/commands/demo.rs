@@ -35,7 +35,7 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
     let manifest = serde_json::to_string_pretty(&provider.manifest()).unwrap_or_default() + "\n";
     crate::files::create_new(&manifest_path, manifest.as_bytes(), Some(0o600))
         .map_err(|error| CliError::new(format!("cannot write {}: {error}", manifest_path.display())))?;
-    if context.format() == Format::Human {
+    if context.format == Format::Human {
         print(&format!(
             "Reference provider listening on {}\nManifest written to {}\n",
             provider.base_url(),
@@ -46,10 +46,7 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
         context,
         &manifest_path,
         manifest.as_bytes(),
-        Job::Suite(Suite::All {
-            plan: context.global.plan.clone().unwrap_or_else(|| "foo".to_string()),
-            with_sso: true,
-        }),
+        Job::Suite(Suite::All { plan: context.plan_change_to.clone(), with_sso: true }),
     );
     let left = provider.resource_count();
     drop(provider);
@@ -61,7 +58,7 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
         None
     };
     let report = report?;
-    if context.format() == Format::Human {
+    if context.format == Format::Human {
         match left {
             Ok(count) => print(&format!("The reference provider holds {count} resources after the run.\n")),
             Err(error) => eprintln!("warning: cannot count the provider's resources: {error}"),
@@ -72,7 +69,7 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
             "Kept the manifest (mode 0600, in a 0700 folder): {}\n",
             kept.join("addon-manifest.json").display()
         );
-        if context.format() == Format::Human { print(&note) } else { eprint!("{note}") }
+        if context.format == Format::Human { print(&note) } else { eprint!("{note}") }
     }
     Ok(exit_status(&report))
 }

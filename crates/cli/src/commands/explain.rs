@@ -10,7 +10,7 @@ use kensa_checks::docs::{self, CheckDoc};
 /// Every code, name and label, under the heading of its group, in columns.
 pub(crate) fn checks(context: &Context) -> Result<ExitStatus> {
     let all = docs::all_docs();
-    if context.format() == Format::Json {
+    if context.format == Format::Json {
         print(&to_json(serde_json::to_value(&all))?);
         return Ok(ExitStatus::Passed);
     }
@@ -28,7 +28,7 @@ pub(crate) fn explain(context: &Context, code: &str) -> Result<ExitStatus> {
         };
         return Err(CliError::new(format!("unknown check `{}`", code.trim())).hint(hint));
     };
-    if context.format() == Format::Json {
+    if context.format == Format::Json {
         print(&to_json(serde_json::to_value(doc))?);
     } else {
         print(&docs::explain_text(&doc));

@@ -9,7 +9,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
-    let manifest_path = context.global.filename.as_path();
+    let manifest_path = context.manifest.as_path();
     let dotenv_path = manifest_path.with_file_name(".env");
     confirm_replace(manifest_path, "Manifest", args.force)?;
     if args.foreman {

@@ -11,7 +11,7 @@ use kensa_checks::render::visible;
 
 /// `kensa resources [--cleanup]`: what the ledger beside the manifest lists for this add-on.
 pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
-    let path = &context.global.filename;
+    let path = &context.manifest;
     let source = crate::files::read_input(path)?;
     if cleanup {
         let request = ResourceRequest { key: None, resource: ResourceArgs::default(), wanted: Wanted::CleanUp };

@@ -4,38 +4,34 @@
 use kensa_checks::{CommandOutcome, Provisioned, Report, Session};
 use std::process::Stdio;
 
-/// `kensa run`: provision, run the command with the config vars, change plan, deprovision.
+/// `kensa run`: the engine provisions, this runs the command with the declared config
+/// vars and records how it ended, then the engine changes plan and deprovisions.
 pub(crate) async fn run_command<T: kensa_checks::Transport>(
-    mut session: Session<'_, T>,
+    session: Session<'_, T>,
     source: &[u8],
     command: &[String],
     plan: &str,
 ) -> Report {
-    let Some(manifest) = session.check_manifest(source) else {
-        return session.into_report();
-    };
-    let Some(resource) = session.provision(&manifest).await else {
-        return session.into_report();
-    };
-    let display = command.join(" ");
-    let (declared, undeclared) = split_declared(&resource.config, &manifest.api.config_vars);
-    if !undeclared.is_empty() {
-        let names: Vec<String> =
-            undeclared.iter().map(|name| kensa_checks::render::visible(name).into_owned()).collect();
-        eprintln!(
-            "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
-            names.join(", "),
-            if names.len() == 1 { "it" } else { "them" }
-        );
-    }
-    let exported = Provisioned { config: declared, ..resource.clone() };
-    session.message(&format!("\nStarting {display}...\n"));
-    let outcome = spawn_and_wait(command, &exported.config);
-    session.message(&format!("\nEnd of {display}"));
-    session.record_command(&display, &exported, &outcome);
-    session.plan_change(&manifest, &resource.keys(), plan).await;
-    session.deprovision(&manifest, &resource.keys()).await;
-    session.into_report()
+    session
+        .run_with_resource(source, plan, |session, manifest, resource| {
+            let display = command.join(" ");
+            let (declared, undeclared) = split_declared(&resource.config, &manifest.api.config_vars);
+            if !undeclared.is_empty() {
+                let names: Vec<String> =
+                    undeclared.iter().map(|name| kensa_checks::render::visible(name).into_owned()).collect();
+                eprintln!(
+                    "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
+                    names.join(", "),
+                    if names.len() == 1 { "it" } else { "them" }
+                );
+            }
+            let exported = Provisioned { config: declared, ..resource.clone() };
+            session.message(&format!("\nStarting {display}...\n"));
+            let outcome = spawn_and_wait(command, &exported.config);
+            session.message(&format!("\nEnd of {display}"));
+            session.record_command(&display, &exported, &outcome);
+        })
+        .await
 }
 
 /// The config vars the manifest declares (exported to the command), and the names of the

@@ -22,7 +22,7 @@ const FORM_WAIT: Duration = Duration::from_secs(600);
 
 pub(crate) fn run(context: &Context, args: &SsoArgs) -> Result<ExitStatus> {
     let (force_post, no_browser) = (args.post, args.no_browser);
-    let path = &context.global.filename;
+    let path = &context.manifest;
     let source = crate::files::read_input(path)?;
     let validation = kensa_manifest::validate(&source);
     let Some(manifest) = validation.manifest else {
@@ -126,18 +126,20 @@ fn form_page(request: &SsoRequest) -> String {
     let fields: String = request
         .params
         .iter()
-        .map(|(name, value)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">\n", escape(name), escape(value)))
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
+                kensa_checks::render::escape_markup(name),
+                kensa_checks::render::escape_markup(value)
+            )
+        })
         .collect();
     format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kensa sso</title></head>\n\
          <body onload=\"document.forms[0].submit()\">\n<form method=\"post\" action=\"{}\">\n{fields}\
          <noscript><button type=\"submit\">Sign in</button></noscript>\n</form>\n</body></html>\n",
-        escape(&request.url)
+        kensa_checks::render::escape_markup(&request.url)
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Opens `url` in the default browser; says so when it cannot.

@@ -9,7 +9,7 @@ use crate::output::print;
 use crate::standin::HerokuStandIn;
 use crate::{Context, ExitStatus, Result};
 use kensa_checks::render::{self, TextWriter};
-use kensa_checks::{Effects, Event, Limits, Provenance, Report, Session, Settings, Suite};
+use kensa_checks::{Effects, Event, Provenance, Report, Session, Suite};
 use std::path::Path;
 
 /// What to do after the manifest checks.
@@ -82,8 +82,8 @@ fn resolve(context: &Context, source: &[u8], ledger: &LedgerFile, request: Resou
 
 /// Reads the manifest file and runs `job`.
 pub(crate) fn run_file(context: &Context, job: Job) -> Result<ExitStatus> {
-    let path = &context.global.filename;
-    if let Some(output) = &context.global.output
+    let path = &context.manifest;
+    if let Some(output) = &context.output
         && crate::files::same_file(output, path)
     {
         return Err(CliError::new(format!(
@@ -100,20 +100,10 @@ pub(crate) fn exit_status(report: &Report) -> ExitStatus {
     if report.passed() { ExitStatus::Passed } else { ExitStatus::Failed }
 }
 
-pub(crate) fn settings(context: &Context, options: Vec<(String, String)>) -> Settings {
-    Settings {
-        environment: context.environment(),
-        plan: context.global.plan.clone().unwrap_or_else(|| "test".to_string()),
-        options,
-        async_timeout_ms: context.global.asynchronous.then(|| context.global.async_timeout.saturating_mul(1000)),
-        limits: Limits { timeout_ms: context.global.timeout.saturating_mul(1000), ..Limits::default() },
-    }
-}
-
 /// Runs `job` on `source` (read from `manifest`, beside which the ledger lives), streaming
 /// human output, then writes the report where asked.
 pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job: Job) -> Result<Report> {
-    if context.global.insecure {
+    if context.insecure {
         eprintln!("warning: --insecure: TLS certificates are not verified");
     }
     let options = match &job {
@@ -131,22 +121,21 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job:
         Job::OnResource(request) => Work::Suites(resolve(context, source, &ledger, request)?),
         Job::Run(command) => Work::Run(command),
     };
-    let mut transport = ReqwestTransport::new(context.global.insecure);
+    let mut transport = ReqwestTransport::new(context.insecure);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|error| CliError::new(format!("cannot start the async runtime: {error}")))?;
-    if context.global.asynchronous {
-        let port = context.global.callback_port;
+    if let Some(port) = context.stand_in_port {
         let heroku = runtime
             .block_on(HerokuStandIn::start(port))
             .map_err(|error| CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}")))?;
-        if context.format() == Format::Human || context.global.output.is_some() {
+        if context.streams_progress() {
             print(&format!("Heroku stand-in for asynchronous provisioning listening on {}\n", heroku.origin()));
         }
         transport.heroku = Some(heroku);
     }
-    let stream_human = context.format() == Format::Human || context.global.output.is_some();
+    let stream_human = context.streams_progress();
     let paint = context.paint();
     let mut writer = TextWriter::default();
     let mut sink = |event: Event<'_>| {
@@ -159,12 +148,11 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job:
     };
     let mut ids = OsRandom::default();
     let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink };
-    let session = Session::new(effects, settings(context, options));
-    let plan_change_plan = context.global.plan.clone().unwrap_or_else(|| "foo".to_string());
+    let session = Session::new(effects, context.engine_settings(options));
     let report = runtime.block_on(async move {
         match work {
             Work::Suites(suites) => session.run_each(source, suites).await,
-            Work::Run(command) => super::run::run_command(session, source, &command, &plan_change_plan).await,
+            Work::Run(command) => super::run::run_command(session, source, &command, &context.plan_change_to).await,
         }
     });
     if stream_human {
@@ -176,15 +164,15 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job:
 
 /// The report in `--format`, to `--output` or (when not streamed already) to stdout.
 fn write_report(context: &Context, report: &Report) -> Result<()> {
-    let rendered = match context.format() {
+    let rendered = match context.format {
         Format::Human => render::text(report, &render::plain),
         Format::Json => render::json(report) + "\n",
         Format::Junit => render::junit(report),
     };
-    match &context.global.output {
+    match &context.output {
         Some(path) => std::fs::write(path, rendered)
             .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display()))),
-        None if context.format() == Format::Human => Ok(()),
+        None if context.format == Format::Human => Ok(()),
         None => {
             print(&rendered);
             Ok(())

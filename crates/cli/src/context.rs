@@ -1,0 +1,74 @@
+//! The command line resolved once, defaults applied: what every command reads, so no
+//! command works out a default of its own from clap's raw arguments.
+
+use crate::args::{Format, GlobalArgs};
+use kensa_checks::{Limits, Settings};
+use kensa_manifest::Environment;
+use std::path::PathBuf;
+
+pub(crate) struct Context {
+    /// The manifest (`-f`).
+    pub(crate) manifest: PathBuf,
+    pub(crate) format: Format,
+    /// Where the report goes (`-o`); stdout when `None`.
+    pub(crate) output: Option<PathBuf>,
+    pub(crate) color: bool,
+    /// `--insecure`: TLS certificates are not verified.
+    pub(crate) insecure: bool,
+    /// What the engine runs with: environment, provision plan, timeouts, `--async`.
+    /// Provision options are added only where they apply (see [`Context::engine_settings`]).
+    engine: Settings,
+    /// The plan `test all`, `run` and `demo` change to (`--plan`, default `foo`).
+    pub(crate) plan_change_to: String,
+    /// `--async`: the port of the Heroku stand-in (0 for a free one).
+    pub(crate) stand_in_port: Option<u16>,
+    /// `--timeout`, in seconds: each answer's deadline (cors-proxy's too).
+    pub(crate) timeout_secs: u64,
+    /// `--flag value` pairs given after `test provision` that kensa does not know.
+    pub(crate) provision_options: Vec<(String, String)>,
+}
+
+impl Context {
+    pub(crate) fn new(global: GlobalArgs, color: bool, provision_options: Vec<(String, String)>) -> Context {
+        let defaults = Settings::default();
+        let engine = Settings {
+            environment: if global.production { Environment::Production } else { Environment::Test },
+            plan: global.plan.clone().unwrap_or(defaults.plan),
+            options: Vec::new(),
+            async_timeout_ms: global.asynchronous.then(|| global.async_timeout.saturating_mul(1000)),
+            limits: Limits { timeout_ms: global.timeout.saturating_mul(1000), ..defaults.limits },
+        };
+        Context {
+            manifest: global.filename,
+            format: global.format,
+            output: global.output,
+            color,
+            insecure: global.insecure,
+            engine,
+            plan_change_to: global.plan.unwrap_or_else(|| kensa_checks::DEFAULT_PLAN_CHANGE.to_string()),
+            stand_in_port: global.asynchronous.then_some(global.callback_port),
+            timeout_secs: global.timeout,
+            provision_options,
+        }
+    }
+
+    /// The engine's settings, sending `options` at provision.
+    pub(crate) fn engine_settings(&self, options: Vec<(String, String)>) -> Settings {
+        Settings { options, ..self.engine.clone() }
+    }
+
+    pub(crate) fn paint(&self) -> &dyn Fn(kensa_checks::render::Tone, &str) -> String {
+        if self.color { &crate::output::ansi } else { &kensa_checks::render::plain }
+    }
+
+    /// Which of the manifest's URLs to call (`--production`).
+    pub(crate) fn environment(&self) -> Environment {
+        self.engine.environment
+    }
+
+    /// Whether progress is printed as the run goes: in human format, or whenever the
+    /// report itself goes to a file.
+    pub(crate) fn streams_progress(&self) -> bool {
+        self.format == Format::Human || self.output.is_some()
+    }
+}
