@@ -250,3 +250,17 @@ fn every_fault_has_a_snapshot_test() {
         Fault::ALL.iter().filter(|fault| !SNAPSHOTTED.contains(fault)).map(|fault| fault.name()).collect();
     assert!(missing.is_empty(), "no snapshot test for {missing:?}");
 }
+
+/// A snapshot whose switch was renamed or removed is deleted with it, not left behind.
+#[test]
+fn every_snapshot_file_belongs_to_a_test() {
+    let names: Vec<&str> = std::iter::once("passing").chain(Fault::ALL.iter().map(|fault| fault.name())).collect();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/snapshots");
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let file = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(stem) = file.strip_suffix(".snap") else { continue };
+        let known =
+            stem.rsplit_once('.').is_some_and(|(name, format)| names.contains(&name) && FORMATS.contains(&format));
+        assert!(known, "{} belongs to no snapshot test: delete it", folder.join(&file).display());
+    }
+}
