@@ -57,9 +57,9 @@ pub fn normalise(text: &str, known: &Known) -> String {
             text = replace_whole(&text, &format!("{host}:{port}"), &format!("{host}:{placeholder}"));
         }
     }
-    text = replace_after(&text, "\"duration_ms\": ", is_digits, "[ms]");
-    text = replace_after(&text, "time=\"", is_decimal_then_quote, "[seconds]\"");
-    text = replace_after(&text, "timestamp=", is_digits, "[unix-time]");
+    text = replace_after(&text, "\"duration_ms\": ", digits_len, "[ms]");
+    text = replace_after(&text, "time=\"", decimal_then_quote_len, "[seconds]\"");
+    text = replace_after(&text, "timestamp=", digits_len, "[unix-time]");
     text = number_app_numbers(&text);
     let mut numbering = Numbering::default();
     text = numbering.replace_shapes(&text);
@@ -234,10 +234,11 @@ fn replace_bounded(text: &str, needle: &str, replacement: &str, joins: impl Fn(u
     let mut copied = 0;
     for (at, _) in text.match_indices(needle) {
         let end = at + needle.len();
-        // The first and last bytes of a needle that is itself a word part decide.
+        // An edge of the needle that would join its neighbour must not have one, so that
+        // `127.0.0.1:4123` is not found in `127.0.0.1:41234`; an edge such as `/` may.
         let before_ok = at == 0 || !joins(bytes[at - 1]) || !joins(needle.as_bytes()[0]);
         let after_ok = end == bytes.len() || !joins(bytes[end]) || !joins(needle.as_bytes()[needle.len() - 1]);
-        if at >= copied && before_ok && after_ok {
+        if before_ok && after_ok {
             out.push_str(&text[copied..at]);
             out.push_str(replacement);
             copied = end;
@@ -265,15 +266,15 @@ fn replace_after(text: &str, prefix: &str, value: fn(&str) -> usize, placeholder
     out
 }
 
-fn is_digits(text: &str) -> usize {
+fn digits_len(text: &str) -> usize {
     text.bytes().take_while(u8::is_ascii_digit).count()
 }
 
 /// `12.345"`: digits, a dot, digits and the closing quote (the quote is measured too).
-fn is_decimal_then_quote(text: &str) -> usize {
-    let whole = is_digits(text);
+fn decimal_then_quote_len(text: &str) -> usize {
+    let whole = digits_len(text);
     let Some(rest) = text[whole..].strip_prefix('.') else { return 0 };
-    let fraction = is_digits(rest);
+    let fraction = digits_len(rest);
     if whole == 0 || fraction == 0 || !rest[fraction..].starts_with('"') {
         return 0;
     }
