@@ -11,6 +11,7 @@
 
 pub mod hostile;
 pub mod plain;
+pub mod snapshot;
 
 use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, Read, Write};

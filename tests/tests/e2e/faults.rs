@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 /// What to run against the provider.
 #[derive(Clone, Copy, Debug)]
-enum Suite {
+pub(crate) enum Suite {
     /// `kensa test all`: manifest, provision, plan change, deprovision.
     All,
     /// `kensa test provision`.
@@ -30,7 +30,7 @@ enum Suite {
 
 /// The manifest the provider is described with.
 #[derive(Clone, Copy, Debug)]
-enum Setup {
+pub(crate) enum Setup {
     /// `running.manifest()` as it is: API v3.
     V3,
     /// API v1 (`"version": "1"`, a warning only), so kensa sends `heroku_id`.
@@ -43,7 +43,7 @@ enum Setup {
 
 /// What a fault must do to the run.
 #[derive(Clone, Copy, Debug)]
-enum Expect {
+pub(crate) enum Expect {
     /// Each check fails with every fragment among its findings; kensa exits 1.
     Fails(&'static [(&'static str, &'static [&'static str])]),
     /// The check passes with a warning containing the fragment; kensa exits 0.
@@ -54,10 +54,10 @@ enum Expect {
     Elsewhere(&'static str),
 }
 
-struct Case {
-    suite: Suite,
-    setup: Setup,
-    expect: Expect,
+pub(crate) struct Case {
+    pub(crate) suite: Suite,
+    pub(crate) setup: Setup,
+    pub(crate) expect: Expect,
 }
 
 const fn case(suite: Suite, setup: Setup, expect: Expect) -> Case {
@@ -71,7 +71,7 @@ const V3_LEGACY: &str = " (no longer required for v3 add-ons)";
 /// provider needs (200 ms), so a busy machine does not make a passing run fail.
 const ASYNC_TIMEOUT_SECS: u64 = 10;
 
-fn expectation(fault: Fault) -> Case {
+pub(crate) fn expectation(fault: Fault) -> Case {
     use Expect::*;
     use Setup::*;
     use Suite::*;
@@ -291,7 +291,7 @@ fn resources_left(fault: Option<Fault>, suite: Suite) -> Option<usize> {
     }
 }
 
-fn start(suite: Suite, setup: Setup, faults: &[Fault]) -> Provider {
+pub(crate) fn start(suite: Suite, setup: Setup, faults: &[Fault]) -> Provider {
     let options = match suite {
         Suite::Async => kensa_e2e::async_options(kensa_e2e::free_port()),
         Suite::All | Suite::Provision | Suite::Sso => kensa_e2e::options(),

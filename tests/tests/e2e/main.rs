@@ -13,6 +13,7 @@ mod formats;
 mod ledger;
 mod limits;
 mod output_safety;
+mod output_snapshots;
 mod plain_servers;
 mod run;
 mod sso;
