@@ -229,7 +229,7 @@ checks! {
         summary: "Two provisions with different uuids return different ids.",
         why: "Each provision is a separate resource (an app may even hold several), and Heroku tells them apart \
               by id.",
-        example: "multiple provisions cannot return the same id: two uuids both got `res-1`",
+        example: "multiple provisions cannot return the same id: two uuids both got `res-1` (kensa does not deprovision it here: it is the resource under test)",
         fix: "Create a new resource with a fresh id for every new `uuid`.",
         reference: PARTNER_API_ARTICLE,
     }

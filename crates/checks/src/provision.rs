@@ -461,13 +461,14 @@ impl<T: Transport> Session<'_, T> {
             Ok(response) => {
                 if let Some(id) = self.second_id(&mut check, &response) {
                     if id == first.id {
-                        check.fail(format!("multiple provisions cannot return the same id: two uuids both got `{id}`"));
-                    }
-                    let extra = ResourceKeys::both(&other.uuid, &id);
-                    // With a shared id, removing "the other one" in v1 would remove the first.
-                    if manifest.api.version == ApiVersion::V3 || !check.has_failed() {
+                        // Removing "the other one" would remove the resource the later checks use.
+                        check.fail(format!(
+                            "multiple provisions cannot return the same id: two uuids both got `{id}` (kensa \
+                             does not deprovision it here: it is the resource under test)"
+                        ));
+                    } else {
                         self.provisioned(&other.uuid, &id);
-                        self.remove_extras(manifest, &mut check, &[extra]).await;
+                        self.remove_extras(manifest, &mut check, &[ResourceKeys::both(&other.uuid, &id)]).await;
                     }
                 }
             }

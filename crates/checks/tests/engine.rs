@@ -89,6 +89,21 @@ fn resource_events_follow_every_resource() {
     assert!(events[0].ends_with(" test") && events[3].ends_with(" foo"), "{events:#?}");
 }
 
+/// A provider that answers every uuid with the same resource: D02 fails, and kensa does
+/// not deprovision that resource as D02's "extra" (it is the one the later checks use), so
+/// the plan change and deprovision still pass. Found by the issue 13 snapshots.
+#[test]
+fn the_resource_under_test_is_not_removed_as_an_extra() {
+    let (report, _) = run_suite(&[Fault::SameIdForEveryUuid], all());
+    let d02 = report.checks().find(|check| check.code == "D02").unwrap();
+    assert_eq!(d02.outcome, Outcome::Failed, "{d02:#?}");
+    assert!(d02.findings.iter().any(|finding| finding.message.contains("it is the resource under test")), "{d02:#?}");
+    for code in ["C01", "X01"] {
+        let check = report.checks().find(|check| check.code == code).unwrap();
+        assert_eq!(check.outcome, Outcome::Passed, "{check:#?}");
+    }
+}
+
 /// Every fault makes exactly the expected check fail, with the expected message.
 #[test]
 fn each_fault_fails_its_check() {
