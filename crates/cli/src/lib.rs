@@ -7,6 +7,7 @@ mod commands;
 mod context;
 mod error;
 mod files;
+mod http;
 mod ledger_file;
 mod native;
 mod output;

@@ -3,7 +3,6 @@
 
 use kensa_checks::{Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError};
 use std::cell::OnceCell;
-use std::error::Error as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub(crate) struct ReqwestTransport {
@@ -46,11 +45,7 @@ impl ReqwestTransport {
 /// an idle keep-alive connection just as we reuse it, which would fail a check for
 /// nothing. A loopback connect costs tens of microseconds.
 fn client_builder(https: bool, insecure: bool) -> reqwest::ClientBuilder {
-    let builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(0)
-        .tcp_nodelay(true)
-        .connect_timeout(Duration::from_secs(10));
+    let builder = crate::http::client_builder().pool_max_idle_per_host(0).tcp_nodelay(true);
     if https {
         builder.tls_danger_accept_invalid_certs(insecure)
     } else {
@@ -121,12 +116,7 @@ impl ReqwestTransport {
 
 /// Sorts a reqwest failure into what the checks report.
 fn classify(error: reqwest::Error) -> TransportError {
-    let mut causes = Vec::new();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        causes.push(cause.to_string());
-        source = cause.source();
-    }
+    let causes = crate::http::causes(&error);
     let detail = causes.last().cloned().unwrap_or_default();
     if error.is_timeout() {
         TransportError::Timeout

@@ -266,17 +266,12 @@ impl Api {
     fn new(args: &AddonsApiArgs) -> Result<Api> {
         let host = api_host(args.host.as_deref())?;
         let (token, source) = find_token()?;
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(10))
+        let client = crate::http::client_builder()
             .timeout(Duration::from_secs(60))
             .user_agent(concat!("kensa/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| CliError::new(format!("cannot set up HTTP: {error}")))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|error| CliError::new(format!("cannot start the async runtime: {error}")))?;
+        let runtime = crate::http::runtime()?;
         Ok(Api { host, token, source, client, runtime })
     }
 
@@ -493,14 +488,7 @@ fn field_errors(fields: &Map<String, Value>) -> String {
 
 /// A reqwest failure's innermost cause, which names what went wrong without the request.
 fn describe(error: &reqwest::Error) -> String {
-    use std::error::Error as _;
-    let mut cause = error.source();
-    let mut last = None;
-    while let Some(inner) = cause {
-        last = Some(inner.to_string());
-        cause = inner.source();
-    }
-    let detail = last.unwrap_or_else(|| error.to_string());
+    let detail = crate::http::causes(error).pop().unwrap_or_else(|| error.to_string());
     if error.is_timeout() { format!("timed out ({detail})") } else { detail }
 }
 

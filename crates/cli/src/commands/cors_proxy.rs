@@ -51,10 +51,8 @@ const NOT_FORWARDED: [&str; 12] = [
 
 pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus> {
     let origin = upstream_origin(&args.to)?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+    let client = crate::http::client_builder()
         .no_proxy()
-        .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(120))
         .tls_danger_accept_invalid_certs(context.insecure)
         .build()
@@ -62,10 +60,7 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
     if context.insecure {
         eprintln!("warning: --insecure: TLS certificates of {origin} are not verified");
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CliError::new(format!("cannot start the async runtime: {error}")))?;
+    let runtime = crate::http::runtime()?;
     let port = args.port;
     let listener = runtime.block_on(TcpListener::bind(("127.0.0.1", port))).map_err(|error| {
         let error = CliError::new(format!("cannot listen on 127.0.0.1:{port}: {error}"));

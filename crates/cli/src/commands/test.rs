@@ -122,10 +122,7 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job:
         Job::Run(command) => Work::Run(command),
     };
     let mut transport = ReqwestTransport::new(context.insecure);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| CliError::new(format!("cannot start the async runtime: {error}")))?;
+    let runtime = crate::http::runtime()?;
     if let Some(port) = context.stand_in_port {
         let heroku = runtime
             .block_on(HerokuStandIn::start(port))
