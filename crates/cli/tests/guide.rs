@@ -624,6 +624,22 @@ fn the_install_commands_name_this_repository() {
     }
 }
 
+/// Docs authors copy the embed snippet from the README or the guide: both show the same one,
+/// with the allow attribute Chromium 156 (local-network-access) and Firefox ESR 153
+/// (loopback-network, local-network) delegate local network access with (issue 12).
+#[test]
+fn readme_and_guide_show_the_same_embed_snippet() {
+    fn snippet(text: &str) -> &str {
+        let start = text.find("<iframe src=").expect("an <iframe src=...> snippet");
+        let end = text[start..].find("</iframe>").expect("the snippet's </iframe>") + start;
+        &text[start..end + "</iframe>".len()]
+    }
+    let guide = fs::read_to_string(GUIDE).unwrap();
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    assert_eq!(snippet(&readme), snippet(&guide));
+    assert!(snippet(&guide).contains(r#"allow="local-network-access; loopback-network; local-network""#));
+}
+
 #[test]
 fn guide_output_patterns() {
     assert!(line_matches("kensa ...", "kensa 0.1.0"));
