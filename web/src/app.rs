@@ -12,6 +12,7 @@ use crate::components::diagnostic_list::DiagnosticList;
 use crate::components::editor::Editor;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
+use crate::components::network_notice::NetworkNoticeBar;
 use crate::components::notice::Notice;
 use crate::components::report_bar::ReportBar;
 use crate::components::results::Results;
@@ -53,6 +54,19 @@ pub(crate) fn app() -> Html {
                 })
             });
             move || drop(listener)
+        });
+    }
+
+    // Up front, before any run: an embed learns here that its frame was not delegated.
+    {
+        let dispatch = dispatch.clone();
+        let state = state.clone();
+        use_effect_with((), move |()| {
+            if let Some(url) = crate::local_network::test_url(&state.source).filter(|_| !state.shared) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatch.emit(Action::Network(browser::network_notice(&url).await));
+                });
+            }
         });
     }
 
@@ -133,6 +147,9 @@ pub(crate) fn app() -> Html {
             }
             if let Some(text) = &state.notice {
                 <Notice text={text.clone()} {ondismiss} />
+            }
+            if let Some(notice) = &state.network {
+                <NetworkNoticeBar notice={notice.clone()} />
             }
             if shared {
                 <SharedBanner playground={browser::page_url()} />

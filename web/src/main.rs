@@ -4,6 +4,7 @@ mod app;
 mod browser;
 mod components;
 mod diagnosis;
+mod local_network;
 mod runner;
 mod share;
 mod state;

@@ -14,6 +14,7 @@ use kensa_manifest::{Diagnostic, Environment, Severity};
 use yew::Reducible;
 
 use crate::diagnosis::Diagnosis;
+use crate::local_network::NetworkNotice;
 use crate::share;
 
 /// What the editor starts with: a valid v3 manifest for the reference provider at its
@@ -199,6 +200,9 @@ pub(crate) enum Action {
     },
     /// The page's fragment changed to `hash` (a share link pasted into this tab).
     Open(String),
+    /// What Local Network Access means for the manifest's provider, read before a run (and
+    /// when the page opens); `None` when it does not apply.
+    Network(Option<NetworkNotice>),
     /// Something the page could not do, in words.
     Notice(String),
     DismissNotice,
@@ -239,6 +243,8 @@ pub(crate) struct State {
     /// The report came from a share link: the page shows it read-only.
     pub(crate) shared: bool,
     pub(crate) notice: Option<String>,
+    /// `#network-notice`.
+    pub(crate) network: Option<NetworkNotice>,
 }
 
 impl State {
@@ -262,6 +268,7 @@ impl State {
             share: None,
             shared: false,
             notice: None,
+            network: None,
         }
     }
 
@@ -341,6 +348,7 @@ impl State {
             }
             Action::Open(hash) if share::payload_of(&hash).is_none() => {}
             Action::Open(hash) => return Self::open(&hash),
+            Action::Network(network) => next.network = network,
             Action::Notice(text) => next.notice = Some(text),
             Action::DismissNotice => next.notice = None,
         }
@@ -698,6 +706,7 @@ mod tests {
             reachable: true,
             simple_allowed: false,
             isolated: false,
+            access: None,
         };
         let diagnosis = Diagnosis::from_facts(&facts);
         let state = running(RunKind::Provision)
@@ -739,6 +748,22 @@ mod tests {
         assert!(opened.shared);
         assert_eq!(*opened.report, report);
         assert_eq!(edited.apply(Action::Open("#embed".to_string())), edited, "other fragments change nothing");
+    }
+
+    /// Issue 12: the network notice follows the latest reading and outlives the run that
+    /// read it (it is about the provider, not the run's results).
+    #[test]
+    fn the_network_notice_is_the_latest_reading() {
+        use crate::local_network::{Access, notice};
+        let url = "http://127.0.0.1:4567/heroku/resources";
+        let prompt = notice("https://kensa.example", url, Access::Prompt);
+        let state = State::default().apply(Action::Network(prompt.clone()));
+        assert_eq!(state.network, prompt);
+        let running = state.apply(Action::Start { run: 1, kind: RunKind::All });
+        assert_eq!(running.network, prompt, "a run keeps it until its own reading");
+        let granted = notice("https://kensa.example", url, Access::Granted);
+        assert_eq!(running.apply(Action::Network(granted.clone())).network, granted);
+        assert_eq!(running.apply(Action::Network(None)).network, None);
     }
 
     #[test]
