@@ -134,7 +134,8 @@ impl Diagnosis {
             ),
             Kind::Tls => format!(
                 "nothing answered over https: if the provider uses a self-signed certificate, open {} once in a \
-                 tab and accept it, then run again (or use http on localhost); otherwise check that it is running",
+                 tab and accept it, then run again (or use http on localhost); otherwise check that it is \
+                 running",
                 self.provider
             ),
         }
@@ -218,12 +219,7 @@ mod tests {
 
     /// `facts` for a request from a hosted page with the permission in state `access`.
     fn hosted(url: &str, access: Access, reachable: bool) -> Facts {
-        Facts {
-            page_origin: HOSTED.to_string(),
-            url: url.to_string(),
-            access: Some(access),
-            ..facts(reachable, false)
-        }
+        Facts { page_origin: HOSTED.to_string(), url: url.to_string(), access: Some(access), ..facts(reachable, false) }
     }
 
     /// Issue 12: headless Chromium's "no" to the prompt fails every request and probe, as if
@@ -245,7 +241,8 @@ mod tests {
     /// browser with Local Network Access (the page passes `targetAddressSpace`), not mixed content.
     #[test]
     fn a_private_target_needs_the_permission_not_tls() {
-        let diagnosis = Diagnosis::from_facts(&hosted("http://192.168.1.5:5000/heroku/resources", Access::Prompt, false));
+        let diagnosis =
+            Diagnosis::from_facts(&hosted("http://192.168.1.5:5000/heroku/resources", Access::Prompt, false));
         assert_eq!(diagnosis.kind, Kind::PermissionDenied);
         assert!(diagnosis.reason().contains("local-network-access"), "{}", diagnosis.reason());
         let granted = Diagnosis::from_facts(&hosted("http://192.168.1.5:5000/x", Access::Granted, false));
@@ -258,8 +255,11 @@ mod tests {
     fn a_browser_without_the_permission_still_blocks_mixed_content() {
         let private = Diagnosis::from_facts(&hosted("http://192.168.1.5:5000/x", Access::Unknown, false));
         assert_eq!(private.kind, Kind::MixedContent);
-        let public =
-            Facts { page_origin: HOSTED.to_string(), url: "http://provider.example/x".to_string(), ..facts(false, false) };
+        let public = Facts {
+            page_origin: HOSTED.to_string(),
+            url: "http://provider.example/x".to_string(),
+            ..facts(false, false)
+        };
         assert_eq!(Diagnosis::from_facts(&public).kind, Kind::MixedContent);
         let loopback = Diagnosis::from_facts(&hosted("http://127.0.0.1:4567/x", Access::Unknown, false));
         assert_eq!(loopback.kind, Kind::Unreachable, "loopback is never mixed content");

@@ -7,13 +7,6 @@
 
 use kensa_manifest::url::HttpUrl;
 
-/// The attribute an embedding page adds to its `<iframe>`: in Chromium it turns on both
-/// `loopback-network` and `local-network-access` for the frame.
-pub(crate) const DELEGATION: &str = r#"allow="local-network-access""#;
-
-/// Where a visitor allows or re-allows the permission.
-const SITE_SETTINGS: &str = "the site settings (the icon left of the address), \"Local network access\"";
-
 /// The address space a target is in, when it is not public.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Space {
@@ -113,6 +106,26 @@ impl Access {
     pub(crate) fn may_block(self) -> bool {
         matches!(self, Access::Prompt | Access::Denied | Access::NotDelegated)
     }
+
+    /// What the visitor does when the permission stands in the way. In Chromium the one
+    /// attribute `allow="local-network-access"` delegates both `loopback-network` and
+    /// `local-network-access` to a frame.
+    fn fix(self) -> &'static str {
+        match self {
+            Access::NotDelegated => {
+                "the page that embeds this playground must add allow=\"local-network-access\" to its <iframe> \
+                 (or open the playground in a tab of its own)"
+            }
+            Access::Denied => {
+                "re-allow it in the site settings (the icon left of the address, then \"Local network access\") \
+                 and run again"
+            }
+            _ => {
+                "allow it when the browser asks (or in the site settings: the icon left of the address, then \
+                  \"Local network access\")"
+            }
+        }
+    }
 }
 
 /// `#network-notice`: what the visitor should know before a run's requests go out.
@@ -127,25 +140,24 @@ pub(crate) struct NetworkNotice {
 impl NetworkNotice {
     pub(crate) fn text(&self) -> String {
         let (provider, place) = (&self.provider, self.space.place());
-        match self.access {
-            Access::Prompt => format!(
-                "The checks call {provider}, {place}. Your browser may ask whether this site may reach it \
-                 (Local network access): allow it, or the checks cannot reach the provider."
-            ),
-            Access::Granted => format!("Local network access is allowed: this site may reach {provider}, {place}."),
-            Access::Denied => format!(
-                "Local network access is blocked for this site, so the checks cannot reach {provider}, {place}. \
-                 Re-allow it in {SITE_SETTINGS}, then run again."
-            ),
-            Access::NotDelegated => format!(
-                "This embedded playground may not reach {provider}, {place}: the page that embeds it must add \
-                 {DELEGATION} to its <iframe>. Or open the playground in a tab of its own."
-            ),
-            Access::Unknown => format!(
-                "The checks call {provider}, {place}. This browser has no Local network access permission \
-                 to ask for, so the requests go out as they are."
-            ),
-        }
+        let (before, after) = match self.access {
+            Access::Prompt => {
+                ("The checks call", ": your browser may ask whether this site may reach it (Local network access)")
+            }
+            Access::Granted => ("Local network access is allowed: this site may reach", ""),
+            Access::Denied => ("Local network access is blocked for this site, so the checks cannot reach", ""),
+            Access::NotDelegated => ("This embedded playground may not reach", ""),
+            Access::Unknown => ("The checks call", "; this browser has no Local network access permission to ask for"),
+        };
+        let fix = if self.access.may_block() { self.access.fix() } else { "" };
+        let colon = if fix.is_empty() {
+            ""
+        } else if after.is_empty() {
+            ": "
+        } else {
+            "; "
+        };
+        format!("{before} {provider}, {place}{after}{colon}{fix}.")
     }
 }
 
@@ -159,23 +171,12 @@ pub(crate) fn notice(page_origin: &str, url: &str, access: Access) -> Option<Net
 /// Why a request to a provider in `space` failed when the permission was `access`, for
 /// the engine's "unable to connect to ... (<this>)".
 pub(crate) fn blocked_reason(space: Space, access: Access) -> String {
-    let (permission, place) = (space.permission(), space.place());
-    match access {
-        Access::NotDelegated => format!(
-            "the browser blocked the request: this playground is embedded by a page that does not delegate \
-             Local network access ({permission}) to it; the embedding page must add {DELEGATION} to its \
-             iframe, or open the playground in a tab of its own"
-        ),
-        Access::Denied => format!(
-            "the browser blocked the request: this site may not reach {place} (Local network access, \
-             {permission}, is denied); re-allow it in {SITE_SETTINGS} and run again"
-        ),
-        _ => format!(
-            "the browser blocked the request: this site was not allowed to reach {place} (Local network \
-             access, {permission}); allow it when the browser asks, or in {SITE_SETTINGS}, and run again; \
-             if it is allowed, check that the provider is running"
-        ),
-    }
+    let (permission, state, also) = match access {
+        Access::NotDelegated => (space.permission(), "is not delegated to this frame", ""),
+        Access::Denied => (space.permission(), "is denied", ""),
+        _ => (space.permission(), "was not granted", "; if it is allowed, check that the provider is running"),
+    };
+    format!("the browser blocked the request (Local network access, {permission}, {state}): {}{also}", access.fix())
 }
 
 /// The test URL the manifest's checks call first: `api.test` (the legacy string form) or
@@ -246,15 +247,33 @@ mod tests {
         let url = "http://127.0.0.1:4567/heroku/resources";
         let text = |access| notice(HOSTED, url, access).expect("a notice").text();
         let prompt = text(Access::Prompt);
-        assert!(prompt.contains("http://127.0.0.1:4567, on this device"), "{prompt}");
-        assert!(prompt.contains("may ask") && prompt.contains("allow it"), "{prompt}");
-        assert!(text(Access::Granted).starts_with("Local network access is allowed"));
-        let denied = text(Access::Denied);
-        assert!(denied.contains("blocked") && denied.contains("site settings"), "{denied}");
-        assert!(denied.contains("\"Local network access\""), "{denied}");
-        let not_delegated = text(Access::NotDelegated);
-        assert!(not_delegated.contains(r#"must add allow="local-network-access" to its <iframe>"#), "{not_delegated}");
-        assert!(text(Access::Unknown).contains("no Local network access permission"));
+        assert_eq!(
+            prompt,
+            "The checks call http://127.0.0.1:4567, on this device: your browser may ask whether this site may \
+             reach it (Local network access); allow it when the browser asks (or in the site settings: the icon \
+             left of the address, then \"Local network access\")."
+        );
+        assert_eq!(
+            text(Access::Granted),
+            "Local network access is allowed: this site may reach http://127.0.0.1:4567, on this device."
+        );
+        assert_eq!(
+            text(Access::Denied),
+            "Local network access is blocked for this site, so the checks cannot reach http://127.0.0.1:4567, on \
+             this device: re-allow it in the site settings (the icon left of the address, then \"Local network \
+             access\") and run again."
+        );
+        assert_eq!(
+            text(Access::NotDelegated),
+            "This embedded playground may not reach http://127.0.0.1:4567, on this device: the page that embeds \
+             this playground must add allow=\"local-network-access\" to its <iframe> (or open the playground in a \
+             tab of its own)."
+        );
+        assert_eq!(
+            text(Access::Unknown),
+            "The checks call http://127.0.0.1:4567, on this device; this browser has no Local network access \
+             permission to ask for."
+        );
         let local = notice(HOSTED, "http://192.168.1.5:5000/x", Access::Prompt).expect("a notice");
         assert_eq!(local.provider, "http://192.168.1.5:5000");
         assert!(local.text().contains("on your local network"), "{}", local.text());
@@ -264,13 +283,23 @@ mod tests {
 
     #[test]
     fn a_blocked_request_names_the_permission_and_the_fix() {
-        let denied = blocked_reason(Space::Loopback, Access::Denied);
-        assert!(denied.contains("loopback-network") && denied.contains("re-allow it in the site settings"), "{denied}");
+        assert_eq!(
+            blocked_reason(Space::Loopback, Access::Denied),
+            "the browser blocked the request (Local network access, loopback-network, is denied): re-allow it in \
+             the site settings (the icon left of the address, then \"Local network access\") and run again"
+        );
         let prompt = blocked_reason(Space::Local, Access::Prompt);
-        assert!(prompt.contains("local-network-access") && prompt.contains("allow it when the browser asks"));
-        assert!(prompt.contains("check that the provider is running"), "a prompt may have been allowed: {prompt}");
+        assert!(
+            prompt.starts_with(
+                "the browser blocked the request (Local network access, local-network-access, \
+             was not granted): allow it when the browser asks"
+            ),
+            "{prompt}"
+        );
+        assert!(prompt.ends_with("; if it is allowed, check that the provider is running"), "it may have been allowed");
         let framed = blocked_reason(Space::Loopback, Access::NotDelegated);
-        assert!(framed.contains(r#"must add allow="local-network-access""#), "{framed}");
+        assert!(framed.contains("is not delegated to this frame"), "{framed}");
+        assert!(framed.contains(r#"must add allow="local-network-access" to its <iframe>"#), "{framed}");
     }
 
     #[test]

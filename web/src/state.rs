@@ -335,6 +335,12 @@ impl State {
                 if run != self.run || self.status != RunStatus::Running => {}
             Action::Event { event, .. } => next.record(event),
             Action::Diagnosed { diagnosis, .. } => {
+                // The permission as read after the failure (a prompt the visitor refused is denied now).
+                if let (Some(network), Some(access)) = (&mut next.network, diagnosis.access)
+                    && network.provider == diagnosis.provider
+                {
+                    network.access = access;
+                }
                 if !next.diagnoses.iter().any(|known| known.provider == diagnosis.provider) {
                     next.diagnoses.push(diagnosis);
                 }
@@ -764,6 +770,31 @@ mod tests {
         let granted = notice("https://kensa.example", url, Access::Granted);
         assert_eq!(running.apply(Action::Network(granted.clone())).network, granted);
         assert_eq!(running.apply(Action::Network(None)).network, None);
+    }
+
+    /// Issue 12: a prompt the visitor (or headless Chromium) refused reads as denied after the
+    /// failure; the notice then says how to re-allow it instead of "your browser may ask".
+    #[test]
+    fn a_diagnosis_updates_the_network_notice_of_its_provider() {
+        use crate::local_network::{Access, notice};
+        let url = "http://127.0.0.1:4567/heroku/resources";
+        let facts = Facts {
+            page_origin: "https://kensa.example".to_string(),
+            url: url.to_string(),
+            reachable: false,
+            simple_allowed: false,
+            isolated: false,
+            access: Some(Access::Denied),
+        };
+        let diagnosis = Diagnosis::from_facts(&facts);
+        let state = running(RunKind::Provision)
+            .apply(Action::Network(notice("https://kensa.example", url, Access::Prompt)))
+            .apply(Action::Diagnosed { run: 1, diagnosis: diagnosis.clone() });
+        assert_eq!(state.network.map(|network| network.access), Some(Access::Denied));
+        let other = running(RunKind::Provision)
+            .apply(Action::Network(notice("https://kensa.example", "http://127.0.0.1:9/x", Access::Prompt)))
+            .apply(Action::Diagnosed { run: 1, diagnosis });
+        assert_eq!(other.network.map(|network| network.access), Some(Access::Prompt), "another provider's");
     }
 
     #[test]

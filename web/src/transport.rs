@@ -15,7 +15,9 @@ use js_sys::{Reflect, Uint8Array};
 use kensa_checks::{Capabilities, Clock, IdSource, Request, Response, Transport, TransportError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCredentials, RequestInit, RequestMode};
+use web_sys::{
+    AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCredentials, RequestInit, RequestMode,
+};
 
 use crate::browser::page_origin;
 use crate::diagnosis::{Diagnosis, Facts};
@@ -51,11 +53,12 @@ impl BrowserTransport {
         };
         // Neither an https page calling an http provider nor an undelegated frame gets
         // through in any mode, so there is nothing to probe.
-        let blocked = access == Some(Access::NotDelegated)
-            || crate::diagnosis::is_mixed_content(&page_origin, url, access);
+        let blocked =
+            access == Some(Access::NotDelegated) || crate::diagnosis::is_mixed_content(&page_origin, url, access);
         let reachable = !blocked && probe(url, RequestMode::NoCors).await;
         let simple_allowed = reachable && probe(url, RequestMode::Cors).await;
-        let facts = Facts { page_origin, url: url.to_string(), reachable, simple_allowed, isolated: isolated(), access };
+        let facts =
+            Facts { page_origin, url: url.to_string(), reachable, simple_allowed, isolated: isolated(), access };
         let diagnosis = Diagnosis::from_facts(&facts);
         self.diagnosed.borrow_mut().push(diagnosis.clone());
         (self.on_diagnosis)(diagnosis.clone());

@@ -77,31 +77,21 @@ pub(crate) fn cors_panel(props: &CorsPanelProps) -> Html {
                 </p>
             </>
         },
-        Kind::PermissionDenied => html! {
-            <>
-                <h2>{ "The browser did not let this page reach the provider" }</h2>
-                <p>{ "Local Network Access: " }{ diagnosis.reason() }{ "." }</p>
-            </>
-        },
-        Kind::NotDelegated => html! {
-            <>
-                <h2>{ "The embedding page must delegate Local Network Access" }</h2>
-                <p>{ "Add this attribute to the " }<code>{ "<iframe>" }</code>{ " that embeds the playground:" }</p>
-                <pre class="command">{ crate::local_network::DELEGATION }</pre>
-            </>
-        },
-        Kind::Tls => html! {
-            <>
-                <h2>{ "The https connection to the provider failed" }</h2>
-                <p>
-                    { "Nothing answered over https at " }<code>{ provider }</code>
-                    { ". If it uses a self-signed certificate, open " }
-                    <a href={provider.clone()} target="_blank" rel="noopener noreferrer">{ provider }</a>
-                    { " once in a tab and accept the certificate, then run again; or serve it over http on \
-                       localhost, which browsers allow from any page." }
-                </p>
-            </>
-        },
+        // The reason already says the fix, one sentence.
+        Kind::PermissionDenied | Kind::NotDelegated | Kind::Tls => {
+            let title = match diagnosis.kind {
+                Kind::Tls => "The https connection to the provider failed",
+                _ => "The browser did not let this page reach the provider",
+            };
+            let reason = diagnosis.reason();
+            let (first, rest) = reason.split_at(reason.chars().next().map_or(0, char::len_utf8));
+            html! {
+                <>
+                    <h2>{ title }</h2>
+                    <p>{ first.to_uppercase() }{ rest }{ "." }</p>
+                </>
+            }
+        }
     };
     html! {
         <section class="cors-diagnosis" data-kind={diagnosis.kind.as_str()} role="alert">
