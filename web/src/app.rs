@@ -12,7 +12,6 @@ use crate::components::diagnostic_list::DiagnosticList;
 use crate::components::editor::Editor;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
-use crate::components::network_notice::NetworkNoticeBar;
 use crate::components::notice::Notice;
 use crate::components::report_bar::ReportBar;
 use crate::components::results::Results;
@@ -148,8 +147,11 @@ pub(crate) fn app() -> Html {
             if let Some(text) = &state.notice {
                 <Notice text={text.clone()} {ondismiss} />
             }
-            if let Some(notice) = &state.network {
-                <NetworkNoticeBar notice={notice.clone()} />
+            // Inline rather than a component of its own: one paragraph, and the bundle is tight.
+            if let Some(network) = &state.network {
+                <div id="network-notice" class="network-notice" data-permission={network.access.as_str()} role="status">
+                    <p>{ network.text() }</p>
+                </div>
             }
             if shared {
                 <SharedBanner playground={browser::page_url()} />

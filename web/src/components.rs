@@ -9,7 +9,6 @@ pub(crate) mod exchange_view;
 pub(crate) mod explain;
 pub(crate) mod footer;
 pub(crate) mod header;
-pub(crate) mod network_notice;
 pub(crate) mod notice;
 pub(crate) mod report_bar;
 pub(crate) mod results;

@@ -83,12 +83,15 @@ pub(crate) fn cors_panel(props: &CorsPanelProps) -> Html {
                 Kind::Tls => "The https connection to the provider failed",
                 _ => "The browser did not let this page reach the provider",
             };
-            let reason = diagnosis.reason();
-            let (first, rest) = reason.split_at(reason.chars().next().map_or(0, char::len_utf8));
+            // The reason starts with an ASCII letter; `to_uppercase` would bring Unicode tables.
+            let mut reason = diagnosis.reason();
+            if let Some(first) = reason.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
             html! {
                 <>
                     <h2>{ title }</h2>
-                    <p>{ first.to_uppercase() }{ rest }{ "." }</p>
+                    <p>{ reason }{ "." }</p>
                 </>
             }
         }
