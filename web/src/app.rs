@@ -19,9 +19,10 @@ use crate::components::run_panel::RunPanel;
 use crate::components::run_status::RunStatusLine;
 use crate::components::shared_banner::SharedBanner;
 use crate::components::summary::Summary;
+use crate::run::{RunKind, RunStatus};
 use crate::runner;
 use crate::share;
-use crate::state::{Action, RunKind, State};
+use crate::state::{Action, State};
 
 /// Validation runs once typing has paused this long.
 const VALIDATE_DELAY_MS: u32 = 250;
@@ -203,7 +204,7 @@ pub(crate) fn app() -> Html {
                     }) }
                     if page {
                         <ReportBar
-                            ready={has_report && state.status == crate::state::RunStatus::Done}
+                            ready={has_report && state.status == RunStatus::Done}
                             {share_url}
                             {ondownloadjson}
                             {ondownloadjunit}

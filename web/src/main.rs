@@ -5,6 +5,7 @@ mod browser;
 mod components;
 mod diagnosis;
 mod local_network;
+mod run;
 mod runner;
 mod share;
 mod state;

@@ -5,7 +5,8 @@
 use kensa_checks::{Clock, Effects, Report, Session, Settings, Suite, Transport};
 use yew::Callback;
 
-use crate::state::{Action, Job, RunEvent};
+use crate::run::{Job, RunEvent};
+use crate::state::Action;
 use crate::transport::{BrowserClock, BrowserIds, BrowserTransport};
 
 /// Starts run number `run` of `job` on the manifest `source`, in the background.
