@@ -1,5 +1,6 @@
-//! The few page services components need: where the page is, saving a download and
-//! reading a chosen file. Failures come back as text for the page's notice.
+//! The few page services components need: where the page is, what the browser says of
+//! Local Network Access (permission and iframe delegation), saving a download and reading
+//! a chosen file. Failures come back as text for the page's notice.
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

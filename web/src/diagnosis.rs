@@ -1,6 +1,7 @@
 //! Why a browser request failed, in words a provider can act on. A failed `fetch` is
-//! only a `TypeError`; the transport gathers a few facts (the page's origin, whether a
-//! `no-cors` probe got through) and this module turns them into a diagnosis.
+//! only a `TypeError`; the transport gathers a few facts (the page's origin, the Local
+//! Network Access permission, whether a `no-cors` probe got through) and this module turns
+//! them into one diagnosis per cause.
 //! Pure, so the wording is tested on the host.
 
 use crate::local_network::{self, Access, Space};

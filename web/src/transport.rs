@@ -152,6 +152,7 @@ pub(crate) fn init(mode: RequestMode, signal: &AbortSignal, url: &str) -> Reques
     init.set_credentials(RequestCredentials::Omit);
     init.set_signal(Some(signal));
     if let Some(space) = local_network::gated(&page_origin(), url) {
+        // Setting a member of a fresh plain object cannot fail.
         let _ = Reflect::set(&init, &JsValue::from_str("targetAddressSpace"), &JsValue::from_str(space.fetch_value()));
     }
     init
