@@ -19,9 +19,10 @@ use crate::components::run_panel::RunPanel;
 use crate::components::run_status::RunStatusLine;
 use crate::components::shared_banner::SharedBanner;
 use crate::components::summary::Summary;
+use crate::run::{RunKind, RunStatus};
 use crate::runner;
 use crate::share;
-use crate::state::{Action, RunKind, State};
+use crate::state::{Action, State};
 
 /// Validation runs once typing has paused this long.
 const VALIDATE_DELAY_MS: u32 = 250;
@@ -53,6 +54,19 @@ pub(crate) fn app() -> Html {
                 })
             });
             move || drop(listener)
+        });
+    }
+
+    // Up front, before any run: an embed learns here that its frame was not delegated.
+    {
+        let dispatch = dispatch.clone();
+        let state = state.clone();
+        use_effect_with((), move |()| {
+            if let Some(url) = crate::local_network::test_url(&state.source).filter(|_| !state.shared) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatch.emit(Action::Network(browser::network_notice(&url).await));
+                });
+            }
         });
     }
 
@@ -134,6 +148,12 @@ pub(crate) fn app() -> Html {
             if let Some(text) = &state.notice {
                 <Notice text={text.clone()} {ondismiss} />
             }
+            // Inline rather than a component of its own: one paragraph, and the bundle is tight.
+            if let Some(network) = &state.network {
+                <div id="network-notice" class="network-notice" data-permission={network.access.as_str()} role="status">
+                    <p>{ network.text() }</p>
+                </div>
+            }
             if shared {
                 <SharedBanner playground={browser::page_url()} />
             }
@@ -184,7 +204,7 @@ pub(crate) fn app() -> Html {
                     }) }
                     if page {
                         <ReportBar
-                            ready={has_report && state.status == crate::state::RunStatus::Done}
+                            ready={has_report && state.status == RunStatus::Done}
                             {share_url}
                             {ondownloadjson}
                             {ondownloadjunit}

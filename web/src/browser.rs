@@ -1,10 +1,13 @@
-//! The few page services components need: where the page is, saving a download and
-//! reading a chosen file. Failures come back as text for the page's notice.
+//! The few page services components need: where the page is, what the browser says of
+//! Local Network Access (permission and iframe delegation), saving a download and reading
+//! a chosen file. Failures come back as text for the page's notice.
 
-use wasm_bindgen::JsCast;
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
+use crate::local_network::{self, Access, NetworkNotice, Space};
 use crate::transport::js_message;
 use kensa_checks::Ledger;
 
@@ -29,6 +32,80 @@ pub(crate) fn location() -> (String, String) {
         return (String::new(), String::new());
     };
     (location.search().unwrap_or_default(), location.hash().unwrap_or_default())
+}
+
+/// This page's origin, such as `https://kensa.example` (empty outside a browser).
+pub(crate) fn page_origin() -> String {
+    web_sys::window().and_then(|window| window.location().origin().ok()).unwrap_or_default()
+}
+
+/// What the visitor should know before requests to `url` go out; `None` when Local Network
+/// Access does not gate them.
+pub(crate) async fn network_notice(url: &str) -> Option<NetworkNotice> {
+    let page_origin = page_origin();
+    let space = local_network::gated(&page_origin, url)?;
+    local_network::notice(&page_origin, url, access(space).await)
+}
+
+/// The permission for `space` as this browser reports it, or [`Access::NotDelegated`] in a
+/// frame that may not use it.
+pub(crate) async fn access(space: Space) -> Access {
+    let name = space.permission();
+    match permission_state(name).await {
+        // A browser without the permission has no policy feature for it either.
+        Access::Unknown => Access::Unknown,
+        _ if !delegated(name) => Access::NotDelegated,
+        state => state,
+    }
+}
+
+/// `navigator.permissions.query({name})`'s state, each name on its own: a browser that does
+/// not know the name throws or rejects (Firefox for `local-network-access`), one without the
+/// API has no `navigator.permissions`; both are [`Access::Unknown`].
+pub(crate) async fn permission_state(name: &str) -> Access {
+    let query = || -> Result<js_sys::Promise, JsValue> {
+        let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))?;
+        let permissions = Reflect::get(&navigator, &JsValue::from_str("permissions"))?;
+        let query: Function = Reflect::get(&permissions, &JsValue::from_str("query"))?.dyn_into()?;
+        let descriptor = Object::new();
+        Reflect::set(&descriptor, &JsValue::from_str("name"), &JsValue::from_str(name))?;
+        query.call1(&permissions, &descriptor)?.dyn_into()
+    };
+    let Ok(promise) = query() else {
+        return Access::Unknown;
+    };
+    match JsFuture::from(promise).await {
+        Ok(status) => Reflect::get(&status, &JsValue::from_str("state"))
+            .ok()
+            .and_then(|state| state.as_string())
+            .map_or(Access::Unknown, |state| Access::from_state(&state)),
+        Err(_) => Access::Unknown,
+    }
+}
+
+/// Whether this page may use the policy feature `name`: always at the top; in a frame, when
+/// `document.permissionsPolicy` (or the older `featurePolicy`) allows it, or when the
+/// browser has neither to ask.
+fn delegated(name: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return true;
+    };
+    let framed = window.top().ok().flatten().is_some_and(|top| JsValue::from(top) != JsValue::from(window.clone()));
+    let Some(document) = window.document().filter(|_| framed) else {
+        return true;
+    };
+    let policy = ["permissionsPolicy", "featurePolicy"]
+        .into_iter()
+        .filter_map(|key| Reflect::get(&document, &JsValue::from_str(key)).ok())
+        .find(|policy| policy.is_object());
+    let Some(policy) = policy else {
+        return true;
+    };
+    let Ok(allows) = Reflect::get(&policy, &JsValue::from_str("allowsFeature")).and_then(|f| f.dyn_into::<Function>())
+    else {
+        return true;
+    };
+    allows.call1(&policy, &JsValue::from_str(name)).map_or(true, |allowed| allowed.is_truthy())
 }
 
 /// Where the page keeps its resource ledger (`localStorage`, per origin).

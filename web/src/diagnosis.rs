@@ -1,9 +1,10 @@
 //! Why a browser request failed, in words a provider can act on. A failed `fetch` is
-//! only a `TypeError`; the transport gathers a few facts (the page's origin, whether a
-//! `no-cors` probe got through) and this module turns them into a diagnosis.
+//! only a `TypeError`; the transport gathers a few facts (the page's origin, the Local
+//! Network Access permission, whether a `no-cors` probe got through) and this module turns
+//! them into one diagnosis per cause.
 //! Pure, so the wording is tested on the host.
 
-use kensa_manifest::url::HttpUrl;
+use crate::local_network::{self, Access, Space};
 
 /// What kind of failure it was; the UI shows it as `data-kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +15,13 @@ pub(crate) enum Kind {
     Unreachable,
     /// An https page may not call an http provider.
     MixedContent,
+    /// Local Network Access: the visitor has not (or not yet) allowed this site to reach
+    /// the provider's address space.
+    PermissionDenied,
+    /// Local Network Access: the page is in an iframe that was not delegated the permission.
+    NotDelegated,
+    /// An https provider that does not connect: often a certificate the browser does not trust.
+    Tls,
 }
 
 impl Kind {
@@ -22,6 +30,9 @@ impl Kind {
             Kind::Cors => "cors",
             Kind::Unreachable => "unreachable",
             Kind::MixedContent => "mixed-content",
+            Kind::PermissionDenied => "permission-denied",
+            Kind::NotDelegated => "not-delegated",
+            Kind::Tls => "tls",
         }
     }
 }
@@ -40,6 +51,9 @@ pub(crate) struct Facts {
     /// The page is cross-origin isolated (COEP), so a `no-cors` probe fails on any
     /// provider that does not send `Cross-Origin-Resource-Policy`.
     pub(crate) isolated: bool,
+    /// The Local Network Access permission as the browser reported it after the failure;
+    /// `None` when it does not gate this request (a local page, or a public provider).
+    pub(crate) access: Option<Access>,
 }
 
 /// A failed request, explained.
@@ -52,6 +66,7 @@ pub(crate) struct Diagnosis {
     /// The origin allows simple requests, so only the preflight (or the connection) failed.
     pub(crate) preflight_only: bool,
     pub(crate) isolated: bool,
+    pub(crate) access: Option<Access>,
 }
 
 /// The methods and request headers the engine's calls use, hence what a preflight must allow.
@@ -62,14 +77,20 @@ pub(crate) const ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept";
 pub(crate) const PROXY_PORT: u16 = 5001;
 
 impl Diagnosis {
-    /// Mixed content is decided before any request; the others by the probes' results.
+    /// The iframe's delegation and mixed content are decided before any request; the
+    /// others by the permission's state and the probes' results.
     pub(crate) fn from_facts(facts: &Facts) -> Diagnosis {
-        let kind = if is_mixed_content(&facts.page_origin, &facts.url) {
-            Kind::MixedContent
-        } else if facts.reachable || facts.simple_allowed {
-            Kind::Cors
-        } else {
-            Kind::Unreachable
+        let answered = facts.reachable || facts.simple_allowed;
+        let kind = match facts.access {
+            Some(Access::NotDelegated) => Kind::NotDelegated,
+            _ if is_mixed_content(&facts.page_origin, &facts.url, facts.access) => Kind::MixedContent,
+            // Chromium turns a refused prompt into "denied"; a "prompt" still standing means the
+            // browser never asked (Firefox), so the cause lies elsewhere. The permission stops the
+            // no-cors probe too: an answer proves it let the request through.
+            Some(Access::Denied) if !answered => Kind::PermissionDenied,
+            _ if answered => Kind::Cors,
+            _ if facts.url.get(..6).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:")) => Kind::Tls,
+            _ => Kind::Unreachable,
         };
         Diagnosis {
             kind,
@@ -77,6 +98,7 @@ impl Diagnosis {
             page_origin: facts.page_origin.clone(),
             preflight_only: kind == Kind::Cors && facts.simple_allowed,
             isolated: facts.isolated,
+            access: facts.access,
         }
     }
 
@@ -101,6 +123,11 @@ impl Diagnosis {
                  at that address, or (this page being cross-origin isolated) it does not send \
                  Cross-Origin-Resource-Policy: cross-origin"
                 .to_string(),
+            Kind::Unreachable if self.access == Some(Access::Prompt) => {
+                "nothing answered from the browser: is the provider running, and at this address? If the browser \
+                 asked for Local network access, allow it"
+                    .to_string()
+            }
             Kind::Unreachable => {
                 "nothing answered from the browser: is the provider running, and at this address?".to_string()
             }
@@ -108,6 +135,16 @@ impl Diagnosis {
                 "this page is {} and the provider is http, and browsers block http calls from https pages \
                  (mixed content): serve the provider over https, or open the playground over http",
                 self.page_origin
+            ),
+            Kind::PermissionDenied | Kind::NotDelegated => local_network::blocked_reason(
+                Space::of(&self.provider).unwrap_or(Space::Loopback),
+                self.access.unwrap_or(Access::Denied),
+            ),
+            Kind::Tls => format!(
+                "nothing answered over https: if the provider uses a self-signed certificate, open {} once in a \
+                 tab and accept it, then run again (or use http on localhost); otherwise check that it is \
+                 running",
+                self.provider
             ),
         }
     }
@@ -147,10 +184,17 @@ impl Diagnosis {
 /// `https:` page, `http:` provider that is not loopback. Loopback hosts (`localhost`,
 /// `*.localhost`, `127.0.0.0/8`, `[::1]`) are potentially trustworthy, so browsers do not
 /// block them as mixed content (the W3C Mixed Content and Secure Contexts specifications).
-pub(crate) fn is_mixed_content(page_origin: &str, url: &str) -> bool {
+/// A private address is exempt too where the browser has Local Network Access (`access` is
+/// a state it reported), because the page passes `targetAddressSpace` to such requests.
+pub(crate) fn is_mixed_content(page_origin: &str, url: &str, access: Option<Access>) -> bool {
+    let local_network_access = access.is_some_and(|access| access != Access::Unknown);
     page_origin.starts_with("https:")
         && url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"))
-        && !HttpUrl::parse(url).is_ok_and(|url| url.is_loopback())
+        && match Space::of(url) {
+            Some(Space::Loopback) => false,
+            Some(Space::Local) => !local_network_access,
+            None => true,
+        }
 }
 
 /// `scheme://host[:port]` of an absolute URL, or the URL itself when it has no such prefix.
@@ -175,7 +219,109 @@ mod tests {
             reachable,
             simple_allowed,
             isolated: false,
+            access: None,
         }
+    }
+
+    const HOSTED: &str = "https://kensa.example";
+
+    /// `facts` for a request from a hosted page with the permission in state `access`.
+    fn hosted(url: &str, access: Access, reachable: bool) -> Facts {
+        Facts { page_origin: HOSTED.to_string(), url: url.to_string(), access: Some(access), ..facts(reachable, false) }
+    }
+
+    /// Issue 12: headless Chromium's "no" to the prompt fails every request and probe, as if
+    /// nothing listened; the permission then reads "denied" (measured in Chromium 156), and
+    /// the page says permission, not unreachable.
+    #[test]
+    fn a_hosted_page_refused_the_permission_is_told_permission_not_unreachable() {
+        let diagnosis = Diagnosis::from_facts(&hosted("http://127.0.0.1:4567/heroku/resources", Access::Denied, false));
+        assert_eq!(diagnosis.kind, Kind::PermissionDenied);
+        assert_eq!(diagnosis.kind.as_str(), "permission-denied");
+        let reason = diagnosis.reason();
+        assert!(
+            reason.starts_with("the browser blocked the request (Local network access, loopback-network"),
+            "{reason}"
+        );
+        assert!(reason.contains("re-allow it in the site settings"), "{reason}");
+    }
+
+    /// Issue 12: Firefox ESR 153 answers "prompt" for `loopback-network` yet never asks (measured:
+    /// from an https page on 127.0.0.1 its requests go through), so a "prompt" still standing
+    /// after a failure is no refusal: the cause is the provider, with a word on the prompt.
+    #[test]
+    fn a_prompt_still_standing_after_a_failure_is_not_a_refusal() {
+        let diagnosis = Diagnosis::from_facts(&hosted("http://127.0.0.1:9/heroku/resources", Access::Prompt, false));
+        assert_eq!(diagnosis.kind, Kind::Unreachable);
+        let reason = diagnosis.reason();
+        assert!(reason.starts_with("nothing answered from the browser"), "{reason}");
+        assert!(reason.ends_with("If the browser asked for Local network access, allow it"), "{reason}");
+        let local = Diagnosis::from_facts(&facts(false, false));
+        assert!(!local.reason().contains("Local network access"), "{}", local.reason());
+    }
+
+    /// Issue 12: a private http target from an https page is the permission's business in a
+    /// browser with Local Network Access (the page passes `targetAddressSpace`), not mixed content.
+    #[test]
+    fn a_private_target_needs_the_permission_not_mixed_content() {
+        let diagnosis =
+            Diagnosis::from_facts(&hosted("http://192.168.1.5:5000/heroku/resources", Access::Denied, false));
+        assert_eq!(diagnosis.kind, Kind::PermissionDenied);
+        assert!(diagnosis.reason().contains("local-network-access"), "{}", diagnosis.reason());
+        let granted = Diagnosis::from_facts(&hosted("http://192.168.1.5:5000/x", Access::Granted, false));
+        assert_eq!(granted.kind, Kind::Unreachable);
+    }
+
+    /// Issue 12: Firefox has no `local-network-access`, so it blocks an http private target
+    /// from an https page as mixed content; a public http target is mixed content everywhere.
+    #[test]
+    fn a_browser_without_the_permission_still_blocks_mixed_content() {
+        let private = Diagnosis::from_facts(&hosted("http://192.168.1.5:5000/x", Access::Unknown, false));
+        assert_eq!(private.kind, Kind::MixedContent);
+        let public = Facts {
+            page_origin: HOSTED.to_string(),
+            url: "http://provider.example/x".to_string(),
+            ..facts(false, false)
+        };
+        assert_eq!(Diagnosis::from_facts(&public).kind, Kind::MixedContent);
+        let loopback = Diagnosis::from_facts(&hosted("http://127.0.0.1:4567/x", Access::Unknown, false));
+        assert_eq!(loopback.kind, Kind::Unreachable, "loopback is never mixed content");
+    }
+
+    #[test]
+    fn an_undelegated_frame_is_told_the_attribute_to_add() {
+        for reachable in [false, true] {
+            let diagnosis = Diagnosis::from_facts(&hosted("http://127.0.0.1:4567/x", Access::NotDelegated, reachable));
+            assert_eq!(diagnosis.kind, Kind::NotDelegated);
+            assert_eq!(diagnosis.kind.as_str(), "not-delegated");
+            let attribute = r#"allow="local-network-access; loopback-network; local-network""#;
+            assert!(diagnosis.reason().contains(attribute), "{}", diagnosis.reason());
+        }
+    }
+
+    /// A probe that got through proves the permission did not stop it: then it is CORS.
+    #[test]
+    fn a_provider_that_answers_is_cors_whatever_the_permission() {
+        for access in [Access::Prompt, Access::Denied, Access::Granted, Access::Unknown] {
+            assert_eq!(Diagnosis::from_facts(&hosted("http://127.0.0.1:4567/x", access, true)).kind, Kind::Cors);
+        }
+        let granted = Diagnosis::from_facts(&hosted("http://127.0.0.1:4567/x", Access::Granted, false));
+        assert_eq!(granted.kind, Kind::Unreachable);
+    }
+
+    #[test]
+    fn an_https_provider_that_does_not_connect_is_a_tls_problem() {
+        let diagnosis = Diagnosis::from_facts(&Facts {
+            url: "https://127.0.0.1:4567/heroku/resources".to_string(),
+            ..facts(false, false)
+        });
+        assert_eq!(diagnosis.kind, Kind::Tls);
+        assert_eq!(diagnosis.kind.as_str(), "tls");
+        let reason = diagnosis.reason();
+        assert!(reason.contains("open https://127.0.0.1:4567 once in a tab and accept it"), "{reason}");
+        assert!(reason.contains("http on localhost"), "{reason}");
+        let answering = Facts { url: "https://127.0.0.1:4567/x".to_string(), ..facts(true, false) };
+        assert_eq!(Diagnosis::from_facts(&answering).kind, Kind::Cors);
     }
 
     #[test]
@@ -223,8 +369,8 @@ mod tests {
         let diagnosis = Diagnosis::from_facts(&facts);
         assert_eq!(diagnosis.kind, Kind::MixedContent);
         assert!(diagnosis.reason().contains("mixed content"));
-        assert!(!is_mixed_content("https://kensa.example", "https://provider.example/heroku/resources"));
-        assert!(!is_mixed_content("http://127.0.0.1:8080", "http://127.0.0.1:4567"));
+        assert!(!is_mixed_content("https://kensa.example", "https://provider.example/heroku/resources", None));
+        assert!(!is_mixed_content("http://127.0.0.1:8080", "http://127.0.0.1:4567", None));
     }
 
     /// Issue 12: loopback is potentially trustworthy, never mixed content, even from an
@@ -241,7 +387,7 @@ mod tests {
             "http://[::1]:4567/heroku/resources",
             "http://user:pass@127.0.0.1:4567",
         ] {
-            assert!(!is_mixed_content("https://kensa.example", url), "{url}");
+            assert!(!is_mixed_content("https://kensa.example", url, None), "{url}");
             let facts =
                 Facts { page_origin: "https://kensa.example".to_string(), url: url.to_string(), ..facts(false, false) };
             assert_ne!(Diagnosis::from_facts(&facts).kind, Kind::MixedContent, "{url}");
@@ -249,7 +395,7 @@ mod tests {
         for url in
             ["http://192.168.1.5:5000", "http://localhost.example.com", "http://127.0.0.1.nip.io", "http://[::2]"]
         {
-            assert!(is_mixed_content("https://kensa.example", url), "{url}");
+            assert!(is_mixed_content("https://kensa.example", url, None), "{url}");
         }
     }
 

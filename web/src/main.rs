@@ -4,6 +4,8 @@ mod app;
 mod browser;
 mod components;
 mod diagnosis;
+mod local_network;
+mod run;
 mod runner;
 mod share;
 mod state;

@@ -5,12 +5,17 @@
 use kensa_checks::{Clock, Effects, Report, Session, Settings, Suite, Transport};
 use yew::Callback;
 
-use crate::state::{Action, Job, RunEvent};
+use crate::run::{Job, RunEvent};
+use crate::state::Action;
 use crate::transport::{BrowserClock, BrowserIds, BrowserTransport};
 
 /// Starts run number `run` of `job` on the manifest `source`, in the background.
 pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Action>) {
     wasm_bindgen_futures::spawn_local(async move {
+        // Before any request: what Local Network Access will do to them.
+        if let Some(url) = crate::local_network::test_url(&source) {
+            dispatch.emit(Action::Network(crate::browser::network_notice(&url).await));
+        }
         let transport = {
             let dispatch = dispatch.clone();
             BrowserTransport::new(move |diagnosis| dispatch.emit(Action::Diagnosed { run, diagnosis }))

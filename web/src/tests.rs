@@ -324,3 +324,39 @@ async fn embed_mode_has_no_page_chrome() {
     assert!(!present(&root, "#run-provision"), "only the one run button");
     assert!(present(&root, "table#results"));
 }
+
+/// Issue 12: each permission name is asked on its own, and one the browser does not know
+/// (as Firefox does not know `local-network-access`) reads as "unknown" instead of failing.
+#[wasm_bindgen_test]
+async fn permission_names_the_browser_does_not_know_read_as_unknown() {
+    use crate::local_network::Access;
+    assert_eq!(crate::browser::permission_state("kensa-no-such-permission").await, Access::Unknown);
+    assert_ne!(crate::browser::permission_state("geolocation").await, Access::Unknown, "a known name has a state");
+}
+
+/// Issue 12: a top-level page is never "not delegated"; only a frame can be.
+#[wasm_bindgen_test]
+async fn a_top_level_page_is_never_undelegated() {
+    use crate::local_network::{Access, Space};
+    for space in [Space::Loopback, Space::Local] {
+        assert_ne!(crate::browser::access(space).await, Access::NotDelegated, "{space:?}");
+    }
+}
+
+/// Issue 12: `targetAddressSpace` on a loopback request does not break it, and a page served
+/// next to the provider (http on loopback, as here) shows no network notice.
+#[wasm_bindgen_test]
+async fn a_local_page_runs_without_a_network_notice_and_target_address_space_is_accepted() {
+    let controller = web_sys::AbortController::new().expect("a controller");
+    let init = crate::transport::init(web_sys::RequestMode::NoCors, &controller.signal(), PROVIDER);
+    js_sys::Reflect::set(&init, &JsValue::from_str("targetAddressSpace"), &JsValue::from_str("loopback"))
+        .expect("the member set");
+    let request = web_sys::Request::new_with_str_and_init(PROVIDER, &init).expect("a request");
+    let sent = gloo_net::http::Request::from(request).send().await;
+    assert!(sent.is_ok(), "{:?}", sent.err());
+
+    let root = playground_for(PROVIDER).await;
+    // Every run reads the permission first, whatever it runs.
+    run(&root, "#run-manifest").await;
+    assert!(!present(&root, "#network-notice"), "{}", text(&root, "#network-notice"));
+}

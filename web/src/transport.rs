@@ -9,15 +9,19 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo_net::http::{Request as FetchRequest, RequestBuilder, Response as FetchResponse};
+use gloo_net::http::{Request as FetchRequest, Response as FetchResponse};
 use gloo_timers::callback::Timeout;
 use js_sys::{Reflect, Uint8Array};
-use kensa_checks::{Capabilities, Clock, IdSource, Method, Request, Response, Transport, TransportError};
+use kensa_checks::{Capabilities, Clock, IdSource, Request, Response, Transport, TransportError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCredentials, RequestMode};
+use web_sys::{
+    AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCredentials, RequestInit, RequestMode,
+};
 
+use crate::browser::page_origin;
 use crate::diagnosis::{Diagnosis, Facts};
+use crate::local_network::{self, Access};
 
 /// How long each probe of a failed request may take.
 const PROBE_TIMEOUT_MS: u32 = 5_000;
@@ -42,11 +46,19 @@ impl BrowserTransport {
             return known.clone();
         }
         let page_origin = page_origin();
-        let mixed = crate::diagnosis::is_mixed_content(&page_origin, url);
-        // An https page cannot reach an http provider in any mode, so there is nothing to probe.
-        let reachable = !mixed && probe(url, RequestMode::NoCors).await;
+        // Read after the failure: the visitor may have answered the prompt meanwhile.
+        let access = match local_network::gated(&page_origin, url) {
+            Some(space) => Some(crate::browser::access(space).await),
+            None => None,
+        };
+        // Neither an https page calling an http provider nor an undelegated frame gets
+        // through in any mode, so there is nothing to probe.
+        let blocked =
+            access == Some(Access::NotDelegated) || crate::diagnosis::is_mixed_content(&page_origin, url, access);
+        let reachable = !blocked && probe(url, RequestMode::NoCors).await;
         let simple_allowed = reachable && probe(url, RequestMode::Cors).await;
-        let facts = Facts { page_origin, url: url.to_string(), reachable, simple_allowed, isolated: isolated() };
+        let facts =
+            Facts { page_origin, url: url.to_string(), reachable, simple_allowed, isolated: isolated(), access };
         let diagnosis = Diagnosis::from_facts(&facts);
         self.diagnosed.borrow_mut().push(diagnosis.clone());
         (self.on_diagnosis)(diagnosis.clone());
@@ -109,17 +121,15 @@ async fn exchange(request: &Request, controller: &AbortController) -> Result<Res
         }
         headers.set(name, value).map_err(|error| Failure::Build(format!("header {name}: {}", js_message(&error))))?;
     }
-    let builder = builder(request.method, &request.url)
-        .headers(gloo_net::http::Headers::from_raw(headers))
-        .mode(RequestMode::Cors)
-        .credentials(RequestCredentials::Omit)
-        .abort_signal(Some(&controller.signal()));
-    let fetch: Result<FetchRequest, _> = match &request.body {
-        Some(body) => builder.body(Uint8Array::from(body.as_slice())),
-        None => builder.build(),
-    };
-    let fetch = fetch.map_err(|error| Failure::Build(error.to_string()))?;
-    let response = fetch.send().await.map_err(|_| Failure::Fetch)?;
+    let init = init(RequestMode::Cors, &controller.signal(), &request.url);
+    init.set_method(request.method.as_str());
+    init.set_headers(&headers);
+    if let Some(body) = &request.body {
+        init.set_body(&Uint8Array::from(body.as_slice()));
+    }
+    let fetch = web_sys::Request::new_with_str_and_init(&request.url, &init)
+        .map_err(|error| Failure::Build(js_message(&error)))?;
+    let response = FetchRequest::from(fetch).send().await.map_err(|_| Failure::Fetch)?;
     let status = response.status();
     let headers: Vec<(String, String)> = response.headers().entries().collect();
     let declared = headers
@@ -133,14 +143,19 @@ async fn exchange(request: &Request, controller: &AbortController) -> Result<Res
     Ok(Response { status, headers, body })
 }
 
-fn builder(method: Method, url: &str) -> RequestBuilder {
-    match method {
-        Method::Get => FetchRequest::get(url),
-        Method::Post => FetchRequest::post(url),
-        Method::Put => FetchRequest::put(url),
-        Method::Patch => FetchRequest::patch(url),
-        Method::Delete => FetchRequest::delete(url),
+/// The options every request to `url` shares. A loopback or private target from a page that
+/// may be public gets `targetAddressSpace`, so Chromium asks for Local Network Access
+/// instead of blocking an http target as mixed content; other browsers ignore the member.
+pub(crate) fn init(mode: RequestMode, signal: &AbortSignal, url: &str) -> RequestInit {
+    let init = RequestInit::new();
+    init.set_mode(mode);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_signal(Some(signal));
+    if let Some(space) = local_network::gated(&page_origin(), url) {
+        // Setting a member of a fresh plain object cannot fail.
+        let _ = Reflect::set(&init, &JsValue::from_str("targetAddressSpace"), &JsValue::from_str(space.fetch_value()));
     }
+    init
 }
 
 /// Reads the body chunk by chunk and stops (cancelling the stream) past `limit` bytes.
@@ -182,21 +197,12 @@ async fn probe(url: &str, mode: RequestMode) -> bool {
         let controller = controller.clone();
         Timeout::new(PROBE_TIMEOUT_MS, move || controller.abort())
     };
-    let request = FetchRequest::get(url)
-        .mode(mode)
-        .credentials(RequestCredentials::Omit)
-        .abort_signal(Some(&controller.signal()))
-        .build();
-    let answered = match request {
-        Ok(request) => request.send().await.is_ok(),
+    let answered = match web_sys::Request::new_with_str_and_init(url, &init(mode, &controller.signal(), url)) {
+        Ok(request) => FetchRequest::from(request).send().await.is_ok(),
         Err(_) => false,
     };
     drop(timer);
     answered
-}
-
-fn page_origin() -> String {
-    web_sys::window().and_then(|window| window.location().origin().ok()).unwrap_or_default()
 }
 
 /// `window.crossOriginIsolated`: the page was served with COOP and COEP (as test runners do).

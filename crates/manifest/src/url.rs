@@ -105,6 +105,21 @@ impl HttpUrl {
             || host.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
     }
 
+    /// Whether the host is an address on a private network: `10/8`, `172.16/12`, `192.168/16`,
+    /// carrier-grade NAT `100.64/10`, link-local `169.254/16` and `fe80::/10`, unique local
+    /// `fc00::/7`. Local Network Access gates a public page's requests to these (the browser's
+    /// "local" address space). Names are not resolved: only address literals count.
+    pub fn is_private(&self) -> bool {
+        match self.host.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V4(address)) => {
+                let [first, second, ..] = address.octets();
+                address.is_private() || address.is_link_local() || (first == 100 && second & 0xc0 == 64)
+            }
+            Ok(std::net::IpAddr::V6(address)) => address.is_unique_local() || address.is_unicast_link_local(),
+            Err(_) => false,
+        }
+    }
+
     /// True when the URL carries `user:password@`, which must never be printed.
     pub fn has_userinfo(&self) -> bool {
         self.has_userinfo
@@ -232,6 +247,38 @@ mod tests {
         }
         for url in ["http://127.example.com", "http://localhost.example.com", "http://192.168.1.5", "http://[::2]"] {
             assert!(!HttpUrl::parse(url).unwrap().is_loopback(), "{url}");
+        }
+    }
+
+    /// Issue 12: the playground tells a private target (Local Network Access's "local" space)
+    /// from loopback and from public hosts, by address only.
+    #[test]
+    fn private_hosts_are_address_literals_on_private_networks() {
+        for url in [
+            "http://10.0.0.1",
+            "http://172.16.0.1:8080",
+            "http://172.31.255.255",
+            "http://192.168.1.5:5000/heroku/resources",
+            "http://100.64.0.1",
+            "http://100.127.255.255",
+            "http://169.254.1.1",
+            "http://[fd00::1]:4567",
+            "http://[fe80::1]",
+        ] {
+            assert!(HttpUrl::parse(url).unwrap().is_private(), "{url}");
+        }
+        for url in [
+            "http://127.0.0.1",
+            "http://localhost",
+            "http://[::1]",
+            "http://172.32.0.1",
+            "http://100.128.0.1",
+            "http://8.8.8.8",
+            "http://192.168.example.com",
+            "http://printer.local",
+            "http://[2001:db8::1]",
+        ] {
+            assert!(!HttpUrl::parse(url).unwrap().is_private(), "{url}");
         }
     }
 

@@ -77,6 +77,24 @@ pub(crate) fn cors_panel(props: &CorsPanelProps) -> Html {
                 </p>
             </>
         },
+        // The reason already says the fix, one sentence.
+        Kind::PermissionDenied | Kind::NotDelegated | Kind::Tls => {
+            let title = match diagnosis.kind {
+                Kind::Tls => "The https connection to the provider failed",
+                _ => "The browser did not let this page reach the provider",
+            };
+            // The reason starts with an ASCII letter; `to_uppercase` would bring Unicode tables.
+            let mut reason = diagnosis.reason();
+            if let Some(first) = reason.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            html! {
+                <>
+                    <h2>{ title }</h2>
+                    <p>{ reason }{ "." }</p>
+                </>
+            }
+        }
     };
     html! {
         <section class="cors-diagnosis" data-kind={diagnosis.kind.as_str()} role="alert">

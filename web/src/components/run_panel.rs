@@ -1,7 +1,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::RunKind;
+use crate::run::RunKind;
 use kensa_checks::LedgerEntry;
 
 #[derive(Properties, PartialEq)]

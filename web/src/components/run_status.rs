@@ -1,7 +1,7 @@
 use kensa_checks::Summary;
 use yew::prelude::*;
 
-use crate::state::{RunKind, RunStatus};
+use crate::run::{RunKind, RunStatus};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct RunStatusProps {
