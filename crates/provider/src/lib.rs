@@ -77,7 +77,6 @@
     reason = "host crate: a real HTTP server needs the clock, the file system and the OS random source"
 )]
 
-
 mod auth;
 mod background;
 mod config_vars;
