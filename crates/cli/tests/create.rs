@@ -269,7 +269,10 @@ fn rust_template_builds_offline_and_passes_every_check() {
     let target = workspace_target_dir();
     let build_dir = target.join(name);
     sync(&build_dir.join("Cargo.toml"), &cargo_toml);
-    sync(&build_dir.join("src/main.rs"), &std::fs::read(project.join("src/main.rs")).unwrap());
+    for source in std::fs::read_dir(project.join("src")).unwrap() {
+        let source = source.unwrap().path();
+        sync(&build_dir.join("src").join(source.file_name().unwrap()), &std::fs::read(&source).unwrap());
+    }
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     sync(&build_dir.join("Cargo.lock"), &std::fs::read(workspace.join("Cargo.lock")).unwrap());
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
