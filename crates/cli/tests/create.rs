@@ -105,7 +105,7 @@ fn check_all(dir: &Path, project: &Path, service: &Service) {
 
 /// Runs an interpreted template (skipped without its interpreter, except under CI).
 fn check_interpreted(template: &str, interpreter: &str, script: &str) {
-    if !program_ready(interpreter, &format!("the {template} template")) {
+    if !program_ready(interpreter, &format!("the {template} template test")) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -185,7 +185,7 @@ fn check_sso(dir: &Path, manifest: &Path, key: Option<&str>, flow: &str, service
 #[test]
 fn sinatra_template_passes_every_check_and_signs_in_by_uuid_and_by_id() {
     let ruby = "ruby with sinatra and webrick (apt-get install ruby ruby-sinatra)";
-    if !ready(ruby, have_ruby_sinatra(), "the sinatra template") {
+    if !ready(ruby, have_ruby_sinatra(), "the sinatra template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -317,7 +317,7 @@ fn create_from_local_prefix(dir: &Path, name: &str, template: &str, prefix: &str
 /// local repository and checks the default prefix.)
 #[test]
 fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_ones() {
-    if !program_ready("git", "git templates") {
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -344,7 +344,7 @@ fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_
 /// The port had a listener a moment ago and has none now, so nothing leaves 127.0.0.1.
 #[test]
 fn an_unreachable_template_repository_says_offline_and_lists_the_built_in_ones() {
-    if !program_ready("git", "git templates") {
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -376,7 +376,7 @@ fn an_unreachable_template_repository_says_offline_and_lists_the_built_in_ones()
 /// git's advice ("and the repository exists."); a missing repository is not "offline".
 #[test]
 fn a_missing_template_repository_gives_gits_reason() {
-    if !program_ready("git", "git templates") {
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -404,7 +404,7 @@ fn ids_come_from_the_folder_name() {
 
 #[test]
 fn a_local_repository_is_cloned_with_git() {
-    if !program_ready("git", "git templates") {
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -460,7 +460,7 @@ fn git_templates_need_git() {
 #[test]
 fn a_template_with_symlinked_secret_files_never_writes_outside_name() {
     use std::os::unix::fs::{PermissionsExt, symlink};
-    if !program_ready("git", "git templates") {
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -517,7 +517,7 @@ fn a_name_that_cannot_be_made_says_cannot_write() {
 /// Issue 13: a test that needs a missing tool fails under CI, naming the tool, instead of
 /// passing by skipping.
 #[test]
-#[should_panic(expected = "`no-such-tool` is not installed, but the check needs it")]
+#[should_panic(expected = "cannot run the check: `no-such-tool` is not installed")]
 fn a_missing_tool_fails_the_test_under_ci() {
     common::tools::decide("`no-such-tool`", false, "the check", true);
 }

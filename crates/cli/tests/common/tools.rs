@@ -45,8 +45,8 @@ pub(crate) fn decide(tool: &str, present: bool, needed_for: &str, must_not_skip:
     }
     assert!(
         !must_not_skip,
-        "{tool} is not installed, but {needed_for} needs it, and a CI run (CI or KENSA_REQUIRE_TEMPLATE_TOOLS \
-         is set) must not skip a test: install {tool}"
+        "cannot run {needed_for}: {tool} is not installed, and a CI run (CI or KENSA_REQUIRE_TEMPLATE_TOOLS set) \
+         must not skip it"
     );
     eprintln!("skipping {needed_for}: {tool} is not installed");
     false
