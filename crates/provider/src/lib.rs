@@ -55,8 +55,9 @@
 //! # Reading the code
 //!
 //! `routes` sends each request to a handler in `provisioning` or `sign_in`; those answer as
-//! a correct provider does, and every fault switch is applied in `sabotage`, at their edges
-//! (the auth faults bend `auth`, the SSO token faults `sso`, the async faults `heroku`).
+//! a correct provider does, and the fault switches are applied in `sabotage`, at their
+//! edges. A few bend a check where it is made: the auth faults in `auth`, the SSO token
+//! faults in `sso`, key-by-provider-id in `state`'s lookup, the async faults in `heroku`.
 //! The state they share (`state`) depends on none of them; `heroku` finishes asynchronous
 //! provisions as `background` tasks; `running` starts and stops the whole.
 //!

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::config_vars;
-use crate::fault::{Fault, Faults};
+use crate::fault::Faults;
 use crate::heroku::{self, Finish, Job};
 use crate::os::{now, random_id};
 use crate::request::{Provision, is_v3_accept, json_object, string_field};
@@ -176,7 +176,7 @@ pub(crate) async fn deprovision(State(app): State<Arc<App>>, Path(key): Path<Str
             Ok(()) => success(&resource),
             Err(e) => internal(&e),
         },
-        Ok(Found::Gone(resource)) if app.has(Fault::DeprovisionRepeatSuccess) => success(&resource),
+        Ok(Found::Gone(resource)) if sabotage::repeat_deprovision_succeeds(&app) => success(&resource),
         Ok(Found::Gone(_)) => message(StatusCode::GONE, "already deprovisioned"),
         Ok(Found::Missing) => message(StatusCode::NOT_FOUND, "no such resource"),
         Err(e) => internal(&e),

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use crate::config_vars;
 use crate::fault::Fault;
 use crate::request::is_v3_accept;
-use crate::responses::{empty, json_response, message};
+use crate::responses::{empty, html_message, json_response, message};
 use crate::server::ConnKill;
 use crate::state::App;
 use crate::store::{NewResource, Resource};
@@ -255,7 +255,7 @@ impl http_body::Body for Padded {
     }
 }
 
-// ---------- plan change, deprovision, SSO ----------
+// ---------- plan change, deprovision, sign-in ----------
 
 /// Refusals of every authorized plan change: planchange-status-500, planchange-503-message.
 pub(crate) fn refuse_plan_change(app: &App) -> Option<Response> {
@@ -281,6 +281,21 @@ pub(crate) fn refuse_deprovision(app: &App) -> Option<Response> {
         return Some(message(StatusCode::INTERNAL_SERVER_ERROR, "deprovisioning failed, please try again later"));
     }
     None
+}
+
+/// sso-login-fails: a valid sign-in to a live resource is refused.
+pub(crate) fn refuse_sign_in(app: &App) -> Option<Response> {
+    app.has(Fault::SsoLoginFails).then(|| html_message(StatusCode::FORBIDDEN, "Forbidden", "token is invalid"))
+}
+
+/// The Heroku header of the dashboard, from the correct one: sso-no-layout leaves it out.
+pub(crate) fn dashboard_header(app: &App, header: String) -> String {
+    if app.has(Fault::SsoNoLayout) { String::new() } else { header }
+}
+
+/// deprovision-repeat-success: a repeated deprovision succeeds instead of answering 410.
+pub(crate) fn repeat_deprovision_succeeds(app: &App) -> bool {
+    app.has(Fault::DeprovisionRepeatSuccess)
 }
 
 /// The `heroku-nav-data` cookie value of a sign-in, from the one sent: sso-no-cookie sets

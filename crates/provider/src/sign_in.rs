@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 
-use crate::fault::Fault;
 use crate::os::now;
 use crate::responses::{empty, escape, html, html_message, internal};
 use crate::sabotage;
@@ -54,8 +53,8 @@ fn sso_login(app: &App, params: Params) -> Response {
         }
         Err(e) => return internal(&e),
     };
-    if app.has(Fault::SsoLoginFails) {
-        return html_message(StatusCode::FORBIDDEN, "Forbidden", "token is invalid");
+    if let Some(refusal) = sabotage::refuse_sign_in(app) {
+        return refusal;
     }
     let session = Session {
         resource_id: resource.id,
@@ -122,15 +121,14 @@ pub(crate) async fn dashboard(State(app): State<Arc<App>>, headers: HeaderMap) -
         Ok(Found::Missing) => (String::new(), "unknown"),
         Err(e) => return internal(&e),
     };
-    let header_html = if app.has(Fault::SsoNoLayout) {
-        String::new()
-    } else {
+    let header_html = sabotage::dashboard_header(
+        &app,
         format!(
             "<div id=\"heroku-header\"><strong>Heroku</strong> &middot; {} &middot; \
              <a href=\"https://dashboard.heroku.com/\">back to Heroku</a></div>\n",
             escape(&session.app)
-        )
-    };
+        ),
+    );
     let addon = escape(&app.options.id);
     html(
         StatusCode::OK,
