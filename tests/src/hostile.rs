@@ -2,7 +2,7 @@
 //! scripts (raw bytes allowed), and a provisioning API that answers with terminal control
 //! sequences and echoes the credentials kensa sent.
 
-use crate::Recorded;
+use crate::recorder::{Recorded, read_recorded};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -109,7 +109,7 @@ impl Drop for HostileServer {
 }
 
 fn serve(stream: TcpStream, handler: &Handler) -> Option<Recorded> {
-    let request = crate::read_recorded(&stream)?;
+    let request = read_recorded(&stream)?;
 
     let reply = handler(&request);
     let mut head = format!("HTTP/1.1 {} Hostile\r\n", reply.status).into_bytes();

@@ -5,21 +5,12 @@
 
 mod common;
 
+use common::tools::{program_ready, ready};
 use common::{git, kensa, run};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-/// Whether `program --version` runs.
-fn have(program: &str) -> bool {
-    std::process::Command::new(program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -112,15 +103,9 @@ fn check_all(dir: &Path, project: &Path, service: &Service) {
     }
 }
 
-/// Runs an interpreted template. Without its interpreter the test is skipped, unless
-/// `KENSA_REQUIRE_TEMPLATE_TOOLS` is set (scripts/test sets it, so CI never skips one).
+/// Runs an interpreted template (skipped without its interpreter, except under CI).
 fn check_interpreted(template: &str, interpreter: &str, script: &str) {
-    if !have(interpreter) {
-        assert!(
-            std::env::var_os("KENSA_REQUIRE_TEMPLATE_TOOLS").is_none(),
-            "`{interpreter}` is not installed, but KENSA_REQUIRE_TEMPLATE_TOOLS asks for the {template} template"
-        );
-        eprintln!("skipping the {template} template: `{interpreter}` is not installed");
+    if !program_ready(interpreter, &format!("the {template} template test")) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -199,13 +184,8 @@ fn check_sso(dir: &Path, manifest: &Path, key: Option<&str>, flow: &str, service
 /// and by its id, in the form flow and in the legacy GET flow.
 #[test]
 fn sinatra_template_passes_every_check_and_signs_in_by_uuid_and_by_id() {
-    if !have_ruby_sinatra() {
-        assert!(
-            std::env::var_os("KENSA_REQUIRE_TEMPLATE_TOOLS").is_none(),
-            "ruby with sinatra and webrick is not installed (apt-get install ruby ruby-sinatra), \
-             but KENSA_REQUIRE_TEMPLATE_TOOLS asks for the sinatra template"
-        );
-        eprintln!("skipping the sinatra template: ruby with sinatra and webrick is not installed");
+    let ruby = "ruby with sinatra and webrick (apt-get install ruby ruby-sinatra)";
+    if !ready(ruby, have_ruby_sinatra(), "the sinatra template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -269,7 +249,10 @@ fn rust_template_builds_offline_and_passes_every_check() {
     let target = workspace_target_dir();
     let build_dir = target.join(name);
     sync(&build_dir.join("Cargo.toml"), &cargo_toml);
-    sync(&build_dir.join("src/main.rs"), &std::fs::read(project.join("src/main.rs")).unwrap());
+    for source in std::fs::read_dir(project.join("src")).unwrap() {
+        let source = source.unwrap().path();
+        sync(&build_dir.join("src").join(source.file_name().unwrap()), &std::fs::read(&source).unwrap());
+    }
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     sync(&build_dir.join("Cargo.lock"), &std::fs::read(workspace.join("Cargo.lock")).unwrap());
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
@@ -334,8 +317,7 @@ fn create_from_local_prefix(dir: &Path, name: &str, template: &str, prefix: &str
 /// local repository and checks the default prefix.)
 #[test]
 fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_ones() {
-    if !have("git") {
-        eprintln!("skipping: git is not installed");
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -362,8 +344,7 @@ fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_
 /// The port had a listener a moment ago and has none now, so nothing leaves 127.0.0.1.
 #[test]
 fn an_unreachable_template_repository_says_offline_and_lists_the_built_in_ones() {
-    if !have("git") {
-        eprintln!("skipping: git is not installed");
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -395,8 +376,7 @@ fn an_unreachable_template_repository_says_offline_and_lists_the_built_in_ones()
 /// git's advice ("and the repository exists."); a missing repository is not "offline".
 #[test]
 fn a_missing_template_repository_gives_gits_reason() {
-    if !have("git") {
-        eprintln!("skipping: git is not installed");
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -424,8 +404,7 @@ fn ids_come_from_the_folder_name() {
 
 #[test]
 fn a_local_repository_is_cloned_with_git() {
-    if !have("git") {
-        eprintln!("skipping: git is not installed");
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -481,8 +460,7 @@ fn git_templates_need_git() {
 #[test]
 fn a_template_with_symlinked_secret_files_never_writes_outside_name() {
     use std::os::unix::fs::{PermissionsExt, symlink};
-    if !have("git") {
-        eprintln!("skipping: git is not installed");
+    if !program_ready("git", "the git template test") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -534,4 +512,30 @@ fn a_name_that_cannot_be_made_says_cannot_write() {
     assert_eq!(failed.code, 2, "{}", failed.stderr);
     assert!(failed.stderr.starts_with("error: cannot write plain-file/shop: "), "{}", failed.stderr);
     assert!(!failed.stderr.contains("cannot read"), "{}", failed.stderr);
+}
+
+/// Issue 13: a test that needs a missing tool fails under CI, naming the tool, instead of
+/// passing by skipping.
+#[test]
+#[should_panic(expected = "cannot run the check: `no-such-tool` is not installed")]
+fn a_missing_tool_fails_the_test_under_ci() {
+    common::tools::decide("`no-such-tool`", false, "the check", true);
+}
+
+#[test]
+fn a_missing_tool_skips_the_test_outside_ci_and_a_present_one_never_does() {
+    use common::tools::decide;
+    assert!(!decide("`no-such-tool`", false, "the check", false));
+    assert!(decide("`git`", true, "the check", true));
+    assert!(decide("`git`", true, "the check", false));
+}
+
+#[test]
+fn ci_is_any_value_but_empty_zero_or_false_and_the_template_switch_counts_too() {
+    use common::tools::must_not_skip;
+    use std::ffi::OsStr;
+    let ci = |value: Option<&str>| must_not_skip(value.map(OsStr::new), None);
+    assert!(ci(Some("true")) && ci(Some("1")) && ci(Some("yes")));
+    assert!(!ci(None) && !ci(Some("")) && !ci(Some("0")) && !ci(Some("false")) && !ci(Some("FALSE")));
+    assert!(must_not_skip(None, Some(OsStr::new("1"))));
 }

@@ -45,6 +45,7 @@
 mod common;
 
 use common::git;
+use common::tools::program_ready;
 use kensa_provider::{Faults, ProviderOptions, RunningProvider};
 use serde_json::{Value, json};
 use std::fs;
@@ -278,16 +279,6 @@ fn path_with(first: &[&Path]) -> std::ffi::OsString {
     std::env::join_paths(first.iter().map(|dir| dir.to_path_buf()).chain(std::env::split_paths(&rest))).unwrap()
 }
 
-/// Whether `program --version` runs.
-fn have(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success())
-}
-
 /// Runs `script` with `sh -c` in `dir`: its exit code and what it printed (stdout and
 /// stderr together, in order).
 fn run_sh(script: &str, dir: &Path, path: &std::ffi::OsStr, env: &[(&str, &str)]) -> (i32, String) {
@@ -507,8 +498,7 @@ fn take_record(path: &Path, command: &str) -> String {
 
 #[test]
 fn the_guide_runs_as_written_against_the_reference_provider() {
-    if !have("curl") {
-        eprintln!("skipping: docs/guide.md uses curl, which is not installed");
+    if !program_ready("curl", "the guide test (docs/guide.md uses curl)") {
         return;
     }
     let started = Instant::now();
@@ -869,8 +859,7 @@ fn check_seed_create(command: &str, name: &str, template: &str, internals: &Path
         assert!(folder.join(name).join("addon-manifest.json").is_file() && folder.join(name).join(".env").is_file());
         return;
     }
-    if !have("git") {
-        eprintln!("note: git is not installed; not checking `{command}`");
+    if !program_ready("git", &format!("`{command}` in the seed guide")) {
         return;
     }
     let repos = internals.join("repos");

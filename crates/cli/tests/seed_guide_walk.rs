@@ -12,7 +12,7 @@
 //! kensa says instead.
 //!
 //! Needs `ruby` with Sinatra and WEBrick (Debian: `ruby`, `ruby-sinatra`, `ruby-webrick`):
-//! skipped without them, unless `KENSA_REQUIRE_TEMPLATE_TOOLS` is set.
+//! skipped without them, except under CI (`CI` or `KENSA_REQUIRE_TEMPLATE_TOOLS` set), which fails.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 #![allow(
     clippy::disallowed_methods,
@@ -21,6 +21,7 @@
 
 mod common;
 
+use common::tools::ready;
 use common::{Run, kensa};
 use serde_json::Value;
 use std::fs;
@@ -354,19 +355,13 @@ fn have_ruby_sinatra() -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// False (skip) without ruby and Sinatra, unless `KENSA_REQUIRE_TEMPLATE_TOOLS` asks for
-/// them (scripts/test sets it, so CI never skips this).
+/// False (skip) without ruby and Sinatra, except under CI, which fails instead.
 fn ruby_ready() -> bool {
-    if have_ruby_sinatra() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("KENSA_REQUIRE_TEMPLATE_TOOLS").is_none(),
-        "ruby with sinatra and webrick is not installed (apt-get install ruby ruby-sinatra ruby-webrick), \
-         but KENSA_REQUIRE_TEMPLATE_TOOLS asks for the seed guide's Sinatra service"
-    );
-    eprintln!("skipping the seed guide walk: ruby with sinatra and webrick is not installed");
-    false
+    ready(
+        "ruby with sinatra and webrick (apt-get install ruby ruby-sinatra ruby-webrick)",
+        have_ruby_sinatra(),
+        "the seed guide walk",
+    )
 }
 
 // ---------- the walk ----------

@@ -11,9 +11,12 @@
 //! assert_eq!((first.code.as_str(), first.pointer.as_str()), ("M06", "/api"));
 //! ```
 
+mod checker;
 mod diagnostic;
 mod document;
 mod model;
+mod names;
+mod outcome;
 pub mod references;
 pub mod regions;
 mod rules;
@@ -23,8 +26,10 @@ pub mod url;
 
 pub use diagnostic::{Diagnostic, Position, Severity};
 pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
-pub use model::{Api, ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTarget};
-pub use rules::{KNOWN_REQUIREMENTS, RULES, Rule, RuleGroup, RuleOutcome, RuleResult, default_prefix};
+pub use model::{Api, ApiVersion, Endpoint, Environment, KNOWN_REQUIREMENTS, Manifest, Secret, SsoTarget};
+pub use names::default_prefix;
+pub use outcome::{RuleOutcome, RuleResult};
+pub use rules::{RULES, Rule, RuleGroup};
 pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
 
 /// The manifest's `id` when the file is a JSON object that has a string one, valid or not:
@@ -64,7 +69,7 @@ impl Validation {
 
 /// Validates a manifest file's bytes against every rule.
 pub fn validate(source: &[u8]) -> Validation {
-    let (results, document) = rules::run(source);
+    let (results, document) = checker::run(source);
     let is_ok = results.iter().all(|result| result.outcome != RuleOutcome::Failed);
     let manifest =
         if is_ok { document.as_ref().and_then(|document| Manifest::from_validated(document.root())) } else { None };

@@ -1,6 +1,6 @@
 //! The typed manifest, built only from a manifest that passed validation.
 
-use crate::rules::default_prefix;
+use crate::names::default_prefix;
 use crate::url::HttpUrl;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -105,6 +105,25 @@ impl Endpoint {
     }
 }
 
+/// The top-level keys the typed model reads; the others are kept in [`Manifest::extra`].
+pub(crate) const TOP_LEVEL_KEYS: &[&str] = &["id", "name", "api"];
+
+/// The `api` keys the typed model reads; the others are kept in [`Api::extra`].
+pub(crate) const API_KEYS: &[&str] = &[
+    "config_vars_prefix",
+    "config_vars",
+    "password",
+    "sso_salt",
+    "regions",
+    "requires",
+    "production",
+    "test",
+    "version",
+];
+
+/// Features `api.requires` may ask for.
+pub const KNOWN_REQUIREMENTS: &[&str] = &["syslog_drain", "log_input", "many_per_app", "attachable"];
+
 /// A valid add-on manifest.
 #[derive(Clone, Debug)]
 pub struct Manifest {
@@ -159,26 +178,13 @@ impl Manifest {
                 Some("3") => ApiVersion::V3,
                 _ => ApiVersion::V1,
             },
-            extra: without(
-                api_value,
-                &[
-                    "config_vars_prefix",
-                    "config_vars",
-                    "password",
-                    "sso_salt",
-                    "regions",
-                    "requires",
-                    "production",
-                    "test",
-                    "version",
-                ],
-            ),
+            extra: without(api_value, API_KEYS),
         };
         Some(Manifest {
             id: root.get("id")?.as_str()?.to_string(),
             name: root.get("name").and_then(Value::as_str).map(str::to_string),
             api,
-            extra: without(root, &["id", "name", "api"]),
+            extra: without(root, TOP_LEVEL_KEYS),
         })
     }
 

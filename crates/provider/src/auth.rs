@@ -11,6 +11,11 @@ pub(crate) struct Credentials {
     pub(crate) password: String,
 }
 
+/// The value of an `Authorization` header for Basic credentials.
+pub fn basic_auth_header(user: &str, password: &str) -> String {
+    format!("Basic {}", base64_encode(format!("{user}:{password}").as_bytes()))
+}
+
 /// Parses an `Authorization` header value. `None` for anything that is not well-formed
 /// Basic credentials.
 pub(crate) fn parse_basic(header: &str) -> Option<Credentials> {
@@ -141,6 +146,11 @@ mod tests {
         assert_eq!(parse_basic(&format!("Basic {}", base64_encode(b"nocolon"))), None);
         let password_with_colon = parse_basic(&format!("basic {}", base64_encode(b"a:b:c"))).unwrap();
         assert_eq!(password_with_colon.password, "b:c");
+    }
+
+    #[test]
+    fn basic_header() {
+        assert_eq!(basic_auth_header("addon-slug", "super-secret"), "Basic YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ=");
     }
 
     fn creds(user: &str, password: &str) -> Credentials {

@@ -26,8 +26,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
+use crate::auth::basic_auth_header;
 use crate::fault::Fault;
-use crate::routes::App;
+use crate::sabotage;
+use crate::state::App;
 use crate::store::Found;
 
 /// Longest wait for a TCP connection.
@@ -102,14 +104,14 @@ async fn finish(app: &App, job: &Job) -> Result<bool, String> {
         .filter(|url| !url.is_empty())
         .ok_or("the provision request had no callback_url")?;
     let http = Http::new();
-    let config = app.callback_config(&job.id);
+    let config = sabotage::callback_config(app, &job.id);
     let code = match &job.finish {
         Finish::Platform { code } if !app.has(Fault::AsyncLegacyCallback) => code,
         _ => {
             let mut headers =
                 vec![(CONTENT_TYPE, "application/json".to_owned()), (ACCEPT, "application/json".to_owned())];
             if job.basic {
-                headers.push((AUTHORIZATION, crate::basic_auth_header(&app.options.id, &app.options.password)));
+                headers.push((AUTHORIZATION, basic_auth_header(&app.options.id, &app.options.password)));
             }
             let body = json!({ "id": job.id, "config": config });
             http.call(Method::PUT, callback, "callback_url", &headers, body).await?;

@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tower_service::Service;
 
-use crate::routes::App;
+use crate::state::App;
 
 /// Lets a handler close the connection it is running on, unanswered.
 #[derive(Clone)]

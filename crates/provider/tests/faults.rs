@@ -8,7 +8,7 @@ use std::io::Read;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::heroku::{ACCESS_TOKEN, Call, FakeHeroku, async_options, pause, v3_grant_body};
+use common::heroku::{ACCESS_TOKEN, Call, FakeHeroku, async_options, completions, v3_grant_body};
 use common::*;
 use kensa_provider::{Fault, ProviderOptions, RunningProvider, basic_auth_header, spawn_thread, sso};
 use serde_json::{Value, json};
@@ -97,7 +97,8 @@ fn observe(fault: Fault) {
         Fault::AsyncNeverCallback => {
             let (heroku, p) = start_async(fault);
             assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
-            pause(500);
+            // Issue 13: no completion was even started, so none can call back later.
+            assert_eq!(completions(&p), 0);
             assert!(heroku.calls().is_empty(), "{:?}", heroku.calls());
             assert!(p.resources().unwrap()[0].provisioning);
         }

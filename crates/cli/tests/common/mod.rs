@@ -1,6 +1,8 @@
 //! What the `kensa` binary's tests share: running it and reading what it printed.
 #![allow(dead_code, reason = "each test binary uses a different part")]
 
+pub(crate) mod tools;
+
 use assert_cmd::Command;
 use std::path::Path;
 use std::process::Stdio;

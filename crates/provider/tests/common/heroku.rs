@@ -55,38 +55,64 @@ impl Call {
 
 type Shared = Arc<(Mutex<Vec<Call>>, Condvar)>;
 
+/// Whether answers are held back, and the condvar that releases them.
+type Gate = Arc<(Mutex<bool>, Condvar)>;
+
+/// The longest the stand-in holds an answer back: the provider's own call timeout.
+const LONGEST_HOLD: Duration = Duration::from_secs(10);
+
 pub struct FakeHeroku {
     addr: SocketAddr,
     calls: Shared,
+    gate: Gate,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl FakeHeroku {
     pub fn start() -> FakeHeroku {
-        FakeHeroku::with_token_status(200)
+        FakeHeroku::new(200, false)
     }
 
     /// A stand-in whose token endpoint answers `status` (401, say, for a refused code).
     pub fn with_token_status(token_status: u16) -> FakeHeroku {
+        FakeHeroku::new(token_status, false)
+    }
+
+    /// A stand-in that records each call at once but answers none until
+    /// [`FakeHeroku::release`], so a provision stays `provisioning` for as long as a test
+    /// needs, with no clock involved.
+    pub fn holding() -> FakeHeroku {
+        FakeHeroku::new(200, true)
+    }
+
+    fn new(token_status: u16, held: bool) -> FakeHeroku {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let addr = listener.local_addr().unwrap();
         let calls: Shared = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
+        let gate: Gate = Arc::new((Mutex::new(held), Condvar::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (shared, stopping) = (Arc::clone(&calls), Arc::clone(&stop));
+        let (shared, gated, stopping) = (Arc::clone(&calls), Arc::clone(&gate), Arc::clone(&stop));
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let shared = Arc::clone(&shared);
+                let (shared, gated) = (Arc::clone(&shared), Arc::clone(&gated));
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &shared, token_status);
+                    let _ = serve(stream, &shared, &gated, token_status);
                 });
             }
         });
-        FakeHeroku { addr, calls, stop, thread: Some(thread) }
+        FakeHeroku { addr, calls, gate, stop, thread: Some(thread) }
+    }
+
+    /// Answers the calls held so far and every later one at once.
+    pub fn release(&self) {
+        let (held, released) = &*self.gate;
+        *held.lock().unwrap_or_else(PoisonError::into_inner) = false;
+        released.notify_all();
     }
 
     /// `http://127.0.0.1:<port>`: the token endpoint base and the callback origin.
@@ -133,6 +159,7 @@ impl FakeHeroku {
 
 impl Drop for FakeHeroku {
     fn drop(&mut self) {
+        self.release();
         self.stop.store(true, Ordering::SeqCst);
         // Wakes the accept loop so it sees the flag.
         let _ = TcpStream::connect(self.addr);
@@ -142,8 +169,8 @@ impl Drop for FakeHeroku {
     }
 }
 
-/// Reads one request, records it, answers, and closes the connection.
-fn serve(stream: TcpStream, shared: &Shared, token_status: u16) -> io::Result<()> {
+/// Reads one request, records it, answers (once the gate is open), and closes the connection.
+fn serve(stream: TcpStream, shared: &Shared, gate: &Gate, token_status: u16) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
@@ -197,6 +224,11 @@ fn serve(stream: TcpStream, shared: &Shared, token_status: u16) -> io::Result<()
         lock.lock().unwrap_or_else(PoisonError::into_inner).push(Call { method, path, headers, body });
         arrived.notify_all();
     }
+    {
+        let (held, released) = &**gate;
+        let held = held.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = released.wait_timeout_while(held, LONGEST_HOLD, |held| *held).unwrap_or_else(PoisonError::into_inner);
+    }
     let text = answer.to_string();
     let mut stream = stream;
     write!(
@@ -236,19 +268,20 @@ pub fn v1_callback_body(heroku: &FakeHeroku, uuid: &str) -> Value {
     body
 }
 
-/// Waits until the provider has marked its only resource provisioned.
-pub fn wait_provisioned(p: &RunningProvider) {
-    for _ in 0..200 {
-        let resources = p.resources().unwrap();
-        if resources.iter().all(|r| !r.provisioning) {
-            return;
-        }
-        pause(25);
-    }
-    panic!("still provisioning: {:?}", p.resources().unwrap());
+/// How long a test waits for the provider's background work before it fails: a failure
+/// timeout, never the proof.
+pub const BACKGROUND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Waits until every asynchronous provision the provider started has finished, and
+/// returns how many it started. After this, nothing more will call the stand-in.
+pub fn completions(p: &RunningProvider) -> usize {
+    p.wait_for_completions(BACKGROUND_TIMEOUT).unwrap()
 }
 
-#[allow(clippy::disallowed_methods, reason = "host test: gives the provider's background task time to (not) act")]
-pub fn pause(ms: u64) {
-    std::thread::sleep(Duration::from_millis(ms));
+/// Waits until the provider's background work is done, then checks that every resource
+/// is provisioned.
+pub fn wait_provisioned(p: &RunningProvider) {
+    completions(p);
+    let resources = p.resources().unwrap();
+    assert!(resources.iter().all(|r| !r.provisioning), "still provisioning: {resources:?}");
 }
