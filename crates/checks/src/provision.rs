@@ -276,10 +276,18 @@ impl<T: Transport> Session<'_, T> {
             probes.push((what, payload.map(|payload| payload.uuid), headers, body));
         }
         let this = &*self;
-        let sent = join_all(
-            probes.iter().map(|(_, _, headers, body)| this.exchange(method, url, headers.clone(), body.clone())),
-        )
-        .await;
+        let send = |(_, _, headers, body): &(_, _, Vec<(String, String)>, Option<Vec<u8>>)| {
+            this.exchange(method, url, headers.clone(), body.clone())
+        };
+        // A probe the provider wrongly accepts changes the resource (its plan, or that it
+        // exists), so the first goes alone: the others' answers then cannot depend on which
+        // of them the provider happens to handle first.
+        let (first, others) = probes.split_first().map_or((None, &[][..]), |(first, others)| (Some(first), others));
+        let mut sent = Vec::with_capacity(probes.len());
+        if let Some(first) = first {
+            sent.push(send(first).await);
+        }
+        sent.extend(join_all(others.iter().map(send)).await);
         let mut accepted = Vec::new();
         for ((what, uuid, _, _), sent) in probes.into_iter().zip(sent) {
             match check.record(sent) {

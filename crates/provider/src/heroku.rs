@@ -65,20 +65,14 @@ pub(crate) struct Job {
     pub(crate) basic: bool,
 }
 
-/// Waits `async_delay`, finishes the provision, and marks the resource provisioned.
+/// Waits `async_delay` and finishes the provision (which marks the resource provisioned).
 pub(crate) async fn complete(app: Arc<App>, job: Job) {
     tokio::time::sleep(app.options.async_delay).await;
     let verbose = app.options.log_requests;
     let id = &job.id;
     match finish(&app, &job).await {
-        Ok(true) => match app.store.mark_provisioned(id) {
-            Ok(true) if verbose => eprintln!("kensa-provider: {id} is provisioned (asynchronously)"),
-            Ok(false) if verbose => {
-                eprintln!("kensa-provider: {id} was deprovisioned while its provisioning finished")
-            }
-            Ok(_) => {}
-            Err(e) => eprintln!("kensa-provider: cannot mark {id} provisioned: {e}"),
-        },
+        Ok(true) if verbose => eprintln!("kensa-provider: {id} is provisioned (asynchronously)"),
+        Ok(true) => {}
         // Not a failure: kensa deprovisions its extra resources at once, for one.
         Ok(false) if verbose => {
             eprintln!("kensa-provider: {id} was deprovisioned before its provisioning finished; no callback sent")
@@ -86,6 +80,27 @@ pub(crate) async fn complete(app: Arc<App>, job: Job) {
         Ok(false) => {}
         Err(problem) => {
             eprintln!("kensa-provider: asynchronous provisioning of {id} failed: {problem}; it stays provisioning")
+        }
+    }
+}
+
+/// Sends `ready`, the call that tells Heroku the resource is ready, with the resource
+/// already marked provisioned: Heroku may act on it before it even answers (a repeated
+/// provision, kensa's stand-in waking the checks), so a provision arriving meanwhile must
+/// find it provisioned. It goes back to provisioning when the call fails.
+async fn announce_ready(
+    app: &App,
+    id: &str,
+    ready: impl std::future::Future<Output = Result<Bytes, String>>,
+) -> Result<bool, String> {
+    app.store.mark_provisioned(id).map_err(|e| format!("cannot mark {id} provisioned: {e}"))?;
+    match ready.await {
+        Ok(_) => Ok(true),
+        Err(problem) => {
+            if let Err(e) = app.store.mark_provisioning(id) {
+                eprintln!("kensa-provider: cannot mark {id} provisioning again: {e}");
+            }
+            Err(problem)
         }
     }
 }
@@ -114,8 +129,8 @@ async fn finish(app: &App, job: &Job) -> Result<bool, String> {
                 headers.push((AUTHORIZATION, basic_auth_header(&app.options.id, &app.options.password)));
             }
             let body = json!({ "id": job.id, "config": config });
-            http.call(Method::PUT, callback, "callback_url", &headers, body).await?;
-            return Ok(true);
+            return announce_ready(app, &job.id, http.call(Method::PUT, callback, "callback_url", &headers, body))
+                .await;
         }
     };
     let bearer = if app.has(Fault::AsyncSkipOauth) {
@@ -130,8 +145,9 @@ async fn finish(app: &App, job: &Job) -> Result<bool, String> {
     }
     let patch = json!({ "config": as_pairs(config) });
     http.call(Method::PATCH, &format!("{callback}/config"), "callback_url", &headers, patch).await?;
-    http.call(Method::POST, &format!("{callback}/actions/provision"), "callback_url", &headers, json!({})).await?;
-    Ok(true)
+    let provision_url = format!("{callback}/actions/provision");
+    let ready = http.call(Method::POST, &provision_url, "callback_url", &headers, json!({}));
+    announce_ready(app, &job.id, ready).await
 }
 
 /// Exchanges the grant's code for an access token.

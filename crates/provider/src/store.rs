@@ -238,6 +238,17 @@ impl Store {
             .map_err(storage_error)
     }
 
+    /// Back to provisioning, when telling Heroku it is ready failed.
+    pub(crate) fn mark_provisioning(&self, id: &str) -> io::Result<bool> {
+        self.conn()
+            .execute(
+                "UPDATE resources SET state = ?2 WHERE id = ?1 AND deprovisioned_at IS NULL",
+                params![id, PROVISIONING],
+            )
+            .map(|changed| changed > 0)
+            .map_err(storage_error)
+    }
+
     pub(crate) fn change_plan(&self, id: &str, plan: &str) -> io::Result<()> {
         self.conn()
             .execute("UPDATE resources SET plan = ?2 WHERE id = ?1", params![id, plan])

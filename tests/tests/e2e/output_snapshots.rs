@@ -73,39 +73,8 @@ fn shoot(fault: Option<Fault>, format: &'static str) -> Shot {
         arg => arg.to_string(),
     });
     let run = provider.run(args);
-    let mut screen = screen(&run, &shown.join(" "), &known);
-    if matches!(suite, Suite::Async) && format == "json" {
-        screen = settle_repeated_async_provision(&screen);
-    }
+    let screen = screen(&run, &shown.join(" "), &known);
     Shot { format, run, screen }
-}
-
-/// What the reference provider answers when D01 repeats an asynchronous provision, with the
-/// Content-Length of that answer: still provisioning, or finished.
-const REPEATED_ASYNC_ANSWERS: [(&str, &str); 2] = [
-    ("provisioning has started and is not finished yet", "90"),
-    ("myaddon was already provisioned on plan test", "86"),
-];
-
-/// A race outside kensa, settled for the snapshot: the reference provider marks an
-/// asynchronous resource provisioned only once kensa's stand-in has answered its last
-/// callback (crates/provider/src/heroku.rs, `complete`), while kensa repeats the provision
-/// (D01) as soon as that callback arrives. Either answer may come back, so in the D01
-/// exchange of the JSON report, and only there, each of the two is shown as
-/// `[still provisioning or finished]` with its length `[length]`.
-fn settle_repeated_async_provision(screen: &str) -> String {
-    let Some(start) = screen.find("\"code\": \"D01\"") else { return screen.to_string() };
-    let end = screen[start..].find("\"code\": \"D02\"").map_or(screen.len(), |end| start + end);
-    let mut d01 = screen[start..end].to_string();
-    for (message, length) in REPEATED_ASYNC_ANSWERS {
-        let content_length = format!("\"content-length\",\n                  \"{length}\"");
-        if d01.contains(message) && d01.contains(&content_length) {
-            d01 = d01
-                .replace(message, "[still provisioning or finished]")
-                .replace(&content_length, "\"content-length\",\n                  \"[length]\"");
-        }
-    }
-    format!("{}{d01}{}", &screen[..start], &screen[end..])
 }
 
 /// The three formats for `fault`, run side by side, each against its own provider.
