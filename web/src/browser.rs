@@ -8,7 +8,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 use crate::local_network::{self, Access, NetworkNotice, Space};
-use crate::transport::js_message;
 use kensa_checks::Ledger;
 
 /// How the page is shown.
@@ -166,6 +165,15 @@ pub(crate) fn download(name: &str, mime: &str, text: &str) -> Result<(), String>
 pub(crate) async fn read_text(file: &web_sys::File) -> Result<String, String> {
     let text = JsFuture::from(file.text()).await.map_err(|error| js_message(&error))?;
     text.as_string().ok_or_else(|| "the file is not text".to_string())
+}
+
+/// The message of a JS error value, or its string form.
+pub(crate) fn js_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
 }
 
 #[cfg(test)]

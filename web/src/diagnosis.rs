@@ -4,7 +4,7 @@
 //! them into one diagnosis per cause.
 //! Pure, so the wording is tested on the host.
 
-use crate::local_network::{self, Access, Space};
+use crate::local_network::{self, Access, Space, origin_of};
 
 /// What kind of failure it was; the UI shows it as `data-kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,17 +195,6 @@ pub(crate) fn is_mixed_content(page_origin: &str, url: &str, access: Option<Acce
             Some(Space::Local) => !local_network_access,
             None => true,
         }
-}
-
-/// `scheme://host[:port]` of an absolute URL, or the URL itself when it has no such prefix.
-pub(crate) fn origin_of(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            format!("{}://{authority}", scheme.to_ascii_lowercase())
-        }
-        None => url.to_string(),
-    }
 }
 
 #[cfg(test)]

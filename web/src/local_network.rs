@@ -166,7 +166,7 @@ impl NetworkNotice {
 /// `None` when Local Network Access does not gate it.
 pub(crate) fn notice(page_origin: &str, url: &str, access: Access) -> Option<NetworkNotice> {
     let space = gated(page_origin, url)?;
-    Some(NetworkNotice { access, space, provider: crate::diagnosis::origin_of(url) })
+    Some(NetworkNotice { access, space, provider: origin_of(url) })
 }
 
 /// Why a request to a provider in `space` failed when the permission was refused or not
@@ -183,6 +183,17 @@ pub(crate) fn test_url(source: &str) -> Option<String> {
     let manifest: serde_json::Value = serde_json::from_slice(source.as_bytes()).ok()?;
     let test = manifest.get("api")?.get("test")?;
     test.as_str().or_else(|| test.get("base_url")?.as_str()).map(str::to_string)
+}
+
+/// `scheme://host[:port]` of an absolute URL, or the URL itself when it has no such prefix.
+pub(crate) fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            format!("{}://{authority}", scheme.to_ascii_lowercase())
+        }
+        None => url.to_string(),
+    }
 }
 
 #[cfg(test)]

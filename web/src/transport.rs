@@ -19,7 +19,7 @@ use web_sys::{
     AbortController, AbortSignal, ReadableStreamDefaultReader, RequestCredentials, RequestInit, RequestMode,
 };
 
-use crate::browser::page_origin;
+use crate::browser::{js_message, page_origin};
 use crate::diagnosis::{Diagnosis, Facts};
 use crate::local_network::{self, Access};
 
@@ -41,7 +41,7 @@ impl BrowserTransport {
 
     /// Why `url` could not be fetched, probing only the first time per origin.
     async fn diagnose(&self, url: &str) -> Diagnosis {
-        let origin = crate::diagnosis::origin_of(url);
+        let origin = crate::local_network::origin_of(url);
         if let Some(known) = self.diagnosed.borrow().iter().find(|known| known.provider == origin) {
             return known.clone();
         }
@@ -216,15 +216,6 @@ fn isolated() -> bool {
 fn clamp_ms(ms: u64) -> u32 {
     const MAX: u32 = i32::MAX as u32;
     u32::try_from(ms).map_or(MAX, |ms| ms.min(MAX))
-}
-
-/// The message of a JS error value, or its string form.
-pub(crate) fn js_message(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|error| String::from(error.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
 }
 
 /// The wall clock, from `Date.now()`.
