@@ -69,9 +69,7 @@ pub(crate) struct Diagnosis {
     pub(crate) access: Option<Access>,
 }
 
-/// The methods and request headers the engine's calls use, hence what a preflight must allow.
-pub(crate) const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, PATCH, OPTIONS";
-pub(crate) const ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept";
+use kensa_checks::cors::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECS};
 
 /// Port the suggested `kensa cors-proxy` listens on.
 pub(crate) const PROXY_PORT: u16 = 5001;
@@ -165,7 +163,7 @@ impl Diagnosis {
     pub(crate) fn preflight_headers(&self) -> String {
         format!(
             "HTTP/1.1 204 No Content\nAccess-Control-Allow-Origin: {}\nAccess-Control-Allow-Methods: {ALLOW_METHODS}\n\
-             Access-Control-Allow-Headers: {ALLOW_HEADERS}\nAccess-Control-Max-Age: 600",
+             Access-Control-Allow-Headers: {ALLOW_HEADERS}\nAccess-Control-Max-Age: {MAX_AGE_SECS}",
             self.allow_origin()
         )
     }

@@ -9,6 +9,7 @@ pub mod catalogue;
 mod concurrent;
 mod config;
 mod cookies;
+pub mod cors;
 mod credentials;
 mod deprovision;
 pub mod docs;

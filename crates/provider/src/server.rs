@@ -35,8 +35,8 @@ impl ConnKill {
     }
 }
 
-const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, PATCH, OPTIONS";
-const ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept";
+// The CORS contract is kensa's: what its playground's calls need.
+use kensa_checks::cors::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECS};
 const EXPOSE_HEADERS: &str = "Location, WWW-Authenticate, Content-Type, Content-Length";
 
 pub(crate) async fn run(listener: TcpListener, app: Arc<App>, router: Router, shutdown: impl Future<Output = ()>) {
@@ -126,7 +126,7 @@ fn preflight<B>(request: &Request<B>) -> Response {
     }
     let allow_headers = HeaderValue::try_from(allowed).unwrap_or(HeaderValue::from_static(ALLOW_HEADERS));
     headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
-    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE_SECS));
     headers.insert(header::ALLOW, HeaderValue::from_static(ALLOW_METHODS));
     response
 }

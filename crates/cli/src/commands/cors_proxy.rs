@@ -27,9 +27,7 @@ use tokio::sync::mpsc;
 
 /// Request bodies are read whole before forwarding; add-on API bodies are small.
 const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
-const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, PATCH, OPTIONS";
-const DEFAULT_ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept";
-const MAX_AGE: &str = "600";
+use kensa_checks::cors::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECS};
 
 /// Headers that describe one connection, not the message (RFC 9110 section 7.6.1), plus
 /// `Host` (the client sets the upstream's) and `Content-Length` (recomputed for the body
@@ -168,11 +166,9 @@ fn preflight(request: &HeaderMap) -> Response<ProxyBody> {
     let headers = response.headers_mut();
     headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
     let asked = request.get(header::ACCESS_CONTROL_REQUEST_HEADERS).filter(|value| !value.is_empty()).cloned();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        asked.unwrap_or_else(|| HeaderValue::from_static(DEFAULT_ALLOW_HEADERS)),
-    );
-    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE));
+    headers
+        .insert(header::ACCESS_CONTROL_ALLOW_HEADERS, asked.unwrap_or_else(|| HeaderValue::from_static(ALLOW_HEADERS)));
+    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE_SECS));
     // Chromium's Private Network Access preflight, for a hosted (public) page calling loopback.
     let private_network = HeaderName::from_static("access-control-request-private-network");
     if request.get(private_network).is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"true")) {
