@@ -91,7 +91,7 @@ impl Proxy {
         self.output.lock().unwrap().clone()
     }
 
-    /// Waits (up to 5 s) until the proxy has logged `count` request lines.
+    /// Waits (up to 5 s) until the proxy has logged `count` request lines; fails after.
     fn wait_for_log_lines(&self, count: usize) {
         for _ in 0..100 {
             let lines = self.output.lock().unwrap().lines().count();
@@ -100,6 +100,7 @@ impl Proxy {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        panic!("the proxy logged fewer than {count} request lines in 5 s:\n{}", self.output.lock().unwrap());
     }
 }
 
