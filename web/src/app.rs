@@ -108,7 +108,7 @@ pub(crate) fn app() -> Html {
             if !state.can_run(kind) {
                 return;
             }
-            let Some(job) = state.job(kind) else {
+            let Some(suite) = state.suite(kind) else {
                 return;
             };
             let run = {
@@ -117,7 +117,7 @@ pub(crate) fn app() -> Html {
                 *runs
             };
             dispatch.emit(Action::Start { run, kind });
-            runner::start(run, job, state.source.clone(), dispatch.clone());
+            runner::start(run, suite, state.source.clone(), dispatch.clone());
         })
     };
     let ondownloadjson = {

@@ -1,8 +1,8 @@
-//! What a run is: the buttons that start one ([`RunKind`]), the job each starts with what it
-//! needs ([`Job`]), where it stands ([`RunStatus`]) and the engine's events, owned, as they
-//! travel to the state ([`RunEvent`]).
+//! What a run is: the buttons that start one ([`RunKind`]; each starts the engine's
+//! [`kensa_checks::Suite`] of that name), where it stands ([`RunStatus`]) and the engine's
+//! events, owned, as they travel to the state ([`RunEvent`]).
 
-use kensa_checks::{CheckReport, Event, ResourceEvent, ResourceKeys};
+use kensa_checks::{CheckReport, Event, ResourceEvent};
 
 /// The run buttons.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,17 +58,6 @@ impl RunKind {
     pub(crate) fn needs_resource(self) -> bool {
         matches!(self, RunKind::PlanChange | RunKind::Deprovision | RunKind::Sso)
     }
-}
-
-/// A run with everything it needs, ready for the engine.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Job {
-    Manifest,
-    Provision,
-    PlanChange { resource: ResourceKeys, plan: String },
-    Deprovision { resource: ResourceKeys },
-    Sso { resource: ResourceKeys },
-    All { plan: String, with_sso: bool },
 }
 
 /// `#run-status[data-state]`.

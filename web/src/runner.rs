@@ -1,16 +1,16 @@
-//! Runs the engine for a [`Job`] and reports back as [`Action`]s: each engine event as it
+//! Runs the engine for a [`Suite`] and reports back as [`Action`]s: each engine event as it
 //! happens, each failed request's diagnosis, and the finished report. The engine decides
 //! every outcome and runs every phase; this module only maps a button to a suite.
 
 use kensa_checks::{Clock, Effects, Report, Session, Settings, Suite, Transport};
 use yew::Callback;
 
-use crate::run::{Job, RunEvent};
+use crate::run::RunEvent;
 use crate::state::Action;
 use crate::transport::{BrowserClock, BrowserIds, BrowserTransport};
 
-/// Starts run number `run` of `job` on the manifest `source`, in the background.
-pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Action>) {
+/// Starts run number `run` of `suite` on the manifest `source`, in the background.
+pub(crate) fn start(run: u64, suite: Suite, source: String, dispatch: Callback<Action>) {
     wasm_bindgen_futures::spawn_local(async move {
         // Before any request: what Local Network Access will do to them.
         if let Some(url) = crate::local_network::test_url(&source) {
@@ -28,26 +28,15 @@ pub(crate) fn start(run: u64, job: Job, source: String, dispatch: Callback<Actio
             }
         };
         let effects = Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink };
-        let report = execute(Session::new(effects, Settings::default()), source.as_bytes(), job).await;
+        let report = execute(Session::new(effects, Settings::default()), source.as_bytes(), suite).await;
         let share = crate::share::encode(&report).await;
         dispatch.emit(Action::Finished { run, report, share });
     });
 }
 
-/// Runs `job` as the CLI's `kensa test` runs its suite, over any transport.
-pub(crate) async fn execute<T: Transport>(session: Session<'_, T>, source: &[u8], job: Job) -> Report {
-    session.run(source, suite_of(job)).await
-}
-
-fn suite_of(job: Job) -> Suite {
-    match job {
-        Job::Manifest => Suite::Manifest,
-        Job::Provision => Suite::Provision,
-        Job::PlanChange { resource, plan } => Suite::PlanChange { resource, plan },
-        Job::Deprovision { resource } => Suite::Deprovision { resource },
-        Job::Sso { resource } => Suite::Sso { resource, force_post: false },
-        Job::All { plan, with_sso } => Suite::All { plan, with_sso },
-    }
+/// Runs `suite` as the CLI's `kensa test` does, over any transport.
+pub(crate) async fn execute<T: Transport>(session: Session<'_, T>, source: &[u8], suite: Suite) -> Report {
+    session.run(source, suite).await
 }
 
 #[cfg(test)]
@@ -81,7 +70,10 @@ mod tests {
     }
 
     /// The report, the resource changes the run reported, and how many events it sent.
-    fn run(job: Job, answer: fn(&Request) -> Result<Response, TransportError>) -> (Report, Vec<ResourceEvent>, usize) {
+    fn run(
+        suite: Suite,
+        answer: fn(&Request) -> Result<Response, TransportError>,
+    ) -> (Report, Vec<ResourceEvent>, usize) {
         let mut transport = ScriptedTransport::new(answer);
         transport.capabilities = Capabilities::BROWSER;
         let clock = ManualClock::at(1_700_000_000_000);
@@ -95,7 +87,7 @@ mod tests {
             }
         };
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let report = block_on(execute(Session::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), job));
+        let report = block_on(execute(Session::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), suite));
         (report, changes, events)
     }
 
@@ -105,7 +97,7 @@ mod tests {
 
     #[test]
     fn provision_keeps_the_resource_it_made() {
-        let (report, changes, events) = run(Job::Provision, provider);
+        let (report, changes, events) = run(Suite::Provision, provider);
         assert_eq!(outcome(&report, "P01"), Some(Outcome::Passed), "{report:#?}");
         let Some(ResourceEvent::Provisioned { id, uuid, .. }) = changes.first() else { panic!("{changes:?}") };
         assert_eq!(id, "res-1");
@@ -116,11 +108,11 @@ mod tests {
     #[test]
     fn deprovision_clears_the_resource_only_when_it_worked() {
         let keys = ResourceKeys::both("uuid-1", "res-1");
-        let (report, changes, _) = run(Job::Deprovision { resource: keys.clone() }, provider);
+        let (report, changes, _) = run(Suite::Deprovision { resource: keys.clone() }, provider);
         assert!(report.passed(), "{report:#?}");
         assert_eq!(changes, [ResourceEvent::Deprovisioned { keys: keys.clone() }]);
         let (_, changes, _) =
-            run(Job::Deprovision { resource: keys }, |_| Ok(Response { status: 500, ..Response::default() }));
+            run(Suite::Deprovision { resource: keys }, |_| Ok(Response { status: 500, ..Response::default() }));
         assert_eq!(changes, []);
     }
 
@@ -132,7 +124,7 @@ mod tests {
         let mut ids = CountingIds::default();
         let mut sink = |_: Event<'_>| {};
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let report = block_on(execute(Session::new(effects, Settings::default()), b"{}", Job::Provision));
+        let report = block_on(execute(Session::new(effects, Settings::default()), b"{}", Suite::Provision));
         assert!(!report.passed());
         assert!(transport.requests.borrow().is_empty());
     }
@@ -140,7 +132,7 @@ mod tests {
     #[test]
     fn unreachable_providers_fail_with_the_transport_reason() {
         let (report, changes, _) =
-            run(Job::Provision, |_| Err(TransportError::Connect("nothing answered".to_string())));
+            run(Suite::Provision, |_| Err(TransportError::Connect("nothing answered".to_string())));
         assert_eq!(changes, []);
         let p01 = report.checks().find(|check| check.code == "P01").expect("P01");
         assert_eq!(p01.outcome, Outcome::Failed);
@@ -149,7 +141,8 @@ mod tests {
 
     #[test]
     fn sso_in_a_browser_skips_the_cookie_check() {
-        let (report, _, _) = run(Job::Sso { resource: ResourceKeys::both("uuid-1", "res-1") }, provider);
+        let (report, _, _) =
+            run(Suite::Sso { resource: ResourceKeys::both("uuid-1", "res-1"), force_post: false }, provider);
         let cookie = report.checks().find(|check| check.reason.as_deref().is_some_and(|r| r.contains("cookies")));
         assert_eq!(cookie.map(|check| check.outcome), Some(Outcome::Skipped), "{report:#?}");
     }

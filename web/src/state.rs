@@ -7,13 +7,13 @@
 
 use std::rc::Rc;
 
-use kensa_checks::{GroupReport, Ledger, LedgerEntry, Provenance, Report};
+use kensa_checks::{GroupReport, Ledger, LedgerEntry, Provenance, Report, Suite};
 use kensa_manifest::{Diagnostic, Environment, Severity};
 use yew::Reducible;
 
 use crate::diagnosis::Diagnosis;
 use crate::local_network::NetworkNotice;
-use crate::run::{Job, RunEvent, RunKind, RunStatus};
+use crate::run::{RunEvent, RunKind, RunStatus};
 use crate::share;
 
 /// What the editor starts with: a valid v3 manifest for the reference provider at its
@@ -285,21 +285,21 @@ impl State {
 
     /// The run `kind` with what it needs from the state; `None` when it needs a
     /// provisioned resource and there is none.
-    pub(crate) fn job(&self, kind: RunKind) -> Option<Job> {
+    pub(crate) fn suite(&self, kind: RunKind) -> Option<Suite> {
         let plan = || if self.plan.trim().is_empty() { DEFAULT_PLAN.to_string() } else { self.plan.trim().to_string() };
         Some(match kind {
-            RunKind::Manifest => Job::Manifest,
-            RunKind::Provision => Job::Provision,
-            RunKind::All => Job::All { plan: plan(), with_sso: self.with_sso },
-            RunKind::PlanChange => Job::PlanChange { resource: self.resource()?.keys(), plan: plan() },
-            RunKind::Deprovision => Job::Deprovision { resource: self.resource()?.keys() },
-            RunKind::Sso => Job::Sso { resource: self.resource()?.keys() },
+            RunKind::Manifest => Suite::Manifest,
+            RunKind::Provision => Suite::Provision,
+            RunKind::All => Suite::All { plan: plan(), with_sso: self.with_sso },
+            RunKind::PlanChange => Suite::PlanChange { resource: self.resource()?.keys(), plan: plan() },
+            RunKind::Deprovision => Suite::Deprovision { resource: self.resource()?.keys() },
+            RunKind::Sso => Suite::Sso { resource: self.resource()?.keys(), force_post: false },
         })
     }
 
     /// Whether the button for `kind` can be pressed now.
     pub(crate) fn can_run(&self, kind: RunKind) -> bool {
-        self.status != RunStatus::Running && !self.shared && self.job(kind).is_some()
+        self.status != RunStatus::Running && !self.shared && self.suite(kind).is_some()
     }
 
     pub(crate) fn count(&self, severity: Severity) -> usize {

@@ -16,7 +16,7 @@ mod standin;
 
 use args::{Cli, Command, TestSuite};
 use clap::{CommandFactory, FromArgMatches};
-use commands::test::{Job, ResourceRequest, Wanted};
+use commands::test::{ResourceRequest, RunRequest, Wanted};
 use context::Context;
 use error::CliError;
 use kensa_checks::Suite;
@@ -62,10 +62,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
         Command::Test(args) => {
-            let on = |key, resource, wanted| Job::OnResource(ResourceRequest { key, resource, wanted });
-            let job = match args.suite.unwrap_or(TestSuite::All { with_sso: false }) {
-                TestSuite::Manifest => Job::Suite(Suite::Manifest),
-                TestSuite::Provision => Job::Suite(Suite::Provision),
+            let on = |key, resource, wanted| RunRequest::OnResource(ResourceRequest { key, resource, wanted });
+            let request = match args.suite.unwrap_or(TestSuite::All { with_sso: false }) {
+                TestSuite::Manifest => RunRequest::Suite(Suite::Manifest),
+                TestSuite::Provision => RunRequest::Suite(Suite::Provision),
                 TestSuite::Deprovision { key, resource } => on(key, resource, Wanted::Deprovision),
                 TestSuite::Planchange { mut key_and_plan, resource } => {
                     let plan = key_and_plan.pop().unwrap_or_default();
@@ -73,12 +73,12 @@ pub fn main() -> ExitCode {
                 }
                 TestSuite::Sso { key, resource, post } => on(key, resource, Wanted::Sso { force_post: post }),
                 TestSuite::All { with_sso } => {
-                    Job::Suite(Suite::All { plan: context.plan_change_to.clone(), with_sso })
+                    RunRequest::Suite(Suite::All { plan: context.plan_change_to.clone(), with_sso })
                 }
             };
-            commands::test::run_file(&context, job)
+            commands::test::run_file(&context, request)
         }
-        Command::Run(args) => commands::test::run_file(&context, Job::Run(args.command)),
+        Command::Run(args) => commands::test::run_file(&context, RunRequest::Run(args.command)),
         Command::Demo(args) => commands::demo::run(&context, args.keep),
         Command::Sso(args) => commands::sso::run(&context, &args),
         Command::Resources(args) => commands::resources::run(&context, args.cleanup),

@@ -53,7 +53,7 @@ pub(crate) enum Finish {
 }
 
 /// One provision to finish.
-pub(crate) struct Job {
+pub(crate) struct Completion {
     /// The provider's id of the resource.
     pub(crate) id: String,
     /// `callback_url` from the provision body.
@@ -66,11 +66,11 @@ pub(crate) struct Job {
 }
 
 /// Waits `async_delay` and finishes the provision (which marks the resource provisioned).
-pub(crate) async fn complete(app: Arc<App>, job: Job) {
+pub(crate) async fn complete(app: Arc<App>, completion: Completion) {
     tokio::time::sleep(app.options.async_delay).await;
     let verbose = app.options.log_requests;
-    let id = &job.id;
-    match finish(&app, &job).await {
+    let id = &completion.id;
+    match finish(&app, &completion).await {
         Ok(true) if verbose => eprintln!("kensa-provider: {id} is provisioned (asynchronously)"),
         Ok(true) => {}
         // Not a failure: kensa deprovisions its extra resources at once, for one.
@@ -106,31 +106,35 @@ async fn announce_ready(
 }
 
 /// `Ok(false)` when the resource is gone before anything was sent.
-async fn finish(app: &App, job: &Job) -> Result<bool, String> {
-    match app.store.find(&job.id, false) {
+async fn finish(app: &App, completion: &Completion) -> Result<bool, String> {
+    match app.store.find(&completion.id, false) {
         Ok(Found::Live(_)) => {}
         Ok(Found::Gone(_) | Found::Missing) => return Ok(false),
         Err(e) => return Err(e.to_string()),
     }
-    let callback = job
+    let callback = completion
         .callback_url
         .as_deref()
         .map(|url| url.trim().trim_end_matches('/'))
         .filter(|url| !url.is_empty())
         .ok_or("the provision request had no callback_url")?;
     let http = Http::new();
-    let config = sabotage::callback_config(app, &job.id);
-    let code = match &job.finish {
+    let config = sabotage::callback_config(app, &completion.id);
+    let code = match &completion.finish {
         Finish::Platform { code } if !app.has(Fault::AsyncLegacyCallback) => code,
         _ => {
             let mut headers =
                 vec![(CONTENT_TYPE, "application/json".to_owned()), (ACCEPT, "application/json".to_owned())];
-            if job.basic {
+            if completion.basic {
                 headers.push((AUTHORIZATION, basic_auth_header(&app.options.id, &app.options.password)));
             }
-            let body = json!({ "id": job.id, "config": config });
-            return announce_ready(app, &job.id, http.call(Method::PUT, callback, "callback_url", &headers, body))
-                .await;
+            let body = json!({ "id": completion.id, "config": config });
+            return announce_ready(
+                app,
+                &completion.id,
+                http.call(Method::PUT, callback, "callback_url", &headers, body),
+            )
+            .await;
         }
     };
     let bearer = if app.has(Fault::AsyncSkipOauth) {
@@ -147,7 +151,7 @@ async fn finish(app: &App, job: &Job) -> Result<bool, String> {
     http.call(Method::PATCH, &format!("{callback}/config"), "callback_url", &headers, patch).await?;
     let provision_url = format!("{callback}/actions/provision");
     let ready = http.call(Method::POST, &provision_url, "callback_url", &headers, json!({}));
-    announce_ready(app, &job.id, ready).await
+    announce_ready(app, &completion.id, ready).await
 }
 
 /// Exchanges the grant's code for an access token.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config_vars;
 use crate::fault::Faults;
-use crate::heroku::{self, Finish, Job};
+use crate::heroku::{self, Completion, Finish};
 use crate::os::{now, random_id};
 use crate::request::{Provision, is_v3_accept, json_object, string_field};
 use crate::responses::{empty, internal, json_response, message, unauthorized};
@@ -80,13 +80,13 @@ pub(crate) async fn provision(
             Some(code) if request.v3 => Finish::Platform { code },
             _ => Finish::Legacy,
         };
-        let job = Job {
+        let completion = Completion {
             id: resource.id.clone(),
             callback_url: request.callback_url,
             finish,
             basic: app.authorized_with(&headers, Faults::NONE),
         };
-        app.background.spawn(heroku::complete(Arc::clone(&app), job));
+        app.background.spawn(heroku::complete(Arc::clone(&app), completion));
     }
 
     let mut answer = Map::new();

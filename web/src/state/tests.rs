@@ -125,22 +125,25 @@ fn resource_runs_wait_for_a_resource() {
     let state = with_resource(State::default());
     assert!(RunKind::ALL.iter().all(|kind| state.can_run(*kind)));
     assert_eq!(
-        state.job(RunKind::Deprovision),
-        Some(Job::Deprovision { resource: ResourceKeys::both("uuid-1", "res-1") })
+        state.suite(RunKind::Deprovision),
+        Some(Suite::Deprovision { resource: ResourceKeys::both("uuid-1", "res-1") })
     );
-    assert_eq!(state.job(RunKind::Sso), Some(Job::Sso { resource: ResourceKeys::both("uuid-1", "res-1") }));
     assert_eq!(
-        state.job(RunKind::PlanChange),
-        Some(Job::PlanChange { resource: ResourceKeys::both("uuid-1", "res-1"), plan: DEFAULT_PLAN.to_string() })
+        state.suite(RunKind::Sso),
+        Some(Suite::Sso { resource: ResourceKeys::both("uuid-1", "res-1"), force_post: false })
+    );
+    assert_eq!(
+        state.suite(RunKind::PlanChange),
+        Some(Suite::PlanChange { resource: ResourceKeys::both("uuid-1", "res-1"), plan: DEFAULT_PLAN.to_string() })
     );
 }
 
 #[test]
 fn plan_and_sso_settings_reach_the_jobs() {
     let state = State::default().apply(Action::SetPlan(" premium ".to_string())).apply(Action::SetWithSso(true));
-    assert_eq!(state.job(RunKind::All), Some(Job::All { plan: "premium".to_string(), with_sso: true }));
+    assert_eq!(state.suite(RunKind::All), Some(Suite::All { plan: "premium".to_string(), with_sso: true }));
     let blank = state.apply(Action::SetPlan(String::new()));
-    assert_eq!(blank.job(RunKind::All), Some(Job::All { plan: DEFAULT_PLAN.to_string(), with_sso: true }));
+    assert_eq!(blank.suite(RunKind::All), Some(Suite::All { plan: DEFAULT_PLAN.to_string(), with_sso: true }));
 }
 
 #[test]

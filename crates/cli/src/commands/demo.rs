@@ -1,6 +1,6 @@
 //! `kensa demo`: every check against the embedded reference provider, with no configuration.
 
-use super::test::{Job, exit_status, run_source};
+use super::test::{RunRequest, exit_status, run_source};
 use crate::args::Format;
 use crate::error::CliError;
 use crate::output::print;
@@ -46,7 +46,7 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
         context,
         &manifest_path,
         manifest.as_bytes(),
-        Job::Suite(Suite::All { plan: context.plan_change_to.clone(), with_sso: true }),
+        RunRequest::Suite(Suite::All { plan: context.plan_change_to.clone(), with_sso: true }),
     );
     let left = provider.resource_count();
     drop(provider);

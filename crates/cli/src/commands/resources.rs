@@ -1,7 +1,7 @@
 //! `kensa resources [--cleanup]`: the resources kensa provisioned for this manifest's add-on
 //! and has not seen deprovisioned, from the ledger beside the manifest.
 
-use super::test::{Job, ResourceRequest, Wanted, exit_status, run_source};
+use super::test::{ResourceRequest, RunRequest, Wanted, exit_status, run_source};
 use crate::args::ResourceArgs;
 use crate::error::CliError;
 use crate::ledger_file::LedgerFile;
@@ -15,7 +15,7 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
     let source = crate::files::read_input(path)?;
     if cleanup {
         let request = ResourceRequest { key: None, resource: ResourceArgs::default(), wanted: Wanted::CleanUp };
-        return run_source(context, path, &source, Job::OnResource(request)).map(|report| exit_status(&report));
+        return run_source(context, path, &source, RunRequest::OnResource(request)).map(|report| exit_status(&report));
     }
     let ledger = LedgerFile::beside(path);
     let Some(manifest_id) = kensa_manifest::declared_id(&source) else {

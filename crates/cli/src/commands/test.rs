@@ -12,8 +12,9 @@ use kensa_checks::render::{self, TextWriter};
 use kensa_checks::{Effects, Event, Provenance, Report, Session, Suite};
 use std::path::Path;
 
-/// What to do after the manifest checks.
-pub(crate) enum Job {
+/// What the command line asked to run after the manifest checks, before any resource it
+/// names is looked up in the ledger.
+pub(crate) enum RunRequest {
     Suite(Suite),
     /// A suite on one existing resource, named as the user named it.
     OnResource(ResourceRequest),
@@ -21,7 +22,7 @@ pub(crate) enum Job {
     Run(Vec<String>),
 }
 
-/// A [`Job`] with its resources found.
+/// A [`RunRequest`] with its resources found.
 enum Work {
     Suites(Vec<Suite>),
     Run(Vec<String>),
@@ -45,15 +46,15 @@ pub(crate) enum Wanted {
     CleanUp,
 }
 
-impl Job {
+impl RunRequest {
     /// How the ledger names the command that made a resource.
     fn command_label(&self) -> &'static str {
         match self {
-            Job::Suite(Suite::Provision) => "kensa test provision",
-            Job::Suite(Suite::All { with_sso: true, .. }) => "kensa test all --with-sso",
-            Job::Suite(_) => "kensa test all",
-            Job::OnResource(_) => "kensa test",
-            Job::Run(_) => "kensa run",
+            RunRequest::Suite(Suite::Provision) => "kensa test provision",
+            RunRequest::Suite(Suite::All { with_sso: true, .. }) => "kensa test all --with-sso",
+            RunRequest::Suite(_) => "kensa test all",
+            RunRequest::OnResource(_) => "kensa test",
+            RunRequest::Run(_) => "kensa run",
         }
     }
 }
@@ -80,8 +81,8 @@ fn resolve(context: &Context, source: &[u8], ledger: &LedgerFile, request: Resou
     })
 }
 
-/// Reads the manifest file and runs `job`.
-pub(crate) fn run_file(context: &Context, job: Job) -> Result<ExitStatus> {
+/// Reads the manifest file and runs `request`.
+pub(crate) fn run_file(context: &Context, request: RunRequest) -> Result<ExitStatus> {
     let path = &context.manifest;
     if let Some(output) = &context.output
         && crate::files::same_file(output, path)
@@ -93,33 +94,33 @@ pub(crate) fn run_file(context: &Context, job: Job) -> Result<ExitStatus> {
         .hint("write the report to another file"));
     }
     let source = crate::files::read_input(path)?;
-    run_source(context, path, &source, job).map(|report| exit_status(&report))
+    run_source(context, path, &source, request).map(|report| exit_status(&report))
 }
 
 pub(crate) fn exit_status(report: &Report) -> ExitStatus {
     if report.passed() { ExitStatus::Passed } else { ExitStatus::Failed }
 }
 
-/// Runs `job` on `source` (read from `manifest`, beside which the ledger lives), streaming
+/// Runs `request` on `source` (read from `manifest`, beside which the ledger lives), streaming
 /// human output, then writes the report where asked.
-pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], job: Job) -> Result<Report> {
+pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], request: RunRequest) -> Result<Report> {
     if context.insecure {
         eprintln!("warning: --insecure: TLS certificates are not verified");
     }
-    let options = match &job {
-        Job::Suite(_) => context.provision_options.clone(),
-        Job::OnResource(_) | Job::Run(_) => Vec::new(),
+    let options = match &request {
+        RunRequest::Suite(_) => context.provision_options.clone(),
+        RunRequest::OnResource(_) | RunRequest::Run(_) => Vec::new(),
     };
     let mut ledger = LedgerFile::beside(manifest);
     let provenance = Provenance {
         manifest_id: kensa_manifest::declared_id(source).unwrap_or_default(),
         environment: context.environment(),
-        command: job.command_label().to_string(),
+        command: request.command_label().to_string(),
     };
-    let work = match job {
-        Job::Suite(suite) => Work::Suites(vec![suite]),
-        Job::OnResource(request) => Work::Suites(resolve(context, source, &ledger, request)?),
-        Job::Run(command) => Work::Run(command),
+    let work = match request {
+        RunRequest::Suite(suite) => Work::Suites(vec![suite]),
+        RunRequest::OnResource(request) => Work::Suites(resolve(context, source, &ledger, request)?),
+        RunRequest::Run(command) => Work::Run(command),
     };
     let mut transport = ReqwestTransport::new(context.insecure);
     let runtime = crate::http::runtime()?;
