@@ -3,27 +3,7 @@
 
 use kensa_manifest::references::*;
 
-/// One live check, documented where it is defined: `kensa explain` prints these sections
-/// and the playground shows them.
-#[derive(Debug)]
-pub struct CheckDef {
-    /// Stable code, such as `P01`.
-    pub code: &'static str,
-    /// Kebab-case name of the behaviour verified, `phase/behaviour`.
-    pub name: &'static str,
-    /// The old gem's label, printed after `Check `.
-    pub label: &'static str,
-    /// What the check verifies, in one sentence.
-    pub summary: &'static str,
-    /// Why Heroku needs it.
-    pub why: &'static str,
-    /// A message the check reports, exactly as kensa prints it after `! `.
-    pub example: &'static str,
-    /// How to fix the provider.
-    pub fix: &'static str,
-    /// The Dev Center article that defines the requirement.
-    pub reference: &'static str,
-}
+pub use kensa_manifest::CheckDef;
 
 macro_rules! checks {
     ($($ident:ident {

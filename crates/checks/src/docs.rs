@@ -30,35 +30,31 @@ pub struct CheckDoc {
     pub reference: &'static str,
 }
 
-impl From<&'static Rule> for CheckDoc {
-    fn from(rule: &'static Rule) -> CheckDoc {
-        CheckDoc {
-            code: rule.code,
-            name: rule.name,
-            label: rule.label,
-            group: rule.group.heading(),
-            what: rule.summary,
-            why: rule.why,
-            example: rule.example,
-            fix: rule.fix,
-            reference: rule.reference,
-        }
-    }
-}
-
-impl From<&'static CheckDef> for CheckDoc {
-    fn from(check: &'static CheckDef) -> CheckDoc {
+impl CheckDoc {
+    fn of(check: &'static CheckDef, group: &'static str) -> CheckDoc {
         CheckDoc {
             code: check.code,
             name: check.name,
             label: check.label,
-            group: phase_title(check.name),
+            group,
             what: check.summary,
             why: check.why,
             example: check.example,
             fix: check.fix,
             reference: check.reference,
         }
+    }
+}
+
+impl From<&'static Rule> for CheckDoc {
+    fn from(rule: &'static Rule) -> CheckDoc {
+        CheckDoc::of(&rule.check, rule.group.heading())
+    }
+}
+
+impl From<&'static CheckDef> for CheckDoc {
+    fn from(check: &'static CheckDef) -> CheckDoc {
+        CheckDoc::of(check, phase_title(check.name))
     }
 }
 
@@ -248,11 +244,15 @@ mod tests {
         ];
         assert_eq!(cases.len(), RULES.len(), "one case per manifest rule");
         for (rule, (code, source)) in RULES.iter().zip(&cases) {
-            assert_eq!(rule.code, *code, "cases follow RULES order");
+            assert_eq!(rule.check.code, *code, "cases follow RULES order");
             let validation = validate(source.as_bytes());
             let messages: Vec<&str> =
                 validation.diagnostics().filter(|d| d.code == *code).map(|d| d.message.as_str()).collect();
-            assert!(messages.contains(&rule.example), "{code}: example {:?} not among {messages:?}", rule.example);
+            assert!(
+                messages.contains(&rule.check.example),
+                "{code}: example {:?} not among {messages:?}",
+                rule.check.example
+            );
         }
     }
 

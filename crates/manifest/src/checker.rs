@@ -78,7 +78,7 @@ impl<'d> Checker<'d> {
         let diagnostics: Vec<Diagnostic> = findings
             .into_iter()
             .map(|finding| Diagnostic {
-                code: rule.code.to_string(),
+                code: rule.check.code.to_string(),
                 severity: finding.severity,
                 position: finding
                     .position
@@ -124,7 +124,7 @@ impl<'d> Checker<'d> {
 
     fn syntax_failed(&mut self, error: &SyntaxError) {
         let diagnostic = |rule: &Rule, hint: Option<String>| Diagnostic {
-            code: rule.code.to_string(),
+            code: rule.check.code.to_string(),
             severity: Severity::Error,
             pointer: String::new(),
             message: error.kind.to_string(),

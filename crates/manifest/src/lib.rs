@@ -11,6 +11,7 @@
 //! assert_eq!((first.code.as_str(), first.pointer.as_str()), ("M06", "/api"));
 //! ```
 
+mod check_def;
 mod checker;
 mod diagnostic;
 mod document;
@@ -24,6 +25,7 @@ mod skeleton;
 mod suggest;
 pub mod url;
 
+pub use check_def::CheckDef;
 pub use diagnostic::{Diagnostic, Position, Severity};
 pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
 pub use model::{Api, ApiVersion, Endpoint, Environment, KNOWN_REQUIREMENTS, Manifest, Secret, SsoTarget};

@@ -2,6 +2,7 @@
 //! the documentation `kensa explain` prints and the playground shows. What each rule
 //! checks is in [`crate::checker`].
 
+use crate::check_def::CheckDef;
 use crate::references::*;
 use serde::{Deserialize, Serialize};
 
@@ -23,27 +24,11 @@ impl RuleGroup {
     }
 }
 
-/// One manifest rule, documented where it is defined: `kensa explain` prints these
-/// sections and the playground shows them.
+/// One manifest rule: where its result is printed, and its documentation.
 #[derive(Debug)]
 pub struct Rule {
-    /// Stable code, quoted by users and `kensa explain`.
-    pub code: &'static str,
-    /// Kebab-case name of the behaviour verified.
-    pub name: &'static str,
     pub group: RuleGroup,
-    /// The old gem's label, printed after `Check `.
-    pub label: &'static str,
-    /// What the rule checks, in one sentence.
-    pub summary: &'static str,
-    /// Why Heroku needs it.
-    pub why: &'static str,
-    /// A message the rule reports, exactly as kensa prints it after `! `.
-    pub example: &'static str,
-    /// How to fix the manifest.
-    pub fix: &'static str,
-    /// The Dev Center article that defines the requirement.
-    pub reference: &'static str,
+    pub check: CheckDef,
 }
 
 macro_rules! rules {
@@ -59,15 +44,17 @@ macro_rules! rules {
         reference: $reference:expr,
     })*) => {
         $(pub(crate) static $ident: Rule = Rule {
-            code: $code,
-            name: $name,
             group: RuleGroup::$group,
-            label: $label,
-            summary: $summary,
-            why: $why,
-            example: $example,
-            fix: $fix,
-            reference: $reference,
+            check: CheckDef {
+                code: $code,
+                name: $name,
+                label: $label,
+                summary: $summary,
+                why: $why,
+                example: $example,
+                fix: $fix,
+                reference: $reference,
+            },
         };)*
         /// Every manifest rule, in the order they run and print.
         pub static RULES: &[&Rule] = &[$(&$ident),*];

@@ -385,8 +385,8 @@ struct Input {
 fn check(input: &Input) {
     let source = &input.bytes;
     let validation = validate(source);
-    let codes: Vec<&str> = validation.results.iter().map(|result| result.rule.code).collect();
-    let expected: Vec<&str> = RULES.iter().map(|rule| rule.code).collect();
+    let codes: Vec<&str> = validation.results.iter().map(|result| result.rule.check.code).collect();
+    let expected: Vec<&str> = RULES.iter().map(|rule| rule.check.code).collect();
     assert_eq!(codes, expected, "one result per rule, in order");
     assert_eq!(validation.is_ok(), validation.manifest.is_some(), "a valid manifest, or diagnostics");
     if !validation.is_ok() {

@@ -51,7 +51,7 @@ fn fails(source: &[u8], code: &str, pointer: &str, message: &str) {
         "expected {code} at {pointer} containing {message:?}, got {errors:#?}"
     );
     assert!(errors.iter().all(|d| d.position.is_some()), "every diagnostic has a position: {errors:#?}");
-    let failed = validation.results.iter().find(|r| r.rule.code == code).unwrap();
+    let failed = validation.results.iter().find(|r| r.rule.check.code == code).unwrap();
     assert_eq!(failed.outcome, RuleOutcome::Failed);
 }
 
@@ -68,16 +68,16 @@ fn the_valid_manifest_passes_every_rule_without_a_warning() {
     let validation = validate(&with(|_| {}));
     assert_eq!(validation.results.len(), RULES.len());
     for result in &validation.results {
-        assert_eq!(result.outcome, RuleOutcome::Passed, "{} {}", result.rule.code, result.rule.label);
+        assert_eq!(result.outcome, RuleOutcome::Passed, "{} {}", result.rule.check.code, result.rule.check.label);
     }
 }
 
 #[test]
 fn rule_codes_and_names_are_unique_and_kebab_case() {
     for (index, rule) in RULES.iter().enumerate() {
-        assert_eq!(rule.code, format!("M{index:02}"));
-        assert!(rule.name.starts_with("manifest/"));
-        assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '/'), "{}", rule.name);
+        assert_eq!(rule.check.code, format!("M{index:02}"));
+        assert!(rule.check.name.starts_with("manifest/"));
+        assert!(rule.check.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '/'), "{}", rule.check.name);
     }
 }
 
@@ -140,7 +140,11 @@ fn m06_m07_check_the_api_block() {
     fails(&with(|m| m["api"] = json!("x")), "M07", "/api", "must be an object, found a string");
     let validation = validate(&with(|m| m["api"] = json!([])));
     assert!(
-        validation.results.iter().filter(|r| r.rule.code > "M07").all(|r| matches!(r.outcome, RuleOutcome::Skipped(_)))
+        validation
+            .results
+            .iter()
+            .filter(|r| r.rule.check.code > "M07")
+            .all(|r| matches!(r.outcome, RuleOutcome::Skipped(_)))
     );
 }
 
