@@ -2,7 +2,7 @@
 //! happens, each failed request's diagnosis, and the finished report. The engine decides
 //! every outcome and runs every phase; this module only maps a button to a suite.
 
-use kensa_checks::{Clock, Effects, Report, Session, Settings, Suite, Transport};
+use kensa_checks::{CheckRun, Clock, Effects, Report, Settings, Suite, Transport};
 use yew::Callback;
 
 use crate::run::RunEvent;
@@ -28,14 +28,14 @@ pub(crate) fn start(run: u64, suite: Suite, source: String, dispatch: Callback<A
             }
         };
         let effects = Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink };
-        let report = execute(Session::new(effects, Settings::default()), source.as_bytes(), suite).await;
+        let report = execute(CheckRun::new(effects, Settings::default()), source.as_bytes(), suite).await;
         let share = crate::share::encode(&report).await;
         dispatch.emit(Action::Finished { run, report, share });
     });
 }
 
 /// Runs `suite` as the CLI's `kensa test` does, over any transport.
-pub(crate) async fn execute<T: Transport>(session: Session<'_, T>, source: &[u8], suite: Suite) -> Report {
+pub(crate) async fn execute<T: Transport>(session: CheckRun<'_, T>, source: &[u8], suite: Suite) -> Report {
     session.run(source, suite).await
 }
 
@@ -87,7 +87,7 @@ mod tests {
             }
         };
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let report = block_on(execute(Session::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), suite));
+        let report = block_on(execute(CheckRun::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), suite));
         (report, changes, events)
     }
 
@@ -124,7 +124,7 @@ mod tests {
         let mut ids = CountingIds::default();
         let mut sink = |_: Event<'_>| {};
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-        let report = block_on(execute(Session::new(effects, Settings::default()), b"{}", Suite::Provision));
+        let report = block_on(execute(CheckRun::new(effects, Settings::default()), b"{}", Suite::Provision));
         assert!(!report.passed());
         assert!(transport.requests.borrow().is_empty());
     }

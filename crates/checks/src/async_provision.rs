@@ -3,13 +3,13 @@
 
 use crate::catalogue::*;
 use crate::encoding::seconds;
-use crate::engine::Session;
+use crate::engine::CheckRun;
 use crate::provision::Payload;
 use crate::transport::{CallbackCall, Method, Transport};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Map, Value, json};
 
-impl<T: Transport> Session<'_, T> {
+impl<T: Transport> CheckRun<'_, T> {
     /// The asynchronous group, skipped for `reason`.
     pub(crate) fn skip_async(&mut self, reason: &str) {
         self.group("asynchronous provisioning".to_string());

@@ -1,7 +1,7 @@
 //! `Testing config data`: the config vars a provision or plan change returns.
 
 use crate::catalogue::*;
-use crate::engine::Session;
+use crate::engine::CheckRun;
 use crate::provision::describe_value;
 use crate::transport::Transport;
 use kensa_manifest::{Environment, Manifest};
@@ -10,7 +10,7 @@ use serde_json::Value;
 const CONFIG_CHECKS: [&CheckDef; 5] =
     [&CONFIG_OBJECT, &CONFIG_KEYS_DECLARED, &CONFIG_KEYS_PRESENT, &CONFIG_VALUES_STRINGS, &CONFIG_URLS];
 
-impl<T: Transport> Session<'_, T> {
+impl<T: Transport> CheckRun<'_, T> {
     /// The whole `config data` group, skipped for `reason`.
     pub(crate) fn skip_config(&mut self, reason: &str) {
         self.group("config data".to_string());

@@ -1,7 +1,7 @@
 //! Deprovision (`DELETE <base path>/<key>`) and plan change (`PUT <base path>/<key>`).
 
 use crate::catalogue::*;
-use crate::engine::{Pending, Session};
+use crate::engine::{CheckRun, Pending};
 use crate::event::ResourceEvent;
 use crate::keys::ResourceKeys;
 use crate::provision::{api_headers, provider_message};
@@ -9,7 +9,7 @@ use crate::transport::{Method, Response, Transport, TransportError};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Value, json};
 
-impl<T: Transport> Session<'_, T> {
+impl<T: Transport> CheckRun<'_, T> {
     /// `kensa test deprovision KEY`: the authentication probes, then 200 or 204.
     pub async fn deprovision(&mut self, manifest: &Manifest, keys: &ResourceKeys) -> bool {
         let (url, path) = self.resource_url(manifest, keys.path_key(manifest.api.version));

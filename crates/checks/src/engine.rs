@@ -66,7 +66,7 @@ pub struct Effects<'a, T: Transport> {
 }
 
 /// One run of checks.
-pub struct Session<'a, T: Transport> {
+pub struct CheckRun<'a, T: Transport> {
     pub(crate) effects: Effects<'a, T>,
     pub(crate) settings: Settings,
     report: Report,
@@ -140,9 +140,9 @@ impl Pending {
     }
 }
 
-impl<'a, T: Transport> Session<'a, T> {
-    pub fn new(effects: Effects<'a, T>, settings: Settings) -> Session<'a, T> {
-        Session {
+impl<'a, T: Transport> CheckRun<'a, T> {
+    pub fn new(effects: Effects<'a, T>, settings: Settings) -> CheckRun<'a, T> {
+        CheckRun {
             effects,
             settings,
             report: Report::default(),

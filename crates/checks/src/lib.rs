@@ -30,7 +30,7 @@ pub mod testing;
 mod transport;
 
 pub use catalogue::{CHECKS, CheckDef};
-pub use engine::{Effects, Limits, Session, Settings};
+pub use engine::{CheckRun, Effects, Limits, Settings};
 pub use event::{Event, EventSink, NoEvents, ResourceEvent};
 pub use ledger::{Ledger, LedgerEntry, Provenance, ResourceKeys};
 pub use provision::Provisioned;

@@ -4,7 +4,7 @@ use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::credentials::bad_credentials;
 use crate::encoding::{basic_auth, path_segment, rfc3339};
-use crate::engine::{Pending, Session, describe_error};
+use crate::engine::{CheckRun, Pending, describe_error};
 use crate::event::ResourceEvent;
 use crate::keys::ResourceKeys;
 use crate::transport::{Method, Response, Transport};
@@ -71,7 +71,7 @@ impl Provisioned {
     }
 }
 
-impl<T: Transport> Session<'_, T> {
+impl<T: Transport> CheckRun<'_, T> {
     pub(crate) fn provision_url(&self, manifest: &Manifest) -> String {
         let endpoint = manifest.endpoint(self.settings.environment);
         format!("{}{}", endpoint.origin(), endpoint.base_path())

@@ -5,7 +5,7 @@ use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::cookies::CookieJar;
 use crate::encoding::form_value;
-use crate::engine::{Pending, Sent, Session, describe_error};
+use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::keys::ResourceKeys;
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, SsoTarget};
@@ -129,7 +129,7 @@ fn signed_request(
     request
 }
 
-impl<T: Transport> Session<'_, T> {
+impl<T: Transport> CheckRun<'_, T> {
     /// `kensa test sso ID`: bad token, stale and future timestamps must get 403; a good
     /// request signs in, sets the nav-data cookie and shows the Heroku layout (legacy).
     pub async fn sso(&mut self, manifest: &Manifest, resource: &ResourceKeys, force_post: bool) -> bool {

@@ -1,7 +1,7 @@
 //! Whole runs: what `kensa test <suite>` and `kensa run` do, phase after phase.
 
 use crate::catalogue::COMMAND_EXIT;
-use crate::engine::Session;
+use crate::engine::CheckRun;
 use crate::keys::ResourceKeys;
 use crate::provision::Provisioned;
 use crate::report::Report;
@@ -46,7 +46,7 @@ pub enum CommandOutcome {
     NotStarted(String),
 }
 
-impl<T: Transport> Session<'_, T> {
+impl<T: Transport> CheckRun<'_, T> {
     /// Runs the manifest checks, then `suite` if the manifest is valid. Resources
     /// `Suite::All` creates are deprovisioned before it returns; what any suite makes or
     /// removes is told as [`crate::Event::Resource`] events, for the host's ledger.

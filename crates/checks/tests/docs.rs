@@ -4,8 +4,8 @@
 
 use kensa_checks::testing::{CountingIds, ManualClock, block_on};
 use kensa_checks::{
-    CHECKS, CallbackCall, CallbackLog, Capabilities, CommandOutcome, Effects, ExchangedGrant, Method, NoEvents,
-    Provisioned, Report, Request, Response, Session, Settings, Suite, Transport, TransportError,
+    CHECKS, CallbackCall, CallbackLog, Capabilities, CheckRun, CommandOutcome, Effects, ExchangedGrant, Method,
+    NoEvents, Provisioned, Report, Request, Response, Settings, Suite, Transport, TransportError,
 };
 use serde_json::{Value, json};
 use std::cell::{Cell, RefCell};
@@ -237,7 +237,7 @@ fn run(case: Case) -> Report {
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
     let settings = Settings { async_timeout_ms: case.asynchronous.then_some(30_000), ..Settings::default() };
     let source = serde_json::to_vec(&case.manifest).unwrap();
-    block_on(Session::new(effects, settings).run(&source, case.suite))
+    block_on(CheckRun::new(effects, settings).run(&source, case.suite))
 }
 
 /// The message with uuids (and, when asked, digits) blanked out.
@@ -301,7 +301,7 @@ fn the_command_example_is_what_kensa_run_prints() {
     let mut ids = CountingIds::default();
     let mut sink = NoEvents;
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
-    let mut session = Session::new(effects, Settings::default());
+    let mut session = CheckRun::new(effects, Settings::default());
     let resource = Provisioned { id: "res-1".into(), uuid: "u".into(), config: Vec::new() };
     session.record_command("./consumer-test", &resource, &CommandOutcome::Exited(1));
     let report = session.into_report();

@@ -188,7 +188,7 @@ fn an_invalid_manifest_stops_the_run() {
 #[test]
 fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
     use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-    use kensa_checks::{Capabilities, Effects, NoEvents, Response, Session, Settings};
+    use kensa_checks::{Capabilities, CheckRun, Effects, NoEvents, Response, Settings};
     for (capabilities, expected) in [(Capabilities::BROWSER, Outcome::Skipped), (Capabilities::FULL, Outcome::Failed)] {
         let mut transport =
             ScriptedTransport::new(|_: &kensa_checks::Request| Ok(Response { status: 403, ..Response::default() }));
@@ -197,7 +197,7 @@ fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
         let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
         let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
-        let report = block_on(Session::new(effects, Settings::default()).run(&scripted::manifest(&[]), suite));
+        let report = block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), suite));
         let outcome = |code: &str| report.checks().find(|check| check.code == code).map(|check| check.outcome);
         assert_eq!(outcome("S02"), Some(Outcome::Passed), "{capabilities:?}");
         assert_eq!(outcome("S05"), Some(expected), "{capabilities:?}");

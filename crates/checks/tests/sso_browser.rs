@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "tests panic on purpose")]
 
 use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-use kensa_checks::{Effects, Method, NoEvents, Outcome, Report, Request, Response, Session, Settings, Suite};
+use kensa_checks::{CheckRun, Effects, Method, NoEvents, Outcome, Report, Request, Response, Settings, Suite};
 use serde_json::json;
 
 const NOW_MS: u64 = 1_790_000_000_000;
@@ -50,7 +50,7 @@ fn sign_in(test: serde_json::Value, provider: impl FnMut(&Request) -> Response) 
     let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
     let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
-    let report = block_on(Session::new(effects, Settings::default()).run(&manifest(test), suite));
+    let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(test), suite));
     let requests = transport.requests.borrow().clone();
     (report, requests)
 }

@@ -2,7 +2,9 @@
 #![allow(dead_code, reason = "each test binary uses part of this")]
 
 use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-use kensa_checks::{Effects, EventSink, NoEvents, Report, Request, Response, Session, Settings, Suite, TransportError};
+use kensa_checks::{
+    CheckRun, Effects, EventSink, NoEvents, Report, Request, Response, Settings, Suite, TransportError,
+};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -219,6 +221,6 @@ pub(crate) fn run_suite_with_sink(faults: &[Fault], suite: Suite, sink: &mut dyn
     });
     let mut ids = CountingIds::default();
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink };
-    let report = block_on(Session::new(effects, Settings::default()).run(&manifest(faults), suite));
+    let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(faults), suite));
     (report, provider)
 }

@@ -1,13 +1,13 @@
 //! `kensa run CMD`: provision, run CMD with the declared config vars, change plan,
 //! deprovision, even when CMD fails.
 
-use kensa_checks::{CommandOutcome, Provisioned, Report, Session};
+use kensa_checks::{CheckRun, CommandOutcome, Provisioned, Report};
 use std::process::Stdio;
 
 /// `kensa run`: the engine provisions, this runs the command with the declared config
 /// vars and records how it ended, then the engine changes plan and deprovisions.
 pub(crate) async fn run_command<T: kensa_checks::Transport>(
-    session: Session<'_, T>,
+    session: CheckRun<'_, T>,
     source: &[u8],
     command: &[String],
     plan: &str,

@@ -9,7 +9,7 @@ use crate::output::print;
 use crate::standin::HerokuStandIn;
 use crate::{Context, ExitStatus, Result};
 use kensa_checks::render::{self, TextWriter};
-use kensa_checks::{Effects, Event, Provenance, Report, Session, Suite};
+use kensa_checks::{CheckRun, Effects, Event, Provenance, Report, Suite};
 use std::path::Path;
 
 /// What the command line asked to run after the manifest checks, before any resource it
@@ -146,7 +146,7 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], requ
     };
     let mut ids = OsRandom::default();
     let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink };
-    let session = Session::new(effects, context.engine_settings(options));
+    let session = CheckRun::new(effects, context.engine_settings(options));
     let report = runtime.block_on(async move {
         match work {
             Work::Suites(suites) => session.run_each(source, suites).await,
