@@ -81,7 +81,10 @@ impl RunStatus {
 /// An engine [`Event`], owned, so it can travel in an [`Action`].
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum RunEvent {
-    Group(String),
+    Group {
+        heading: String,
+        route: Option<String>,
+    },
     CheckStarted {
         code: String,
         label: String,
@@ -99,7 +102,9 @@ impl RunEvent {
     /// The engine's `event`, owned; `now_ms` dates a new resource.
     pub(crate) fn from_engine(event: Event<'_>, now_ms: u64) -> RunEvent {
         match event {
-            Event::GroupStarted { heading } => RunEvent::Group(heading.to_string()),
+            Event::GroupStarted { heading, route } => {
+                RunEvent::Group { heading: heading.to_string(), route: route.map(str::to_string) }
+            }
             Event::CheckStarted { code, label } => {
                 RunEvent::CheckStarted { code: code.to_string(), label: label.to_string() }
             }
@@ -118,7 +123,10 @@ mod tests {
     #[test]
     fn engine_events_convert() {
         let check = sample_report().groups[0].checks[0].clone();
-        assert_eq!(RunEvent::from_engine(Event::GroupStarted { heading: "h" }, 0), RunEvent::Group("h".to_string()));
+        assert_eq!(
+            RunEvent::from_engine(Event::GroupStarted { heading: "h", route: Some("r") }, 0),
+            RunEvent::Group { heading: "h".to_string(), route: Some("r".to_string()) }
+        );
         assert_eq!(
             RunEvent::from_engine(Event::CheckStarted { code: "P01", label: "response" }, 0),
             RunEvent::CheckStarted { code: "P01".to_string(), label: "response".to_string() }

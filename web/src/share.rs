@@ -118,6 +118,7 @@ pub(crate) fn sample_report() -> Report {
     Report {
         groups: vec![GroupReport {
             heading: "POST /heroku/resources".to_string(),
+            route: None,
             checks: vec![check("P01", Outcome::Failed), check("P02", Outcome::Skipped)],
         }],
     }

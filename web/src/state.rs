@@ -249,15 +249,15 @@ impl State {
     /// Adds an engine event to the report being built, as the engine builds its own.
     fn record(&mut self, event: RunEvent) {
         match event {
-            RunEvent::Group(heading) => {
-                Rc::make_mut(&mut self.report).groups.push(GroupReport { heading, checks: Vec::new() });
+            RunEvent::Group { heading, route } => {
+                Rc::make_mut(&mut self.report).groups.push(GroupReport::new(heading, route));
             }
             RunEvent::CheckStarted { code, label } => self.current = Some((code, label)),
             RunEvent::CheckFinished(check) => {
                 self.current = None;
                 let report = Rc::make_mut(&mut self.report);
                 if report.groups.is_empty() {
-                    report.groups.push(GroupReport { heading: "checks".to_string(), checks: Vec::new() });
+                    report.groups.push(GroupReport::new("checks", None));
                 }
                 if let Some(group) = report.groups.last_mut() {
                     group.checks.push(*check);

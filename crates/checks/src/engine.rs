@@ -195,8 +195,14 @@ impl<'a, T: Transport> CheckRun<'a, T> {
     }
 
     pub(crate) fn group(&mut self, heading: String) {
-        self.effects.sink.event(Event::GroupStarted { heading: &heading });
-        self.report.groups.push(GroupReport { heading, checks: Vec::new() });
+        self.group_with_route(heading, None);
+    }
+
+    /// A group about one resource: `route` is the heading with the resource's key replaced
+    /// by a placeholder.
+    pub(crate) fn group_with_route(&mut self, heading: String, route: Option<String>) {
+        self.effects.sink.event(Event::GroupStarted { heading: &heading, route: route.as_deref() });
+        self.report.groups.push(GroupReport::new(heading, route));
     }
 
     pub(crate) fn start(&mut self, def: &'static CheckDef) -> Pending {
@@ -265,7 +271,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
     fn push(&mut self, check: CheckReport) {
         self.effects.sink.event(Event::CheckFinished { check: &check });
         if self.report.groups.is_empty() {
-            self.report.groups.push(GroupReport { heading: "checks".to_string(), checks: Vec::new() });
+            self.report.groups.push(GroupReport::new("checks", None));
         }
         if let Some(group) = self.report.groups.last_mut() {
             group.checks.push(check);

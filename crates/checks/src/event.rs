@@ -8,6 +8,8 @@ use crate::report::CheckReport;
 pub enum Event<'a> {
     GroupStarted {
         heading: &'a str,
+        /// The heading with the resource's key as a placeholder (see [`crate::GroupReport`]).
+        route: Option<&'a str>,
     },
     CheckStarted {
         code: &'a str,

@@ -12,8 +12,8 @@ pub(crate) fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn 
         let heading = result.rule.group.heading();
         if current.as_ref().is_none_or(|group| group.heading != heading) {
             report.groups.extend(current.take());
-            sink.event(Event::GroupStarted { heading });
-            current = Some(GroupReport { heading: heading.to_string(), checks: Vec::new() });
+            sink.event(Event::GroupStarted { heading, route: None });
+            current = Some(GroupReport::new(heading, None));
         }
         let check = check_report(result);
         sink.event(Event::CheckFinished { check: &check });
@@ -70,7 +70,7 @@ mod tests {
         let mut events = Vec::new();
         let mut sink = |event: Event<'_>| {
             events.push(match event {
-                Event::GroupStarted { heading } => format!("group {heading}"),
+                Event::GroupStarted { heading, .. } => format!("group {heading}"),
                 Event::CheckFinished { check } => format!("check {}", check.code),
                 other => format!("{other:?}"),
             });

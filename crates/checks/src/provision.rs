@@ -83,6 +83,14 @@ impl<T: Transport> CheckRun<'_, T> {
         (format!("{}{path}", endpoint.origin()), path)
     }
 
+    /// A resource's path with its key as a placeholder: `/heroku/resources/{uuid}` (v3
+    /// addresses resources by Heroku's uuid) or `.../{id}` (v1, by the provider's id).
+    pub(crate) fn resource_route(&self, manifest: &Manifest) -> String {
+        let base = manifest.endpoint(self.settings.environment).base_path().trim_end_matches('/').to_string();
+        let key = if manifest.api.version == ApiVersion::V3 { "{uuid}" } else { "{id}" };
+        format!("{base}/{key}")
+    }
+
     /// The stand-in's URL under `--async`, Heroku's real one otherwise.
     fn callback_url(&self, uuid: &str, heroku: String) -> String {
         self.settings.async_timeout_ms.and_then(|_| self.effects.transport.callback_url(uuid)).unwrap_or(heroku)

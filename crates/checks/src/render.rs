@@ -56,6 +56,7 @@ pub(crate) fn hostile_report() -> crate::Report {
     crate::Report {
         groups: vec![GroupReport {
             heading: HOSTILE.to_string(),
+            route: Some(HOSTILE.to_string()),
             checks: vec![
                 check(Outcome::Passed),
                 check(Outcome::Skipped),

@@ -13,7 +13,17 @@ pub struct Report {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupReport {
     pub heading: String,
+    /// For a group about one resource, its heading with the resource's key as a placeholder
+    /// (`PUT /heroku/resources/{uuid}`): the same in every run, so JUnit names its suite so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     pub checks: Vec<CheckReport>,
+}
+
+impl GroupReport {
+    pub fn new(heading: impl Into<String>, route: Option<String>) -> GroupReport {
+        GroupReport { heading: heading.into(), route, checks: Vec::new() }
+    }
 }
 
 /// The result of one check.

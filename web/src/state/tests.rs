@@ -158,7 +158,10 @@ fn nothing_runs_while_a_run_is_going() {
 fn events_build_the_report_as_they_arrive() {
     let check = check();
     let state = running(RunKind::Provision)
-        .apply(Action::Event { run: 1, event: RunEvent::Group("POST /heroku/resources".to_string()) })
+        .apply(Action::Event {
+            run: 1,
+            event: RunEvent::Group { heading: "POST /heroku/resources".to_string(), route: None },
+        })
         .apply(Action::Event {
             run: 1,
             event: RunEvent::CheckStarted { code: "P01".to_string(), label: "response".to_string() },

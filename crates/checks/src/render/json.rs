@@ -50,7 +50,11 @@ pub fn from_json(text: &str) -> Result<Report, String> {
 
 fn group(value: &Value, path: &str) -> Result<GroupReport, String> {
     let group = Object::of(value, path)?;
-    Ok(GroupReport { heading: group.string("heading")?, checks: group.list("checks", check)? })
+    Ok(GroupReport {
+        heading: group.string("heading")?,
+        route: group.optional_string("route")?,
+        checks: group.list("checks", check)?,
+    })
 }
 
 fn check(value: &Value, path: &str) -> Result<CheckReport, String> {
@@ -166,7 +170,12 @@ mod tests {
                 exchanges: vec![exchange.clone()],
             })
             .collect();
-        let report = Report { groups: vec![GroupReport { heading: "POST /heroku/resources".to_string(), checks }] };
+        let group = GroupReport {
+            heading: "PUT /heroku/resources/u-1".to_string(),
+            route: Some("PUT /heroku/resources/{uuid}".to_string()),
+            checks,
+        };
+        let report = Report { groups: vec![group] };
         assert_eq!(from_json(&json(&report)), Ok(report));
     }
 

@@ -21,7 +21,9 @@ pub fn junit(report: &Report) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" id=\"{index}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
-            escape_markup(&group.heading),
+            // The route, not the heading: a resource's key changes every run, and CI
+            // dashboards follow a suite by its name.
+            escape_markup(group.route.as_deref().unwrap_or(&group.heading)),
             group.checks.len(),
             count(Outcome::Failed),
             count(Outcome::Errored),
@@ -131,5 +133,23 @@ mod tests {
         let xml = junit(&crate::render::hostile_report());
         assert!(!xml.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{xml:?}");
         assert!(xml.contains("name=\"P05 id[2J]0;owned  Check fake [PASS]&#10;  Check fake too [PASS]31m\""), "{xml}");
+    }
+
+    /// A suite about one resource is named by its route, the same in every run, not by
+    /// its heading, which holds the resource's uuid (found by the issue 13 snapshots).
+    #[test]
+    fn a_resource_suite_is_named_by_its_route() {
+        let group = |uuid: &str| {
+            let mut group = crate::GroupReport::new(
+                format!("PUT /heroku/resources/{uuid}"),
+                Some("PUT /heroku/resources/{uuid}".to_string()),
+            );
+            group.checks.push(crate::render::hostile_report().groups[0].checks[0].clone());
+            group
+        };
+        let first = junit(&Report { groups: vec![group("0b1e")] });
+        let second = junit(&Report { groups: vec![group("9f3c")] });
+        assert!(first.contains(r#"<testsuite name="PUT /heroku/resources/{uuid}""#), "{first}");
+        assert_eq!(first, second);
     }
 }

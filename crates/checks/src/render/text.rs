@@ -30,7 +30,9 @@ pub fn text(report: &Report, paint: Paint<'_>) -> String {
     let mut writer = TextWriter::default();
     let mut out = String::new();
     for group in &report.groups {
-        out.push_str(&writer.event(Event::GroupStarted { heading: &group.heading }, paint));
+        out.push_str(
+            &writer.event(Event::GroupStarted { heading: &group.heading, route: group.route.as_deref() }, paint),
+        );
         for check in &group.checks {
             out.push_str(&writer.event(Event::CheckFinished { check }, paint));
         }
@@ -51,7 +53,7 @@ impl TextWriter {
     /// The text to print for `event` (possibly empty).
     pub fn event(&mut self, event: Event<'_>, paint: Paint<'_>) -> String {
         match event {
-            Event::GroupStarted { heading } => self.flush(paint) + &group_line(heading),
+            Event::GroupStarted { heading, .. } => self.flush(paint) + &group_line(heading),
             Event::CheckStarted { .. } | Event::Resource(_) => String::new(),
             Event::CheckFinished { check } => {
                 let continues_run = check.outcome == Outcome::Skipped
