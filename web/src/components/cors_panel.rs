@@ -1,6 +1,7 @@
 use yew::prelude::*;
 
 use crate::diagnosis::{Diagnosis, Kind};
+use crate::local_network::Access;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct CorsPanelProps {
@@ -57,6 +58,13 @@ pub(crate) fn cors_panel(props: &CorsPanelProps) -> Html {
                     { ". Check that the provider is running and that the manifest's test URLs (" }
                     <code>{ "api.test" }</code>{ ") point at it." }
                 </p>
+                if diagnosis.access == Some(Access::Prompt) {
+                    // Firefox answers "prompt" even after its prompt was refused.
+                    <p class="aside">
+                        { "If the browser asked whether this site may reach your device (Local network access), \
+                           allow it and run again." }
+                    </p>
+                }
                 if diagnosis.isolated {
                     <p class="aside">
                         { "This page is cross-origin isolated, so a running provider also looks unreachable unless \
