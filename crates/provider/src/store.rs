@@ -229,22 +229,18 @@ impl Store {
     /// Marks a live resource as provisioned (asynchronous provisioning finished).
     /// False when it is gone (deprovisioned meanwhile) or unknown.
     pub(crate) fn mark_provisioned(&self, id: &str) -> io::Result<bool> {
-        self.conn()
-            .execute(
-                "UPDATE resources SET state = ?2 WHERE id = ?1 AND deprovisioned_at IS NULL",
-                params![id, PROVISIONED],
-            )
-            .map(|changed| changed > 0)
-            .map_err(storage_error)
+        self.set_state(id, PROVISIONED)
     }
 
     /// Back to provisioning, when telling Heroku it is ready failed.
     pub(crate) fn mark_provisioning(&self, id: &str) -> io::Result<bool> {
+        self.set_state(id, PROVISIONING)
+    }
+
+    /// True when a live resource `id` now has `state`.
+    fn set_state(&self, id: &str, state: &str) -> io::Result<bool> {
         self.conn()
-            .execute(
-                "UPDATE resources SET state = ?2 WHERE id = ?1 AND deprovisioned_at IS NULL",
-                params![id, PROVISIONING],
-            )
+            .execute("UPDATE resources SET state = ?2 WHERE id = ?1 AND deprovisioned_at IS NULL", params![id, state])
             .map(|changed| changed > 0)
             .map_err(storage_error)
     }
