@@ -27,7 +27,8 @@ pub(crate) fn start(run: u64, suite: Suite, source: String, dispatch: Callback<A
                 dispatch.emit(Action::Event { run, event: RunEvent::from_engine(event, BrowserClock.now_ms()) })
             }
         };
-        let effects = Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink };
+        let effects =
+            Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink, callbacks: None };
         let report = execute(CheckRun::new(effects, Settings::default()), source.as_bytes(), suite).await;
         let share = crate::share::encode(&report).await;
         dispatch.emit(Action::Finished { run, report, share });
@@ -86,7 +87,7 @@ mod tests {
                 changes.push(change.clone());
             }
         };
-        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
         let report = block_on(execute(CheckRun::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), suite));
         (report, changes, events)
     }
@@ -123,7 +124,7 @@ mod tests {
         let clock = ManualClock::at(0);
         let mut ids = CountingIds::default();
         let mut sink = |_: Event<'_>| {};
-        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
         let report = block_on(execute(CheckRun::new(effects, Settings::default()), b"{}", Suite::Provision));
         assert!(!report.passed());
         assert!(transport.requests.borrow().is_empty());

@@ -12,7 +12,9 @@ use crate::encoding::seconds;
 use crate::event::{Event, EventSink};
 use crate::redact::Redactor;
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report};
-use crate::transport::{Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4};
+use crate::transport::{
+    CallbackReceiver, Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
+};
 use kensa_manifest::{Environment, Manifest, Severity};
 use std::cell::RefCell;
 
@@ -63,6 +65,9 @@ pub struct Effects<'a, T: Transport> {
     pub clock: &'a dyn Clock,
     pub ids: &'a mut dyn IdSource,
     pub sink: &'a mut dyn EventSink,
+    /// The stand-in for Heroku's API under `--async`; `None` where the host cannot listen
+    /// (a browser), and asynchronous provisioning is then skipped.
+    pub callbacks: Option<&'a dyn CallbackReceiver>,
 }
 
 /// One run of checks.

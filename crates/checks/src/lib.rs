@@ -2,7 +2,8 @@
 //! reported as events while they run and as a [`Report`] at the end.
 //!
 //! Pure: compiles to wasm32 and never touches the network, clock or file system itself;
-//! the host passes a [`Transport`], a [`Clock`] and an [`IdSource`] in.
+//! the host passes a [`Transport`], a [`Clock`] and an [`IdSource`] in, and a
+//! [`CallbackReceiver`] where it can listen for a provider's calls back to Heroku.
 
 mod async_provision;
 pub mod catalogue;
@@ -37,6 +38,6 @@ pub use provision::Provisioned;
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{
-    CallbackCall, CallbackLog, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request, Response, Transport,
-    TransportError, uuid_v4,
+    CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request,
+    Response, Transport, TransportError, uuid_v4,
 };

@@ -93,7 +93,10 @@ impl<T: Transport> CheckRun<'_, T> {
 
     /// The stand-in's URL under `--async`, Heroku's real one otherwise.
     fn callback_url(&self, uuid: &str, heroku: String) -> String {
-        self.settings.async_timeout_ms.and_then(|_| self.effects.transport.callback_url(uuid)).unwrap_or(heroku)
+        match (self.settings.async_timeout_ms, self.effects.callbacks) {
+            (Some(_), Some(callbacks)) => callbacks.callback_url(uuid),
+            _ => heroku,
+        }
     }
 
     pub(crate) fn provision_payload(&mut self, manifest: &Manifest, uuid: Option<&str>) -> Payload {
@@ -155,7 +158,7 @@ impl<T: Transport> CheckRun<'_, T> {
         let base_path = manifest.endpoint(self.settings.environment).base_path();
         self.group(format!("POST {base_path}"));
         let asynchronous = self.settings.async_timeout_ms.is_some();
-        if asynchronous && !self.effects.transport.capabilities().callbacks {
+        if asynchronous && self.effects.callbacks.is_none() {
             let reason = "asynchronous provisioning needs a host that can receive Heroku's callbacks (the kensa CLI)";
             for def in [&PROVISION_RESPONSE, &PROVISION_JSON, &PROVISION_AUTH] {
                 self.skip(def, reason);

@@ -2,6 +2,8 @@
 //! random ids. Futures carry no `Send` bound because browser futures are not `Send`.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 /// An HTTP request the engine wants made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,41 +80,42 @@ pub enum TransportError {
     EndpointTimedOut(String),
 }
 
-/// What a host's transport can see. A browser cannot read `Set-Cookie`, cannot stop at a
-/// redirect, and cannot receive callbacks; checks needing those are skipped, not failed.
+/// What a host's transport can see. A browser cannot read `Set-Cookie` and cannot stop at
+/// a redirect; checks needing those are skipped, not failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capabilities {
     pub cookies: bool,
     pub redirects: bool,
-    pub callbacks: bool,
 }
 
 impl Capabilities {
-    pub const FULL: Capabilities = Capabilities { cookies: true, redirects: true, callbacks: true };
-    pub const BROWSER: Capabilities = Capabilities { cookies: false, redirects: false, callbacks: false };
+    pub const FULL: Capabilities = Capabilities { cookies: true, redirects: true };
+    pub const BROWSER: Capabilities = Capabilities { cookies: false, redirects: false };
 }
 
-/// Sends HTTP requests for the engine and, on hosts that can listen, receives the
-/// provider's calls back to Heroku during asynchronous provisioning.
+/// Sends HTTP requests for the engine.
 #[expect(async_fn_in_trait, reason = "browser futures are not Send, so no Send bound is wanted")]
 pub trait Transport {
     fn capabilities(&self) -> Capabilities;
 
     async fn send(&self, request: Request) -> Result<Response, TransportError>;
+}
 
-    /// The `callback_url` to send for the resource `uuid`, when this host runs a stand-in
-    /// for Heroku's API (`http://127.0.0.1:PORT/addons/<uuid>`).
-    fn callback_url(&self, uuid: &str) -> Option<String> {
-        let _ = uuid;
-        None
-    }
+/// Receives the provider's calls back to Heroku during asynchronous provisioning: a host
+/// that can listen runs a stand-in for Heroku's API. A browser cannot, and gives none.
+pub trait CallbackReceiver {
+    /// The `callback_url` to send for the resource `uuid`
+    /// (`http://127.0.0.1:PORT/addons/<uuid>`).
+    fn callback_url(&self, uuid: &str) -> String;
 
     /// Waits until the provider finishes provisioning `uuid` (or `timeout_ms` passes) and
-    /// returns every call it made to the stand-in, in order.
-    async fn wait_for_callbacks(&self, uuid: &str, timeout_ms: u64) -> CallbackLog {
-        let _ = (uuid, timeout_ms);
-        CallbackLog::default()
-    }
+    /// returns every call it made to the stand-in, in order. Boxed, so that the engine
+    /// can hold any receiver as `&dyn CallbackReceiver`.
+    fn wait_for_callbacks<'a>(
+        &'a self,
+        uuid: &'a str,
+        timeout_ms: u64,
+    ) -> Pin<Box<dyn Future<Output = CallbackLog> + 'a>>;
 }
 
 /// What a provider sent to the Heroku stand-in while provisioning asynchronously.

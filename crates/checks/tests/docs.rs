@@ -4,11 +4,14 @@
 
 use kensa_checks::testing::{CountingIds, ManualClock, block_on};
 use kensa_checks::{
-    CHECKS, CallbackCall, CallbackLog, Capabilities, CheckRun, CommandOutcome, Effects, ExchangedGrant, Method,
-    NoEvents, Provisioned, Report, Request, Response, Settings, Suite, Transport, TransportError,
+    CHECKS, CallbackCall, CallbackLog, CallbackReceiver, Capabilities, CheckRun, CommandOutcome, Effects,
+    ExchangedGrant, Method, NoEvents, Provisioned, Report, Request, Response, Settings, Suite, Transport,
+    TransportError,
 };
 use serde_json::{Value, json};
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 
 const PASSWORD: &str = "docs-password-0123";
 
@@ -36,11 +39,22 @@ impl Transport for Fake {
         }
         Ok((self.answer.borrow_mut())(&request))
     }
+}
 
-    async fn wait_for_callbacks(&self, uuid: &str, _timeout_ms: u64) -> CallbackLog {
+impl CallbackReceiver for Fake {
+    fn callback_url(&self, uuid: &str) -> String {
+        format!("http://127.0.0.1:5999/addons/{uuid}")
+    }
+
+    fn wait_for_callbacks<'a>(
+        &'a self,
+        uuid: &'a str,
+        _timeout_ms: u64,
+    ) -> Pin<Box<dyn Future<Output = CallbackLog> + 'a>> {
         let grants = self.grants.borrow();
         let code = grants.iter().find(|(sent, _)| sent == uuid).map_or("", |(_, code)| code.as_str());
-        (self.callbacks)(uuid, code)
+        let log = (self.callbacks)(uuid, code);
+        Box::pin(std::future::ready(log))
     }
 }
 
@@ -234,7 +248,8 @@ fn run(case: Case) -> Report {
     let clock = ManualClock::at(1_790_000_000_000);
     let mut ids = CountingIds::default();
     let mut sink = NoEvents;
-    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+    let effects =
+        Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: Some(&transport) };
     let settings = Settings { async_timeout_ms: case.asynchronous.then_some(30_000), ..Settings::default() };
     let source = serde_json::to_vec(&case.manifest).unwrap();
     block_on(CheckRun::new(effects, settings).run(&source, case.suite))
@@ -300,7 +315,8 @@ fn the_command_example_is_what_kensa_run_prints() {
     let clock = ManualClock::at(1_790_000_000_000);
     let mut ids = CountingIds::default();
     let mut sink = NoEvents;
-    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+    let effects =
+        Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: Some(&transport) };
     let mut session = CheckRun::new(effects, Settings::default());
     let resource = Provisioned { id: "res-1".into(), uuid: "u".into(), config: Vec::new() };
     session.record_command("./consumer-test", &resource, &CommandOutcome::Exited(1));

@@ -195,7 +195,7 @@ fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
         transport.capabilities = capabilities;
         let clock = ManualClock::at(1_790_000_000_000);
         let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
-        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+        let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
         let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
         let report = block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), suite));
         let outcome = |code: &str| report.checks().find(|check| check.code == code).map(|check| check.outcome);

@@ -48,7 +48,7 @@ fn sign_in(test: serde_json::Value, provider: impl FnMut(&Request) -> Response) 
     let transport = ScriptedTransport::new(move |request: &Request| Ok(provider(request)));
     let clock = ManualClock::at(NOW_MS);
     let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
-    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink };
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
     let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
     let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(test), suite));
     let requests = transport.requests.borrow().clone();

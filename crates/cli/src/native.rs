@@ -11,13 +11,11 @@ pub(crate) struct ReqwestTransport {
     /// For `https:` URLs; built on first use, with the system's certificates.
     tls: OnceCell<reqwest::Client>,
     insecure: bool,
-    /// Receives the provider's callbacks under `--async`.
-    pub(crate) heroku: Option<crate::standin::HerokuStandIn>,
 }
 
 impl ReqwestTransport {
     pub(crate) fn new(insecure: bool) -> ReqwestTransport {
-        ReqwestTransport { plain: OnceCell::new(), tls: OnceCell::new(), insecure, heroku: None }
+        ReqwestTransport { plain: OnceCell::new(), tls: OnceCell::new(), insecure }
     }
 
     /// The client for `url`. Loading the system's certificates costs more than a whole
@@ -65,17 +63,6 @@ impl Transport for ReqwestTransport {
         match tokio::time::timeout(timeout, self.exchange(request)).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout),
-        }
-    }
-
-    fn callback_url(&self, uuid: &str) -> Option<String> {
-        self.heroku.as_ref().map(|heroku| heroku.callback_url(uuid))
-    }
-
-    async fn wait_for_callbacks(&self, uuid: &str, timeout_ms: u64) -> kensa_checks::CallbackLog {
-        match &self.heroku {
-            Some(heroku) => heroku.wait(uuid, timeout_ms).await,
-            None => kensa_checks::CallbackLog { timed_out: true, ..kensa_checks::CallbackLog::default() },
         }
     }
 }

@@ -7,7 +7,9 @@ use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use kensa_checks::{CallbackCall, CallbackLog, ExchangedGrant, Method};
+use kensa_checks::{CallbackCall, CallbackLog, CallbackReceiver, ExchangedGrant, Method};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -29,6 +31,20 @@ pub(crate) struct HerokuStandIn {
 impl Drop for HerokuStandIn {
     fn drop(&mut self) {
         self.server.abort();
+    }
+}
+
+impl CallbackReceiver for HerokuStandIn {
+    fn callback_url(&self, uuid: &str) -> String {
+        format!("{}/addons/{uuid}", self.origin)
+    }
+
+    fn wait_for_callbacks<'a>(
+        &'a self,
+        uuid: &'a str,
+        timeout_ms: u64,
+    ) -> Pin<Box<dyn Future<Output = CallbackLog> + 'a>> {
+        Box::pin(self.wait(uuid, timeout_ms))
     }
 }
 
@@ -59,13 +75,9 @@ impl HerokuStandIn {
         &self.origin
     }
 
-    pub(crate) fn callback_url(&self, uuid: &str) -> String {
-        format!("{}/addons/{uuid}", self.origin)
-    }
-
     /// Waits until the provider finishes `uuid` (legacy PUT/POST to the callback URL, or
     /// POST `actions/provision`) or `timeout_ms` passes.
-    pub(crate) async fn wait(&self, uuid: &str, timeout_ms: u64) -> CallbackLog {
+    async fn wait(&self, uuid: &str, timeout_ms: u64) -> CallbackLog {
         let resource = format!("/addons/{uuid}");
         let finish = format!("{resource}/actions/provision");
         let deadline = tokio::time::Instant::now() + Duration::from_millis(timeout_ms);

@@ -220,7 +220,7 @@ pub(crate) fn run_suite_with_sink(faults: &[Fault], suite: Suite, sink: &mut dyn
         answer(&mut state, &faults_owned, &script_clock, request)
     });
     let mut ids = CountingIds::default();
-    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink };
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink, callbacks: None };
     let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(faults), suite));
     (report, provider)
 }

@@ -9,7 +9,7 @@ use crate::output::print;
 use crate::standin::HerokuStandIn;
 use crate::{Context, ExitStatus, Result};
 use kensa_checks::render::{self, TextWriter};
-use kensa_checks::{CheckRun, Effects, Event, Provenance, Report, Suite};
+use kensa_checks::{CallbackReceiver, CheckRun, Effects, Event, Provenance, Report, Suite};
 use std::path::Path;
 
 /// What the command line asked to run after the manifest checks, before any resource it
@@ -122,17 +122,20 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], requ
         RunRequest::OnResource(request) => Work::Suites(resolve(context, source, &ledger, request)?),
         RunRequest::Run(command) => Work::Run(command),
     };
-    let mut transport = ReqwestTransport::new(context.insecure);
+    let transport = ReqwestTransport::new(context.insecure);
     let runtime = crate::http::runtime()?;
-    if let Some(port) = context.stand_in_port {
-        let heroku = runtime
-            .block_on(HerokuStandIn::start(port))
-            .map_err(|error| CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}")))?;
-        if context.streams_progress() {
-            print(&format!("Heroku stand-in for asynchronous provisioning listening on {}\n", heroku.origin()));
+    let heroku = match context.stand_in_port {
+        Some(port) => {
+            let heroku = runtime.block_on(HerokuStandIn::start(port)).map_err(|error| {
+                CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}"))
+            })?;
+            if context.streams_progress() {
+                print(&format!("Heroku stand-in for asynchronous provisioning listening on {}\n", heroku.origin()));
+            }
+            Some(heroku)
         }
-        transport.heroku = Some(heroku);
-    }
+        None => None,
+    };
     let stream_human = context.streams_progress();
     let paint = context.paint();
     let mut writer = TextWriter::default();
@@ -145,7 +148,8 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], requ
         }
     };
     let mut ids = OsRandom::default();
-    let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink };
+    let callbacks = heroku.as_ref().map(|heroku| heroku as &dyn CallbackReceiver);
+    let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink, callbacks };
     let session = CheckRun::new(effects, context.engine_settings(options));
     let report = runtime.block_on(async move {
         match work {
