@@ -27,6 +27,7 @@ pub(crate) fn slugify(id: &str) -> String {
 }
 
 /// The prefix config vars get when `config_vars_prefix` is not set: `fast-db` gives `FAST_DB`.
+/// ASCII only, as a valid id is (Unicode case tables would cost the playground ~3 KB).
 pub fn default_prefix(id: &str) -> String {
-    id.to_uppercase().replace('-', "_")
+    id.to_ascii_uppercase().replace('-', "_")
 }

@@ -2,14 +2,15 @@
 
 /// The candidate closest to `input`, if it is close enough to be a plausible typo.
 pub(crate) fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let input_lower = input.to_lowercase();
+    // Keys are ASCII; Unicode case tables would cost the playground ~3 KB.
+    let input_lower = input.to_ascii_lowercase();
     let input_length = input_lower.chars().count();
     let budget = (input.chars().count() / 3).max(1);
     candidates
         .into_iter()
         .filter(|candidate| *candidate != input)
         .filter_map(|candidate| {
-            let candidate_lower = candidate.to_lowercase();
+            let candidate_lower = candidate.to_ascii_lowercase();
             // The distance is at least the difference in length; skipping those keeps the work
             // linear in the candidates' total length (issue 10) with the same answers.
             if candidate_lower.chars().count().abs_diff(input_length) > budget {
