@@ -229,6 +229,17 @@ impl<T: Transport> CheckRun<'_, T> {
                      have: guard only the provisioning API (<base_url>/...) with Basic auth, not the SSO pages",
                 );
             }
+            if response.status == 404 {
+                let keys = if manifest.api.version == ApiVersion::V3 && id != resource_uuid {
+                    format!("`id` {id} (your id for it) and `resource_id` {resource_uuid} (Heroku's uuid)")
+                } else {
+                    format!("`id` {id}")
+                };
+                check.fail(format!(
+                    "the sign-in found no resource: it named the resource by {keys}; find it by the one your \
+                     SSO page reads (v3 services usually keep the uuid sent at provision)"
+                ));
+            }
         }
         let logged_in =
             page.as_ref().is_some_and(|response| (200..300).contains(&response.status)) && !check.has_failed();

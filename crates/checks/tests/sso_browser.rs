@@ -44,12 +44,21 @@ fn is_real_sign_in(request: &Request) -> bool {
 
 /// `kensa test sso res-1` against `provider`; the report and every request made.
 fn sign_in(test: serde_json::Value, provider: impl FnMut(&Request) -> Response) -> (Report, Vec<Request>) {
+    sign_in_to(kensa_checks::ResourceKeys::either("res-1"), test, provider)
+}
+
+/// A sign-in to the resource with `keys` against `provider`.
+fn sign_in_to(
+    keys: kensa_checks::ResourceKeys,
+    test: serde_json::Value,
+    provider: impl FnMut(&Request) -> Response,
+) -> (Report, Vec<Request>) {
     let mut provider = provider;
     let transport = ScriptedTransport::new(move |request: &Request| Ok(provider(request)));
     let clock = ManualClock::at(NOW_MS);
     let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-    let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
+    let suite = Suite::Sso { resource: keys, force_post: false };
     let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(test), suite));
     let requests = transport.requests.borrow().clone();
     (report, requests)
@@ -126,4 +135,26 @@ fn the_legacy_get_keeps_the_test_urls_path() {
     let heading =
         &report.groups.iter().find(|group| group.checks.iter().any(|check| check.code == "S01")).unwrap().heading;
     assert_eq!(heading, "GET /some/prefix/heroku/resources/res-1");
+}
+
+/// A sign-in answered 404 says which keys named the resource, both in v3 (found by the
+/// issue 13 snapshots: key-by-provider-id failed S05 with a bare "expected 200, got 404").
+#[test]
+fn a_sign_in_that_finds_no_resource_names_the_keys_it_sent() {
+    let test =
+        json!({"base_url": "http://127.0.0.1:4567/heroku/resources", "sso_url": "http://127.0.0.1:4567/sso/login"});
+    let keys = kensa_checks::ResourceKeys::both("0b1e5c2a-uuid", "res-1");
+    let (report, _) = sign_in_to(keys, test, |request| {
+        if is_real_sign_in(request) { answer(404, &[], "not found") } else { answer(403, &[], "") }
+    });
+    let s05 = report.checks().find(|check| check.code == "S05").unwrap();
+    assert_eq!(s05.outcome, Outcome::Failed);
+    let said: Vec<&str> = s05.findings.iter().map(|finding| finding.message.as_str()).collect();
+    assert!(
+        said.iter().any(|message| message.contains(
+            "the sign-in found no resource: it named the resource by `id` res-1 (your id for it) and `resource_id` \
+             0b1e5c2a-uuid (Heroku's uuid)"
+        )),
+        "{said:#?}"
+    );
 }
