@@ -293,12 +293,12 @@ impl<T: Transport> CheckRun<'_, T> {
         // A probe the provider wrongly accepts changes the resource (its plan, or that it
         // exists), so the first goes alone: the others' answers then cannot depend on which
         // of them the provider happens to handle first.
-        let (first, others) = probes.split_first().map_or((None, &[][..]), |(first, others)| (Some(first), others));
         let mut sent = Vec::with_capacity(probes.len());
-        if let Some(first) = first {
+        let mut remaining = probes.iter();
+        if let Some(first) = remaining.next() {
             sent.push(send(first).await);
         }
-        sent.extend(join_all(others.iter().map(send)).await);
+        sent.extend(join_all(remaining.map(send)).await);
         let mut accepted = Vec::new();
         for ((what, uuid, _, _), sent) in probes.into_iter().zip(sent) {
             match check.record(sent) {

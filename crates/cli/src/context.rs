@@ -22,8 +22,6 @@ pub(crate) struct Context {
     pub(crate) plan_change_to: String,
     /// `--async`: the port of the Heroku stand-in (0 for a free one).
     pub(crate) stand_in_port: Option<u16>,
-    /// `--timeout`, in seconds: each answer's deadline (cors-proxy's too).
-    pub(crate) timeout_secs: u64,
     /// `--flag value` pairs given after `test provision` that kensa does not know.
     pub(crate) provision_options: Vec<(String, String)>,
 }
@@ -47,7 +45,6 @@ impl Context {
             engine,
             plan_change_to: global.plan.unwrap_or_else(|| kensa_checks::DEFAULT_PLAN_CHANGE.to_string()),
             stand_in_port: global.asynchronous.then_some(global.callback_port),
-            timeout_secs: global.timeout,
             provision_options,
         }
     }
@@ -59,6 +56,11 @@ impl Context {
 
     pub(crate) fn paint(&self) -> &dyn Fn(kensa_checks::render::Tone, &str) -> String {
         if self.color { &crate::output::ansi } else { &kensa_checks::render::plain }
+    }
+
+    /// `--timeout`: each answer's deadline (cors-proxy's too).
+    pub(crate) fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.engine.limits.timeout_ms)
     }
 
     /// Which of the manifest's URLs to call (`--production`).

@@ -54,6 +54,13 @@ pub(crate) fn create_new(path: &Path, contents: &[u8], mode: Option<u32>) -> io:
     file.flush()
 }
 
+/// Writes a manifest or another file holding secrets: readable by the user only, and never
+/// through a link planted at `path` (the link itself is replaced).
+pub(crate) fn write_secret(path: &Path, contents: &str) -> Result<()> {
+    replace(path, contents.as_bytes(), Some(0o600))
+        .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
+}
+
 /// Writes `contents` as the file at `path`, replacing whatever is there, a symbolic link
 /// included, without ever writing through it: the bytes go to a fresh file beside it
 /// ([`create_new`], with `mode`), which is then renamed over `path`. A crash leaves either

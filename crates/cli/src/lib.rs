@@ -92,7 +92,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => commands::completions::run(args.shell),
         Command::CorsProxy(args) => commands::cors_proxy::run(&context, &args),
         Command::Version => {
-            print!("{}", args::command().render_version());
+            output::print(&args::command().render_version());
             Ok(ExitStatus::Passed)
         }
     };

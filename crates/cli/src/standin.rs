@@ -15,6 +15,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
+/// The largest callback body the stand-in reads; a provider's config PATCH is a few KB.
+const MAX_CALLBACK_BODY: usize = 1024 * 1024;
+
 #[derive(Default)]
 struct Recorded {
     calls: Vec<CallbackCall>,
@@ -131,9 +134,10 @@ async fn answer(
         .iter()
         .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
-    let body = match request.into_body().collect().await {
+    // A provider's callback is a small JSON document; a larger one is refused, not kept.
+    let body = match http_body_util::Limited::new(request.into_body(), MAX_CALLBACK_BODY).collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
-        Err(_) => return reply(400, "{\"message\":\"unreadable body\"}".to_string()),
+        Err(_) => return reply(413, "{\"message\":\"unreadable body, or over 1 MiB\"}".to_string()),
     };
     let response = if method == Method::Post && path == "/oauth/token" {
         exchange(&body, state)

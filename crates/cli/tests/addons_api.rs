@@ -380,6 +380,26 @@ fn pull_writes_the_manifest_and_replaces_it_only_with_force() {
     assert_eq!(bench.read_manifest(), expected);
 }
 
+/// The pulled manifest holds the password and SSO salt: it is written as init writes one,
+/// user-only and never through a link planted where it goes (the link is replaced).
+#[cfg(unix)]
+#[test]
+fn pull_replaces_a_planted_link_instead_of_writing_through_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = Fake::start();
+    let bench = Bench::new();
+    let elsewhere = bench.file().with_file_name("elsewhere.txt");
+    std::fs::write(&elsewhere, "not yours\n").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, bench.file()).unwrap();
+
+    let pulled = bench.run(&fake, &["pull", "myaddon", "--force"]);
+    assert_eq!(pulled.code, 0, "{}", pulled.stderr);
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "not yours\n");
+    let written = std::fs::symlink_metadata(bench.file()).unwrap();
+    assert!(written.file_type().is_file(), "the link was written through");
+    assert_eq!(written.permissions().mode() & 0o777, 0o600);
+}
+
 // ---------- diff ----------
 
 #[test]

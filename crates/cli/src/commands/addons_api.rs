@@ -13,6 +13,7 @@ use crate::commands::init::confirm_replace;
 use crate::error::CliError;
 use crate::output::print;
 use crate::{Context, ExitStatus, Result};
+use kensa_checks::render::visible;
 use serde_json::{Map, Value, json};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -32,14 +33,16 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
     let Some(manifest) = validation.manifest.as_ref().filter(|_| validation.is_ok()) else {
         let mut text = format!("error: {} is not a valid manifest; not pushing it:\n", path.display());
         for diagnostic in validation.errors() {
-            text.push_str(&format!("  ! {}\n", diagnostic.message));
+            // Messages, pointers and hints quote the manifest's own names and values.
+            text.push_str(&format!("  ! {}\n", visible(&diagnostic.message)));
+            let pointer = visible(&diagnostic.pointer);
             match &diagnostic.position {
-                Some(position) => text.push_str(&format!("    at {} ({position})\n", diagnostic.pointer)),
-                None if !diagnostic.pointer.is_empty() => text.push_str(&format!("    at {}\n", diagnostic.pointer)),
+                Some(position) => text.push_str(&format!("    at {pointer} ({position})\n")),
+                None if !pointer.is_empty() => text.push_str(&format!("    at {pointer}\n")),
                 None => {}
             }
             if let Some(hint) = &diagnostic.hint {
-                text.push_str(&format!("    hint: {hint}\n"));
+                text.push_str(&format!("    hint: {}\n", visible(hint)));
             }
         }
         text.push_str("Run `kensa test manifest` for the full report.\n");
@@ -55,7 +58,7 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
     {
         Ok(answer) => answer,
         Err(ApiError::Status { status: 422, message }) => {
-            eprintln!("error: {}", api.status_message(Action::Push, &slug, 422, message.as_deref()));
+            eprintln!("error: {}", visible(&api.status_message(Action::Push, &slug, 422, message.as_deref())));
             eprintln!(
                 "hint: if it mentions $base, someone pushed since your last pull: `kensa pull {slug}`, redo your changes, push again"
             );
@@ -175,7 +178,8 @@ fn local_slug(manifest: &Value, path: &Path) -> Result<String> {
 fn write_manifest(path: &Path, manifest: &Value) -> Result<()> {
     let mut text = serde_json::to_string_pretty(manifest).unwrap_or_default();
     text.push('\n');
-    std::fs::write(path, text).map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
+    // The manifest holds the password and SSO salt.
+    crate::files::write_secret(path, &text)
 }
 
 /// Replaces `api.password` and `api.sso_salt` on both sides with markers that show only

@@ -70,7 +70,7 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
     })?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
     print(&format!("kensa cors-proxy: http://{address} -> {origin}\n"));
-    let upstream = Arc::new(Upstream { origin, client, deadline: Duration::from_secs(context.timeout_secs) });
+    let upstream = Arc::new(Upstream { origin, client, deadline: context.timeout() });
     runtime.block_on(serve(listener, upstream));
     Ok(ExitStatus::Passed)
 }

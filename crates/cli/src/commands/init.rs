@@ -25,7 +25,7 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
         password: random_hex().map_err(CliError::new)?,
         sso_salt: random_hex().map_err(CliError::new)?,
     });
-    write(manifest_path, &files.manifest)?;
+    crate::files::write_secret(manifest_path, &files.manifest)?;
     crate::output::print(&format!("Initialized new addon manifest in {}\n", manifest_path.display()));
     let folder = manifest_path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     // On stderr: stdout stays the old gem's lines, which scripts may read.
@@ -38,7 +38,7 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
         Err(error) => eprintln!("warning: cannot update .gitignore: {error}"),
     }
     if args.foreman {
-        write(&dotenv_path, &files.dotenv)?;
+        crate::files::write_secret(&dotenv_path, &files.dotenv)?;
         crate::output::print("Initialized new .env file for foreman\n");
     }
     Ok(ExitStatus::Passed)
@@ -65,11 +65,4 @@ pub(crate) fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()
     } else {
         Err(refusal())
     }
-}
-
-/// Writes a file holding secrets: readable by the user only, and never through a link
-/// planted at `path` (the link itself is replaced).
-fn write(path: &Path, contents: &str) -> Result<()> {
-    crate::files::replace(path, contents.as_bytes(), Some(0o600))
-        .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display())))
 }

@@ -60,19 +60,25 @@ impl RunRequest {
 }
 
 /// The suite `request` asks for, its resource found in the ledger (see [`LedgerFile::resolve`]).
-fn resolve(context: &Context, source: &[u8], ledger: &LedgerFile, request: ResourceRequest) -> Result<Vec<Suite>> {
+/// `manifest_id` is the manifest's declared `id`, when it has one.
+fn resolve(
+    context: &Context,
+    manifest_id: Option<&str>,
+    ledger: &LedgerFile,
+    request: ResourceRequest,
+) -> Result<Vec<Suite>> {
     let ResourceRequest { key, resource, wanted } = request;
-    let Some(manifest_id) = kensa_manifest::declared_id(source) else {
+    let Some(manifest_id) = manifest_id else {
         // The engine reports the manifest and stops before it needs a resource.
         return Ok(vec![Suite::Manifest]);
     };
     let environment = context.environment();
     let keys =
-        || ledger.resolve(&manifest_id, environment, key.as_deref(), resource.id.as_deref(), resource.uuid.as_deref());
+        || ledger.resolve(manifest_id, environment, key.as_deref(), resource.id.as_deref(), resource.uuid.as_deref());
     Ok(match wanted {
         Wanted::CleanUp => ledger
             .ledger()
-            .live(&manifest_id, environment)
+            .live(manifest_id, environment)
             .map(|entry| Suite::Deprovision { resource: entry.keys() })
             .collect(),
         Wanted::Deprovision => vec![Suite::Deprovision { resource: keys()? }],
@@ -112,16 +118,18 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], requ
         RunRequest::OnResource(_) | RunRequest::Run(_) => Vec::new(),
     };
     let mut ledger = LedgerFile::beside(manifest);
+    let manifest_id = kensa_manifest::declared_id(source);
     let provenance = Provenance {
-        manifest_id: kensa_manifest::declared_id(source).unwrap_or_default(),
+        manifest_id: manifest_id.clone().unwrap_or_default(),
         environment: context.environment(),
         command: request.command_label().to_string(),
     };
     let work = match request {
         RunRequest::Suite(suite) => Work::Suites(vec![suite]),
-        RunRequest::OnResource(request) => Work::Suites(resolve(context, source, &ledger, request)?),
+        RunRequest::OnResource(request) => Work::Suites(resolve(context, manifest_id.as_deref(), &ledger, request)?),
         RunRequest::Run(command) => Work::Run(command),
     };
+    let stream_human = context.streams_progress();
     let transport = ReqwestTransport::new(context.insecure);
     let runtime = crate::http::runtime()?;
     let heroku = match context.stand_in_port {
@@ -129,14 +137,13 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], requ
             let heroku = runtime.block_on(HerokuStandIn::start(port)).map_err(|error| {
                 CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}"))
             })?;
-            if context.streams_progress() {
+            if stream_human {
                 print(&format!("Heroku stand-in for asynchronous provisioning listening on {}\n", heroku.origin()));
             }
             Some(heroku)
         }
         None => None,
     };
-    let stream_human = context.streams_progress();
     let paint = context.paint();
     let mut writer = TextWriter::default();
     let mut sink = |event: Event<'_>| {
