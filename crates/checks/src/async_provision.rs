@@ -5,7 +5,7 @@ use crate::catalogue::*;
 use crate::encoding::seconds;
 use crate::engine::CheckRun;
 use crate::provision::Payload;
-use crate::transport::{CallbackCall, CallbackLog, Method, Transport};
+use crate::transport::{CallbackCall, CallbackReceiver, Method, Transport};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Map, Value, json};
 
@@ -21,6 +21,7 @@ impl<T: Transport> CheckRun<'_, T> {
     /// response body (`{"config": {...}}`) for the config checks.
     pub(crate) async fn check_async_completion(
         &mut self,
+        stand_in: &dyn CallbackReceiver,
         manifest: &Manifest,
         payload: &Payload,
         id: Option<&str>,
@@ -28,10 +29,7 @@ impl<T: Transport> CheckRun<'_, T> {
         let timeout_ms = self.settings.async_timeout_ms.unwrap_or(30_000);
         self.group("asynchronous provisioning".to_string());
         let mut check = self.start(&ASYNC_COMPLETES);
-        let log = match self.effects.callbacks {
-            Some(callbacks) => callbacks.wait_for_callbacks(&payload.uuid, timeout_ms).await,
-            None => CallbackLog { timed_out: true, ..CallbackLog::default() },
-        };
+        let log = stand_in.wait_for_callbacks(&payload.uuid, timeout_ms).await;
         let resource_path = format!("/addons/{}", payload.uuid);
         let calls: Vec<&CallbackCall> = log.calls.iter().filter(|call| call.path.starts_with(&resource_path)).collect();
         let legacy =

@@ -158,13 +158,18 @@ impl<T: Transport> CheckRun<'_, T> {
         let base_path = manifest.endpoint(self.settings.environment).base_path();
         self.group(format!("POST {base_path}"));
         let asynchronous = self.settings.async_timeout_ms.is_some();
-        if asynchronous && self.effects.callbacks.is_none() {
-            let reason = "asynchronous provisioning needs a host that can receive Heroku's callbacks (the kensa CLI)";
-            for def in [&PROVISION_RESPONSE, &PROVISION_JSON, &PROVISION_AUTH] {
-                self.skip(def, reason);
+        let stand_in = match self.effects.callbacks {
+            Some(callbacks) if asynchronous => Some(callbacks),
+            None if asynchronous => {
+                let reason =
+                    "asynchronous provisioning needs a host that can receive Heroku's callbacks (the kensa CLI)";
+                for def in [&PROVISION_RESPONSE, &PROVISION_JSON, &PROVISION_AUTH] {
+                    self.skip(def, reason);
+                }
+                return None;
             }
-            return None;
-        }
+            _ => None,
+        };
         let payload = self.provision_payload(manifest, None);
         let password = manifest.api.password.expose().to_string();
 
@@ -210,8 +215,9 @@ impl<T: Transport> CheckRun<'_, T> {
         };
 
         let provisioned = self.check_response(manifest, &body, &payload);
-        let config_body = if asynchronous && response.status == 202 {
-            self.check_async_completion(manifest, &payload, provisioned.as_ref().map(|p| p.id.as_str())).await
+        let config_body = if let Some(stand_in) = stand_in.filter(|_| response.status == 202) {
+            let id = provisioned.as_ref().map(|p| p.id.as_str());
+            self.check_async_completion(stand_in, manifest, &payload, id).await
         } else {
             if asynchronous {
                 // P01 already failed; waiting for callbacks that will not come helps nobody.
@@ -223,15 +229,13 @@ impl<T: Transport> CheckRun<'_, T> {
             Some(config_body) => self.check_config(manifest, config_body, true),
             None => self.skip_config("the provider did not finish provisioning"),
         }
-        if let Some(resource) = &provisioned {
-            self.provisioned(&resource.uuid, &resource.id);
-        }
         let Some(mut provisioned) = provisioned else {
             if manifest.api.version == ApiVersion::V3 {
                 self.clean_up(manifest, &payload.uuid).await;
             }
             return None;
         };
+        self.provisioned(&provisioned.uuid, &provisioned.id);
         if let Some(config) = config_body.as_ref().and_then(|body| body.get("config")).and_then(Value::as_object) {
             provisioned.config =
                 config.iter().filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string()))).collect();

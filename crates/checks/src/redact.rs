@@ -10,7 +10,7 @@ use kensa_manifest::Manifest;
 const REDACTED: &str = "[redacted]";
 
 /// Form fields, query parameters and JSON keys that carry a signed SSO token.
-const TOKEN_FIELDS: [&str; 3] = ["token", "resource_token", "user_scoped_resource_token"];
+pub(crate) const TOKEN_FIELDS: [&str; 3] = ["token", "resource_token", "user_scoped_resource_token"];
 
 /// Headers whose whole value is a credential.
 const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "set-cookie"];

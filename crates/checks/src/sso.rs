@@ -7,6 +7,7 @@ use crate::cookies::CookieJar;
 use crate::encoding::form_value;
 use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::keys::ResourceKeys;
+use crate::redact::TOKEN_FIELDS;
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, SsoTarget};
 use sha1::{Digest, Sha1};
@@ -286,7 +287,7 @@ impl<T: Transport> CheckRun<'_, T> {
     /// `[redacted]` (the field names alone are blanked anyway).
     fn keep_tokens_secret(&mut self, request: &SsoRequest) {
         for (name, value) in &request.params {
-            if name.ends_with("token") {
+            if TOKEN_FIELDS.contains(&name.as_str()) {
                 self.add_secret(value.clone());
             }
         }

@@ -365,7 +365,7 @@ impl<'d> Checker<'d> {
             match entry.as_str() {
                 Some(name) if is_env_key(name) => valid_names.push((index, name)),
                 Some(name) => {
-                    let upper = name.to_ascii_uppercase().replace('-', "_");
+                    let upper = default_prefix(name);
                     let hint = is_env_key(&upper).then(|| format!("did you mean `{upper}`?"));
                     uppercase_findings
                         .push(error(pointer(index), format!("{entry} is not a valid ENV key")).hint(hint));

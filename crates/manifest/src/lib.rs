@@ -37,8 +37,8 @@ pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
 /// The manifest's `id` when the file is a JSON object that has a string one, valid or not:
 /// the add-on a host files resources under, even while other rules fail.
 pub fn declared_id(source: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(source).ok()?;
-    value.get("id")?.as_str().map(str::to_string)
+    // Read as validation reads it (a leading BOM allowed).
+    Document::parse(source).ok()?.root().get("id")?.as_str().map(str::to_string)
 }
 
 /// The outcome of validating one manifest file.

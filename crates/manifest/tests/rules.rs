@@ -545,3 +545,15 @@ fn deeply_nested_json_is_a_syntax_error_not_a_stack_overflow() {
     let document = validation.document.unwrap();
     assert_eq!(document.position(&pointer).map(|p| p.column), Some(127));
 }
+
+/// The id a host files resources under is read as validation reads the file: a manifest
+/// saved with a byte-order mark validates, so its id is found too (it was not, so the CLI
+/// ran only the manifest checks for `test deprovision KEY`).
+#[test]
+fn the_declared_id_of_a_manifest_with_a_byte_order_mark() {
+    assert_eq!(kensa_manifest::declared_id(b"\xEF\xBB\xBF{\"id\": \"myaddon\"}"), Some("myaddon".to_string()));
+    assert_eq!(kensa_manifest::declared_id(br#"{"id": "Bad Id", "api": 1}"#), Some("Bad Id".to_string()));
+    assert_eq!(kensa_manifest::declared_id(br#"{"id": 7}"#), None);
+    assert_eq!(kensa_manifest::declared_id(b"[1]"), None);
+    assert_eq!(kensa_manifest::declared_id(b"{"), None);
+}
