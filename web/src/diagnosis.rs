@@ -5,6 +5,8 @@
 //! Pure, so the wording is tested on the host.
 
 use crate::local_network::{self, Access, Space, origin_of};
+use kensa_checks::cors::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECS};
+use kensa_manifest::url::HttpUrl;
 
 /// What kind of failure it was; the UI shows it as `data-kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,8 +71,6 @@ pub(crate) struct Diagnosis {
     pub(crate) access: Option<Access>,
 }
 
-use kensa_checks::cors::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECS};
-
 /// Port the suggested `kensa cors-proxy` listens on.
 pub(crate) const PROXY_PORT: u16 = 5001;
 
@@ -87,7 +87,7 @@ impl Diagnosis {
             // no-cors probe too: an answer proves it let the request through.
             Some(Access::Denied) if !answered => Kind::PermissionDenied,
             _ if answered => Kind::Cors,
-            _ if facts.url.get(..6).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https:")) => Kind::Tls,
+            _ if HttpUrl::parse(&facts.url).is_ok_and(|url| url.is_https()) => Kind::Tls,
             _ => Kind::Unreachable,
         };
         Diagnosis {
@@ -187,7 +187,7 @@ impl Diagnosis {
 pub(crate) fn is_mixed_content(page_origin: &str, url: &str, access: Option<Access>) -> bool {
     let local_network_access = access.is_some_and(|access| access != Access::Unknown);
     page_origin.starts_with("https:")
-        && url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"))
+        && HttpUrl::parse(url).is_ok_and(|url| !url.is_https())
         && match Space::of(url) {
             Some(Space::Loopback) => false,
             Some(Space::Local) => !local_network_access,
@@ -397,5 +397,6 @@ mod tests {
         assert_eq!(origin_of("HTTP://127.0.0.1:4567/heroku/resources?x#y"), "http://127.0.0.1:4567");
         assert_eq!(origin_of("https://a.example"), "https://a.example");
         assert_eq!(origin_of("not a url"), "not a url");
+        assert_eq!(origin_of("http://admin:s3cret@127.0.0.1:4567/heroku/resources"), "http://127.0.0.1:4567");
     }
 }

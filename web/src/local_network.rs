@@ -185,15 +185,10 @@ pub(crate) fn test_url(source: &str) -> Option<String> {
     test.as_str().or_else(|| test.get("base_url")?.as_str()).map(str::to_string)
 }
 
-/// `scheme://host[:port]` of an absolute URL, or the URL itself when it has no such prefix.
+/// `scheme://host[:port]` of an http(s) URL, as the engine names it (never with the
+/// `user:password@` a manifest URL may carry), or the text itself when it is no such URL.
 pub(crate) fn origin_of(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            format!("{}://{authority}", scheme.to_ascii_lowercase())
-        }
-        None => url.to_string(),
-    }
+    HttpUrl::parse(url).map_or_else(|_| url.to_string(), |url| url.origin())
 }
 
 #[cfg(test)]
