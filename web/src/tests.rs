@@ -285,6 +285,17 @@ async fn a_closed_port_is_unreachable() {
     assert!(finding.starts_with(&format!("unable to connect to {CLOSED} (nothing answered")), "{finding}");
 }
 
+/// An https provider URL at a server that speaks only http: the TLS handshake fails, as it
+/// does for a provider with a certificate the browser does not trust. The page says TLS.
+#[wasm_bindgen_test]
+async fn an_https_url_at_a_plain_http_server_is_a_tls_failure() {
+    let https = PROVIDER.replacen("http:", "https:", 1);
+    let root = playground_for(&https).await;
+    run(&root, "#run-provision").await;
+    assert!(present(&root, r#".cors-diagnosis[data-kind="tls"]"#), "{}", text(&root, ".cors-diagnosis"));
+    assert_eq!(outcome(&root, "P01").as_deref(), Some("failed"));
+}
+
 #[wasm_bindgen_test]
 async fn a_share_link_reopens_the_report_read_only() {
     let report = crate::share::sample_report();
