@@ -2,6 +2,7 @@
 //! scripts (raw bytes allowed), and a provisioning API that answers with terminal control
 //! sequences and echoes the credentials kensa sent.
 
+pub use crate::forms::form_fields;
 use crate::recorder::{Recorded, read_recorded};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -124,41 +125,6 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Recorded> {
     let _ = stream.write_all(&reply.body);
     let _ = stream.flush();
     Some(request)
-}
-
-/// The fields of a form body or query string, decoded.
-pub fn form_fields(encoded: &str) -> Vec<(String, String)> {
-    let decode = |text: &str| {
-        let bytes = text.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut index = 0;
-        while index < bytes.len() {
-            match bytes[index] {
-                b'+' => out.push(b' '),
-                b'%' if index + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).unwrap_or("");
-                    match u8::from_str_radix(hex, 16) {
-                        Ok(byte) => {
-                            out.push(byte);
-                            index += 2;
-                        }
-                        Err(_) => out.push(b'%'),
-                    }
-                }
-                byte => out.push(byte),
-            }
-            index += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    encoded
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
 }
 
 /// Whether a sign-in form is one a correct provider accepts: a real token (kensa's bad-token

@@ -23,7 +23,7 @@ mod recorder;
 mod reports;
 pub mod snapshot;
 
-pub use forms::{form_encode, hidden_form};
+pub use forms::{form_encode, form_fields, hidden_form};
 pub use http::{HttpResponse, http};
 pub use junit::{Junit, parse_junit};
 pub use kensa::{DEFAULT_TIMEOUT, Kensa, Run, Spawned, kensa_binary, workspace_root};

@@ -57,9 +57,7 @@ impl Default for PlainOptions {
 /// What the DELETEs held open say about the client's deadlines.
 #[derive(Debug, Default)]
 struct Holds {
-    /// DELETEs held so far.
-    held: usize,
-    /// Of those, how many the client has given up on (closed its end).
+    /// Held DELETEs the client has given up on (closed its end).
     abandoned: usize,
     /// Abandoned count when the current wave of DELETEs began.
     abandoned_at_wave_start: usize,
@@ -148,11 +146,6 @@ impl PlainProvider {
     /// 0 when none was held, else the number of waves of held DELETEs.
     pub fn delete_deadline_waves(&self) -> usize {
         self.shared.holds.lock().unwrap_or_else(PoisonError::into_inner).waves
-    }
-
-    /// DELETEs held open so far.
-    pub fn deletes_held(&self) -> usize {
-        self.shared.holds.lock().unwrap_or_else(PoisonError::into_inner).held
     }
 
     /// Connections accepted so far.
@@ -299,11 +292,10 @@ fn read_request(shared: &Shared, reader: &mut BufReader<TcpStream>) -> Option<Pl
 fn hold(shared: &Shared, reader: &mut BufReader<TcpStream>) {
     {
         let mut holds = shared.holds.lock().unwrap_or_else(PoisonError::into_inner);
-        if holds.held == 0 || holds.abandoned > holds.abandoned_at_wave_start {
+        if holds.waves == 0 || holds.abandoned > holds.abandoned_at_wave_start {
             holds.waves += 1;
             holds.abandoned_at_wave_start = holds.abandoned;
         }
-        holds.held += 1;
     }
     let mut buffer = [0u8; 512];
     loop {
@@ -419,5 +411,5 @@ fn dashboard(request: &PlainRequest) -> Answer {
 
 /// `application/x-www-form-urlencoded` fields.
 fn form(body: &[u8]) -> HashMap<String, String> {
-    crate::hostile::form_fields(&String::from_utf8_lossy(body)).into_iter().collect()
+    crate::forms::form_fields(&String::from_utf8_lossy(body)).into_iter().collect()
 }
