@@ -2,17 +2,14 @@
 //! call uses. Shared by the engine's events and the ledger that follows them.
 
 use kensa_manifest::ApiVersion;
-use serde::Serialize;
 
 /// The keys kensa knows for one resource. Either may be missing for a resource made
 /// elsewhere (`--id`, `--uuid`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResourceKeys {
     /// Heroku's uuid, sent at provision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The provider's id, from its answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 

@@ -5,7 +5,7 @@
 
 use crate::encoding::rfc3339;
 use crate::event::ResourceEvent;
-pub use crate::keys::ResourceKeys;
+use crate::keys::ResourceKeys;
 use crate::read::Object;
 use kensa_manifest::Environment;
 use serde::Serialize;
@@ -35,7 +35,6 @@ impl LedgerEntry {
 /// Every resource kensa made and has not seen removed, oldest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ledger {
-    #[serde(default)]
     pub resources: Vec<LedgerEntry>,
 }
 
@@ -114,13 +113,13 @@ impl Ledger {
     /// Adds a resource, replacing the entry of the same resource (a repeated provision
     /// answered with the same id). A provider that answers one uuid with two ids made two
     /// resources: both stay listed.
-    pub fn record(&mut self, entry: LedgerEntry) {
+    fn record(&mut self, entry: LedgerEntry) {
         self.resources.retain(|known| !(known.uuid == entry.uuid && known.id == entry.id));
         self.resources.push(entry);
     }
 
     /// Notes a plan change of the resource `keys` names; true when it is listed.
-    pub fn change_plan(&mut self, keys: &ResourceKeys, plan: &str) -> bool {
+    fn change_plan(&mut self, keys: &ResourceKeys, plan: &str) -> bool {
         let mut found = false;
         for entry in self.resources.iter_mut().filter(|entry| entry_matches(entry, keys)) {
             entry.plan = plan.to_string();
@@ -130,7 +129,7 @@ impl Ledger {
     }
 
     /// Removes the resource `keys` names; true when there was one.
-    pub fn forget(&mut self, keys: &ResourceKeys) -> bool {
+    fn forget(&mut self, keys: &ResourceKeys) -> bool {
         let before = self.resources.len();
         self.resources.retain(|entry| !entry_matches(entry, keys));
         self.resources.len() != before

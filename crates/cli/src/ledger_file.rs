@@ -3,7 +3,8 @@
 
 use crate::Result;
 use crate::error::CliError;
-use kensa_checks::ledger::{Ledger, Lookup, ResourceKeys};
+use kensa_checks::ResourceKeys;
+use kensa_checks::ledger::{Ledger, Lookup};
 use kensa_checks::{Clock, Provenance, ResourceEvent};
 use kensa_manifest::Environment;
 use std::path::{Path, PathBuf};

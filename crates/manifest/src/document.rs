@@ -231,8 +231,8 @@ fn array_index(token: &str) -> Option<usize> {
 /// At most this many repeated keys are listed one by one, and only while their pointers add up
 /// to at most `DUPLICATE_KEY_POINTER_BYTES`: each listing spells out the key's whole pointer, so
 /// a long list of keys deep in a file would print far more than the file holds.
-pub(crate) const DUPLICATE_KEYS_LISTED: usize = 100;
-pub(crate) const DUPLICATE_KEY_POINTER_BYTES: usize = 64 * 1024;
+const DUPLICATE_KEYS_LISTED: usize = 100;
+const DUPLICATE_KEY_POINTER_BYTES: usize = 64 * 1024;
 
 /// Walks text already known to be valid JSON (so nested at most 128 deep) and records where
 /// every value starts, and every repeated key.
