@@ -12,8 +12,7 @@ use serde_json::{Value, json};
 impl<T: Transport> CheckRun<'_, T> {
     /// `kensa test deprovision KEY`: the authentication probes, then 200 or 204.
     pub async fn deprovision(&mut self, manifest: &Manifest, keys: &ResourceKeys) -> bool {
-        let (url, path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
-        self.group_with_route(format!("DELETE {path}"), Some(format!("DELETE {}", self.resource_route(manifest))));
+        let url = self.resource_group(Method::Delete, manifest, keys);
         // The wrong-credential probes go first, on the live resource: a provider that
         // ignores credentials then shows it here, not as a confusing 410 afterwards.
         let auth_passed = self.check_auth(&DEPROVISION_AUTH, manifest, Method::Delete, &url, false).await;
@@ -104,8 +103,7 @@ impl<T: Transport> CheckRun<'_, T> {
     /// `kensa test planchange KEY PLAN`: 200 with a JSON object, the authentication probes,
     /// and any config vars returned.
     pub async fn plan_change(&mut self, manifest: &Manifest, keys: &ResourceKeys, plan: &str) -> bool {
-        let (url, path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
-        self.group_with_route(format!("PUT {path}"), Some(format!("PUT {}", self.resource_route(manifest))));
+        let url = self.resource_group(Method::Put, manifest, keys);
         let password = manifest.api.password.expose().to_string();
         let mut body = json!({ "plan": plan });
         if manifest.api.version == ApiVersion::V1 {

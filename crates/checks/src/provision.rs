@@ -83,12 +83,16 @@ impl<T: Transport> CheckRun<'_, T> {
         (format!("{}{path}", endpoint.origin()), path)
     }
 
-    /// A resource's path with its key as a placeholder: `/heroku/resources/{uuid}` (v3
-    /// addresses resources by Heroku's uuid) or `.../{id}` (v1, by the provider's id).
-    pub(crate) fn resource_route(&self, manifest: &Manifest) -> String {
+    /// Starts the group of `method` calls on the resource with `keys` and returns its URL.
+    /// The heading names the resource's path; the route puts a placeholder where its key is:
+    /// `/heroku/resources/{uuid}` (v3 addresses resources by Heroku's uuid) or `.../{id}`
+    /// (v1, by the provider's id).
+    pub(crate) fn resource_group(&mut self, method: Method, manifest: &Manifest, keys: &ResourceKeys) -> String {
+        let (url, path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
         let base = manifest.endpoint(self.settings.environment).base_path().trim_end_matches('/').to_string();
         let key = if manifest.api.version == ApiVersion::V3 { "{uuid}" } else { "{id}" };
-        format!("{base}/{key}")
+        self.group_with_route(format!("{method} {path}"), Some(format!("{method} {base}/{key}")));
+        url
     }
 
     /// The stand-in's URL under `--async`, Heroku's real one otherwise.
