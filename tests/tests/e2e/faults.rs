@@ -166,7 +166,9 @@ pub(crate) fn expectation(fault: Fault) -> Case {
         Fault::NewIdForRepeatedUuid => case(All, V3, Fails(&[("D01", &["the same uuid returned a new id"])])),
         Fault::IdContainsHerokuId => case(All, V1, Fails(&[("R02", &["id cannot include heroku_id"])])),
         // Timing, sockets and memory need their own assertions.
-        Fault::SlowProvision => case(Provision, V3, Elsewhere("limits::slow_provision_fails_within_26_seconds")),
+        Fault::SlowProvision => {
+            case(Provision, V3, Elsewhere("limits::slow_provision_fails_at_kensas_25_second_deadline"))
+        }
         Fault::DropConnection => {
             case(Provision, V3, Elsewhere("limits::dropped_connection_fails_promptly_with_one_line"))
         }

@@ -47,15 +47,16 @@ fn assert_failed_with(run: &Run, report: &kensa_e2e::Report, reason: &str) {
 }
 
 /// Heroku gives up after 25 s, so kensa must too: a provider sleeping 30 s fails P01 with
-/// kensa's timeout, and the whole run ends within 26 s. The only slow test.
+/// kensa's timeout, well before the provider's 30 s. The only slow test.
 #[test]
-fn slow_provision_fails_within_26_seconds() {
+fn slow_provision_fails_at_kensas_25_second_deadline() {
     let provider = Provider::with_faults([Fault::SlowProvision]);
     assert_eq!(provider.running().options().slow_provision, Duration::from_secs(30));
     let (run, report) = provision(&provider, Duration::from_secs(40), false);
     let reason = format!("no answer from {} within 25 s", provider.origin());
     assert_failed_with(&run, &report, &reason);
-    assert!(run.elapsed < Duration::from_secs(26), "took {:?}\n{}", run.elapsed, run.describe());
+    // 3 s of slack for process start on a loaded 2-core CI machine; the provider answers at 30 s.
+    assert!(run.elapsed < Duration::from_secs(28), "took {:?}\n{}", run.elapsed, run.describe());
     // ...and not much sooner: 25 s is Heroku's limit, not a guess.
     assert!(run.elapsed >= Duration::from_secs(24), "gave up after {:?}", run.elapsed);
     eprintln!("slow provision: kensa gave up after {:?}", run.elapsed);
