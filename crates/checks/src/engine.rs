@@ -242,35 +242,19 @@ impl<'a, T: Transport> CheckRun<'a, T> {
             .collect();
         let redact = |text: Option<String>| text.map(|text| self.redactor.text(&text));
         self.push(CheckReport {
-            code: pending.def.code.to_string(),
-            name: pending.def.name.to_string(),
-            label: pending.def.label.to_string(),
-            outcome,
-            reason: None,
             findings,
             expected: redact(pending.expected),
             got: redact(pending.got),
             note: redact(pending.note),
             duration_ms: Some(duration_ms),
             exchanges: pending.exchanges,
+            ..CheckReport::of(pending.def, outcome)
         });
         outcome
     }
 
     pub(crate) fn skip(&mut self, def: &'static CheckDef, reason: &str) {
-        self.push(CheckReport {
-            code: def.code.to_string(),
-            name: def.name.to_string(),
-            label: def.label.to_string(),
-            outcome: Outcome::Skipped,
-            reason: Some(reason.to_string()),
-            findings: Vec::new(),
-            expected: None,
-            got: None,
-            note: None,
-            duration_ms: None,
-            exchanges: Vec::new(),
-        });
+        self.push(CheckReport { reason: Some(reason.to_string()), ..CheckReport::of(def, Outcome::Skipped) });
     }
 
     fn push(&mut self, check: CheckReport) {

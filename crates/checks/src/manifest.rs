@@ -33,17 +33,9 @@ fn check_report(result: &RuleResult) -> CheckReport {
         RuleOutcome::Skipped(reason) => (Outcome::Skipped, Some(reason.clone())),
     };
     CheckReport {
-        code: result.rule.check.code.to_string(),
-        name: result.rule.check.name.to_string(),
-        label: result.rule.check.label.to_string(),
-        outcome,
         reason,
         findings: result.diagnostics.iter().map(Finding::from).collect(),
-        expected: None,
-        got: None,
-        note: None,
-        duration_ms: None,
-        exchanges: Vec::new(),
+        ..CheckReport::of(&result.rule.check, outcome)
     }
 }
 

@@ -1,6 +1,6 @@
 //! What a run found: pure data, rendered by [`crate::render`] and streamed as [`crate::Event`]s.
 
-use kensa_manifest::{Position, Severity};
+use kensa_manifest::{CheckDef, Position, Severity};
 use serde::Serialize;
 
 /// Everything one run checked, group by group, in order.
@@ -54,6 +54,25 @@ pub struct CheckReport {
     /// The HTTP exchanges the check made, secrets redacted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exchanges: Vec<Exchange>,
+}
+
+impl CheckReport {
+    /// `check` came out as `outcome`; the caller adds what it found.
+    pub(crate) fn of(check: &CheckDef, outcome: Outcome) -> CheckReport {
+        CheckReport {
+            code: check.code.to_string(),
+            name: check.name.to_string(),
+            label: check.label.to_string(),
+            outcome,
+            reason: None,
+            findings: Vec::new(),
+            expected: None,
+            got: None,
+            note: None,
+            duration_ms: None,
+            exchanges: Vec::new(),
+        }
+    }
 }
 
 /// How a check came out.
