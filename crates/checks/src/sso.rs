@@ -9,7 +9,7 @@ use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::keys::ResourceKeys;
 use crate::redact::TOKEN_FIELDS;
 use crate::transport::{Method, Response, Transport};
-use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, SsoTarget};
+use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTarget};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
@@ -77,7 +77,12 @@ pub struct SsoSubject<'a> {
 /// Builds the signed request for `subject`; `None` when the manifest has no SSO salt.
 pub fn sso_request(manifest: &Manifest, environment: Environment, subject: &SsoSubject<'_>) -> Option<SsoRequest> {
     let salt = manifest.api.sso_salt.as_ref()?.expose();
-    Some(signed_request(manifest, environment, subject, |params| {
+    Some(signed_with(manifest, environment, subject, salt))
+}
+
+/// The request for `subject` with every token signed with `salt`.
+fn signed_with(manifest: &Manifest, environment: Environment, subject: &SsoSubject<'_>, salt: &str) -> SsoRequest {
+    signed_request(manifest, environment, subject, |params| {
         params.push(("token".into(), token(subject.id, salt, subject.timestamp)));
         if manifest.api.version == ApiVersion::V3 {
             params.push(("resource_token".into(), resource_token(subject.resource_uuid, salt, subject.timestamp)));
@@ -86,7 +91,7 @@ pub fn sso_request(manifest: &Manifest, environment: Environment, subject: &SsoS
                 user_scoped_resource_token(subject.resource_uuid, salt, subject.timestamp, USER_ID, EMAIL),
             ));
         }
-    }))
+    })
 }
 
 fn signed_request(
@@ -147,14 +152,14 @@ impl<T: Transport> CheckRun<'_, T> {
         self.group(format!("{} {}", preview.method, path_of(target)));
         let later = [&SSO_BAD_TOKEN, &SSO_OLD_TIMESTAMP, &SSO_FUTURE_TIMESTAMP, &SSO_LOGIN, &SSO_COOKIE, &SSO_LAYOUT];
         let mut check = self.start(&SSO_SALT);
-        if manifest.api.sso_salt.is_none() {
+        let Some(salt) = manifest.api.sso_salt.as_ref().map(Secret::expose) else {
             check.fail("need an sso salt to perform sso test");
             self.finish(check);
             for def in later {
                 self.skip(def, "the manifest has no sso_salt");
             }
             return false;
-        }
+        };
         self.finish(check);
         let mut jar = CookieJar::default();
         let mut passed = true;
@@ -179,8 +184,7 @@ impl<T: Transport> CheckRun<'_, T> {
                     }
                 })
             } else {
-                sso_request(manifest, environment, &subject)
-                    .unwrap_or_else(|| signed_request(manifest, environment, &subject, |_| {}))
+                signed_with(manifest, environment, &subject, salt)
             };
             if !bad_token {
                 self.keep_tokens_secret(&request);
@@ -205,8 +209,7 @@ impl<T: Transport> CheckRun<'_, T> {
         // The real sign-in, following redirects with the cookie jar.
         let now = i64::try_from(self.now_ms() / 1000).unwrap_or(i64::MAX);
         let subject = SsoSubject { id, resource_uuid, timestamp: now, force_post };
-        let request = sso_request(manifest, environment, &subject)
-            .unwrap_or_else(|| signed_request(manifest, environment, &subject, |_| {}));
+        let request = signed_with(manifest, environment, &subject, salt);
         self.keep_tokens_secret(&request);
         let mut check = self.start(&SSO_LOGIN);
         let page = self.follow(&mut check, &request, &mut jar).await;
