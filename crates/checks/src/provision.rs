@@ -240,9 +240,8 @@ impl<T: Transport> CheckRun<'_, T> {
             return None;
         };
         self.provisioned(&provisioned.uuid, &provisioned.id);
-        if let Some(config) = config_body.as_ref().and_then(|body| body.get("config")).and_then(Value::as_object) {
-            provisioned.config =
-                config.iter().filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string()))).collect();
+        if let Some(config) = config_body.as_ref().and_then(string_config) {
+            provisioned.config = config;
         }
         self.check_idempotency(manifest, &provisioned, &payload).await;
         Some(provisioned)
@@ -317,7 +316,8 @@ impl<T: Transport> CheckRun<'_, T> {
                         response.status.to_string(),
                         format!("expected 401, got {} with {what}", response.status),
                     );
-                    if let Some((uuid, id)) = uuid.and_then(|uuid| accepted_id(&response).map(|id| (uuid, id))) {
+                    // A provision it wrongly accepted made a resource: remove it again.
+                    if let Some((uuid, id)) = uuid.and_then(|uuid| response_id(&response).map(|id| (uuid, id))) {
                         self.provisioned(&uuid, &id);
                         accepted.push(ResourceKeys::both(&uuid, &id));
                     }
@@ -431,18 +431,8 @@ impl<T: Transport> CheckRun<'_, T> {
             self.skip(&RESPONSE_LOG_DRAIN, "the manifest does not require syslog_drain");
         }
 
-        let id = id?;
-        let config = body
-            .get("config")
-            .and_then(Value::as_object)
-            .map(|config| {
-                config
-                    .iter()
-                    .filter_map(|(key, value)| value.as_str().map(|value| (key.clone(), value.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(Provisioned { id, uuid: payload.uuid.clone(), config })
+        let config = string_config(body).unwrap_or_default();
+        Some(Provisioned { id: id?, uuid: payload.uuid.clone(), config })
     }
 
     /// v3 delivers at least once: the same uuid again is the same resource; another uuid is
@@ -511,7 +501,7 @@ impl<T: Transport> CheckRun<'_, T> {
             check.mismatch("200", response.status.to_string(), format!("expected 200, got {}", response.status));
             return None;
         }
-        let id = serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of);
+        let id = response_id(response);
         if id.is_none() {
             check.fail("the response has no usable `id`");
         }
@@ -519,9 +509,15 @@ impl<T: Transport> CheckRun<'_, T> {
     }
 }
 
-/// The id a wrongly accepted probe's answer names, so the resource it made can be removed.
-fn accepted_id(response: &Response) -> Option<String> {
+/// The id a provision's JSON answer names.
+fn response_id(response: &Response) -> Option<String> {
     serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of)
+}
+
+/// The string-valued config vars of a JSON body, in the order received.
+fn string_config(body: &Value) -> Option<Vec<(String, String)>> {
+    let config = body.get("config")?.as_object()?;
+    Some(config.iter().filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string()))).collect())
 }
 
 fn is_log_drain_url(url: &str) -> bool {
