@@ -4,6 +4,7 @@ use crate::catalogue::*;
 use crate::engine::CheckRun;
 use crate::provision::describe_value;
 use crate::transport::Transport;
+use kensa_manifest::url::is_scheme;
 use kensa_manifest::{Environment, Manifest};
 use serde_json::Value;
 
@@ -87,15 +88,9 @@ impl<T: Transport> CheckRun<'_, T> {
 /// Why `value` is not an absolute URI with a scheme and a host (and, in production, a
 /// host other than localhost).
 pub(crate) fn uri_problem(value: &str, production: bool) -> Option<&'static str> {
-    let Some((scheme, rest)) = value.split_once(':') else {
+    let Some((_, rest)) = value.split_once(':').filter(|(scheme, _)| is_scheme(scheme)) else {
         return Some("missing scheme");
     };
-    let mut scheme_chars = scheme.chars();
-    let scheme_ok = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !scheme_ok {
-        return Some("missing scheme");
-    }
     if value.chars().any(char::is_whitespace) {
         return Some("contains whitespace");
     }

@@ -148,18 +148,23 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlError> {
     }
 }
 
+/// Whether `text` has the shape of a URI scheme (RFC 3986): a letter, then letters, digits,
+/// `+`, `-` or `.`.
+pub fn is_scheme(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
 /// Why a string without `://` is not an http(s) URL: `javascript:alert(1)` names a scheme of
 /// its own, `http:x` lacks the `//` before the host, and `localhost:4567/x` lacks a scheme.
 fn scheme_error(input: &str) -> UrlError {
     let Some((scheme, rest)) = input.split_once(':') else {
         return UrlError::MissingScheme;
     };
-    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     // `host:port` looks like a scheme too; digits up to the path mean a port.
     let port_digits = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let is_port = !port_digits.is_empty() && port_digits.chars().all(|c| c.is_ascii_digit());
-    if !is_scheme || is_port {
+    if !is_scheme(scheme) || is_port {
         return UrlError::MissingScheme;
     }
     let scheme = scheme.to_ascii_lowercase();
