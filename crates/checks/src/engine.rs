@@ -238,9 +238,9 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         let findings = pending
             .findings
             .into_iter()
-            .map(|finding| Finding { message: self.redactor.text(&finding.message), ..finding })
+            .map(|finding| Finding { message: self.redactor.message(&finding.message), ..finding })
             .collect();
-        let redact = |text: Option<String>| text.map(|text| self.redactor.text(&text));
+        let redact = |text: Option<String>| text.map(|text| self.redactor.message(&text));
         self.push(CheckReport {
             findings,
             expected: redact(pending.expected),

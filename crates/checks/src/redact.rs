@@ -18,9 +18,9 @@ const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "
 /// Shorter values are not redacted: they would blank ordinary words.
 const MIN_SECRET_LEN: usize = 4;
 
-/// Bodies are kept short in the report; anything past this is cut (after redaction, so a
-/// cut never leaves part of a secret).
-const KEEP_BODY_BYTES: usize = 4096;
+/// Bodies and messages are kept short in the report; anything past this is cut (after
+/// redaction, so a cut never leaves part of a secret).
+const KEEP_BYTES: usize = 4096;
 
 /// The secrets of one run, and the rules that blank them.
 #[derive(Clone, Debug, Default)]
@@ -91,16 +91,13 @@ impl Redactor {
 
     /// A body as text, redacted, then cut to its first 4 KiB.
     pub(crate) fn body(&self, body: &[u8]) -> String {
-        let mut text = self.text(&String::from_utf8_lossy(body));
-        if text.len() > KEEP_BODY_BYTES {
-            let mut end = KEEP_BODY_BYTES;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text.truncate(end);
-            text.push_str(&format!("... ({} bytes in all)", body.len()));
-        }
-        text
+        cut(self.text(&String::from_utf8_lossy(body)), body.len())
+    }
+
+    /// A check's message (or expected, got, note), redacted, then cut like a body: it may
+    /// quote a provider's text (its `message`, an id, a config key) of any length.
+    pub(crate) fn message(&self, message: &str) -> String {
+        cut(self.text(message), message.len())
     }
 
     /// The report's record of `request`, before any answer.
@@ -127,6 +124,19 @@ impl Redactor {
     fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
         headers.iter().map(|(name, value)| (self.text(name), self.header(name, value))).collect()
     }
+}
+
+/// `text` cut to its first [`KEEP_BYTES`], saying how long the original (`total` bytes) was.
+fn cut(mut text: String, total: usize) -> String {
+    if text.len() > KEEP_BYTES {
+        let mut end = KEEP_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(&format!("... ({total} bytes in all)"));
+    }
+    text
 }
 
 /// Blanks the value of every SSO token field: `token=VALUE` in a query string or form

@@ -203,3 +203,27 @@ fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
         assert_eq!(outcome("S05"), Some(expected), "{capabilities:?}");
     }
 }
+
+/// Issue 10: provider text quoted in a finding is bounded like a recorded body. A provider
+/// that answers a provision with a 100 KB `message` (or id, or config key) does not put
+/// 100 KB on one line of the terminal or the report; the report says how long it was.
+#[test]
+fn a_long_provider_message_is_cut_in_the_report() {
+    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+    use kensa_checks::{CheckRun, Effects, NoEvents, Response, Settings};
+    let message = "a stack trace ".repeat(8_000);
+    let body = serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap();
+    let transport = ScriptedTransport::new(move |_: &kensa_checks::Request| {
+        Ok(Response { status: 500, headers: Vec::new(), body: body.clone() })
+    });
+    let clock = ManualClock::at(1_790_000_000_000);
+    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
+    let report = block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), Suite::Provision));
+    let p01 = report.checks().find(|check| check.code == "P01").unwrap();
+    assert_eq!(p01.outcome, Outcome::Failed);
+    let said = p01.findings.iter().find(|finding| finding.message.starts_with("the provider said: ")).unwrap();
+    assert!(said.message.len() < 4200, "{} bytes", said.message.len());
+    assert!(said.message.starts_with("the provider said: a stack trace a stack trace"), "{}", &said.message[..80]);
+    assert!(said.message.ends_with(" bytes in all)"), "{}", &said.message[said.message.len() - 80..]);
+}
