@@ -71,4 +71,20 @@ mod tests {
         assert_eq!(events[..3], ["group manifest file", "check M00", "check M01"]);
         assert_eq!(events.len(), 3 + kensa_manifest::RULES.len());
     }
+
+    /// Issue 10: a manifest is hostile input too. A 100 KB id is quoted by the config var
+    /// rule's message and hint; both are cut like a provider's text, not printed whole.
+    #[test]
+    fn a_long_manifest_value_is_cut_in_findings() {
+        let id = "a".repeat(100_000);
+        let source = format!(r#"{{"id": "{id}", "api": {{"config_vars": ["MYADDON_URL"]}}}}"#);
+        let mut report = Report::default();
+        check_manifest(source.as_bytes(), &mut report, &mut NoEvents);
+        let findings: Vec<_> = report.checks().flat_map(|check| &check.findings).collect();
+        let quoting = findings.iter().find(|finding| finding.message.contains("AAAA")).unwrap();
+        for text in findings.iter().flat_map(|finding| [Some(&finding.message), finding.hint.as_ref()]).flatten() {
+            assert!(text.len() < 4200, "{} bytes: {}", text.len(), &text[..80]);
+        }
+        assert!(quoting.message.ends_with(" bytes in all)"), "{}", &quoting.message[quoting.message.len() - 80..]);
+    }
 }

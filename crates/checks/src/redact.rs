@@ -127,7 +127,7 @@ impl Redactor {
 }
 
 /// `text` cut to its first [`KEEP_BYTES`], saying how long the original (`total` bytes) was.
-fn cut(mut text: String, total: usize) -> String {
+pub(crate) fn cut(mut text: String, total: usize) -> String {
     if text.len() > KEEP_BYTES {
         let mut end = KEEP_BYTES;
         while !text.is_char_boundary(end) {
