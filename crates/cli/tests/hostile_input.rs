@@ -136,6 +136,9 @@ fn a_closed_pipe_ends_quietly() {
 /// Issue 10: `kensa demo` used `/tmp/kensa-demo-<pid>`, made with the default mode, and
 /// wrote the manifest (password and salt) with the default mode, through whatever was
 /// planted there. Now the folder has an unguessable name and mode 0700, the manifest 0600.
+/// Both runs start in the temporary folder too, so the counts below also prove that demo
+/// writes nothing (such as a resource ledger) where it is started: run from crates/cli, it
+/// once left a `.kensa-resources.json` in the source tree.
 #[cfg(unix)]
 #[test]
 fn demo_keeps_its_manifest_private_in_an_unpredictable_folder() {
@@ -143,6 +146,7 @@ fn demo_keeps_its_manifest_private_in_an_unpredictable_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_kensa"))
         .args(["demo", "--keep", "--color", "never"])
+        .current_dir(tmp.path())
         .env("TMPDIR", tmp.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -165,7 +169,8 @@ fn demo_keeps_its_manifest_private_in_an_unpredictable_folder() {
 
     // Without --keep nothing is left behind.
     let tmp = tempfile::tempdir().unwrap();
-    let output = kensa().args(["demo", "--format", "json"]).env("TMPDIR", tmp.path()).output().unwrap();
+    let output =
+        kensa().args(["demo", "--format", "json"]).current_dir(tmp.path()).env("TMPDIR", tmp.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
