@@ -98,6 +98,20 @@ fn output_onto_the_manifest_is_refused() {
     assert!(std::fs::read_to_string(dir.path().join("report.json")).unwrap().contains("\"summary\""));
 }
 
+/// Issue 10: `kensa resources --cleanup` runs deprovisions and writes a report as `kensa
+/// test` does, so `-o` naming the manifest is refused there too (exit 2, manifest unchanged).
+#[test]
+fn cleanup_output_onto_the_manifest_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("x.json");
+    std::fs::copy(fixture("valid"), &manifest).unwrap();
+    let original = std::fs::read(&manifest).unwrap();
+    let refused = run(&["resources", "--cleanup", "-f", "x.json", "--format", "json", "-o", "./x.json"], dir.path());
+    assert_eq!(refused.code, 2, "{}{}", refused.stdout, refused.stderr);
+    assert!(refused.stderr.contains("is the manifest itself; not replacing the manifest"), "{}", refused.stderr);
+    assert_eq!(std::fs::read(&manifest).unwrap(), original, "the cleanup report replaced the manifest");
+}
+
 /// Issue 10: a report that cannot be written to stdout is exit 2 with a message, not a
 /// silent exit 0.
 #[cfg(target_os = "linux")]
