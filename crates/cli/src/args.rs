@@ -236,7 +236,7 @@ there is replaced by a regular file (with a warning), never written through.";
 const ADDONS_API_HELP: &str = "\
 The token comes from HEROKU_API_KEY, else the api.heroku.com entry of ~/.netrc (which
 `heroku login` writes). The API is https://addons.heroku.com unless HEROKU_ADDONS_HOST or
---host says otherwise.";
+--host says otherwise. An answer over 16 MiB is refused (exit 2).";
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {

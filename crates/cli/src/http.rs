@@ -33,3 +33,19 @@ pub(crate) fn causes(error: &reqwest::Error) -> Vec<String> {
     }
     causes
 }
+
+/// The body of `response`, read chunk by chunk up to `max_bytes`; `None` as soon as it
+/// would exceed them, without reading further (an answer is never read whole first).
+pub(crate) async fn read_body(
+    response: &mut reqwest::Response,
+    max_bytes: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > max_bytes {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}

@@ -12,6 +12,11 @@ use std::path::{Path, PathBuf};
 /// The ledger's file name, in the manifest's folder (and in `.gitignore`).
 pub(crate) const LEDGER_FILE: &str = ".kensa-resources.json";
 
+/// The folder `manifest` is in (`.` for a bare file name): where its ledger lives.
+pub(crate) fn folder_of(manifest: &Path) -> &Path {
+    manifest.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
 /// A ledger loaded from its file, written back on every change.
 pub(crate) struct LedgerFile {
     path: PathBuf,
@@ -24,8 +29,7 @@ impl LedgerFile {
     /// The ledger beside `manifest`; a missing file is an empty ledger. A file kensa cannot
     /// read or understand is left alone (with a warning) and nothing is recorded.
     pub(crate) fn beside(manifest: &Path) -> LedgerFile {
-        let folder = manifest.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let path = folder.join(LEDGER_FILE);
+        let path = folder_of(manifest).join(LEDGER_FILE);
         let loaded = match std::fs::symlink_metadata(&path) {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
             Ok(metadata) if metadata.file_type().is_symlink() => {

@@ -15,7 +15,7 @@ mod random;
 mod standin;
 
 use args::{Cli, Command, TestSuite};
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use commands::test::{ResourceRequest, RunRequest, Wanted};
 use context::Context;
 use error::CliError;
@@ -43,12 +43,21 @@ impl From<ExitStatus> for ExitCode {
 /// Reads a `kensa` command line (the program name first) as `main` does: the matches, and
 /// the provision options taken out of it.
 pub fn parse(args: Vec<OsString>) -> Result<(clap::ArgMatches, Vec<(String, String)>), clap::Error> {
-    let (args, provision_options) = split_provision_options(command_options_after_the_command(args));
-    Ok((args::command().try_get_matches_from(args)?, provision_options))
+    parse_with(&mut args::command(), args)
+}
+
+/// [`parse`] with the command tree `main` built, so that one run builds it once.
+fn parse_with(
+    command: &mut clap::Command,
+    args: Vec<OsString>,
+) -> Result<(clap::ArgMatches, Vec<(String, String)>), clap::Error> {
+    let (args, provision_options) = split_provision_options(command, command_options_after_the_command(command, args));
+    Ok((command.try_get_matches_from_mut(args)?, provision_options))
 }
 
 pub fn main() -> ExitCode {
-    let (matches, provision_options) = match parse(std::env::args_os().collect()) {
+    let mut command = args::command();
+    let (matches, provision_options) = match parse_with(&mut command, std::env::args_os().collect()) {
         Ok(parsed) => parsed,
         Err(error) => error.exit(),
     };
@@ -92,7 +101,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => commands::completions::run(args.shell),
         Command::CorsProxy(args) => commands::cors_proxy::run(&context, &args),
         Command::Version => {
-            output::print(&args::command().render_version());
+            output::print(&command.render_version());
             Ok(ExitStatus::Passed)
         }
     };
@@ -109,8 +118,7 @@ pub fn main() -> ExitCode {
 /// `kensa -s get init`, `kensa -t node create NAME`. Here the options of a command that
 /// come before it move to just after it, where clap looks for them. Global options stay
 /// where they are; a line with an option its command lacks is left for clap to refuse.
-fn command_options_after_the_command(args: Vec<OsString>) -> Vec<OsString> {
-    let root = Cli::command();
+fn command_options_after_the_command(root: &clap::Command, args: Vec<OsString>) -> Vec<OsString> {
     let global: Vec<&clap::Arg> = root.get_arguments().collect();
     let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
     for (at, word) in words.iter().enumerate().skip(1) {
@@ -172,12 +180,12 @@ fn option_words(args: &[&clap::Arg], word: &str) -> Option<usize> {
 /// Takes the unknown `--flag`, `--flag value` and `--flag=value` arguments that follow
 /// `test provision` out of the command line: they become provision options (a bare flag is
 /// `"true"`), as in the old gem. Flags kensa knows stay where they are.
-fn split_provision_options(args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, String)>) {
+fn split_provision_options(root: &clap::Command, args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, String)>) {
     let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
     let Some(start) = words.windows(2).position(|pair| pair == [Some("test"), Some("provision")]) else {
         return (args, Vec::new());
     };
-    let known = known_long_flags();
+    let known = known_long_flags(root);
     let mut kept = args[..start + 2].to_vec();
     let mut options = Vec::new();
     let mut index = start + 2;
@@ -210,7 +218,7 @@ fn split_provision_options(args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, 
 /// The long flags (and aliases) `kensa test provision` itself understands: the global
 /// ones and those of `test` and `provision`. Flags of other commands, such as `--host`,
 /// are provision options here.
-fn known_long_flags() -> Vec<String> {
+fn known_long_flags(root: &clap::Command) -> Vec<String> {
     fn add(command: &clap::Command, names: &mut Vec<String>) {
         for arg in command.get_arguments() {
             names.extend(arg.get_long().map(str::to_string));
@@ -218,8 +226,7 @@ fn known_long_flags() -> Vec<String> {
         }
     }
     let mut names = vec!["help".to_string(), "version".to_string()];
-    let root = Cli::command();
-    add(&root, &mut names);
+    add(root, &mut names);
     if let Some(test) = root.find_subcommand("test") {
         add(test, &mut names);
         if let Some(provision) = test.find_subcommand("provision") {
@@ -236,7 +243,7 @@ mod tests {
     use super::*;
 
     fn split(line: &str) -> (Vec<String>, Vec<(String, String)>) {
-        let (args, options) = split_provision_options(line.split(' ').map(OsString::from).collect());
+        let (args, options) = split_provision_options(&args::command(), line.split(' ').map(OsString::from).collect());
         (args.into_iter().map(|arg| arg.into_string().unwrap_or_default()).collect(), options)
     }
 
@@ -251,7 +258,7 @@ mod tests {
     }
 
     fn moved(line: &str) -> String {
-        let args = command_options_after_the_command(line.split(' ').map(OsString::from).collect());
+        let args = command_options_after_the_command(&args::command(), line.split(' ').map(OsString::from).collect());
         args.into_iter().map(|arg| arg.into_string().unwrap_or_default()).collect::<Vec<_>>().join(" ")
     }
 

@@ -90,13 +90,10 @@ impl ReqwestTransport {
             .iter()
             .map(|(name, value)| (name.to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() + chunk.len() > request.max_body_bytes {
-                return Err(TransportError::BodyTooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = crate::http::read_body(&mut response, request.max_body_bytes)
+            .await
+            .map_err(classify)?
+            .ok_or(TransportError::BodyTooLarge)?;
         Ok(Response { status, headers, body })
     }
 }

@@ -400,6 +400,38 @@ fn pull_replaces_a_planted_link_instead_of_writing_through_it() {
     assert_eq!(written.permissions().mode() & 0o777, 0o600);
 }
 
+/// Issue 10: the add-ons API's answer is read up to a bound, not whole whatever its size.
+/// This server (any `--host` or HEROKU_ADDONS_HOST) answers `pull` with a valid manifest
+/// padded past 16 MiB; kensa refuses it with exit 2 and leaves the manifest file alone.
+#[test]
+fn pull_refuses_an_answer_over_16_mib() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let padding = "x".repeat(16 << 20);
+    let body = json!({ "contents": manifest("myaddon"), "padding": padding }).to_string();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else { return };
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+            line.clear();
+        }
+        let mut stream = stream;
+        // kensa may stop reading and close early: a failed write is the expected outcome.
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(body.as_bytes());
+    });
+    let bench = Bench::new();
+    let pulled = bench.run_with(&["pull", "myaddon", "--host", &origin], &[("HEROKU_API_KEY", TOKEN)]);
+    assert_eq!(pulled.code, 2, "{}{}", pulled.stdout, pulled.stderr);
+    assert!(pulled.stderr.contains("answered with more than 16 MiB"), "{}", pulled.stderr);
+    assert!(!bench.file().exists(), "a manifest was written from the oversized answer");
+}
+
 // ---------- diff ----------
 
 #[test]

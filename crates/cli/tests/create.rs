@@ -6,7 +6,7 @@
 mod common;
 
 use common::tools::{program_ready, ready};
-use common::{git, kensa, run};
+use common::{kensa, make_repository, run};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -412,9 +412,7 @@ fn a_local_repository_is_cloned_with_git() {
     std::fs::create_dir_all(template.join("lib")).unwrap();
     std::fs::write(template.join("README.md"), "# my template\n").unwrap();
     std::fs::write(template.join("lib/server.sh"), "echo hi\n").unwrap();
-    git(&template, &["init", "--quiet"]);
-    git(&template, &["add", "."]);
-    git(&template, &["commit", "--quiet", "-m", "template"]);
+    make_repository(&template);
 
     let created = run(&["create", "shop", "--template", "my-template"], dir.path());
     assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
@@ -475,9 +473,7 @@ fn a_template_with_symlinked_secret_files_never_writes_outside_name() {
     std::fs::write(template.join("README.md"), "# hostile\n").unwrap();
     symlink(outside.join("manifest.json"), template.join("addon-manifest.json")).unwrap();
     symlink(outside.join("env"), template.join(".env")).unwrap();
-    git(&template, &["init", "--quiet"]);
-    git(&template, &["add", "."]);
-    git(&template, &["commit", "--quiet", "-m", "template"]);
+    make_repository(&template);
 
     let created = run(&["create", "shop", "--template", "hostile-template"], dir.path());
     assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);

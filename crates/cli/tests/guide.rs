@@ -44,7 +44,7 @@
 
 mod common;
 
-use common::git;
+use common::make_repository;
 use common::tools::program_ready;
 use kensa_provider::{Faults, ProviderOptions, RunningProvider};
 use serde_json::{Value, json};
@@ -866,9 +866,7 @@ fn check_seed_create(command: &str, name: &str, template: &str, internals: &Path
     let repo = repos.join(format!("kensa-create-{template}"));
     fs::create_dir_all(&repo).unwrap();
     fs::write(repo.join("README.md"), format!("# kensa-create-{template}\n")).unwrap();
-    git(&repo, &["init", "--quiet"]);
-    git(&repo, &["add", "."]);
-    git(&repo, &["commit", "--quiet", "-m", "template"]);
+    make_repository(&repo);
     let prefix = format!("file://{}/kensa-create-", repos.display());
     let offline = [("GIT_ALLOW_PROTOCOL", "file"), ("GIT_TERMINAL_PROMPT", "0")];
 

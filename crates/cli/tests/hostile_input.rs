@@ -98,6 +98,20 @@ fn output_onto_the_manifest_is_refused() {
     assert!(std::fs::read_to_string(dir.path().join("report.json")).unwrap().contains("\"summary\""));
 }
 
+/// Issue 10: `kensa resources --cleanup` runs deprovisions and writes a report as `kensa
+/// test` does, so `-o` naming the manifest is refused there too (exit 2, manifest unchanged).
+#[test]
+fn cleanup_output_onto_the_manifest_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("x.json");
+    std::fs::copy(fixture("valid"), &manifest).unwrap();
+    let original = std::fs::read(&manifest).unwrap();
+    let refused = run(&["resources", "--cleanup", "-f", "x.json", "--format", "json", "-o", "./x.json"], dir.path());
+    assert_eq!(refused.code, 2, "{}{}", refused.stdout, refused.stderr);
+    assert!(refused.stderr.contains("is the manifest itself; not replacing the manifest"), "{}", refused.stderr);
+    assert_eq!(std::fs::read(&manifest).unwrap(), original, "the cleanup report replaced the manifest");
+}
+
 /// Issue 10: a report that cannot be written to stdout is exit 2 with a message, not a
 /// silent exit 0.
 #[cfg(target_os = "linux")]
@@ -136,6 +150,9 @@ fn a_closed_pipe_ends_quietly() {
 /// Issue 10: `kensa demo` used `/tmp/kensa-demo-<pid>`, made with the default mode, and
 /// wrote the manifest (password and salt) with the default mode, through whatever was
 /// planted there. Now the folder has an unguessable name and mode 0700, the manifest 0600.
+/// Both runs start in the temporary folder too, so the counts below also prove that demo
+/// writes nothing (such as a resource ledger) where it is started: run from crates/cli, it
+/// once left a `.kensa-resources.json` in the source tree.
 #[cfg(unix)]
 #[test]
 fn demo_keeps_its_manifest_private_in_an_unpredictable_folder() {
@@ -143,6 +160,7 @@ fn demo_keeps_its_manifest_private_in_an_unpredictable_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_kensa"))
         .args(["demo", "--keep", "--color", "never"])
+        .current_dir(tmp.path())
         .env("TMPDIR", tmp.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -165,7 +183,8 @@ fn demo_keeps_its_manifest_private_in_an_unpredictable_folder() {
 
     // Without --keep nothing is left behind.
     let tmp = tempfile::tempdir().unwrap();
-    let output = kensa().args(["demo", "--format", "json"]).env("TMPDIR", tmp.path()).output().unwrap();
+    let output =
+        kensa().args(["demo", "--format", "json"]).current_dir(tmp.path()).env("TMPDIR", tmp.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }

@@ -25,6 +25,10 @@ const ACCEPT: &str = "application/vnd.heroku+json; version=3";
 /// Manifest fields whose values `diff` never prints.
 const SECRET_FIELDS: [&str; 2] = ["password", "sso_salt"];
 
+/// The most kensa reads of one answer: a manifest is at most 1 MiB (kensa reads no larger
+/// one), and a list of pushed manifests holds a few dozen.
+const MAX_ANSWER_BYTES: usize = 16 << 20;
+
 /// `kensa push`: validate, send, and keep the server's copy (with its new `$base`).
 pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
     let path = &context.manifest;
@@ -310,11 +314,14 @@ impl Api {
         let (status, bytes) = self
             .runtime
             .block_on(async {
-                let response = request.send().await?;
+                let mut response = request.send().await?;
                 let status = response.status().as_u16();
-                Ok::<_, reqwest::Error>((status, response.bytes().await?))
+                Ok::<_, reqwest::Error>((status, crate::http::read_body(&mut response, MAX_ANSWER_BYTES).await?))
             })
             .map_err(|error| ApiError::Other(self.redact(&describe(&error))))?;
+        let Some(bytes) = bytes else {
+            return Err(ApiError::Other(format!("it answered with more than {} MiB", MAX_ANSWER_BYTES >> 20)));
+        };
         if !(200..300).contains(&status) {
             return Err(ApiError::Status { status, message: server_text(&bytes).map(|text| self.redact(&text)) });
         }

@@ -27,9 +27,8 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
     });
     crate::files::write_secret(manifest_path, &files.manifest)?;
     crate::output::print(&format!("Initialized new addon manifest in {}\n", manifest_path.display()));
-    let folder = manifest_path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     // On stderr: stdout stays the old gem's lines, which scripts may read.
-    match crate::ledger_file::ignore_in_git(folder) {
+    match crate::ledger_file::ignore_in_git(crate::ledger_file::folder_of(manifest_path)) {
         Ok(true) => eprintln!(
             "Added {} (the resources kensa provisions, see `kensa resources`) to .gitignore",
             crate::ledger_file::LEDGER_FILE

@@ -1,7 +1,7 @@
 //! `kensa resources [--cleanup]`: the resources kensa provisioned for this manifest's add-on
 //! and has not seen deprovisioned, from the ledger beside the manifest.
 
-use super::test::{ResourceRequest, RunRequest, Wanted, exit_status, run_source};
+use super::test::{ResourceRequest, RunRequest, Wanted, run_file};
 use crate::args::ResourceArgs;
 use crate::error::CliError;
 use crate::ledger_file::LedgerFile;
@@ -11,12 +11,13 @@ use kensa_checks::render::visible;
 
 /// `kensa resources [--cleanup]`: what the ledger beside the manifest lists for this add-on.
 pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
+    if cleanup {
+        // As any test run: `-o` onto the manifest is refused there.
+        let request = ResourceRequest { key: None, resource: ResourceArgs::default(), wanted: Wanted::CleanUp };
+        return run_file(context, RunRequest::OnResource(request));
+    }
     let path = &context.manifest;
     let source = crate::files::read_input(path)?;
-    if cleanup {
-        let request = ResourceRequest { key: None, resource: ResourceArgs::default(), wanted: Wanted::CleanUp };
-        return run_source(context, path, &source, RunRequest::OnResource(request)).map(|report| exit_status(&report));
-    }
     let ledger = LedgerFile::beside(path);
     let Some(manifest_id) = kensa_manifest::declared_id(&source) else {
         return Err(CliError::new(format!("{} has no add-on id", path.display()))

@@ -48,3 +48,11 @@ pub(crate) fn git(dir: &Path, args: &[&str]) {
         .unwrap();
     assert!(status.success(), "git {args:?}");
 }
+
+/// Makes `dir` a git repository holding everything in it in one commit, as a template
+/// repository `kensa create` clones.
+pub(crate) fn make_repository(dir: &Path) {
+    git(dir, &["init", "--quiet"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "--quiet", "-m", "template"]);
+}
