@@ -6,7 +6,7 @@
 //!
 //! Misbehaviours a real server shows, by [`PlainBehaviour`]: dropping a kept-alive
 //! connection when the next request arrives on it (an idle timeout that fires just then),
-//! and never answering a DELETE.
+//! never answering a DELETE, and finding resources by its own id instead of Heroku's uuid.
 
 use kensa_checks::encoding::basic_auth;
 use kensa_checks::sso::{NAV_DATA, resource_token, token, user_scoped_resource_token};
@@ -29,6 +29,9 @@ pub enum PlainBehaviour {
     DropsReusedConnections,
     /// Holds every DELETE open without answering until the client gives up.
     HangsOnDelete,
+    /// Finds resources by its own id in the path, as services written for v1 do, and
+    /// answers 404 to Heroku's uuid.
+    KeysByOwnId,
 }
 
 /// Credentials and behaviour.
@@ -325,22 +328,30 @@ fn route(shared: &Shared, request: &PlainRequest) -> Answer {
             Answer::json("401 Unauthorized", &json!({"message": "invalid credentials"}))
         }
         ("POST", "/heroku/resources", None) => provision(shared, &request.body),
-        ("PUT", _, Some(uuid)) => match known(shared, uuid) {
-            true => Answer::json("200 OK", &json!({"config": {}, "message": "plan changed"})),
-            false => Answer::json("404 Not Found", &json!({"message": "no such resource"})),
+        ("PUT", _, Some(key)) => match uuid_of(shared, key) {
+            Some(_) => Answer::json("200 OK", &json!({"config": {}, "message": "plan changed"})),
+            None => Answer::json("404 Not Found", &json!({"message": "no such resource"})),
         },
-        ("DELETE", _, Some(uuid)) => {
-            match shared.resources.lock().unwrap_or_else(PoisonError::into_inner).remove(uuid) {
-                Some(_) => Answer { status: "204 No Content", headers: Vec::new(), body: Vec::new() },
-                None => Answer::json("404 Not Found", &json!({"message": "no such resource"})),
+        ("DELETE", _, Some(key)) => match uuid_of(shared, key) {
+            Some(uuid) => {
+                shared.resources.lock().unwrap_or_else(PoisonError::into_inner).remove(&uuid);
+                Answer { status: "204 No Content", headers: Vec::new(), body: Vec::new() }
             }
-        }
+            None => Answer::json("404 Not Found", &json!({"message": "no such resource"})),
+        },
         _ => Answer::json("404 Not Found", &json!({"message": "no such endpoint"})),
     }
 }
 
-fn known(shared: &Shared, uuid: &str) -> bool {
-    shared.resources.lock().unwrap_or_else(PoisonError::into_inner).contains_key(uuid)
+/// Heroku's uuid of the live resource a path's `key` names: the uuid itself, or under
+/// [`PlainBehaviour::KeysByOwnId`] the provider's id.
+fn uuid_of(shared: &Shared, key: &str) -> Option<String> {
+    let resources = shared.resources.lock().unwrap_or_else(PoisonError::into_inner);
+    if shared.options.behaviour == PlainBehaviour::KeysByOwnId {
+        resources.iter().find(|(_, id)| *id == key).map(|(uuid, _)| uuid.clone())
+    } else {
+        resources.contains_key(key).then(|| key.to_string())
+    }
 }
 
 /// Idempotent on Heroku's uuid: a repeat gets the resource the first call made.

@@ -1,16 +1,14 @@
 //! A recording provider: a minimal correct v3 provider on a plain socket that keeps every
 //! request, so a test sees exactly what kensa put on the wire.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::ProviderOptions;
+use crate::hostile::{HostileServer, Reply};
 
 /// One request as it arrived on the wire.
 #[derive(Clone, Debug)]
@@ -36,66 +34,31 @@ impl Recorded {
 /// A minimal correct v3 provider written from scratch on a plain socket, independent of the
 /// reference provider: it keeps every request it receives, so a test can see exactly what
 /// kensa sent. Provision answers `id` = `res-<uuid>` (so a repeated uuid gets the same id),
-/// bad credentials get 401, DELETE 204, PUT 200 `{}`. One request per connection.
-pub struct Recorder {
-    origin: String,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
+/// bad credentials get 401, DELETE 204, PUT 200 `{}`. One request per connection: a
+/// [`HostileServer`] with a correct handler.
+pub struct Recorder(HostileServer);
 
 impl Recorder {
     /// Starts on a free loopback port; Basic credentials `myaddon:secret` as in
     /// [`ProviderOptions::default`].
     pub fn start() -> Recorder {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("cannot bind a loopback port");
-        let origin = format!("http://{}", listener.local_addr().expect("a bound listener has an address"));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
         let defaults = ProviderOptions::default();
         let expected = kensa_provider::basic_auth_header(&defaults.id, &defaults.password);
-        let thread = {
-            let requests = Arc::clone(&requests);
-            let stop = Arc::clone(&stop);
-            let origin = origin.clone();
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    if let Some(request) = answer(stream, &expected, &origin) {
-                        requests.lock().unwrap_or_else(PoisonError::into_inner).push(request);
-                    }
-                }
-            })
-        };
-        Recorder { origin, requests, stop, thread: Some(thread) }
+        Recorder(HostileServer::start(move |request| answer(request, &expected)))
     }
 
     pub fn origin(&self) -> &str {
-        &self.origin
+        self.0.origin()
     }
 
     /// A v3 manifest pointing here (the reference provider's defaults).
     pub fn manifest(&self) -> Value {
-        ProviderOptions::default().manifest(&self.origin)
+        ProviderOptions::default().manifest(self.origin())
     }
 
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop.
-        let _ = TcpStream::connect(self.origin.trim_start_matches("http://"));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.0.requests()
     }
 }
 
@@ -130,32 +93,23 @@ pub(crate) fn read_recorded(stream: &TcpStream) -> Option<Recorded> {
     Some(Recorded { method, path, headers, body })
 }
 
-fn answer(stream: TcpStream, expected_auth: &str, origin: &str) -> Option<Recorded> {
-    let request = read_recorded(&stream)?;
-
-    let authorized = request.header("authorization") == Some(expected_auth);
-    let (status, reply) = match request.method.as_str() {
-        _ if !authorized => ("401 Unauthorized", Some(json!({"message": "invalid credentials"}))),
+fn answer(request: &Recorded, expected_auth: &str) -> Reply {
+    if request.header("authorization") != Some(expected_auth) {
+        return Reply::json(401, &json!({"message": "invalid credentials"}));
+    }
+    match request.method.as_str() {
         "POST" => {
+            // kensa addresses the recorder by its origin, so `Host` names it.
+            let origin = format!("http://{}", request.header("host").unwrap_or_default());
             let uuid = request.json()["uuid"].as_str().unwrap_or("none").to_string();
             let reply = json!({
                 "id": format!("res-{uuid}"),
                 "config": {"MYADDON_URL": format!("{origin}/resources/{uuid}")},
             });
-            ("200 OK", Some(reply))
+            Reply::json(200, &reply)
         }
-        "PUT" => ("200 OK", Some(json!({}))),
-        "DELETE" => ("204 No Content", None),
-        _ => ("404 Not Found", Some(json!({"message": "no such endpoint"}))),
-    };
-    let body = reply.map(|reply| reply.to_string()).unwrap_or_default();
-    let mut stream = stream;
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body.as_bytes());
-    let _ = stream.flush();
-    Some(request)
+        "PUT" => Reply::json(200, &json!({})),
+        "DELETE" => Reply::new(204),
+        _ => Reply::json(404, &json!({"message": "no such endpoint"})),
+    }
 }

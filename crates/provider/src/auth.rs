@@ -11,9 +11,10 @@ pub(crate) struct Credentials {
     pub(crate) password: String,
 }
 
-/// The value of an `Authorization` header for Basic credentials.
+/// The value of an `Authorization` header for Basic credentials: kensa's own encoding, so
+/// that the provider's clients and tests send exactly what kensa sends.
 pub fn basic_auth_header(user: &str, password: &str) -> String {
-    format!("Basic {}", base64_encode(format!("{user}:{password}").as_bytes()))
+    kensa_checks::encoding::basic_auth(user, password)
 }
 
 /// Parses an `Authorization` header value. `None` for anything that is not well-formed
@@ -95,27 +96,10 @@ pub(crate) fn base64_decode(input: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Standard base64 with padding (used by tests and the manifest helper's clients).
-pub(crate) fn base64_encode(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kensa_checks::encoding::base64 as base64_encode;
 
     #[test]
     fn decodes_the_v3_reference_example() {

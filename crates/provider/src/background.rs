@@ -34,14 +34,15 @@ impl Background {
         self.tasks.lock().unwrap_or_else(PoisonError::into_inner).abort_all();
     }
 
-    pub(crate) fn tally(&self) -> Arc<Tally> {
-        Arc::clone(&self.tally)
+    /// See [`Tally::wait_until_done`].
+    pub(crate) fn wait_until_done(&self, timeout: Duration) -> Result<usize, Counts> {
+        self.tally.wait_until_done(timeout)
     }
 }
 
 /// How many background tasks started and how many ended.
 #[derive(Default)]
-pub(crate) struct Tally {
+struct Tally {
     counts: Mutex<Counts>,
     changed: Condvar,
 }
@@ -55,7 +56,7 @@ pub(crate) struct Counts {
 impl Tally {
     /// Blocks until every task started so far has ended, and returns how many started;
     /// the counts so far when `timeout` passes first.
-    pub(crate) fn wait_until_done(&self, timeout: Duration) -> Result<usize, Counts> {
+    fn wait_until_done(&self, timeout: Duration) -> Result<usize, Counts> {
         let deadline = Instant::now() + timeout;
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         while counts.ended < counts.started {

@@ -12,25 +12,15 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::background::Tally;
 use crate::options::{ProviderOptions, origin_for};
 use crate::state::App;
 use crate::store::{Resource, Store};
 use crate::{routes, server};
 
-struct Prepared {
-    app: Arc<App>,
-    store: Arc<Store>,
-    addr: SocketAddr,
-    origin: String,
-    options: ProviderOptions,
-}
-
-fn prepare(mut options: ProviderOptions, addr: SocketAddr) -> io::Result<Prepared> {
+fn prepare(mut options: ProviderOptions, addr: SocketAddr) -> io::Result<Arc<App>> {
     options.validate()?;
-    let store = Arc::new(Store::open(options.database.as_deref())?);
-    let app = Arc::new(App::new(options.clone(), Arc::clone(&store), addr));
-    Ok(Prepared { origin: origin_for(addr), app, store, addr, options })
+    let store = Store::open(options.database.as_deref())?;
+    Ok(Arc::new(App::new(options, store, addr)))
 }
 
 async fn run(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
@@ -51,8 +41,8 @@ pub async fn serve_with_shutdown(
     options: ProviderOptions,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
-    let prepared = prepare(options, listener.local_addr()?)?;
-    run(listener, prepared.app, shutdown).await;
+    let app = prepare(options, listener.local_addr()?)?;
+    run(listener, app, shutdown).await;
     Ok(())
 }
 
@@ -60,13 +50,12 @@ pub async fn serve_with_shutdown(
 /// It stops when the handle is dropped or [`RunningProvider::shutdown`] is called.
 pub async fn spawn(options: ProviderOptions) -> io::Result<RunningProvider> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-    let prepared = prepare(options, listener.local_addr()?)?;
+    let app = prepare(options, listener.local_addr()?)?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = Arc::clone(&prepared.app);
-    tokio::spawn(run(listener, app, async {
+    tokio::spawn(run(listener, Arc::clone(&app), async {
         let _ = stopped.await;
     }));
-    Ok(RunningProvider::new(prepared, stop, None))
+    Ok(RunningProvider::new(app, stop, None))
 }
 
 /// Starts a provider on `127.0.0.1:<free port>` on a thread of its own (with its own
@@ -75,15 +64,15 @@ pub async fn spawn(options: ProviderOptions) -> io::Result<RunningProvider> {
 pub fn spawn_thread(options: ProviderOptions) -> io::Result<RunningProvider> {
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
     listener.set_nonblocking(true)?;
-    let prepared = prepare(options, listener.local_addr()?)?;
+    let app = prepare(options, listener.local_addr()?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = Arc::clone(&prepared.app);
+    let serving = Arc::clone(&app);
     let thread = std::thread::Builder::new().name("kensa-provider".into()).spawn(move || {
         runtime.block_on(async move {
             match TcpListener::from_std(listener) {
                 Ok(listener) => {
-                    run(listener, app, async {
+                    run(listener, serving, async {
                         let _ = stopped.await;
                     })
                     .await;
@@ -92,41 +81,32 @@ pub fn spawn_thread(options: ProviderOptions) -> io::Result<RunningProvider> {
             }
         });
     })?;
-    Ok(RunningProvider::new(prepared, stop, Some(thread)))
+    Ok(RunningProvider::new(app, stop, Some(thread)))
 }
 
 /// A provider started by [`spawn`] or [`spawn_thread`].
 pub struct RunningProvider {
-    addr: SocketAddr,
+    /// The state the server runs on: its address, options, store and background work.
+    app: Arc<App>,
+    /// `http://<addr>`, kept so that [`RunningProvider::base_url`] can lend it.
     origin: String,
-    options: ProviderOptions,
-    store: Arc<Store>,
-    completions: Arc<Tally>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl RunningProvider {
-    fn new(prepared: Prepared, stop: oneshot::Sender<()>, thread: Option<std::thread::JoinHandle<()>>) -> Self {
-        RunningProvider {
-            addr: prepared.addr,
-            origin: prepared.origin,
-            options: prepared.options,
-            store: prepared.store,
-            completions: prepared.app.background.tally(),
-            stop: Some(stop),
-            thread,
-        }
+    fn new(app: Arc<App>, stop: oneshot::Sender<()>, thread: Option<std::thread::JoinHandle<()>>) -> Self {
+        RunningProvider { origin: origin_for(app.addr), app, stop: Some(stop), thread }
     }
 
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.app.addr
     }
 
     /// The listening port.
     pub fn port(&self) -> u16 {
-        self.addr.port()
+        self.app.addr.port()
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -136,32 +116,32 @@ impl RunningProvider {
 
     /// The provisioning API URL, `http://127.0.0.1:<port>/heroku/resources`.
     pub fn resources_url(&self) -> String {
-        format!("{}{}", self.origin, self.options.base_path)
+        format!("{}{}", self.origin, self.app.options.base_path)
     }
 
     /// The POST SSO URL, `http://127.0.0.1:<port>/sso/login`.
     pub fn sso_url(&self) -> String {
-        format!("{}{}", self.origin, self.options.sso_path)
+        format!("{}{}", self.origin, self.app.options.sso_path)
     }
 
     /// The options the provider runs with (after path normalisation).
     pub fn options(&self) -> &ProviderOptions {
-        &self.options
+        &self.app.options
     }
 
     /// A manifest pointing at this provider; see [`ProviderOptions::manifest`].
     pub fn manifest(&self) -> Value {
-        self.options.manifest(&self.origin)
+        self.app.options.manifest(&self.origin)
     }
 
     /// How many resources are provisioned and not deprovisioned, read from the store.
     pub fn resource_count(&self) -> io::Result<usize> {
-        self.store.live_count()
+        self.app.store.live_count()
     }
 
     /// The live resources, oldest first.
     pub fn resources(&self) -> io::Result<Vec<Resource>> {
-        self.store.live()
+        self.app.store.live()
     }
 
     /// Waits until every asynchronous provision started so far has finished (called Heroku
@@ -170,7 +150,7 @@ impl RunningProvider {
     /// sleeping. Fails when `timeout` passes first. It blocks the calling thread: from async
     /// code on the provider's own runtime, call it through `spawn_blocking`.
     pub fn wait_for_completions(&self, timeout: Duration) -> io::Result<usize> {
-        self.completions.wait_until_done(timeout).map_err(|counts| {
+        self.app.background.wait_until_done(timeout).map_err(|counts| {
             io::Error::new(
                 io::ErrorKind::TimedOut,
                 format!(
@@ -206,8 +186,8 @@ impl Drop for RunningProvider {
 impl fmt::Debug for RunningProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RunningProvider")
-            .field("addr", &self.addr)
-            .field("options", &self.options)
+            .field("addr", &self.app.addr)
+            .field("options", &self.app.options)
             .finish_non_exhaustive()
     }
 }

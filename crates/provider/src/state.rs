@@ -4,7 +4,6 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::http::{HeaderMap, header};
 
@@ -17,7 +16,7 @@ use crate::store::{Found, Store};
 
 pub(crate) struct App {
     pub(crate) options: ProviderOptions,
-    pub(crate) store: Arc<Store>,
+    pub(crate) store: Store,
     /// Origin used in config vars, e.g. `http://127.0.0.1:4567`.
     pub(crate) public_url: String,
     /// The listening address.
@@ -28,7 +27,7 @@ pub(crate) struct App {
 }
 
 impl App {
-    pub(crate) fn new(options: ProviderOptions, store: Arc<Store>, addr: SocketAddr) -> App {
+    pub(crate) fn new(options: ProviderOptions, store: Store, addr: SocketAddr) -> App {
         App {
             public_url: options.public_origin(addr),
             options,

@@ -92,3 +92,26 @@ fn the_ledger_carries_a_resource_from_provision_to_deprovision() {
     let empty = Kensa::new(dir.path()).args(["resources"]).run();
     assert!(empty.stdout.contains("No resources"), "{}", empty.describe());
 }
+
+/// Issue 14 against a server that is not ours: a service written for v1 finds resources by
+/// its own id and answers 404 to Heroku's uuid. kensa tries the id once, fails plan change
+/// and deprovision saying what to change, and still removes everything it made.
+#[test]
+fn a_server_keyed_by_its_own_id_is_told_so_and_left_clean() {
+    let (provider, dir) = start(PlainBehaviour::KeysByOwnId);
+    let run = kensa(&dir, &["test", "all", "--with-sso"]);
+    run.assert_code(1);
+    let report = run.report();
+    let failed: Vec<&str> = report
+        .checks()
+        .filter(|check| matches!(check.outcome, Outcome::Failed | Outcome::Errored))
+        .map(|check| check.code.as_str())
+        .collect();
+    assert_eq!(failed, ["C01", "X01"], "{}", run.describe());
+    for (code, method) in [("C01", "PUT"), ("X01", "DELETE")] {
+        let said = kensa_e2e::messages(kensa_e2e::check(&report, code));
+        assert!(said.contains(&format!("got 404, but {method} /heroku/resources/")), "{code}: {said}");
+        assert!(said.contains("finds resources by its own id"), "{code}: {said}");
+    }
+    assert_eq!(provider.resource_count(), 0, "the checked and the extra resources are removed by id");
+}
