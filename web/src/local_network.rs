@@ -179,9 +179,9 @@ pub(crate) fn blocked_reason(space: Space, access: Access) -> String {
 /// The test URL the manifest's checks call first: `api.test` (the legacy string form) or
 /// `api.test.base_url`.
 pub(crate) fn test_url(source: &str) -> Option<String> {
-    // from_slice, as `kensa_manifest::declared_id` reads it: one copy of the parser in the bundle.
-    let manifest: serde_json::Value = serde_json::from_slice(source.as_bytes()).ok()?;
-    let test = manifest.get("api")?.get("test")?;
+    // Read as validation reads it (and `kensa_manifest::declared_id`): a leading BOM allowed.
+    let manifest = kensa_manifest::Document::parse(source.as_bytes()).ok()?;
+    let test = manifest.root().get("api")?.get("test")?;
     test.as_str().or_else(|| test.get("base_url")?.as_str()).map(str::to_string)
 }
 
@@ -320,5 +320,14 @@ mod tests {
         );
         assert_eq!(test_url(r#"{"api": {"test": 5}}"#), None);
         assert_eq!(test_url("{"), None);
+    }
+
+    /// A manifest validation accepts (a byte order mark, as some editors save) gets its
+    /// network notice too: the test URL is read as validation reads the manifest.
+    #[test]
+    fn the_test_url_is_read_as_validation_reads_the_manifest() {
+        let with_bom = format!("\u{feff}{SAMPLE_MANIFEST}");
+        assert!(kensa_manifest::validate(with_bom.as_bytes()).is_ok());
+        assert_eq!(test_url(&with_bom).as_deref(), Some("http://127.0.0.1:4567/heroku/resources"));
     }
 }

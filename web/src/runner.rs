@@ -2,7 +2,7 @@
 //! happens, each failed request's diagnosis, and the finished report. The engine decides
 //! every outcome and runs every phase; this module only maps a button to a suite.
 
-use kensa_checks::{CheckRun, Clock, Effects, Report, Settings, Suite, Transport};
+use kensa_checks::{CheckRun, Clock, Effects, Settings, Suite};
 use yew::Callback;
 
 use crate::run::RunEvent;
@@ -29,22 +29,17 @@ pub(crate) fn start(run: u64, suite: Suite, source: String, dispatch: Callback<A
         };
         let effects =
             Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink, callbacks: None };
-        let report = execute(CheckRun::new(effects, Settings::default()), source.as_bytes(), suite).await;
+        let report = CheckRun::new(effects, Settings::default()).run(source.as_bytes(), suite).await;
         let share = crate::share::encode(&report).await;
         dispatch.emit(Action::Finished { run, report, share });
     });
-}
-
-/// Runs `suite` as the CLI's `kensa test` does, over any transport.
-pub(crate) async fn execute<T: Transport>(session: CheckRun<'_, T>, source: &[u8], suite: Suite) -> Report {
-    session.run(source, suite).await
 }
 
 #[cfg(test)]
 mod tests {
     use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
     use kensa_checks::{
-        Capabilities, Event, Method, Outcome, Request, ResourceEvent, ResourceKeys, Response, TransportError,
+        Capabilities, Event, Method, Outcome, Report, Request, ResourceEvent, ResourceKeys, Response, TransportError,
     };
 
     use super::*;
@@ -88,7 +83,7 @@ mod tests {
             }
         };
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-        let report = block_on(execute(CheckRun::new(effects, Settings::default()), SAMPLE_MANIFEST.as_bytes(), suite));
+        let report = block_on(CheckRun::new(effects, Settings::default()).run(SAMPLE_MANIFEST.as_bytes(), suite));
         (report, changes, events)
     }
 
@@ -125,7 +120,7 @@ mod tests {
         let mut ids = CountingIds::default();
         let mut sink = |_: Event<'_>| {};
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-        let report = block_on(execute(CheckRun::new(effects, Settings::default()), b"{}", Suite::Provision));
+        let report = block_on(CheckRun::new(effects, Settings::default()).run(b"{}", Suite::Provision));
         assert!(!report.passed());
         assert!(transport.requests.borrow().is_empty());
     }

@@ -112,6 +112,9 @@ pub(crate) struct State {
     pub(crate) running: Option<RunKind>,
     /// Number of the current (or last) run.
     pub(crate) run: u64,
+    /// The add-on id of the manifest the current (or last) run started with: its resources
+    /// are filed under it, whatever the editor holds by the time they are reported.
+    pub(crate) run_manifest_id: String,
     /// The checks so far, or the whole report once the run is done.
     pub(crate) report: Rc<Report>,
     /// The check in progress: code and label.
@@ -145,6 +148,7 @@ impl State {
             status: RunStatus::Idle,
             running: None,
             run: 0,
+            run_manifest_id: String::new(),
             report: Rc::default(),
             current: None,
             messages: Vec::new(),
@@ -206,6 +210,8 @@ impl State {
             Action::SetWithSso(with_sso) => next.with_sso = with_sso,
             Action::Start { run, kind } => {
                 next.run = run;
+                // The runner runs the text the editor holds now.
+                next.run_manifest_id = kensa_manifest::declared_id(self.source.as_bytes()).unwrap_or_default();
                 next.status = RunStatus::Running;
                 next.running = Some(kind);
                 next.report = Rc::default();
@@ -268,7 +274,7 @@ impl State {
             RunEvent::Resource { event, at_ms } => {
                 // As the CLI keeps its ledger file: the same model, the same rules.
                 let provenance = Provenance {
-                    manifest_id: kensa_manifest::declared_id(self.source.as_bytes()).unwrap_or_default(),
+                    manifest_id: self.run_manifest_id.clone(),
                     environment: Environment::Test,
                     command: format!("playground: {}", self.running.map_or("run", RunKind::label)),
                 };

@@ -231,6 +231,20 @@ fn resources_are_tracked_in_the_ledger() {
     assert!(removed.resources.resources.is_empty());
 }
 
+/// Issue 14: a resource is filed under the add-on of the manifest its run started with; the
+/// editor stays open during a run, and a manifest edited (or half typed) meanwhile must not
+/// file it under another add-on or none, where no later run would find it.
+#[test]
+fn a_resource_is_filed_under_the_manifest_its_run_started_with() {
+    let state = running(RunKind::Provision)
+        .apply(Action::Edit(r#"{"id": "myad"#.to_string()))
+        .apply(Action::Event { run: 1, event: provisioned() })
+        .apply(Action::Finished { run: 1, report: Report::default(), share: None });
+    assert_eq!(state.resources.resources[0].manifest_id, "myaddon");
+    let typed_back = state.apply(Action::Edit(SAMPLE_MANIFEST.to_string()));
+    assert_eq!(typed_back.resource().map(|entry| entry.keys()), Some(resource()));
+}
+
 #[test]
 fn a_new_run_clears_the_last_one() {
     let state = running(RunKind::Provision)
