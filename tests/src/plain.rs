@@ -32,6 +32,9 @@ pub enum PlainBehaviour {
     /// Finds resources by its own id in the path, as services written for v1 do, and
     /// answers 404 to Heroku's uuid.
     KeysByOwnId,
+    /// As [`PlainBehaviour::KeysByOwnId`], but a lookup that finds nothing is an uncaught
+    /// error, a 500: the seed guide's `Database.find(params[:id])` raises on a miss.
+    KeysByOwnIdCrashingOnMiss,
 }
 
 /// Credentials and behaviour.
@@ -330,24 +333,33 @@ fn route(shared: &Shared, request: &PlainRequest) -> Answer {
         ("POST", "/heroku/resources", None) => provision(shared, &request.body),
         ("PUT", _, Some(key)) => match uuid_of(shared, key) {
             Some(_) => Answer::json("200 OK", &json!({"config": {}, "message": "plan changed"})),
-            None => Answer::json("404 Not Found", &json!({"message": "no such resource"})),
+            None => no_such_resource(shared),
         },
         ("DELETE", _, Some(key)) => match uuid_of(shared, key) {
             Some(uuid) => {
                 shared.resources.lock().unwrap_or_else(PoisonError::into_inner).remove(&uuid);
                 Answer { status: "204 No Content", headers: Vec::new(), body: Vec::new() }
             }
-            None => Answer::json("404 Not Found", &json!({"message": "no such resource"})),
+            None => no_such_resource(shared),
         },
         _ => Answer::json("404 Not Found", &json!({"message": "no such endpoint"})),
     }
 }
 
-/// Heroku's uuid of the live resource a path's `key` names: the uuid itself, or under
-/// [`PlainBehaviour::KeysByOwnId`] the provider's id.
+/// The answer to a call for a resource that is not there.
+fn no_such_resource(shared: &Shared) -> Answer {
+    if shared.options.behaviour == PlainBehaviour::KeysByOwnIdCrashingOnMiss {
+        Answer::json("500 Internal Server Error", &json!({"message": "RecordNotFound"}))
+    } else {
+        Answer::json("404 Not Found", &json!({"message": "no such resource"}))
+    }
+}
+
+/// Heroku's uuid of the live resource a path's `key` names: the uuid itself, or for a
+/// service keyed by its own id ([`PlainBehaviour::KeysByOwnId`]) the provider's id.
 fn uuid_of(shared: &Shared, key: &str) -> Option<String> {
     let resources = shared.resources.lock().unwrap_or_else(PoisonError::into_inner);
-    if shared.options.behaviour == PlainBehaviour::KeysByOwnId {
+    if matches!(shared.options.behaviour, PlainBehaviour::KeysByOwnId | PlainBehaviour::KeysByOwnIdCrashingOnMiss) {
         resources.iter().find(|(_, id)| *id == key).map(|(uuid, _)| uuid.clone())
     } else {
         resources.contains_key(key).then(|| key.to_string())

@@ -3,7 +3,7 @@
 use crate::catalogue::*;
 use crate::engine::{CheckRun, Pending};
 use crate::event::ResourceEvent;
-use crate::keys::ResourceKeys;
+use crate::keys::{ResourceKeys, missed_by_uuid};
 use crate::provision::{api_headers, provider_message};
 use crate::transport::{Method, Response, Transport, TransportError};
 use kensa_manifest::{ApiVersion, Manifest};
@@ -165,10 +165,4 @@ impl<T: Transport> CheckRun<'_, T> {
         }
         passed
     }
-}
-
-/// A status by which a call by uuid may have missed a resource its service keeps by id: 404,
-/// or a server error from code that assumed the lookup found something.
-fn missed_by_uuid(status: u16) -> bool {
-    status == 404 || (500..600).contains(&status)
 }

@@ -51,6 +51,12 @@ impl ResourceKeys {
     }
 }
 
+/// A status by which a call by uuid may have missed a resource its service keeps by id: 404,
+/// or a server error from code that assumed the lookup found something.
+pub(crate) fn missed_by_uuid(status: u16) -> bool {
+    status == 404 || (500..600).contains(&status)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use crate::credentials::bad_credentials;
 use crate::encoding::{basic_auth, path_segment, rfc3339};
 use crate::engine::{CheckRun, Pending, describe_error};
 use crate::event::ResourceEvent;
-use crate::keys::ResourceKeys;
+use crate::keys::{ResourceKeys, missed_by_uuid};
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Map, Value, json};
@@ -359,9 +359,9 @@ impl<T: Transport> CheckRun<'_, T> {
             let key = keys.path_key(version);
             let mut result = check.record(sent);
             // A service that finds resources by its own id (C01 and X01 say so) still gets
-            // its extra resource removed.
+            // its extra resource removed: the same misses as theirs, 404 or a crashed lookup.
             if let (Ok(response), Some(id)) = (&result, keys.fallback_id(version))
-                && response.status == 404
+                && missed_by_uuid(response.status)
             {
                 result = self.send_by_id(check, manifest, id, Method::Delete, None).await;
             }

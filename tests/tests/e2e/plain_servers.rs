@@ -94,24 +94,31 @@ fn the_ledger_carries_a_resource_from_provision_to_deprovision() {
 }
 
 /// Issue 14 against a server that is not ours: a service written for v1 finds resources by
-/// its own id and answers 404 to Heroku's uuid. kensa tries the id once, fails plan change
-/// and deprovision saying what to change, and still removes everything it made.
+/// its own id and answers 404 to Heroku's uuid (or, as the seed guide's code does, fails
+/// with 500 on the miss). kensa tries the id once, fails plan change and deprovision saying
+/// what to change, and still removes everything it made, the extra idempotency resource too.
 #[test]
 fn a_server_keyed_by_its_own_id_is_told_so_and_left_clean() {
-    let (provider, dir) = start(PlainBehaviour::KeysByOwnId);
-    let run = kensa(&dir, &["test", "all", "--with-sso"]);
-    run.assert_code(1);
-    let report = run.report();
-    let failed: Vec<&str> = report
-        .checks()
-        .filter(|check| matches!(check.outcome, Outcome::Failed | Outcome::Errored))
-        .map(|check| check.code.as_str())
-        .collect();
-    assert_eq!(failed, ["C01", "X01"], "{}", run.describe());
-    for (code, method) in [("C01", "PUT"), ("X01", "DELETE")] {
-        let said = kensa_e2e::messages(kensa_e2e::check(&report, code));
-        assert!(said.contains(&format!("got 404, but {method} /heroku/resources/")), "{code}: {said}");
-        assert!(said.contains("finds resources by its own id"), "{code}: {said}");
+    for (behaviour, status) in [(PlainBehaviour::KeysByOwnId, 404), (PlainBehaviour::KeysByOwnIdCrashingOnMiss, 500)] {
+        let (provider, dir) = start(behaviour);
+        let run = kensa(&dir, &["test", "all", "--with-sso"]);
+        run.assert_code(1);
+        let report = run.report();
+        let failed: Vec<&str> = report
+            .checks()
+            .filter(|check| matches!(check.outcome, Outcome::Failed | Outcome::Errored))
+            .map(|check| check.code.as_str())
+            .collect();
+        assert_eq!(failed, ["C01", "X01"], "{behaviour:?}\n{}", run.describe());
+        for (code, method) in [("C01", "PUT"), ("X01", "DELETE")] {
+            let said = kensa_e2e::messages(kensa_e2e::check(&report, code));
+            assert!(said.contains(&format!("got {status}, but {method} /heroku/resources/")), "{code}: {said}");
+            assert!(said.contains("finds resources by its own id"), "{code}: {said}");
+        }
+        assert_eq!(
+            provider.resource_count(),
+            0,
+            "{behaviour:?}: the checked and the extra resources are removed by id"
+        );
     }
-    assert_eq!(provider.resource_count(), 0, "the checked and the extra resources are removed by id");
 }
