@@ -1,6 +1,7 @@
 //! The manifest phase: runs [`kensa_manifest::validate`] and reports each rule as a check.
 
 use crate::event::{Event, EventSink};
+use crate::redact::cut;
 use crate::report::{CheckReport, Finding, GroupReport, Outcome, Report};
 use kensa_manifest::{RuleOutcome, RuleResult, Validation};
 
@@ -34,9 +35,19 @@ fn check_report(result: &RuleResult) -> CheckReport {
     };
     CheckReport {
         reason,
-        findings: result.diagnostics.iter().map(Finding::from).collect(),
+        findings: result.diagnostics.iter().map(|diagnostic| bounded(Finding::from(diagnostic))).collect(),
         ..CheckReport::of(&result.rule.check, outcome)
     }
+}
+
+/// A diagnostic may quote the manifest's own values at any length: cut its message and
+/// hint as a provider's text is.
+fn bounded(finding: Finding) -> Finding {
+    let whole = |text: String| {
+        let total = text.len();
+        cut(text, total)
+    };
+    Finding { message: whole(finding.message), hint: finding.hint.map(whole), ..finding }
 }
 
 #[cfg(test)]

@@ -141,16 +141,14 @@ impl Finding {
     }
 }
 
-/// A manifest's diagnostic may quote the manifest's own values at any length: cut them as a
-/// provider's text is.
 impl From<&kensa_manifest::Diagnostic> for Finding {
     fn from(diagnostic: &kensa_manifest::Diagnostic) -> Finding {
         Finding {
             severity: diagnostic.severity,
-            message: crate::redact::cut(diagnostic.message.clone(), diagnostic.message.len()),
+            message: diagnostic.message.clone(),
             pointer: Some(diagnostic.pointer.clone()),
             position: diagnostic.position,
-            hint: diagnostic.hint.as_ref().map(|hint| crate::redact::cut(hint.clone(), hint.len())),
+            hint: diagnostic.hint.clone(),
         }
     }
 }
