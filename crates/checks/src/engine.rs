@@ -235,8 +235,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
             Outcome::Warning
         };
         let duration_ms = self.effects.clock.now_ms().saturating_sub(pending.started_ms);
-        let findings = pending
-            .findings
+        let findings = crate::report::bounded(pending.findings)
             .into_iter()
             .map(|finding| Finding { message: self.redactor.message(&finding.message), ..finding })
             .collect();

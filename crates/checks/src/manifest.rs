@@ -2,7 +2,7 @@
 
 use crate::event::{Event, EventSink};
 use crate::redact::cut;
-use crate::report::{CheckReport, Finding, GroupReport, Outcome, Report};
+use crate::report::{self, CheckReport, Finding, GroupReport, Outcome, Report};
 use kensa_manifest::{RuleOutcome, RuleResult, Validation};
 
 /// Validates the manifest, reports every rule, and returns the validation for later phases.
@@ -35,14 +35,16 @@ fn check_report(result: &RuleResult) -> CheckReport {
     };
     CheckReport {
         reason,
-        findings: result.diagnostics.iter().map(|diagnostic| bounded(Finding::from(diagnostic))).collect(),
+        findings: report::bounded(
+            result.diagnostics.iter().map(|diagnostic| cut_quotes(Finding::from(diagnostic))).collect(),
+        ),
         ..CheckReport::of(&result.rule.check, outcome)
     }
 }
 
 /// A diagnostic may quote the manifest's own values at any length: cut its message and
 /// hint as a provider's text is.
-fn bounded(finding: Finding) -> Finding {
+fn cut_quotes(finding: Finding) -> Finding {
     let whole = |text: String| {
         let total = text.len();
         cut(text, total)
@@ -97,5 +99,19 @@ mod tests {
             assert!(text.len() < 4200, "{} bytes: {}", text.len(), &text[..80]);
         }
         assert!(quoting.message.ends_with(" bytes in all)"), "{}", &quoting.message[quoting.message.len() - 80..]);
+    }
+
+    /// Issue 10: a manifest with thousands of bad config var names gives each rule at most
+    /// a hundred findings, the last counting the rest.
+    #[test]
+    fn a_rule_keeps_at_most_a_hundred_findings() {
+        let names: Vec<String> = (0..5_000).map(|n| format!("\"bad-{n}\"")).collect();
+        let source = format!(r#"{{"id": "myaddon", "api": {{"config_vars": [{}]}}}}"#, names.join(","));
+        let mut report = Report::default();
+        check_manifest(source.as_bytes(), &mut report, &mut NoEvents);
+        let most = report.checks().map(|check| check.findings.len()).max().unwrap_or_default();
+        assert_eq!(most, 100);
+        let flooded = report.checks().find(|check| check.findings.len() == 100).unwrap();
+        assert_eq!(flooded.findings[99].message, "... and 4901 more like these", "{}", flooded.code);
     }
 }

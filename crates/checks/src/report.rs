@@ -131,6 +131,27 @@ pub struct Finding {
     pub hint: Option<String>,
 }
 
+/// A check keeps this many findings, the last of them counting the rest: a provider's
+/// answer (or a manifest) may name thousands of keys, each a finding of its own.
+const KEEP_FINDINGS: usize = 100;
+
+/// `findings`, or the first 99 of them and one that counts the rest, as severe as the worst.
+pub(crate) fn bounded(mut findings: Vec<Finding>) -> Vec<Finding> {
+    if findings.len() <= KEEP_FINDINGS {
+        return findings;
+    }
+    let rest = findings.split_off(KEEP_FINDINGS - 1);
+    let severity = rest.iter().map(|finding| finding.severity).max().unwrap_or(Severity::Warning);
+    findings.push(Finding {
+        severity,
+        message: format!("... and {} more like these", rest.len()),
+        pointer: None,
+        position: None,
+        hint: None,
+    });
+    findings
+}
+
 impl Finding {
     pub fn error(message: impl Into<String>) -> Finding {
         Finding { severity: Severity::Error, message: message.into(), pointer: None, position: None, hint: None }

@@ -227,3 +227,31 @@ fn a_long_provider_message_is_cut_in_the_report() {
     assert!(said.message.starts_with("the provider said: a stack trace a stack trace"), "{}", &said.message[..80]);
     assert!(said.message.ends_with(" bytes in all)"), "{}", &said.message[said.message.len() - 80..]);
 }
+
+/// Issue 10: a provider's answer may name thousands of config vars, each a finding of its
+/// own; a check keeps the first hundred and counts the rest in one more, so a hostile answer
+/// cannot flood the terminal or the report.
+#[test]
+fn a_check_keeps_at_most_a_hundred_findings() {
+    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+    use kensa_checks::{CheckRun, Effects, NoEvents, Response, Settings};
+    let config: serde_json::Map<String, serde_json::Value> =
+        (0..5_000).map(|n| (format!("EXTRA_{n}"), serde_json::Value::from(n))).collect();
+    let body = serde_json::to_vec(&serde_json::json!({ "id": "1", "config": config })).unwrap();
+    let transport = ScriptedTransport::new(move |_: &kensa_checks::Request| {
+        Ok(Response { status: 200, headers: Vec::new(), body: body.clone() })
+    });
+    let clock = ManualClock::at(1_790_000_000_000);
+    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
+    let report = block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), Suite::Provision));
+    let flooded: Vec<_> = report.checks().filter(|check| check.findings.len() >= 100).collect();
+    assert!(!flooded.is_empty(), "the undeclared and non-string config vars are each a finding");
+    for check in flooded {
+        assert_eq!(check.outcome, Outcome::Failed, "{}", check.code);
+        assert_eq!(check.findings.len(), 100, "{}", check.code);
+        let last = &check.findings[99];
+        assert_eq!(last.message, "... and 4901 more like these", "{}", check.code);
+        assert_eq!(last.severity, kensa_manifest::Severity::Error, "{}", check.code);
+    }
+}
