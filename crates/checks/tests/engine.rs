@@ -204,22 +204,27 @@ fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
     }
 }
 
+/// `kensa test provision` against a provider that gives every request `status` and `body`.
+fn provision_answered(status: u16, body: serde_json::Value) -> kensa_checks::Report {
+    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+    use kensa_checks::{CheckRun, Effects, NoEvents, Response, Settings};
+    let body = serde_json::to_vec(&body).unwrap();
+    let transport = ScriptedTransport::new(move |_: &kensa_checks::Request| {
+        Ok(Response { status, headers: Vec::new(), body: body.clone() })
+    });
+    let clock = ManualClock::at(1_790_000_000_000);
+    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
+    block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), Suite::Provision))
+}
+
 /// Issue 10: provider text quoted in a finding is bounded like a recorded body. A provider
 /// that answers a provision with a 100 KB `message` (or id, or config key) does not put
 /// 100 KB on one line of the terminal or the report; the report says how long it was.
 #[test]
 fn a_long_provider_message_is_cut_in_the_report() {
-    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-    use kensa_checks::{CheckRun, Effects, NoEvents, Response, Settings};
     let message = "a stack trace ".repeat(8_000);
-    let body = serde_json::to_vec(&serde_json::json!({ "message": message })).unwrap();
-    let transport = ScriptedTransport::new(move |_: &kensa_checks::Request| {
-        Ok(Response { status: 500, headers: Vec::new(), body: body.clone() })
-    });
-    let clock = ManualClock::at(1_790_000_000_000);
-    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
-    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-    let report = block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), Suite::Provision));
+    let report = provision_answered(500, serde_json::json!({ "message": message }));
     let p01 = report.checks().find(|check| check.code == "P01").unwrap();
     assert_eq!(p01.outcome, Outcome::Failed);
     let said = p01.findings.iter().find(|finding| finding.message.starts_with("the provider said: ")).unwrap();
@@ -233,18 +238,9 @@ fn a_long_provider_message_is_cut_in_the_report() {
 /// cannot flood the terminal or the report.
 #[test]
 fn a_check_keeps_at_most_a_hundred_findings() {
-    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
-    use kensa_checks::{CheckRun, Effects, NoEvents, Response, Settings};
     let config: serde_json::Map<String, serde_json::Value> =
         (0..5_000).map(|n| (format!("EXTRA_{n}"), serde_json::Value::from(n))).collect();
-    let body = serde_json::to_vec(&serde_json::json!({ "id": "1", "config": config })).unwrap();
-    let transport = ScriptedTransport::new(move |_: &kensa_checks::Request| {
-        Ok(Response { status: 200, headers: Vec::new(), body: body.clone() })
-    });
-    let clock = ManualClock::at(1_790_000_000_000);
-    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
-    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-    let report = block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), Suite::Provision));
+    let report = provision_answered(200, serde_json::json!({ "id": "1", "config": config }));
     let flooded: Vec<_> = report.checks().filter(|check| check.findings.len() >= 100).collect();
     assert!(!flooded.is_empty(), "the undeclared and non-string config vars are each a finding");
     for check in flooded {
