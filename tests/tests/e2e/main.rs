@@ -16,5 +16,6 @@ mod output_safety;
 mod output_snapshots;
 mod plain_servers;
 mod run;
+mod setup;
 mod sso;
 mod suites;
