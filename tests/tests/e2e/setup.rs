@@ -35,23 +35,27 @@ impl Machine {
         let versions = tool_versions();
         let version = |name: &str| versions[name].clone();
         machine.command("cargo", "exit 0");
-        machine.command("rustup", r#"[ "$1 $2 $3" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0"#);
+        machine
+            .command("rustup", r#"[ "$1 $2 $3" = "target list --installed" ] && echo wasm32-unknown-unknown; exit 0"#);
         machine.command("wasm-bindgen", &format!("echo 'wasm-bindgen {}'", version("WASM_BINDGEN_VERSION")));
         machine.command("trunk", &format!("echo 'trunk {}'", version("TRUNK_VERSION")));
         machine.command("wasm-pack", &format!("echo 'wasm-pack {}'", version("WASM_PACK_VERSION")));
         machine.command("geckodriver", &format!("echo 'geckodriver {}'; echo more", version("GECKODRIVER_VERSION")));
         machine.command("mdbook", &format!("echo 'mdbook v{}'", version("MDBOOK_VERSION")));
-        for program in ["curl", "git", "python3", "openssl", "node", "chromium", "chromedriver", "firefox-esr", "ruby"] {
+        for program in ["curl", "git", "python3", "openssl", "node", "chromium", "chromedriver", "firefox-esr", "ruby"]
+        {
             machine.command(program, "exit 0");
         }
         // Installers: a dry run must call none of them.
         for installer in ["apt-get", "sudo", "npm"] {
-            machine.command(installer, &format!(r#"[ "$1" = "--version" ] && exit 0; touch "$HOME/called-{installer}"; exit 1"#));
+            machine.command(
+                installer,
+                &format!(r#"[ "$1" = "--version" ] && exit 0; : > "$HOME/called-{installer}"; exit 1"#),
+            );
         }
         let binaryen = version("BINARYEN_NPM_VERSION");
         let major = binaryen.split('.').next().unwrap();
-        let wasm_opt =
-            machine.home().join(format!(".cache/ci-tools/binaryen-{binaryen}/node_modules/.bin"));
+        let wasm_opt = machine.home().join(format!(".cache/ci-tools/binaryen-{binaryen}/node_modules/.bin"));
         std::fs::create_dir_all(&wasm_opt).unwrap();
         write_script(&wasm_opt.join("wasm-opt"), &format!("echo 'wasm-opt version {major} (version_{major})'"));
         machine
@@ -89,7 +93,10 @@ impl Machine {
         // Anything on stderr is a command the dry run called that is not a stand-in.
         assert_eq!(stderr, "", "the dry run called something outside its PATH");
         for installer in ["apt-get", "sudo", "npm"] {
-            assert!(!self.home().join(format!("called-{installer}")).exists(), "the dry run called {installer}:\n{stdout}");
+            assert!(
+                !self.home().join(format!("called-{installer}")).exists(),
+                "the dry run called {installer}:\n{stdout}"
+            );
         }
         stdout
     }
