@@ -65,8 +65,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed (an invalid manifest is a failed check)
-  2  kensa could not run (bad arguments, a missing or unreadable file or one over 1 MiB,
-     output that cannot be written)";
+  2  kensa could not run (bad arguments, a missing or unreadable file, one over 1 MiB or
+     not a regular file, output that cannot be written)";
 
 /// Test a Heroku add-on provider's service on your own machine, before Heroku calls it.
 #[derive(Debug, Parser)]
@@ -86,7 +86,7 @@ pub struct Cli {
 /// Options every command accepts, anywhere on the line.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// The add-on manifest to read (at most 1 MiB) or write.
+    /// The add-on manifest to read (a regular file of at most 1 MiB) or write (mode 0600).
     #[arg(
         short = 'f',
         long = "filename",
@@ -101,8 +101,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Write the report (in --format) to FILE, which must not be the manifest; progress still
-    /// goes to the terminal.
+    /// Write the report (in --format) to FILE (mode 0600; a link there is replaced), which must
+    /// not be the manifest or the ledger; progress still goes to the terminal.
     #[arg(short = 'o', long, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -230,8 +230,9 @@ packages suffice) are built in and work offline. A git URL or the path of a loca
 repository is cloned with git. Any other name, such as clojure, is cloned as the old kensa
 did, from ${REPO_PREFIX:-https://github.com/heroku/kensa-create-}NAME; when that cannot be
 reached, the error says so and names the built-in templates. NAME must not exist or be an
-empty folder. A template's own addon-manifest.json and .env are replaced; a symbolic link
-there is replaced by a regular file (with a warning), never written through.";
+empty folder. The manifest and .env (mode 0600) replace a template's own; a symbolic link
+there, or a .gitignore that is one, is replaced by a regular file (with a warning), never
+written through. .gitignore lists .env and .kensa-resources.json.";
 
 const ADDONS_API_HELP: &str = "\
 The token comes from HEROKU_API_KEY, else the api.heroku.com entry of ~/.netrc (which

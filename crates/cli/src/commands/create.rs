@@ -8,6 +8,8 @@
 
 use crate::args::CreateArgs;
 use crate::error::CliError;
+use crate::files::Access;
+use crate::ledger_file::{GitignoreLink, IGNORE_DOTENV, IGNORE_LEDGER, Ignored, ignore_in_git};
 use crate::output::print;
 use crate::random::random_hex;
 use crate::{Context, ExitStatus, Result};
@@ -154,12 +156,25 @@ pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
     }
     .and_then(|()| {
         let files = starter_files(&id, &dir_name(dir), &password, &sso_salt);
-        write(&dir.join("addon-manifest.json"), files.manifest.as_bytes(), None)?;
-        write(&dir.join(".env"), files.dotenv.as_bytes(), Some(0o600))?;
-        // Built-in templates list it already; a cloned one gets it added.
-        crate::ledger_file::ignore_in_git(dir)
-            .map(|_| ())
-            .map_err(|error| CliError::new(format!("cannot write {}: {error}", dir.join(".gitignore").display())))
+        // Both hold the password and SSO salt.
+        write(&dir.join("addon-manifest.json"), files.manifest.as_bytes(), Access::Private)?;
+        write(&dir.join(".env"), files.dotenv.as_bytes(), Access::Private)?;
+        // Built-in templates list both already; a cloned one gets them added.
+        let gitignore = dir.join(".gitignore");
+        match ignore_in_git(dir, &[IGNORE_DOTENV, IGNORE_LEDGER], GitignoreLink::Replace) {
+            Ok(Ignored::LinkReplaced) => {
+                eprintln!(
+                    "warning: the template's {} is a symbolic link; replaced it with a regular file listing {} and {} \
+                     (nothing was read or written where it pointed)",
+                    gitignore.display(),
+                    IGNORE_DOTENV.name,
+                    IGNORE_LEDGER.name
+                );
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(error) => Err(CliError::new(format!("cannot write {}: {error}", gitignore.display()))),
+        }
     });
     if let Err(error) = result {
         // Leave nothing half-made behind.
@@ -318,16 +333,15 @@ fn write_template(template: &Template, dir: &Path, id: &str) -> Result<()> {
             Ok(text) => text.replace(ID_PLACEHOLDER, id).into_bytes(),
             Err(_) => contents.to_vec(),
         };
-        write(&dir.join(path), &contents, executable.then_some(0o755))?;
+        write(&dir.join(path), &contents, Access::Shared { executable: *executable })?;
     }
     Ok(())
 }
 
-/// Writes `contents` to a new file at `path`, with unix permissions `mode` when given
-/// (0o600 keeps `.env`'s secrets to the owner). A cloned template's own file there is
-/// replaced, never written through ([`crate::files::replace`]): a symbolic link (which could
-/// point anywhere outside NAME) gets a warning.
-fn write(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+/// Writes `contents` to a new file at `path`, readable as `access` says. A cloned template's
+/// own file there is replaced, never written through ([`crate::files::replace`]): a symbolic
+/// link (which could point anywhere outside NAME) gets a warning.
+fn write(path: &Path, contents: &[u8], access: Access) -> Result<()> {
     let fail = |error: std::io::Error| CliError::new(format!("cannot write {}: {error}", path.display()));
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(fail)?;
@@ -345,7 +359,7 @@ fn write(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => return Err(fail(error)),
     }
-    crate::files::replace(path, contents, mode).map_err(fail)
+    crate::files::replace(path, contents, access).map_err(fail)
 }
 
 /// Removes a file, a link (not what it points at) or a folder.

@@ -33,7 +33,7 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
     })?;
     let manifest_path = dir.path().join("addon-manifest.json");
     let manifest = serde_json::to_string_pretty(&provider.manifest()).unwrap_or_default() + "\n";
-    crate::files::create_new(&manifest_path, manifest.as_bytes(), Some(0o600))
+    crate::files::replace(&manifest_path, manifest.as_bytes(), crate::files::Access::Private)
         .map_err(|error| CliError::new(format!("cannot write {}: {error}", manifest_path.display())))?;
     if context.format == Format::Human {
         print(&format!(

@@ -2,6 +2,7 @@
 
 use crate::args::{InitArgs, SsoMethod};
 use crate::error::CliError;
+use crate::ledger_file::{GitignoreLink, IGNORE_DOTENV, IGNORE_LEDGER, Ignored, folder_of, ignore_in_git};
 use crate::random::random_hex;
 use crate::{Context, ExitStatus, Result};
 use kensa_manifest::{SkeletonOptions, SsoStyle, skeleton};
@@ -28,12 +29,25 @@ pub(crate) fn run(context: &Context, args: &InitArgs) -> Result<ExitStatus> {
     crate::files::write_secret(manifest_path, &files.manifest)?;
     crate::output::print(&format!("Initialized new addon manifest in {}\n", manifest_path.display()));
     // On stderr: stdout stays the old gem's lines, which scripts may read.
-    match crate::ledger_file::ignore_in_git(crate::ledger_file::folder_of(manifest_path)) {
-        Ok(true) => eprintln!(
-            "Added {} (the resources kensa provisions, see `kensa resources`) to .gitignore",
-            crate::ledger_file::LEDGER_FILE
+    let mut names = vec![IGNORE_LEDGER];
+    if args.foreman {
+        names.push(IGNORE_DOTENV);
+    }
+    match ignore_in_git(folder_of(manifest_path), &names, GitignoreLink::Keep) {
+        Ok(Ignored::Added(added)) => {
+            for name in added {
+                let what = if name == IGNORE_DOTENV.name {
+                    "the password and SSO salt, for the service"
+                } else {
+                    "the resources kensa provisions, see `kensa resources`"
+                };
+                eprintln!("Added {name} ({what}) to .gitignore");
+            }
+        }
+        Ok(Ignored::LinkKept | Ignored::LinkReplaced) => eprintln!(
+            "warning: .gitignore is a symbolic link; not changing it: add {} to it yourself",
+            names.iter().map(|ignore| ignore.name).collect::<Vec<_>>().join(" and ")
         ),
-        Ok(false) => {}
         Err(error) => eprintln!("warning: cannot update .gitignore: {error}"),
     }
     if args.foreman {

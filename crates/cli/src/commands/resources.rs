@@ -19,6 +19,8 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
     let path = &context.manifest;
     let source = crate::files::read_input(path)?;
     let ledger = LedgerFile::beside(path);
+    // An unreadable ledger is not an empty one: "no resources left behind" would be wrong.
+    ledger.usable()?;
     let Some(manifest_id) = kensa_manifest::declared_id(&source) else {
         return Err(CliError::new(format!("{} has no add-on id", path.display()))
             .hint("run `kensa test manifest` to see every problem"));

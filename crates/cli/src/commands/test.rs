@@ -76,11 +76,14 @@ fn resolve(
     let keys =
         || ledger.resolve(manifest_id, environment, key.as_deref(), resource.id.as_deref(), resource.uuid.as_deref());
     Ok(match wanted {
-        Wanted::CleanUp => ledger
-            .ledger()
-            .live(manifest_id, environment)
-            .map(|entry| Suite::Deprovision { resource: entry.keys() })
-            .collect(),
+        Wanted::CleanUp => {
+            ledger.usable()?;
+            ledger
+                .ledger()
+                .live(manifest_id, environment)
+                .map(|entry| Suite::Deprovision { resource: entry.keys() })
+                .collect()
+        }
         Wanted::Deprovision => vec![Suite::Deprovision { resource: keys()? }],
         Wanted::PlanChange(plan) => vec![Suite::PlanChange { resource: keys()?, plan }],
         Wanted::Sso { force_post } => vec![Suite::Sso { resource: keys()?, force_post }],
@@ -95,6 +98,15 @@ pub(crate) fn run_file(context: &Context, request: RunRequest) -> Result<ExitSta
     {
         return Err(CliError::new(format!(
             "-o {} is the manifest itself; not replacing the manifest with the report",
+            output.display()
+        ))
+        .hint("write the report to another file"));
+    }
+    if let Some(output) = &context.output
+        && crate::ledger_file::is_the_ledger(output, path)
+    {
+        return Err(CliError::new(format!(
+            "-o {} is the resource ledger; not replacing the record of what kensa provisioned with the report",
             output.display()
         ))
         .hint("write the report to another file"));
@@ -179,8 +191,17 @@ fn write_report(context: &Context, report: &Report) -> Result<()> {
         Format::Junit => render::junit(report),
     };
     match &context.output {
-        Some(path) => std::fs::write(path, rendered)
-            .map_err(|error| CliError::new(format!("cannot write {}: {error}", path.display()))),
+        Some(path) => match crate::files::write_output(path, rendered.as_bytes()) {
+            Ok(crate::files::Written::LinkReplaced) => {
+                eprintln!(
+                    "warning: {} was a symbolic link; replaced it with the report (nothing was written where it pointed)",
+                    path.display()
+                );
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(error) => Err(CliError::new(format!("cannot write {}: {error}", path.display()))),
+        },
         None if context.format == Format::Human => Ok(()),
         None => {
             print(&rendered);
