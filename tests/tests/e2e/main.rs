@@ -8,6 +8,7 @@
 #![allow(clippy::disallowed_methods, reason = "host-side tests: read and write temporary files")]
 
 mod async_provision;
+mod deadlines;
 mod faults;
 mod formats;
 mod ledger;
