@@ -13,6 +13,7 @@ mod faults;
 mod formats;
 mod ledger;
 mod limits;
+mod local_servers;
 mod output_safety;
 mod output_snapshots;
 mod plain_servers;
