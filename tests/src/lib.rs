@@ -3,7 +3,7 @@
 //! with a matching manifest), `reports` (reading reports back), `junit` (a small JUnit XML
 //! checker), `recorder` (a provider that shows what kensa put on the wire), `http` (a tiny
 //! client) and `forms` (HTML forms as a browser submits them); `hostile` and `plain` are
-//! providers written to misbehave and to be plain. The tests import everything from here.
+//! providers written to misbehave and to be plain, `hostile_slow` ones that answer slowly. The tests import everything from here.
 //!
 //! Every helper panics with a readable message instead of returning errors: they only run
 //! inside tests.
@@ -15,6 +15,7 @@
 mod forms;
 pub mod hostile;
 pub mod hostile_files;
+pub mod hostile_slow;
 mod http;
 mod junit;
 mod kensa;

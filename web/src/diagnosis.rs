@@ -168,15 +168,29 @@ impl Diagnosis {
         )
     }
 
-    /// A proxy that adds CORS to the provider as it is.
+    /// A proxy that adds CORS to the provider as it is. It allows loopback http pages on
+    /// its own; this page, hosted elsewhere, must be named.
     pub(crate) fn proxy_command(&self) -> String {
-        format!("kensa cors-proxy --to {} --port {PROXY_PORT}", self.provider)
+        let command = format!("kensa cors-proxy --to {} --port {PROXY_PORT}", self.provider);
+        if is_loopback_http_page(&self.page_origin) || self.page_origin.is_empty() || self.page_origin == "null" {
+            command
+        } else {
+            format!("{command} --allow-origin {}", self.page_origin)
+        }
     }
 
     /// Where the manifest should point while the proxy runs.
     pub(crate) fn proxy_origin(&self) -> String {
         format!("http://127.0.0.1:{PROXY_PORT}")
     }
+}
+
+/// Whether `origin` is a page `kensa cors-proxy` allows without `--allow-origin`: http on
+/// 127.0.0.1, localhost or [::1], any port.
+fn is_loopback_http_page(origin: &str) -> bool {
+    ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|loopback| origin.strip_prefix(loopback).is_some_and(|rest| rest.is_empty() || rest.starts_with(':')))
 }
 
 /// `https:` page, `http:` provider that is not loopback. Loopback hosts (`localhost`,
@@ -211,6 +225,27 @@ mod tests {
     }
 
     const HOSTED: &str = "https://kensa.example";
+
+    /// `kensa cors-proxy` allows only loopback pages unless told: a hosted page is named.
+    #[test]
+    fn the_proxy_advice_for_a_hosted_page_allows_that_page() {
+        let diagnosis = Diagnosis::from_facts(&hosted("http://127.0.0.1:4568/heroku/resources", Access::Granted, true));
+        assert_eq!(diagnosis.kind, Kind::Cors);
+        assert_eq!(
+            diagnosis.proxy_command(),
+            "kensa cors-proxy --to http://127.0.0.1:4568 --port 5001 --allow-origin https://kensa.example"
+        );
+        for page in ["http://localhost:8080", "http://[::1]:3000", "http://127.0.0.1"] {
+            let diagnosis = Diagnosis::from_facts(&Facts { page_origin: page.to_string(), ..facts(true, false) });
+            assert!(!diagnosis.proxy_command().contains("--allow-origin"), "{page}");
+        }
+        let lookalike = Facts { page_origin: "http://localhost.attacker.example".to_string(), ..facts(true, false) };
+        assert!(
+            Diagnosis::from_facts(&lookalike)
+                .proxy_command()
+                .ends_with("--allow-origin http://localhost.attacker.example")
+        );
+    }
 
     /// `facts` for a request from a hosted page with the permission in state `access`.
     fn hosted(url: &str, access: Access, reachable: bool) -> Facts {
@@ -321,6 +356,7 @@ mod tests {
         assert!(reason.starts_with("the provider answers but does not allow this page's origin (CORS)"), "{reason}");
         assert!(reason.contains("Access-Control-Allow-Origin: http://127.0.0.1:8080"), "{reason}");
         assert!(reason.contains("kensa cors-proxy --to http://127.0.0.1:4568 --port 5001"), "{reason}");
+        assert!(!reason.contains("--allow-origin"), "the proxy allows a loopback page itself: {reason}");
         assert_eq!(diagnosis.response_headers(), "Access-Control-Allow-Origin: http://127.0.0.1:8080");
         let preflight = diagnosis.preflight_headers();
         assert!(preflight.contains("Access-Control-Allow-Methods: GET, POST, PUT, DELETE, PATCH, OPTIONS"));

@@ -302,7 +302,22 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         headers: Vec<(String, String)>,
         body: Option<Vec<u8>>,
     ) -> Sent {
-        let limits = self.settings.limits;
+        self.exchange_within(method, url, headers, body, self.settings.limits.timeout_ms).await
+    }
+
+    /// [`CheckRun::exchange`] with `timeout_ms` for its deadline: what is left of a budget
+    /// that several exchanges share. One cut short by that budget does not mark its
+    /// endpoint hung, since it never had the whole deadline.
+    pub(crate) async fn exchange_within(
+        &self,
+        method: Method,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        timeout_ms: u64,
+    ) -> Sent {
+        let full = self.settings.limits;
+        let limits = Limits { timeout_ms: timeout_ms.min(full.timeout_ms), ..full };
         let request = Request {
             method,
             url: url.to_string(),
@@ -316,7 +331,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         let started = self.effects.clock.now_ms();
         if self.hung.borrow().contains(&endpoint) {
             let error = TransportError::EndpointTimedOut(endpoint);
-            exchange.error = Some(self.redactor.text(&describe_error(&error, url, limits)));
+            exchange.error = Some(self.redactor.text(&describe_error(&error, url, full)));
             return Sent { result: Err(error), exchange, started_ms: started, slow: None };
         }
         let result = self.effects.transport.send(request).await;
@@ -334,7 +349,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
                 }
             }
             Err(error) => {
-                if *error == TransportError::Timeout {
+                if *error == TransportError::Timeout && limits.timeout_ms == full.timeout_ms {
                     let mut hung = self.hung.borrow_mut();
                     if !hung.contains(&endpoint) {
                         hung.push(endpoint);

@@ -5,10 +5,11 @@ use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::cookies::CookieJar;
 use crate::encoding::form_value;
+use crate::encoding::seconds;
 use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::keys::ResourceKeys;
 use crate::redact::TOKEN_FIELDS;
-use crate::transport::{Method, Response, Transport};
+use crate::transport::{Method, Response, Transport, TransportError};
 use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTarget};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
@@ -296,18 +297,13 @@ impl<T: Transport> CheckRun<'_, T> {
         }
     }
 
-    async fn send_sso(
-        &mut self,
-        check: &mut Pending,
-        request: &SsoRequest,
-        jar: &CookieJar,
-    ) -> Result<Response, String> {
-        let sent = self.sso_exchange(request, jar).await;
-        check.record(sent).map_err(|error| describe_error(&error, &request.url, self.settings.limits))
-    }
-
     /// Sends one sign-in request as a browser would, with the cookies `jar` holds for its URL.
     async fn sso_exchange(&self, request: &SsoRequest, jar: &CookieJar) -> Sent {
+        self.sso_exchange_within(request, jar, self.settings.limits.timeout_ms).await
+    }
+
+    /// [`Self::sso_exchange`] with `timeout_ms` left of the sign-in's deadline.
+    async fn sso_exchange_within(&self, request: &SsoRequest, jar: &CookieJar, timeout_ms: u64) -> Sent {
         let mut headers = vec![("Accept".to_string(), "text/html".to_string())];
         if let Some(cookie) = jar.header(&request.url, self.now_ms()) {
             headers.push(("Cookie".to_string(), cookie));
@@ -316,18 +312,40 @@ impl<T: Transport> CheckRun<'_, T> {
             headers.push(("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()));
             request.encoded_params().into_bytes()
         });
-        self.exchange(request.method, &request.url, headers, body).await
+        self.exchange_within(request.method, &request.url, headers, body, timeout_ms).await
     }
 
     /// Sends `request` and follows up to 10 redirects as a browser does, carrying cookies:
-    /// 307 and 308 repeat the method and form, 301, 302 and 303 become a GET.
+    /// 307 and 308 repeat the method and form, 301, 302 and 303 become a GET. The whole
+    /// sign-in, redirects included, gets one deadline: the user waits for all of it, and a
+    /// chain of slow hops must not cost a deadline each.
     async fn follow(&mut self, check: &mut Pending, request: &SsoRequest, jar: &mut CookieJar) -> Option<Response> {
+        let limits = self.settings.limits;
+        let deadline = self.now_ms().saturating_add(limits.timeout_ms);
+        let out_of_time = |followed: usize| {
+            format!(
+                "the sign-in did not finish within {}, redirects included ({followed} followed): one deadline \
+                 covers the whole sign-in",
+                seconds(limits.timeout_ms)
+            )
+        };
         let mut current = request.clone();
-        for _ in 0..=10 {
-            let response = match self.send_sso(check, &current, jar).await {
+        for followed in 0..=10 {
+            // The first request has the whole deadline, as every other exchange does.
+            let left = if followed == 0 { limits.timeout_ms } else { deadline.saturating_sub(self.now_ms()) };
+            if left == 0 {
+                check.fail(out_of_time(followed));
+                return None;
+            }
+            let sent = self.sso_exchange_within(&current, jar, left).await;
+            let response = match check.record(sent) {
                 Ok(response) => response,
-                Err(message) => {
-                    check.fail(message);
+                Err(TransportError::Timeout) if followed > 0 => {
+                    check.fail(out_of_time(followed));
+                    return None;
+                }
+                Err(error) => {
+                    check.fail(describe_error(&error, &current.url, limits));
                     return None;
                 }
             };

@@ -158,3 +158,43 @@ fn a_sign_in_that_finds_no_resource_names_the_keys_it_sent() {
         "{said:#?}"
     );
 }
+
+/// The sign-in and its redirects share one deadline: each hop gets only what the earlier
+/// ones left, and the sign-in fails once it is spent, instead of 11 hops of a whole
+/// deadline each.
+#[test]
+fn a_sign_in_and_its_redirects_share_one_deadline() {
+    let test =
+        json!({"base_url": "http://localhost:4567/heroku/resources", "sso_url": "http://localhost:4567/sso/login"});
+    let clock = ManualClock::at(NOW_MS);
+    let hop_clock = clock.clone();
+    let transport = ScriptedTransport::new(move |request: &Request| {
+        if request.url.ends_with("/sso/login") && !is_real_sign_in(request) {
+            return Ok(answer(403, &[], ""));
+        }
+        // Each hop answers a redirect after 10 s of the 25 s deadline.
+        hop_clock.advance(10_000);
+        Ok(answer(302, &[("Location", "/sso/next")], ""))
+    });
+    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
+    let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
+    let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(test), suite));
+    let requests = transport.requests.borrow().clone();
+    let hops: Vec<u64> = requests
+        .iter()
+        .filter(|request| is_real_sign_in(request) || request.url.ends_with("/sso/next"))
+        .map(|request| request.timeout_ms)
+        .collect();
+    assert_eq!(hops, [25_000, 15_000, 5_000]);
+    assert_eq!(outcome(&report, "S05"), Some(Outcome::Failed));
+    let s05 = report.checks().find(|check| check.code == "S05").unwrap();
+    let said: Vec<&str> = s05.findings.iter().map(|finding| finding.message.as_str()).collect();
+    assert_eq!(
+        said.last(),
+        Some(
+            &"the sign-in did not finish within 25 s, redirects included (3 followed): one deadline covers the whole sign-in"
+        ),
+        "{said:#?}"
+    );
+}

@@ -123,9 +123,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub insecure: bool,
 
-    /// Seconds to wait for each answer: Heroku's own limit, 25, or less for quicker
-    /// feedback while developing. A hung endpoint is waited for once per run; cors-proxy
-    /// answers 504 after this long.
+    /// Seconds to wait for each answer, its body included: Heroku's own limit, 25, or less
+    /// for quicker feedback while developing. An SSO sign-in gets this long for all its
+    /// redirects; a hung endpoint is waited for once per run; cors-proxy answers 504 after
+    /// this long, and cuts off a body still coming.
     #[arg(long, global = true, value_name = "SECS", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=25))]
     pub timeout: u64,
 
@@ -138,7 +139,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECS", default_value_t = 30)]
     pub async_timeout: u64,
 
-    /// Port of the Heroku stand-in under --async (default: a free port).
+    /// Port of the Heroku stand-in under --async (default: a free port). It listens on
+    /// 127.0.0.1 and answers only requests to 127.0.0.1:PORT or localhost:PORT.
     #[arg(long, global = true, value_name = "PORT", default_value_t = 0)]
     pub callback_port: u16,
 }
@@ -167,6 +169,7 @@ pub enum Command {
     Demo(DemoArgs),
 
     /// Open a signed-in browser session on the resource ID, as Heroku's dashboard would.
+    #[command(after_help = SSO_HELP)]
     Sso(SsoArgs),
 
     /// List every check kensa makes, with its code, name and label.
@@ -216,12 +219,30 @@ pub enum Command {
 
 const CORS_PROXY_HELP: &str = "\
 Listens on 127.0.0.1 only and forwards only to the --to origin (each request's path and
-query appended). Answers CORS preflights itself and adds Access-Control-Allow-Origin to every
-answer; redirects are passed through. Point the playground's manifest at the proxy, e.g.
+query appended). Answers CORS preflights itself and adds Access-Control-Allow-Origin to the
+answers of the pages it allows; redirects are passed through. Point the playground's
+manifest at the proxy, e.g.
   kensa cors-proxy --to http://localhost:5000 --port 5001
-and use http://127.0.0.1:5001/heroku/resources as base_url. A provider that has not
-answered within --timeout seconds (default 25, Heroku's limit) gets the browser a 504 with
-a JSON message, CORS headers included. Stop it with Ctrl-C.";
+and use http://127.0.0.1:5001/heroku/resources as base_url.
+
+Who it answers: only requests addressed to it, with Host 127.0.0.1:PORT or localhost:PORT
+(anything else, such as a DNS-rebinding page's name, gets 403). A request with an Origin
+header must come from an allowed page: by default http://127.0.0.1, http://localhost and
+http://[::1] on any port (the playground served locally); add a hosted playground's origin
+with --allow-origin https://example.org (repeatable; HOST:* allows any port). Other origins,
+and Origin: null, get 403 without CORS headers and are not forwarded; a request without
+Origin (curl, kensa test) is forwarded and gets no CORS headers.
+
+A provider that has not answered within --timeout seconds (default 25, Heroku's limit) gets
+the browser a 504 with a JSON message, CORS headers included; a body still coming when
+those seconds are up is cut off. Stop it with Ctrl-C.";
+
+const SSO_HELP: &str = "\
+In the POST flow the signed form (live sign-in tokens) is served once, from 127.0.0.1 on a
+free port, at a random path: http://127.0.0.1:PORT/<32 random hex digits>. Only a GET of
+that path with Host 127.0.0.1:PORT, as the browser sends it, gets the page; any other path
+gets 404 and any other Host (localhost included, or a DNS-rebinding page's name) 403, and
+neither uses up the page. kensa waits up to 10 minutes for it.";
 
 const CREATE_HELP: &str = "\
 Templates: node (Node.js standard library), python (Python 3 standard library), rust
@@ -302,6 +323,11 @@ pub struct CorsProxyArgs {
     /// The loopback port to listen on (0 picks a free one).
     #[arg(long, value_name = "PORT", default_value_t = 5001)]
     pub port: u16,
+
+    /// Also allow pages from ORIGIN (scheme://host[:port], or :* for any port), such as a
+    /// hosted playground's; repeatable. Loopback http pages are always allowed.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
 }
 
 /// A resource kensa did not provision (or one to name by both keys).

@@ -1,6 +1,8 @@
 //! A local stand-in for Heroku during `--async` provisioning: the provider's token
 //! exchange, config PATCH, `actions/provision` and legacy callbacks land here and are
-//! recorded for the engine to judge.
+//! recorded for the engine to judge. It answers only requests addressed to it (`Host`
+//! 127.0.0.1 or localhost at its port): a web page on another name that resolves to
+//! 127.0.0.1 (DNS rebinding) could otherwise read the tokens it issues or plant callbacks.
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -10,6 +12,7 @@ use hyper_util::rt::TokioIo;
 use kensa_checks::{CallbackCall, CallbackLog, CallbackReceiver, ExchangedGrant, Method};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -55,17 +58,33 @@ impl HerokuStandIn {
     /// Listens on 127.0.0.1:`port` (0 picks a free port). Must run inside a tokio runtime.
     pub(crate) async fn start(port: u16) -> std::io::Result<HerokuStandIn> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-        let origin = format!("http://{}", listener.local_addr()?);
+        let port = listener.local_addr()?.port();
+        let origin = format!("http://127.0.0.1:{port}");
+        let warned = Arc::new(AtomicBool::new(false));
         let recorded = Arc::new(Mutex::new(Recorded::default()));
         let arrived = Arc::new(Notify::new());
         let (state, notify) = (recorded.clone(), arrived.clone());
         let server = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (state, notify) = (state.clone(), notify.clone());
+                let (state, notify, warned) = (state.clone(), notify.clone(), warned.clone());
                 tokio::spawn(async move {
                     let service = service_fn(move |request| {
-                        let (state, notify) = (state.clone(), notify.clone());
-                        async move { Ok::<_, std::convert::Infallible>(answer(request, &state, &notify).await) }
+                        let (state, notify, warned) = (state.clone(), notify.clone(), warned.clone());
+                        async move {
+                            if !addressed_to(&request, port) {
+                                if !warned.swap(true, Ordering::SeqCst) {
+                                    eprintln!(
+                                        "warning: the Heroku stand-in refused a request addressed to another host \
+                                         (only 127.0.0.1:{port} and localhost:{port} are answered)"
+                                    );
+                                }
+                                let message = format!(
+                                    "{{\"message\":\"kensa's Heroku stand-in answers only requests to 127.0.0.1:{port} or localhost:{port}\"}}"
+                                );
+                                return Ok::<_, std::convert::Infallible>(reply(403, message));
+                            }
+                            Ok(answer(request, &state, &notify).await)
+                        }
                     });
                     let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
                 });
@@ -113,6 +132,19 @@ impl HerokuStandIn {
             timed_out,
         })
     }
+}
+
+/// One `Host` (and the target's authority, if any) naming 127.0.0.1 or localhost at `port`.
+fn addressed_to(request: &hyper::Request<Incoming>, port: u16) -> bool {
+    let names_stand_in = |authority: &str| {
+        authority.rsplit_once(':').is_some_and(|(name, given)| {
+            (name == "127.0.0.1" || name.eq_ignore_ascii_case("localhost")) && given.parse() == Ok(port)
+        })
+    };
+    let mut hosts = request.headers().get_all(hyper::header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else { return false };
+    host.to_str().is_ok_and(names_stand_in)
+        && request.uri().authority().is_none_or(|authority| names_stand_in(authority.as_str()))
 }
 
 async fn answer(

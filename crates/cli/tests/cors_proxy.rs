@@ -1,7 +1,8 @@
 //! `kensa cors-proxy` in front of the reference provider started without CORS: preflights,
 //! proxied provision/plan change/deprovision with Basic auth, wrong credentials, redirects
-//! passed through, `kensa test all --with-sso` through the proxy, bad `--to` values, and a
-//! log that never shows the password, tokens or `Authorization`.
+//! passed through, `kensa test all --with-sso` through the proxy, bad `--to` values, a log
+//! that never shows the password, tokens or `Authorization`, and only the pages it allows
+//! (and only requests addressed to it) getting anything through.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 #![allow(
     clippy::disallowed_methods,
@@ -59,7 +60,10 @@ impl Proxy {
         assert!(banner.starts_with("kensa cors-proxy: http://127.0.0.1:"), "banner: {banner:?}");
         assert!(banner.ends_with(&expected_tail), "banner: {banner:?}");
         let addr = banner["kensa cors-proxy: http://".len()..banner.len() - expected_tail.len()].to_string();
-        let output = Arc::new(Mutex::new(banner));
+        let mut allowing = String::new();
+        stdout.read_line(&mut allowing).unwrap();
+        assert!(allowing.starts_with("allowing pages from "), "second banner line: {allowing:?}");
+        let output = Arc::new(Mutex::new(banner + &allowing));
         let mut readers = Vec::new();
         let stderr: Box<dyn Read + Send> = Box::new(child.stderr.take().unwrap());
         for mut stream in [Box::new(stdout) as Box<dyn Read + Send>, stderr] {
@@ -91,11 +95,12 @@ impl Proxy {
         self.output.lock().unwrap().clone()
     }
 
-    /// Waits (up to 5 s) until the proxy has logged `count` request lines; fails after.
+    /// Waits (up to 5 s) until the proxy has logged `count` request lines (after its two
+    /// banner lines); fails after.
     fn wait_for_log_lines(&self, count: usize) {
         for _ in 0..100 {
             let lines = self.output.lock().unwrap().lines().count();
-            if lines > count {
+            if lines >= count + 2 {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -125,9 +130,17 @@ impl Reply {
 
 /// One HTTP/1.1 exchange over a raw socket (`Connection: close`, so the body ends at EOF).
 fn http(addr: &str, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    http_to(addr, Some(addr), method, target, headers, body)
+}
+
+/// [`http`] with `Host: host` (none at all for `None`).
+fn http_to(addr: &str, host: Option<&str>, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut request = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut request = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\n");
+    if let Some(host) = host {
+        request.push_str(&format!("Host: {host}\r\n"));
+    }
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -226,10 +239,16 @@ fn preflights_are_answered_by_the_proxy() {
     assert_eq!(reply.header("Access-Control-Allow-Headers"), Some("authorization, content-type"));
     assert_eq!(reply.header("Access-Control-Max-Age"), Some("600"));
 
-    // Without Origin or requested headers: `*` and the headers the playground sends.
-    let reply = http(&proxy.addr, "OPTIONS", "/heroku/resources/x", &[("Access-Control-Request-Method", "DELETE")], "");
+    // Without requested headers: the headers the playground sends.
+    let reply = http(
+        &proxy.addr,
+        "OPTIONS",
+        "/heroku/resources/x",
+        &[("Origin", "http://localhost:3000"), ("Access-Control-Request-Method", "DELETE")],
+        "",
+    );
     assert!(matches!(reply.status, 200 | 204), "status {}", reply.status);
-    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("*"));
+    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("http://localhost:3000"));
     assert_eq!(reply.header("Access-Control-Allow-Headers"), Some("Authorization, Content-Type, Accept"));
 
     proxy.wait_for_log_lines(2);
@@ -292,8 +311,8 @@ fn wrong_credentials_still_get_401_with_cors_headers() {
         &provision_body("0b6a8e1e-2f4d-4b39-8c57-6d0e9a1f3b24"),
     );
     assert_eq!(reply.status, 401);
-    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("*"));
-    assert!(reply.header("Access-Control-Expose-Headers").is_some());
+    // No Origin, no browser page to read it: no CORS headers.
+    assert_eq!(reply.header("Access-Control-Allow-Origin"), None);
     let reply = http(&proxy.addr, "POST", "/heroku/resources", &[("Origin", PAGE_ORIGIN)], "{}");
     assert_eq!(reply.status, 401);
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
@@ -441,4 +460,145 @@ fn a_hung_provider_gets_a_504_with_cors_headers_after_the_timeout() {
     let help = Command::cargo_bin("kensa").unwrap().args(["cors-proxy", "--help"]).output().unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
     assert!(help.contains("--timeout <SECS>") && help.contains("[default: 25]"), "{help}");
+}
+
+/// Every page the user opens can send requests to 127.0.0.1: one whose origin the proxy
+/// does not allow gets no CORS headers (so it cannot read an answer), its preflight is
+/// refused with 403, and its request is not forwarded at all. Loopback pages are allowed,
+/// and `--allow-origin` adds a hosted page.
+#[test]
+fn only_allowed_pages_get_cors_headers_and_others_are_not_forwarded() {
+    let provider = provider();
+    let proxy = Proxy::start(provider.base_url());
+    let authorization = auth();
+    let preflight = |proxy: &Proxy, origin: &str| {
+        http(
+            &proxy.addr,
+            "OPTIONS",
+            "/heroku/resources",
+            &[("Origin", origin), ("Access-Control-Request-Method", "POST")],
+            "",
+        )
+    };
+    let provision = |proxy: &Proxy, origin: &str| {
+        let headers =
+            [("Origin", origin), ("Authorization", authorization.as_str()), ("Content-Type", "application/json")];
+        http(
+            &proxy.addr,
+            "POST",
+            "/heroku/resources",
+            &headers,
+            &provision_body("5e0c7a3b-8d21-4f6e-9a47-1c2b3d4e5f60"),
+        )
+    };
+    for origin in ["https://playground.example", "http://127.0.0.1.attacker.example:8080", "null"] {
+        let reply = preflight(&proxy, origin);
+        assert_eq!(reply.status, 403, "{origin}: {}", reply.body);
+        assert_eq!(reply.header("Access-Control-Allow-Origin"), None, "{origin}");
+        assert_eq!(reply.header("Access-Control-Allow-Methods"), None, "{origin}");
+        let reply = provision(&proxy, origin);
+        assert_eq!(reply.status, 403, "{origin}: {}", reply.body);
+        assert_eq!(reply.header("Access-Control-Allow-Origin"), None, "{origin}");
+    }
+    assert_eq!(provider.resource_count().unwrap(), 0, "a refused page's request reached the provider");
+    for origin in ["http://localhost:3000", "http://[::1]:8080", "http://127.0.0.1"] {
+        assert_eq!(preflight(&proxy, origin).header("Access-Control-Allow-Origin"), Some(origin));
+    }
+    proxy.wait_for_log_lines(9);
+    let log = proxy.stop();
+    assert!(
+        log.contains(
+            "OPTIONS /heroku/resources 403 (refused: the page https://playground.example is not allowed; add it with --allow-origin)"
+        ),
+        "{log}"
+    );
+    assert!(log.contains("POST /heroku/resources 403 (refused: the Origin is not a page this proxy allows)"), "{log}");
+    assert_no_secrets(&log);
+
+    // A hosted playground, added by name.
+    let proxy = Proxy::start_with(provider.base_url(), &["--allow-origin", "https://playground.example"]);
+    let reply = preflight(&proxy, "https://playground.example");
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("https://playground.example"));
+    let reply = provision(&proxy, "https://playground.example");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("https://playground.example"));
+    assert_eq!(preflight(&proxy, "https://playground.example:8443").status, 403);
+    let log = proxy.stop();
+    assert!(log.contains("allowing pages from http://127.0.0.1:*, http://localhost:*, http://[::1]:*, https://playground.example (add others with --allow-origin)"), "{log}");
+}
+
+/// A web page on a name that resolves to 127.0.0.1 (DNS rebinding) is same-origin with
+/// whatever listens there; the proxy answers only requests that name it as 127.0.0.1 or
+/// localhost at its own port, and forwards nothing else.
+#[test]
+fn requests_not_addressed_to_the_proxy_are_refused() {
+    let provider = provider();
+    let proxy = Proxy::start(provider.base_url());
+    let port = proxy.addr.rsplit(':').next().unwrap().to_string();
+    let authorization = auth();
+    let headers = [("Authorization", authorization.as_str()), ("Content-Type", "application/json")];
+    let body = provision_body("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d");
+    for host in [
+        Some(format!("rebound.attacker.example:{port}")),
+        Some("127.0.0.1".to_string()),
+        Some(format!("127.0.0.1:1{port}")),
+        None,
+    ] {
+        let reply = http_to(&proxy.addr, host.as_deref(), "POST", "/heroku/resources", &headers, &body);
+        assert_eq!(reply.status, 403, "Host {host:?}: {}", reply.body);
+        assert_eq!(reply.header("Access-Control-Allow-Origin"), None);
+        let reply = http_to(
+            &proxy.addr,
+            host.as_deref(),
+            "OPTIONS",
+            "/heroku/resources",
+            &[("Origin", PAGE_ORIGIN), ("Access-Control-Request-Method", "POST")],
+            "",
+        );
+        assert!(matches!(reply.status, 400 | 403), "Host {host:?}: {}", reply.status);
+        assert_eq!(reply.header("Access-Control-Allow-Origin"), None);
+    }
+    let absolute = format!("http://rebound.attacker.example:{port}/heroku/resources");
+    let reply = http(&proxy.addr, "POST", &absolute, &headers, &body);
+    assert!(matches!(reply.status, 400 | 403), "absolute target: {}", reply.status);
+    assert_eq!(provider.resource_count().unwrap(), 0, "a request to another host reached the provider");
+
+    let localhost = format!("localhost:{port}");
+    let reply = http_to(&proxy.addr, Some(&localhost), "POST", "/heroku/resources", &headers, &body);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    proxy.wait_for_log_lines(3);
+    let log = proxy.stop();
+    assert!(
+        log.contains(&format!(
+            "POST /heroku/resources 403 (refused: the Host is not 127.0.0.1:{port} or localhost:{port}, this proxy)"
+        )),
+        "{log}"
+    );
+}
+
+#[test]
+fn help_says_which_pages_and_hosts_the_proxy_answers_and_a_wildcard_is_refused() {
+    let help = Command::cargo_bin("kensa").unwrap().args(["cors-proxy", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for said in [
+        "--allow-origin <ORIGIN>",
+        "Host 127.0.0.1:PORT or localhost:PORT",
+        "http://127.0.0.1, http://localhost and\nhttp://[::1] on any port",
+        "Origin: null",
+        "get 403 without CORS headers and are not forwarded",
+        "is cut off",
+    ] {
+        assert!(help.contains(said), "{said:?} not in\n{help}");
+    }
+    for bad in ["*", "null", "https://example.org/playground"] {
+        let output = Command::cargo_bin("kensa")
+            .unwrap()
+            .args(["cors-proxy", "--to", "http://localhost:5000", "--port", "0", "--allow-origin", bad])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.starts_with("error: --allow-origin"), "{bad}: {stderr}");
+    }
 }

@@ -8,10 +8,12 @@
 #![allow(clippy::disallowed_methods, reason = "host-side tests: read and write temporary files")]
 
 mod async_provision;
+mod deadlines;
 mod faults;
 mod formats;
 mod ledger;
 mod limits;
+mod local_servers;
 mod not_regular_files;
 mod output_safety;
 mod output_snapshots;

@@ -3,9 +3,13 @@
 //!
 //! It answers preflights itself, forwards everything else to the one origin it was given
 //! (method, headers minus hop-by-hop ones and `Host`, body; redirects are passed through,
-//! not followed) and adds `Access-Control-Allow-Origin` and `-Expose-Headers` to every
-//! answer. It logs one line per request: method, path (never the query) and status; never
-//! headers or bodies, so `Authorization` and SSO tokens stay off the terminal.
+//! not followed) and adds `Access-Control-Allow-Origin` and `-Expose-Headers` to the
+//! answers of allowed pages. Every web page the user opens can send requests to loopback,
+//! so it answers only requests addressed to itself (`Host`, against DNS rebinding) and,
+//! when they carry an `Origin`, only from the pages it allows. One deadline covers each
+//! exchange, the upstream's body included. It logs one line per request: method, path
+//! (never the query) and status; never headers or bodies, so `Authorization` and SSO tokens
+//! stay off the terminal.
 
 use crate::args::CorsProxyArgs;
 use crate::error::CliError;
@@ -18,6 +22,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::Poll;
@@ -49,6 +54,10 @@ const NOT_FORWARDED: [&str; 12] = [
 
 pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus> {
     let origin = upstream_origin(&args.to)?;
+    let mut allowed = default_allowed_origins();
+    for value in &args.allow_origins {
+        allowed.push(AllowedOrigin::parse(value)?);
+    }
     let client = crate::http::client_builder()
         .no_proxy()
         .read_timeout(Duration::from_secs(120))
@@ -70,7 +79,9 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
     })?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
     print(&format!("kensa cors-proxy: http://{address} -> {origin}\n"));
-    let upstream = Arc::new(Upstream { origin, client, deadline: context.timeout() });
+    let pages: Vec<String> = allowed.iter().map(AllowedOrigin::to_string).collect();
+    print(&format!("allowing pages from {} (add others with --allow-origin)\n", pages.join(", ")));
+    let upstream = Arc::new(Upstream { origin, client, deadline: context.timeout(), port: address.port(), allowed });
     runtime.block_on(serve(listener, upstream));
     Ok(ExitStatus::Passed)
 }
@@ -109,8 +120,128 @@ struct Upstream {
     /// `scheme://host[:port]`, no trailing slash.
     origin: String,
     client: reqwest::Client,
-    /// How long the provider has to start its answer (`--timeout`, Heroku's 25 s).
+    /// How long one exchange may take, the provider's whole answer included (`--timeout`,
+    /// Heroku's 25 s).
     deadline: Duration,
+    /// The port the proxy listens on, which `Host` must name.
+    port: u16,
+    /// The pages whose requests get CORS headers.
+    allowed: Vec<AllowedOrigin>,
+}
+
+impl Upstream {
+    /// Whether `origin` (an `Origin` header) is a page allowed to read answers.
+    fn allows(&self, origin: &HeaderValue) -> bool {
+        let Some(origin) = origin.to_str().ok().and_then(page_origin) else { return false };
+        self.allowed.iter().any(|allowed| allowed.matches(&origin))
+    }
+}
+
+/// A page origin the proxy answers with CORS headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct AllowedOrigin {
+    scheme: String,
+    /// As a URL writes it: lower case, IPv6 in brackets.
+    host: String,
+    /// `None`: any port.
+    port: Option<u16>,
+}
+
+/// Loopback http pages on any port: the playground as `./scripts/playground` serves it. The
+/// project publishes no hosted playground, so a hosted one is added with `--allow-origin`.
+fn default_allowed_origins() -> Vec<AllowedOrigin> {
+    ["127.0.0.1", "localhost", "[::1]"]
+        .into_iter()
+        .map(|host| AllowedOrigin { scheme: "http".to_string(), host: host.to_string(), port: None })
+        .collect()
+}
+
+impl AllowedOrigin {
+    /// An `--allow-origin` value: `scheme://host[:port]`, or `scheme://host:*` for any port.
+    fn parse(value: &str) -> Result<AllowedOrigin> {
+        let refuse = |why: &str| {
+            CliError::new(format!("--allow-origin {value:?} {why}")).hint(
+                "give a page's origin as its browser sends it, such as https://example.org or http://192.168.1.5:*",
+            )
+        };
+        let trimmed = value.trim();
+        if trimmed == "*" || trimmed.eq_ignore_ascii_case("null") {
+            return Err(refuse("would let any web page read the provider's answers"));
+        }
+        let (text, any_port) = match trimmed.strip_suffix(":*") {
+            Some(rest) => (rest, true),
+            None => (trimmed, false),
+        };
+        let url = reqwest::Url::parse(text).map_err(|_| refuse("is not an origin"))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(refuse("must be an http:// or https:// origin"));
+        }
+        let Some(host) = url.host_str().filter(|host| !host.is_empty()) else { return Err(refuse("has no host")) };
+        let origin_only = url.username().is_empty()
+            && url.password().is_none()
+            && url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && !(any_port && url.port().is_some());
+        if !origin_only {
+            return Err(refuse("must be an origin only: scheme, host and port (or :*), without a path"));
+        }
+        Ok(AllowedOrigin {
+            scheme: url.scheme().to_string(),
+            host: host.to_string(),
+            port: if any_port { None } else { url.port_or_known_default() },
+        })
+    }
+
+    fn matches(&self, page: &reqwest::Url) -> bool {
+        page.scheme() == self.scheme
+            && page.host_str() == Some(self.host.as_str())
+            && self.port.is_none_or(|port| page.port_or_known_default() == Some(port))
+    }
+}
+
+impl std::fmt::Display for AllowedOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.port {
+            None => write!(f, "{}://{}:*", self.scheme, self.host),
+            Some(port) if Some(port) == default_port(&self.scheme) => write!(f, "{}://{}", self.scheme, self.host),
+            Some(port) => write!(f, "{}://{}:{port}", self.scheme, self.host),
+        }
+    }
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    }
+}
+
+/// An `Origin` header's page, when it is a serialized http(s) origin exactly as browsers
+/// send one (`null`, from a sandboxed frame or a file, is no page: any site can send it).
+fn page_origin(value: &str) -> Option<reqwest::Url> {
+    let url = reqwest::Url::parse(value).ok()?;
+    let serialized = url.origin().ascii_serialization();
+    (matches!(url.scheme(), "http" | "https") && serialized == value).then_some(url)
+}
+
+/// Whether `request` is addressed to the proxy itself: one `Host` (and the target's
+/// authority, if it has one) naming 127.0.0.1 or localhost at the proxy's port. A page on
+/// another name that resolves to 127.0.0.1 (DNS rebinding) names its own host there.
+fn addressed_to_proxy(request: &Request<Incoming>, port: u16) -> bool {
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else { return false };
+    host.to_str().is_ok_and(|host| names_proxy(host, port))
+        && request.uri().authority().is_none_or(|authority| names_proxy(authority.as_str(), port))
+}
+
+fn names_proxy(authority: &str, port: u16) -> bool {
+    let (name, given) = match authority.rsplit_once(':') {
+        Some((name, given)) => (name, given.parse::<u16>().ok()),
+        None => (authority, Some(80)),
+    };
+    (name == "127.0.0.1" || name.eq_ignore_ascii_case("localhost")) && given == Some(port)
 }
 
 async fn serve(listener: TcpListener, upstream: Arc<Upstream>) {
@@ -136,13 +267,33 @@ async fn serve(listener: TcpListener, upstream: Arc<Upstream>) {
 }
 
 async fn handle(request: Request<Incoming>, upstream: &Upstream) -> Response<ProxyBody> {
+    let deadline = tokio::time::Instant::now() + upstream.deadline;
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let origin = request.headers().get(header::ORIGIN).cloned();
-    let (mut response, note) = if is_preflight(&request) {
+    let addressed = addressed_to_proxy(&request, upstream.port);
+    let allowed = origin.as_ref().filter(|origin| addressed && upstream.allows(origin)).cloned();
+    let refused = |message: String| {
+        let note = format!(" ({message})");
+        (Failure::new(StatusCode::FORBIDDEN, message).into_response(), note)
+    };
+    let (mut response, note) = if !addressed {
+        let port = upstream.port;
+        refused(format!("refused: the Host is not 127.0.0.1:{port} or localhost:{port}, this proxy"))
+    } else if let (Some(origin), None) = (&origin, &allowed) {
+        let page = origin.to_str().ok().and_then(page_origin);
+        refused(match page {
+            Some(page) => format!(
+                "refused: the page {} is not allowed; add it with --allow-origin",
+                page.origin().ascii_serialization()
+            ),
+            None => "refused: the Origin is not a page this proxy allows".to_string(),
+        })
+    } else if is_preflight(&request) {
         (preflight(request.headers()), " (preflight)".to_string())
     } else {
-        match forward(request, upstream).await {
+        let cut_off = format!("{method} {path}");
+        match forward(request, upstream, deadline, cut_off).await {
             Ok(response) => (response, String::new()),
             Err(failure) => {
                 let note = format!(" ({})", failure.message);
@@ -150,7 +301,7 @@ async fn handle(request: Request<Incoming>, upstream: &Upstream) -> Response<Pro
             }
         }
     };
-    allow_origin(response.headers_mut(), origin);
+    allow_origin(response.headers_mut(), allowed);
     print(&format!("{method} {path} {}{note}\n", response.status().as_u16()));
     response
 }
@@ -182,31 +333,28 @@ fn preflight(request: &HeaderMap) -> Response<ProxyBody> {
     response
 }
 
-/// `Access-Control-Allow-Origin` (the request's `Origin`, else `*`) on every answer, and
-/// `Access-Control-Expose-Headers` naming the answer's headers (preflights need none).
-fn allow_origin(headers: &mut HeaderMap, origin: Option<HeaderValue>) {
+/// For an allowed page (`allowed`, its `Origin`): `Access-Control-Allow-Origin` naming it
+/// and `Access-Control-Expose-Headers` naming the answer's headers (preflights need none).
+/// Without one, no CORS headers. Every answer varies by `Origin`, so no cache serves one
+/// page's answer to another.
+fn allow_origin(headers: &mut HeaderMap, allowed: Option<HeaderValue>) {
     let is_preflight = headers.contains_key(header::ACCESS_CONTROL_ALLOW_METHODS);
-    if !is_preflight {
-        let names: Vec<&str> = headers
-            .keys()
-            .map(HeaderName::as_str)
-            .filter(|name| !name.starts_with("access-control-") && *name != "set-cookie")
-            .collect();
-        let exposed = if names.is_empty() { "*".to_string() } else { names.join(", ") };
-        if let Ok(value) = HeaderValue::from_str(&exposed) {
-            headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, value);
-        }
-    }
-    match origin {
-        Some(origin) => {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            if !is_preflight {
-                headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(origin) = allowed {
+        if !is_preflight {
+            let names: Vec<&str> = headers
+                .keys()
+                .map(HeaderName::as_str)
+                .filter(|name| !name.starts_with("access-control-") && *name != "set-cookie")
+                .collect();
+            let exposed = if names.is_empty() { "*".to_string() } else { names.join(", ") };
+            if let Ok(value) = HeaderValue::from_str(&exposed) {
+                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, value);
             }
         }
-        None => {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-        }
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    if !is_preflight {
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
     }
 }
 
@@ -230,7 +378,14 @@ impl Failure {
     }
 }
 
-async fn forward(request: Request<Incoming>, upstream: &Upstream) -> Result<Response<ProxyBody>, Failure> {
+/// Forwards `request` and streams the answer back, all by `deadline`: a body still coming
+/// then is cut off (and `cut_off`, the request's method and path, logged as such).
+async fn forward(
+    request: Request<Incoming>,
+    upstream: &Upstream,
+    deadline: tokio::time::Instant,
+    cut_off: String,
+) -> Result<Response<ProxyBody>, Failure> {
     let (parts, body) = request.into_parts();
     if !parts.uri.path().starts_with('/') {
         return Err(Failure::new(StatusCode::BAD_REQUEST, "the request target must be a path"));
@@ -239,10 +394,19 @@ async fn forward(request: Request<Incoming>, upstream: &Upstream) -> Result<Resp
     if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
         return Err(too_large());
     }
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => return Err(too_large()),
-        Err(_) => return Err(Failure::new(StatusCode::BAD_REQUEST, "the request body could not be read")),
+    let seconds = upstream.deadline.as_secs();
+    let body = match tokio::time::timeout_at(deadline, Limited::new(body, MAX_REQUEST_BODY).collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(error)) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Err(too_large());
+        }
+        Ok(Err(_)) => return Err(Failure::new(StatusCode::BAD_REQUEST, "the request body could not be read")),
+        Err(_) => {
+            return Err(Failure::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!("the request body did not arrive within {seconds} s"),
+            ));
+        }
     };
     let path_and_query = parts.uri.path_and_query().map_or("/", |target| target.as_str());
     let url = format!("{}{path_and_query}", upstream.origin);
@@ -250,11 +414,10 @@ async fn forward(request: Request<Incoming>, upstream: &Upstream) -> Result<Resp
     if !body.is_empty() || declared.is_some() {
         builder = builder.body(body);
     }
-    let seconds = upstream.deadline.as_secs();
     let late =
         || Failure::new(StatusCode::GATEWAY_TIMEOUT, format!("no answer from {} within {seconds} s", upstream.origin));
     // A hung provider must not hold the browser longer than Heroku would wait.
-    let sent = tokio::time::timeout(upstream.deadline, builder.send()).await.map_err(|_| late())?;
+    let sent = tokio::time::timeout_at(deadline, builder.send()).await.map_err(|_| late())?;
     let mut answer = sent.map_err(|error| {
         let error = error.without_url();
         if error.is_timeout() {
@@ -274,19 +437,33 @@ async fn forward(request: Request<Incoming>, upstream: &Upstream) -> Result<Resp
     }
     let (sender, receiver) = mpsc::channel(8);
     tokio::spawn(async move {
-        loop {
-            let item = match answer.chunk().await {
-                Ok(Some(chunk)) => Ok(chunk),
-                Ok(None) => break,
-                Err(_) => Err(std::io::Error::other("the upstream body broke off")),
-            };
-            let stop = item.is_err();
-            if sender.send(item).await.is_err() || stop {
-                break;
+        let streamed = tokio::time::timeout_at(deadline, async {
+            loop {
+                let item = match answer.chunk().await {
+                    Ok(Some(chunk)) => Ok(chunk),
+                    Ok(None) => break,
+                    Err(_) => Err(std::io::Error::other("the upstream body broke off")),
+                };
+                let stop = item.is_err();
+                if sender.send(item).await.is_err() || stop {
+                    break;
+                }
             }
+        })
+        .await;
+        if streamed.is_err() {
+            // The body ends the answer with an error at the deadline too; this makes sure
+            // the end is never taken for a whole body.
+            let _ = sender.try_send(Err(std::io::Error::other("the upstream body did not end in time")));
         }
     });
-    *response.body_mut() = ProxyBody::Channel(receiver);
+    let late = format!("{cut_off}: cut off, the body from {} did not end within {seconds} s\n", upstream.origin);
+    *response.body_mut() = ProxyBody::Streamed(Box::new(Streamed {
+        receiver,
+        deadline: Box::pin(tokio::time::sleep_until(deadline)),
+        at: deadline,
+        late: Some(late),
+    }));
     Ok(response)
 }
 
@@ -319,7 +496,18 @@ fn forwarded(headers: &HeaderMap) -> HeaderMap {
 /// A whole body, or one streamed from upstream chunk by chunk.
 enum ProxyBody {
     Full(Option<Bytes>),
-    Channel(mpsc::Receiver<std::io::Result<Bytes>>),
+    Streamed(Box<Streamed>),
+}
+
+/// A body from upstream, ended with an error (which makes hyper abort the answer rather
+/// than end it as if whole) when the exchange's deadline passes.
+struct Streamed {
+    receiver: mpsc::Receiver<std::io::Result<Bytes>>,
+    /// Wakes the body at the deadline.
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    at: tokio::time::Instant,
+    /// Logged once, when the deadline cuts the body off.
+    late: Option<String>,
 }
 
 impl ProxyBody {
@@ -344,7 +532,16 @@ impl hyper::body::Body for ProxyBody {
             ProxyBody::Full(bytes) => {
                 Poll::Ready(bytes.take().filter(|bytes| !bytes.is_empty()).map(|bytes| Ok(Frame::data(bytes))))
             }
-            ProxyBody::Channel(receiver) => receiver.poll_recv(cx).map(|item| item.map(|chunk| chunk.map(Frame::data))),
+            ProxyBody::Streamed(streamed) => {
+                // The deadline first: an upstream that always has a byte ready is cut off too.
+                if tokio::time::Instant::now() >= streamed.at || streamed.deadline.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(streamed.late.take().map(|late| {
+                        print(&late);
+                        Err(std::io::Error::other("the upstream body did not end in time"))
+                    }));
+                }
+                streamed.receiver.poll_recv(cx).map(|item| item.map(|chunk| chunk.map(Frame::data)))
+            }
         }
     }
 
@@ -357,7 +554,7 @@ impl hyper::body::Body for ProxyBody {
             ProxyBody::Full(bytes) => {
                 hyper::body::SizeHint::with_exact(bytes.as_ref().map_or(0, |bytes| bytes.len() as u64))
             }
-            ProxyBody::Channel(_) => hyper::body::SizeHint::default(),
+            ProxyBody::Streamed(_) => hyper::body::SizeHint::default(),
         }
     }
 }
@@ -409,8 +606,78 @@ mod tests {
         assert_eq!(headers[header::ACCESS_CONTROL_EXPOSE_HEADERS], "content-type, location");
         assert_eq!(headers[header::VARY], "Origin");
 
+        // No allowed page, no CORS headers; the answer still varies by Origin.
         let mut headers = HeaderMap::new();
         allow_origin(&mut headers, None);
-        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+        assert!(!headers.contains_key(header::ACCESS_CONTROL_EXPOSE_HEADERS));
+        assert_eq!(headers[header::VARY], "Origin");
+    }
+
+    #[test]
+    fn only_the_proxys_own_loopback_address_is_its_host() {
+        for own in ["127.0.0.1:5001", "localhost:5001", "LocalHost:5001"] {
+            assert!(names_proxy(own, 5001), "{own}");
+        }
+        for other in
+            ["127.0.0.1:5002", "attacker.example:5001", "127.0.0.1", "localhost:", "127.0.0.2:5001", "[::1]:5001"]
+        {
+            assert!(!names_proxy(other, 5001), "{other}");
+        }
+        assert!(names_proxy("127.0.0.1", 80) && names_proxy("localhost:80", 80));
+    }
+
+    #[test]
+    fn loopback_pages_are_allowed_and_others_only_when_added() {
+        let defaults = default_allowed_origins();
+        let allowed = |list: &[AllowedOrigin], origin: &str| {
+            page_origin(origin).is_some_and(|page| list.iter().any(|allowed| allowed.matches(&page)))
+        };
+        for origin in ["http://127.0.0.1:8080", "http://localhost:3000", "http://[::1]:8080", "http://127.0.0.1"] {
+            assert!(allowed(&defaults, origin), "{origin}");
+        }
+        for origin in [
+            "https://attacker.example",
+            "http://127.0.0.1.attacker.example",
+            "https://127.0.0.1:8080",
+            "null",
+            "http://127.0.0.1:8080/",
+            "*",
+            "",
+        ] {
+            assert!(!allowed(&defaults, origin), "{origin}");
+        }
+        let mut list = defaults.clone();
+        list.push(AllowedOrigin::parse("https://Example.org").unwrap());
+        list.push(AllowedOrigin::parse("http://192.168.1.5:*").unwrap());
+        list.push(AllowedOrigin::parse("http://pages.example:8080/").unwrap());
+        assert!(allowed(&list, "https://example.org") && !allowed(&list, "https://example.org:8443"));
+        assert!(allowed(&list, "http://192.168.1.5:1234") && allowed(&list, "http://192.168.1.5"));
+        assert!(allowed(&list, "http://pages.example:8080") && !allowed(&list, "http://pages.example"));
+        assert!(!allowed(&list, "http://example.org"));
+        let shown: Vec<String> = list.iter().map(AllowedOrigin::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "http://127.0.0.1:*",
+                "http://localhost:*",
+                "http://[::1]:*",
+                "https://example.org",
+                "http://192.168.1.5:*",
+                "http://pages.example:8080"
+            ]
+        );
+        for bad in [
+            "*",
+            "null",
+            "example.org",
+            "ftp://example.org",
+            "https://example.org/page",
+            "https://u:p@x.org",
+            "https://x.org:8080:*",
+            "https://x.org?a",
+        ] {
+            assert!(AllowedOrigin::parse(bad).is_err(), "{bad} was accepted");
+        }
     }
 }

@@ -14,7 +14,7 @@ use kensa_checks::sso::{SsoRequest, SsoSubject, sso_request};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long the one-shot form server waits for the browser before giving up.
@@ -57,30 +57,65 @@ pub(crate) fn run(context: &Context, args: &SsoArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Passed)
 }
 
+/// How long one connection may take to send its request head.
+const HEAD_WAIT: Duration = Duration::from_secs(10);
+/// Connections answered at once (a thread each); more are closed unread, so a flood cannot
+/// exhaust threads. Far more than a browser opens.
+const MAX_CONNECTIONS: usize = 256;
+
+/// The one-shot page: where it is, who may have it, and whether it is gone.
+struct FormPage {
+    /// `/` and 32 random hex digits: no other page or user can guess it.
+    path: String,
+    /// `127.0.0.1:PORT`, the `Host` the browser kensa opens sends. A DNS-rebinding page
+    /// sends its own name, so it gets nothing even were the path known.
+    host: String,
+    html: String,
+    claimed: AtomicBool,
+    served: AtomicBool,
+    open: AtomicUsize,
+}
+
 /// Serves, once, a page that posts the signed form to the provider's `sso_url`.
 fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
+    let secret = crate::random::random_hex().map_err(CliError::new)?;
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .map_err(|error| CliError::new(format!("cannot listen on 127.0.0.1: {error}")))?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
-    let page_url = format!("http://{address}/");
+    let page = Arc::new(FormPage {
+        path: format!("/{secret}"),
+        host: address.to_string(),
+        html: form_page(request),
+        claimed: AtomicBool::new(false),
+        served: AtomicBool::new(false),
+        open: AtomicUsize::new(0),
+    });
+    let page_url = format!("http://{}{}", page.host, page.path);
     print(&format!("POSTing the signed sign-in form to {} via {page_url}\n", visible(&request.url)));
     if no_browser {
         print(&format!("Open {page_url} in a browser (it is served once)\n"));
     } else {
         open_browser(&page_url);
     }
-    let page = Arc::new(form_page(request));
-    let claimed = Arc::new(AtomicBool::new(false));
-    let served = Arc::new(AtomicBool::new(false));
     listener.set_nonblocking(true).map_err(|error| CliError::new(error.to_string()))?;
     let deadline = Instant::now() + FORM_WAIT;
-    while Instant::now() < deadline && !served.load(Ordering::SeqCst) {
+    while Instant::now() < deadline && !page.served.load(Ordering::SeqCst) {
         match listener.accept() {
             // Each connection on its own thread: a browser's idle speculative socket must
             // not hold up the one that asks for the page.
             Ok((stream, _)) => {
-                let (page, claimed, served) = (page.clone(), claimed.clone(), served.clone());
-                std::thread::spawn(move || answer(stream, &page, &claimed, &served));
+                if page.open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    page.open.fetch_sub(1, Ordering::SeqCst);
+                    continue;
+                }
+                let thread_page = Arc::clone(&page);
+                let spawned = std::thread::Builder::new().spawn(move || {
+                    answer(stream, &thread_page);
+                    thread_page.open.fetch_sub(1, Ordering::SeqCst);
+                });
+                if spawned.is_err() {
+                    page.open.fetch_sub(1, Ordering::SeqCst);
+                }
             }
             Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(50))
@@ -88,38 +123,70 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
             Err(error) => return Err(CliError::new(format!("the sign-in form server failed: {error}"))),
         }
     }
-    if served.load(Ordering::SeqCst) {
+    if page.served.load(Ordering::SeqCst) {
         print("Served the sign-in form; the browser posts it to the provider now.\n");
         return Ok(());
     }
     Err(CliError::new(format!("nothing fetched {page_url} within {} minutes", FORM_WAIT.as_secs() / 60)))
 }
 
-/// Serves the form to the first `GET /` and 404 to anything else; `served` is set only
-/// once the page is written, so the process does not exit mid-write.
-fn answer(mut stream: TcpStream, page: &str, claimed: &AtomicBool, served: &AtomicBool) {
+/// Serves the form to the first `GET` of its path addressed to its host, and nothing to
+/// anything else, which leaves the page for the browser. `served` is set only once the
+/// page is written, so the process does not exit mid-write.
+fn answer(mut stream: TcpStream, page: &FormPage) {
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let Some(head) = read_head(&stream) else { return };
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.split("\r\n");
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let (method, target) = (request_line.next().unwrap_or_default(), request_line.next().unwrap_or_default());
+    let hosts: Vec<&str> = lines
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, value)| value.trim())
+        .collect();
+    let refusal = if hosts != [page.host.as_str()] {
+        Some("403 Forbidden")
+    } else if target != page.path {
+        Some("404 Not Found")
+    } else if method != "GET" {
+        Some("405 Method Not Allowed\r\nAllow: GET")
+    } else if page.claimed.swap(true, Ordering::SeqCst) {
+        Some("410 Gone")
+    } else {
+        None
+    };
+    if let Some(status) = refusal {
+        let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return;
+    }
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{}",
+        page.html.len(),
+        page.html
+    );
+    let _ = stream.flush();
+    page.served.store(true, Ordering::SeqCst);
+}
+
+/// The request head (up to 16 KiB), read within [`HEAD_WAIT`] however slowly it comes;
+/// `None` when it does not end in time.
+fn read_head(mut stream: &TcpStream) -> Option<Vec<u8>> {
+    let deadline = Instant::now() + HEAD_WAIT;
     let mut head = Vec::new();
     let mut buffer = [0u8; 1024];
-    while !head.windows(4).any(|window| window == b"\r\n\r\n") && head.len() < 16 * 1024 {
+    while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+        let left = deadline.checked_duration_since(Instant::now()).filter(|left| !left.is_zero())?;
+        if head.len() >= 16 * 1024 || stream.set_read_timeout(Some(left)).is_err() {
+            return None;
+        }
         match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
+            Ok(0) | Err(_) => return None,
             Ok(read) => head.extend_from_slice(&buffer[..read]),
         }
     }
-    let first_line = String::from_utf8_lossy(&head).lines().next().unwrap_or_default().to_string();
-    if first_line.starts_with("GET / ") && !claimed.swap(true, Ordering::SeqCst) {
-        let _ = write!(
-            stream,
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{page}",
-            page.len()
-        );
-        let _ = stream.flush();
-        served.store(true, Ordering::SeqCst);
-    } else {
-        let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    }
+    Some(head)
 }
 
 fn form_page(request: &SsoRequest) -> String {
