@@ -25,6 +25,7 @@ mod read;
 mod redact;
 pub mod render;
 mod report;
+mod spellings;
 pub mod sso;
 mod suite;
 pub mod testing;
