@@ -15,6 +15,7 @@
 mod forms;
 pub mod hostile;
 pub mod hostile_echo;
+pub mod hostile_invisible;
 mod http;
 mod junit;
 mod kensa;

@@ -10,6 +10,7 @@
 mod async_provision;
 mod faults;
 mod formats;
+mod invisible_text;
 mod ledger;
 mod limits;
 mod output_safety;
