@@ -101,10 +101,12 @@ pub fn echo_provider(request: &Recorded) -> Reply {
 fn json_reply(status: u16, id: Option<&str>, secrets: &[String]) -> Reply {
     let mut body = String::from("{");
     if let Some(id) = id {
+        // A config var named after the password: `kensa run` names undeclared ones.
         let _ = write!(
             body,
-            "\"id\": \"{}\", \"config\": {{\"MYADDON_URL\": \"https:\\/\\/db.example.com\\/1\"}}, ",
-            json_escaped(id)
+            "\"id\": \"{}\", \"config\": {{\"MYADDON_URL\": \"https:\\/\\/db.example.com\\/1\", \"MYADDON_{}\": \"x\"}}, ",
+            json_escaped(id),
+            json_escaped(ECHO_PASSWORD)
         );
     }
     let message: Vec<String> = secrets.iter().map(|secret| json_escaped(secret)).collect();

@@ -182,6 +182,12 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         self.redactor.add(&secret.into());
     }
 
+    /// `text` as a report would keep it: every secret of the run blanked, in any spelling.
+    /// For what a host prints outside the report, such as a provider's config var names.
+    pub fn redacted(&self, text: &str) -> String {
+        self.redactor.text(text)
+    }
+
     /// Tells the host's ledger that a resource was made, changed or removed.
     pub(crate) fn resource_event(&mut self, event: crate::event::ResourceEvent) {
         self.effects.sink.event(Event::Resource(&event));

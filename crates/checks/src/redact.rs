@@ -122,6 +122,25 @@ impl Redactor {
     }
 }
 
+/// The secrets a run with `manifest` sends: its password and salt and each Basic
+/// credential, real and wrong, for [`redact_secrets`].
+pub fn manifest_secrets(manifest: &Manifest) -> Vec<String> {
+    let mut redactor = Redactor::default();
+    redactor.learn_manifest(manifest);
+    redactor.secrets
+}
+
+/// `text` with every spelling of each of `secrets` (as sent, escaped or encoded, see
+/// [`crate::spellings`]) shown as `[redacted]`: for what a host prints outside a report,
+/// such as an API's answer to a request that carried a token.
+pub fn redact_secrets(text: &str, secrets: &[impl AsRef<str>]) -> String {
+    let mut redactor = Redactor::default();
+    for secret in secrets.iter().map(AsRef::as_ref).filter(|secret| !secret.is_empty()) {
+        redactor.keep(secret.to_string());
+    }
+    crate::spellings::blank(text, &redactor.secrets, REDACTED)
+}
+
 /// `text` cut to its first [`KEEP_BYTES`], saying how long the original (`total` bytes) was.
 pub(crate) fn cut(mut text: String, total: usize) -> String {
     if text.len() > KEEP_BYTES {

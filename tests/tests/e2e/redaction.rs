@@ -98,7 +98,8 @@ fn leaked<'a>(output: &str, secrets: &'a [(String, Vec<String>)]) -> Vec<(&'a st
 
 /// A provider that echoes every secret of every request re-encoded (JSON escapes, percent
 /// in headers and URLs, form and HTML encoding) gets none of them printed or written, in
-/// human and JSON output, with v3 and with legacy v1 (whose paths and headings hold the
+/// human and JSON output of `test all`, in `run`'s warnings and in the `resources` listing,
+/// with v3 and with legacy v1 (whose paths and headings hold the
 /// provider's id, here carrying the Basic credential).
 #[test]
 fn re_encoded_secrets_appear_in_no_output() {
@@ -113,6 +114,10 @@ fn re_encoded_secrets_appear_in_no_output() {
             kensa().run(),
             kensa().args(["--format", "json"]).run(),
             kensa().args(["--format", "json", "-o"]).arg(&report_file).run(),
+            Kensa::new(dir.path()).arg("-f").arg(&manifest).args(["run", "--", "true"]).run(),
+            // Leaves the resource in the ledger, whose listing shows the provider's id.
+            Kensa::new(dir.path()).arg("-f").arg(&manifest).args(["test", "provision"]).run(),
+            Kensa::new(dir.path()).arg("-f").arg(&manifest).arg("resources").run(),
         ];
         let written = std::fs::read_to_string(&report_file).unwrap();
 
@@ -132,7 +137,7 @@ fn re_encoded_secrets_appear_in_no_output() {
 
         let mut outputs = vec![("-o file".to_string(), written)];
         for (index, run) in runs.iter().enumerate() {
-            assert_eq!(run.code, Some(1), "legacy {legacy}\n{}", run.describe());
+            assert!(matches!(run.code, Some(0 | 1)), "legacy {legacy}\n{}", run.describe());
             outputs.push((format!("run {index} stdout"), run.stdout.clone()));
             outputs.push((format!("run {index} stderr"), run.stderr.clone()));
         }

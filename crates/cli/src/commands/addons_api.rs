@@ -283,9 +283,9 @@ impl Api {
         Ok(Api { host, token, source, client, runtime })
     }
 
-    /// `text` with the token cut out, should anything have echoed it.
+    /// `text` with the token cut out, should anything have echoed it, in any encoding.
     fn redact(&self, text: &str) -> String {
-        if self.token.0.is_empty() { text.to_string() } else { text.replace(&self.token.0, "[redacted]") }
+        kensa_checks::redact_secrets(text, &[&self.token.0])
     }
 
     fn get(&self, path: &str) -> Result<Value, ApiError> {
