@@ -10,7 +10,6 @@
 mod async_provision;
 mod faults;
 mod formats;
-mod invisible_text;
 mod ledger;
 mod limits;
 mod output_safety;
@@ -20,3 +19,4 @@ mod redaction;
 mod run;
 mod sso;
 mod suites;
+mod terminal_text;

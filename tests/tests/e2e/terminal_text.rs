@@ -44,3 +44,19 @@ fn invisible_characters_from_a_provider_are_shown_escaped() {
     run.assert_code(1);
     assert_no_invisible("junit", &run.stdout);
 }
+
+/// A warning on stderr quotes paths and errors, which may hold anything (a folder named
+/// with control characters): it is made terminal-safe like everything on stdout.
+#[test]
+fn warnings_show_paths_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("\u{1b}]0;owned\u{7}\u{200b}");
+    std::fs::create_dir(&folder).unwrap();
+    let manifest = folder.join("addon-manifest.json");
+    write_json(&manifest, &kensa_e2e::options().manifest("http://127.0.0.1:9"));
+    std::fs::write(folder.join(".kensa-resources.json"), "not a ledger").unwrap();
+    let run = Kensa::new(dir.path()).arg("-f").arg(&manifest).arg("resources").run();
+    run.assert_code(0);
+    assert!(run.stderr.contains(r"\e]0;owned\x07\u{200b}"), "{}", run.describe());
+    assert!(!run.stderr.contains(['\u{1b}', '\u{7}', '\u{200b}']), "{}", run.describe());
+}
