@@ -372,6 +372,56 @@ mod tests {
         assert_eq!(blank("", &secrets, "[x]"), "");
     }
 
+    /// Text of random escape pieces (cut escapes, surrogates, multi-byte characters) never
+    /// panics the matcher, and every planted spelling is blanked.
+    #[test]
+    fn random_escape_soup_never_panics() {
+        let pieces = [
+            "%",
+            "%2",
+            "%2F",
+            "%25",
+            "%E2%82%AC",
+            "\\",
+            "\\u",
+            "\\u002",
+            "\\u002B",
+            "\\uD83D",
+            "\\ude00",
+            "\\u{",
+            "\\u{2b}",
+            "\\x",
+            "\\U0010FFFF",
+            "&",
+            "&#",
+            "&#x",
+            "&#43;",
+            "&amp;",
+            "&#99999999;",
+            "+",
+            "p",
+            "/",
+            "€",
+            "ü",
+            "😀",
+            ";",
+            "}",
+        ];
+        let secrets = [PASSWORD.to_string(), "%25\\".to_string()];
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                text.push_str(pieces[seed as usize % pieces.len()]);
+            }
+            let planted = format!("{text}p%2Fa\\u002bs=s €\\u00fc{text}");
+            assert!(blank(&planted, &secrets, "[x]").contains("[x]"), "{planted}");
+        }
+    }
+
     /// A megabyte of text made of escape openers is scanned in reasonable time.
     #[test]
     fn a_flood_of_escape_openers_is_cheap() {
