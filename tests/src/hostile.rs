@@ -195,7 +195,7 @@ pub fn hostile_provider(request: &Recorded) -> Reply {
 }
 
 /// `user:password` from bare base64, or the empty string.
-fn base64_decode(bare: &str) -> String {
+pub(crate) fn base64_decode(bare: &str) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut bits = 0u32;
     let mut count = 0;

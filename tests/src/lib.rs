@@ -14,7 +14,9 @@
 
 mod forms;
 pub mod hostile;
+pub mod hostile_echo;
 pub mod hostile_files;
+pub mod hostile_invisible;
 pub mod hostile_slow;
 mod http;
 mod junit;

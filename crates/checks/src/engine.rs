@@ -182,6 +182,12 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         self.redactor.add(&secret.into());
     }
 
+    /// `text` as a report would keep it: every secret of the run blanked, in any spelling.
+    /// For what a host prints outside the report, such as a provider's config var names.
+    pub fn redacted(&self, text: &str) -> String {
+        self.redactor.text(text)
+    }
+
     /// Tells the host's ledger that a resource was made, changed or removed.
     pub(crate) fn resource_event(&mut self, event: crate::event::ResourceEvent) {
         self.effects.sink.event(Event::Resource(&event));
@@ -194,9 +200,10 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         self.resource_event(crate::event::ResourceEvent::Provisioned { uuid, id, plan });
     }
 
-    /// Prints a line that belongs to no check.
+    /// Prints a line that belongs to no check (it may name a provider's id: redacted).
     pub fn message(&mut self, text: &str) {
-        self.effects.sink.event(Event::Message { text });
+        let text = self.redactor.text(text);
+        self.effects.sink.event(Event::Message { text: &text });
     }
 
     pub(crate) fn group(&mut self, heading: String) {
@@ -206,6 +213,8 @@ impl<'a, T: Transport> CheckRun<'a, T> {
     /// A group about one resource: `route` is the heading with the resource's key replaced
     /// by a placeholder.
     pub(crate) fn group_with_route(&mut self, heading: String, route: Option<String>) {
+        // A v1 heading holds the provider's id, which may echo a credential.
+        let heading = self.redactor.text(&heading);
         self.effects.sink.event(Event::GroupStarted { heading: &heading, route: route.as_deref() });
         self.report.groups.push(GroupReport::new(heading, route));
     }

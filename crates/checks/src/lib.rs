@@ -25,6 +25,7 @@ mod read;
 mod redact;
 pub mod render;
 mod report;
+mod spellings;
 pub mod sso;
 mod suite;
 pub mod testing;
@@ -36,6 +37,7 @@ pub use event::{Event, EventSink, NoEvents, ResourceEvent};
 pub use keys::ResourceKeys;
 pub use ledger::{Ledger, LedgerEntry, Provenance};
 pub use provision::Provisioned;
+pub use redact::{manifest_secrets, redact_secrets};
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{

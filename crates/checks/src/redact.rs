@@ -32,7 +32,8 @@ pub(crate) struct Redactor {
 impl Redactor {
     /// The manifest's password and salt, and each Basic credential kensa sends with them:
     /// the real one and the three wrong-credential probes (two of which carry the real
-    /// password), as bare base64, which also covers `Basic <base64>`.
+    /// password), as bare base64 (which also covers `Basic <base64>`) with and without its
+    /// padding, and decoded when the password is too short to be blanked alone.
     pub(crate) fn learn_manifest(&mut self, manifest: &Manifest) {
         let password = manifest.api.password.expose();
         self.add(password);
@@ -41,23 +42,23 @@ impl Redactor {
         }
         let probes = crate::credentials::bad_credentials(manifest).map(|(_, user, password)| (user, password));
         for (user, password) in [(manifest.id.clone(), password.to_string())].into_iter().chain(probes) {
-            self.add(&base64(format!("{user}:{password}").as_bytes()));
+            let pair = format!("{user}:{password}");
+            let encoded = base64(pair.as_bytes());
+            self.add(encoded.trim_end_matches('='));
+            self.add(&encoded);
+            if password.len() < MIN_SECRET_LEN {
+                self.add(&pair);
+            }
         }
     }
 
-    /// Adds a value that must never appear in the report, such as a token.
+    /// Adds a value that must never appear in the report, such as a token. Every spelling
+    /// of it is blanked (see [`crate::spellings`]), so one entry covers its escapes.
     pub(crate) fn add(&mut self, secret: &str) {
         if secret.len() < MIN_SECRET_LEN || self.secrets.iter().any(|known| known == secret) {
             return;
         }
         self.keep(secret.to_string());
-        // A provider that echoes it inside JSON shows `"`, `\` and controls escaped.
-        if let Ok(quoted) = serde_json::to_string(secret) {
-            let escaped = &quoted[1..quoted.len() - 1];
-            if escaped != secret {
-                self.keep(escaped.to_string());
-            }
-        }
     }
 
     /// Inserts where the longest-first order keeps it (no sort routine in the bundle).
@@ -66,15 +67,10 @@ impl Redactor {
         self.secrets.insert(at, secret);
     }
 
-    /// `text` with every known secret and every SSO token field's value blanked.
+    /// `text` with every known secret, in any spelling, and every SSO token field's value
+    /// blanked.
     pub(crate) fn text(&self, text: &str) -> String {
-        let mut text = blank_token_fields(text);
-        for secret in &self.secrets {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), REDACTED);
-            }
-        }
-        text
+        crate::spellings::blank(&blank_token_fields(text), &self.secrets, REDACTED)
     }
 
     /// A header value: credentials whole (keeping an Authorization scheme), others as text.
@@ -124,6 +120,25 @@ impl Redactor {
     fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
         headers.iter().map(|(name, value)| (self.text(name), self.header(name, value))).collect()
     }
+}
+
+/// The secrets a run with `manifest` sends: its password and salt and each Basic
+/// credential, real and wrong, for [`redact_secrets`].
+pub fn manifest_secrets(manifest: &Manifest) -> Vec<String> {
+    let mut redactor = Redactor::default();
+    redactor.learn_manifest(manifest);
+    redactor.secrets
+}
+
+/// `text` with every spelling of each of `secrets` (as sent, escaped or encoded, see
+/// [`crate::spellings`]) shown as `[redacted]`: for what a host prints outside a report,
+/// such as an API's answer to a request that carried a token.
+pub fn redact_secrets(text: &str, secrets: &[impl AsRef<str>]) -> String {
+    let mut redactor = Redactor::default();
+    for secret in secrets.iter().map(AsRef::as_ref).filter(|secret| !secret.is_empty()) {
+        redactor.keep(secret.to_string());
+    }
+    crate::spellings::blank(text, &redactor.secrets, REDACTED)
 }
 
 /// `text` cut to its first [`KEEP_BYTES`], saying how long the original (`total` bytes) was.
@@ -244,6 +259,62 @@ mod tests {
             redactor.text("salt-salt-5678 and {\"p\": \"pa\\\"ss-word-1234\"}"),
             "[redacted] and {\"p\": \"[redacted]\"}"
         );
+    }
+
+    fn redactor_for(password: &str) -> Redactor {
+        let source = serde_json::json!({"id": "myaddon", "api": {"config_vars": ["MYADDON_URL"], "password": password,
+            "regions": ["us"], "requires": [], "production": {"base_url": "https://x.example.com/heroku/resources"},
+            "test": {"base_url": "http://localhost:4567/heroku/resources"}}});
+        let manifest = kensa_manifest::validate(source.to_string().as_bytes()).manifest.expect("a valid manifest");
+        let mut redactor = Redactor::default();
+        redactor.learn_manifest(&manifest);
+        redactor
+    }
+
+    /// A provider that re-encodes what it echoes (JSON escapes, percent-encoding in a
+    /// header, a URL, a form) gets the password and the Basic credential blanked all the same.
+    #[test]
+    fn blanks_credentials_a_provider_re_encodes() {
+        let password = "p/a+s=s€ü";
+        let redactor = redactor_for(password);
+        let header = basic_auth("myaddon", password);
+        let bare = header.trim_start_matches("Basic ");
+        assert!(bare.contains(['+', '/', '=']), "the base64 needs escaping: {bare}");
+        let json_escaped: String = header
+            .chars()
+            .map(|c| match c {
+                '/' => "\\/".to_string(),
+                '+' => "\\u002B".to_string(),
+                '=' => "\\u003d".to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        let percent = |text: &str| -> String {
+            text.bytes()
+                .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02x}") })
+                .collect()
+        };
+        for echo in [
+            format!("{{\"auth\": \"{json_escaped}\"}}"),
+            percent(&header),
+            format!("/next?auth={}&p={}", percent(bare), percent(password)),
+            format!("p={}", percent(password).replace("%20", "+")),
+            format!("unpadded {}", bare.trim_end_matches('=')),
+            "p\\/a\\u002bs\\u003ds\\u20ac\\u00FC".to_string(),
+        ] {
+            let shown = redactor.header("X-Echo", &echo);
+            assert!(!shown.contains("bXlhZGRvbj") && !shown.contains("a%2b") && !shown.contains("s\\u003d"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{echo} -> {shown}");
+        }
+    }
+
+    /// A password too short to blank alone (it would blank ordinary words) is blanked as the
+    /// decoded `user:password` of its Basic credential.
+    #[test]
+    fn blanks_a_short_password_as_its_decoded_credential() {
+        let redactor = redactor_for("p/w");
+        assert_eq!(redactor.text("you sent myaddon:p/w, or myaddon:p%2Fw"), "you sent [redacted], or [redacted]");
+        assert_eq!(redactor.text("p/w alone"), "p/w alone");
     }
 
     /// issue 10: a signed token is blanked by its field name wherever kensa sends it.

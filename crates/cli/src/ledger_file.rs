@@ -50,10 +50,9 @@ impl LedgerFile {
         match loaded {
             Ok(ledger) => LedgerFile { path, ledger, unusable: None },
             Err(reason) => {
-                eprintln!(
-                    "warning: cannot use {}: {}; resources are not recorded until it is fixed or removed",
+                crate::output::warn_line!(
+                    "warning: cannot use {}: {reason}; resources are not recorded until it is fixed or removed",
                     path.display(),
-                    kensa_checks::render::visible(&reason)
                 );
                 LedgerFile { path, ledger: Ledger::default(), unusable: Some(reason) }
             }
@@ -84,7 +83,7 @@ impl LedgerFile {
             && self.ledger.apply(event, provenance, clock.now_ms())
             && let Err(error) = self.save()
         {
-            eprintln!("warning: cannot write {}: {error}", self.path.display());
+            crate::output::warn_line!("warning: cannot write {}: {error}", self.path.display());
         }
     }
 

@@ -43,6 +43,19 @@ pub(crate) fn print(text: &str) {
     }
 }
 
+/// Writes one line to stderr with every control character escaped, line breaks and colour
+/// codes included ([`visible`]): a warning quotes paths and errors, which may hold anything.
+/// A closed stderr loses the line (`eprintln!` would panic).
+pub(crate) fn warn(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", visible(line));
+}
+
+/// `eprintln!` for warnings, through [`warn`].
+macro_rules! warn_line {
+    ($($arg:tt)*) => { $crate::output::warn(&format!($($arg)*)) };
+}
+pub(crate) use warn_line;
+
 /// `text` with line breaks, tabs and the colour codes of [`ansi`] kept, and every other
 /// control character shown escaped (`\e`, `\r`, `\u{9b}`, ...): nothing printed can clear the
 /// screen, retitle the terminal or move the cursor.

@@ -139,6 +139,12 @@ fn respond(state: &mut State, request: &Recorded) -> (u16, Value) {
         "unauthorized" => {
             return (401, json!({"id": "unauthorized", "message": format!("Invalid token Bearer {TOKEN}")}));
         }
+        // One that re-encodes it: percent-encoded in a URL, JSON-escaped.
+        "echoes" => {
+            let percent: String = TOKEN.bytes().map(|byte| format!("%{byte:02X}")).collect();
+            let message = format!("Invalid token at /auth?t={percent} (sent as {})", TOKEN.replace('-', "\\u002d"));
+            return (401, json!({"id": "unauthorized", "message": message}));
+        }
         "forbidden" => return (403, json!({"id": "forbidden", "error": "You do not have access to this add-on."})),
         "missing" => return (404, json!({"id": "not_found", "message": "Couldn't find that add-on."})),
         "invalid" => return (422, json!({"error": {"base": ["$base is out of date, pull first"]}})),
@@ -519,6 +525,10 @@ fn each_error_status_gets_its_own_one_line_message_with_the_servers_text() {
         (
             "unauthorized",
             "the add-ons API did not accept the token from HEROKU_API_KEY (401 Unauthorized): Invalid token Bearer [redacted]",
+        ),
+        (
+            "echoes",
+            "the add-ons API did not accept the token from HEROKU_API_KEY (401 Unauthorized): Invalid token at /auth?t=[redacted] (sent as [redacted])",
         ),
         (
             "forbidden",

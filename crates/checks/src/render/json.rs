@@ -23,9 +23,9 @@ pub fn json(report: &Report) -> String {
 }
 
 /// serde_json escapes C0 controls but writes DEL, C1 controls (U+009B is CSI to some
-/// terminals) and bidi overrides as they are. Outside strings pretty JSON holds only ASCII
-/// punctuation, spaces and newlines, so every such character left is inside a string, where
-/// its `\uXXXX` escape reads back as the same text.
+/// terminals), bidi overrides and other invisible characters as they are. Outside strings
+/// pretty JSON holds only ASCII punctuation, spaces and newlines, so every such character
+/// left is inside a string, where its `\uXXXX` escape reads back as the same text.
 fn escape_unsafe_chars(json: String) -> String {
     if !json.chars().any(|c| c != '\n' && is_unsafe_char(c)) {
         return json;
@@ -33,7 +33,10 @@ fn escape_unsafe_chars(json: String) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if c != '\n' && is_unsafe_char(c) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
+            // Past U+FFFF (tags, variation selectors) JSON needs a surrogate pair.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
         } else {
             out.push(c);
         }

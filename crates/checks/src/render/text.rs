@@ -162,10 +162,49 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
 }
 
 /// Whether `c` must not reach a terminal as it is: C0 and C1 control characters, DEL, and
-/// the bidirectional overrides that reorder what follows them on screen.
+/// every character a terminal does not show, with which text can be hidden, reordered or
+/// disguised ([`INVISIBLE`]).
 pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    if c.is_control() {
+        return true;
+    }
+    let code = u32::from(c);
+    code >= 0xad && INVISIBLE.iter().any(|&(first, last)| (first..=last).contains(&code))
 }
+
+/// The characters no terminal shows, as sorted inclusive ranges (Unicode 16, no Unicode
+/// crate in the playground's download): every format character (general category Cf: soft
+/// hyphen, zero-width space and joiners, direction marks and the bidi overrides and
+/// isolates, the byte-order mark, tags), the line and paragraph separators (Zl, Zp), and
+/// the other default-ignorable code points (combining grapheme joiner, hangul fillers,
+/// Khmer inherent vowels, Mongolian and other variation selectors).
+const INVISIBLE: [(u32, u32); 25] = [
+    (0xad, 0xad),
+    (0x34f, 0x34f),
+    (0x600, 0x605),
+    (0x61c, 0x61c),
+    (0x6dd, 0x6dd),
+    (0x70f, 0x70f),
+    (0x890, 0x891),
+    (0x8e2, 0x8e2),
+    (0x115f, 0x1160),
+    (0x17b4, 0x17b5),
+    (0x180b, 0x180f),
+    (0x200b, 0x200f),
+    (0x2028, 0x202e),
+    (0x2060, 0x206f),
+    (0x3164, 0x3164),
+    (0xfe00, 0xfe0f),
+    (0xfeff, 0xfeff),
+    (0xffa0, 0xffa0),
+    (0xfff0, 0xfffb),
+    (0x110bd, 0x110bd),
+    (0x110cd, 0x110cd),
+    (0x13430, 0x1343f),
+    (0x1bca0, 0x1bca3),
+    (0x1d173, 0x1d17a),
+    (0xe0000, 0xe0fff),
+];
 
 /// Text from a provider, a manifest or the network, fit for a terminal: every character
 /// [`is_unsafe_char`] is shown as an escape (`\e`, `\r`, `\n`, `\x00`, `\u{9b}`), so the text
@@ -267,6 +306,44 @@ mod tests {
         ] {
             assert!(out.contains(&shown), "{shown:?} not in\n{out}");
         }
+    }
+
+    /// Characters a terminal does not show (format characters, line and paragraph
+    /// separators, default-ignorables) are escaped; visible text from any script is not.
+    #[test]
+    fn invisible_characters_are_shown_escaped() {
+        assert!(INVISIBLE.windows(2).all(|pair| pair[0].1 < pair[1].0), "sorted, no overlaps");
+        for c in [
+            '\u{ad}',
+            '\u{34f}',
+            '\u{61c}',
+            '\u{115f}',
+            '\u{1160}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{202e}',
+            '\u{2060}',
+            '\u{2066}',
+            '\u{3164}',
+            '\u{fe0f}',
+            '\u{feff}',
+            '\u{ffa0}',
+            '\u{fffb}',
+            '\u{1d173}',
+            '\u{e0001}',
+            '\u{e007f}',
+            '\u{e0100}',
+        ] {
+            assert!(is_unsafe_char(c), "U+{:04X}", u32::from(c));
+            assert_eq!(visible(&format!("a{c}b")), format!("a\\u{{{:x}}}b", u32::from(c)));
+        }
+        let ordinary = "café ñ Straße Ωμέγα кириллица עברית العربية हिन्दी 中文 한국어 😀 ✓ € ¥ \u{a0}";
+        assert_eq!(visible(ordinary), ordinary);
     }
 
     /// issue 10: a message keeps its own line breaks (kensa lays it out) but shows every

@@ -35,7 +35,8 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
     let source = crate::files::read_input(path)?;
     let validation = kensa_manifest::validate(&source);
     let Some(manifest) = validation.manifest.as_ref().filter(|_| validation.is_ok()) else {
-        let mut text = format!("error: {} is not a valid manifest; not pushing it:\n", path.display());
+        let shown = visible(&path.display().to_string()).into_owned();
+        let mut text = format!("error: {shown} is not a valid manifest; not pushing it:\n");
         for diagnostic in validation.errors() {
             // Messages, pointers and hints quote the manifest's own names and values.
             text.push_str(&format!("  ! {}\n", visible(&diagnostic.message)));
@@ -76,7 +77,9 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
             write_manifest(path, pushed)?;
             text.push_str(&format!("       Updated {} with the pushed manifest\n", path.display()));
         }
-        None => eprintln!("warning: the add-ons API returned no manifest; {} is unchanged", path.display()),
+        None => {
+            crate::output::warn_line!("warning: the add-ons API returned no manifest; {} is unchanged", path.display())
+        }
     }
     print(&text);
     Ok(ExitStatus::Passed)
@@ -283,9 +286,9 @@ impl Api {
         Ok(Api { host, token, source, client, runtime })
     }
 
-    /// `text` with the token cut out, should anything have echoed it.
+    /// `text` with the token cut out, should anything have echoed it, in any encoding.
     fn redact(&self, text: &str) -> String {
-        if self.token.0.is_empty() { text.to_string() } else { text.replace(&self.token.0, "[redacted]") }
+        kensa_checks::redact_secrets(text, &[&self.token.0])
     }
 
     fn get(&self, path: &str) -> Result<Value, ApiError> {

@@ -350,7 +350,7 @@ fn write(path: &Path, contents: &[u8], access: Access) -> Result<()> {
         Ok(metadata) if metadata.is_dir() => {
             return Err(CliError::new(format!("cannot write {}: the template has a folder there", path.display())));
         }
-        Ok(metadata) if metadata.file_type().is_symlink() => eprintln!(
+        Ok(metadata) if metadata.file_type().is_symlink() => crate::output::warn_line!(
             "warning: the template's {} is a symbolic link; replaced it with a regular file \
              (nothing was written where it pointed)",
             path.display()

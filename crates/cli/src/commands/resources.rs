@@ -30,6 +30,10 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
         print(&format!("No resources of `{}` left behind ({}).\n", visible(&manifest_id), ledger.path().display()));
         return Ok(ExitStatus::Passed);
     }
+    // An id is the provider's text, and may echo the credentials it was sent.
+    let secrets = kensa_manifest::validate(&source).manifest.map(|manifest| kensa_checks::manifest_secrets(&manifest));
+    let shown =
+        |text: &str| visible(&kensa_checks::redact_secrets(text, secrets.as_deref().unwrap_or_default())).into_owned();
     print(&format!(
         "Resources of `{}` kensa provisioned and has not seen deprovisioned ({}):\n",
         visible(&manifest_id),
@@ -38,12 +42,12 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
     for entry in listed {
         print(&format!(
             "  uuid {}  id {}  plan {}  {}  {}  by `{}`\n",
-            visible(&entry.uuid),
-            visible(&entry.id),
-            visible(&entry.plan),
-            visible(&entry.environment),
-            visible(&entry.created_at),
-            visible(&entry.command)
+            shown(&entry.uuid),
+            shown(&entry.id),
+            shown(&entry.plan),
+            shown(&entry.environment),
+            shown(&entry.created_at),
+            shown(&entry.command)
         ));
     }
     print("Remove them with `kensa resources --cleanup`; use one with `kensa test sso KEY` (either key).\n");

@@ -18,7 +18,7 @@ pub(crate) async fn run_command<T: kensa_checks::Transport>(
             let (declared, undeclared) = split_declared(&resource.config, &manifest.api.config_vars);
             if !undeclared.is_empty() {
                 let names: Vec<String> =
-                    undeclared.iter().map(|name| kensa_checks::render::visible(name).into_owned()).collect();
+                    undeclared.iter().map(|name| kensa_checks::render::visible(&session.redacted(name)).into_owned()).collect();
                 eprintln!(
                     "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
                     names.join(", "),
