@@ -14,6 +14,7 @@
 
 mod forms;
 pub mod hostile;
+pub mod hostile_keys;
 mod http;
 mod junit;
 mod kensa;

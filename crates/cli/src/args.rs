@@ -19,7 +19,8 @@ pub fn command() -> clap::Command {
 const TEST_KEYS: &str = "\
 Each test checks the manifest first. KEY is either key of a resource kensa provisioned
 (Heroku's uuid or your service's id: `kensa resources` lists them); without KEY, the newest
-one. --id and --uuid name a resource kensa did not make. The options below go anywhere.";
+one. --id and --uuid name a resource kensa did not make. A key that is `.`, `..` (however
+percent-encoded) or empty is refused. The options below go anywhere.";
 
 /// One entry per test: `kensa test NAME` with its own arguments, then its description.
 fn test_list(test: &clap::Command) -> String {

@@ -15,6 +15,7 @@ mod limits;
 mod output_safety;
 mod output_snapshots;
 mod plain_servers;
+mod resource_keys;
 mod run;
 mod sso;
 mod suites;

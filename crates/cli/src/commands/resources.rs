@@ -23,6 +23,12 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
         return Err(CliError::new(format!("{} has no add-on id", path.display()))
             .hint("run `kensa test manifest` to see every problem"));
     };
+    if !ledger.is_usable() {
+        return Err(CliError::new(format!(
+            "cannot list resources: {} could not be used (see the warning above)",
+            ledger.path().display()
+        )));
+    }
     let listed: Vec<_> = ledger.ledger().resources.iter().filter(|entry| entry.manifest_id == manifest_id).collect();
     if listed.is_empty() {
         print(&format!("No resources of `{}` left behind ({}).\n", visible(&manifest_id), ledger.path().display()));

@@ -76,6 +76,12 @@ fn resolve(
     let keys =
         || ledger.resolve(manifest_id, environment, key.as_deref(), resource.id.as_deref(), resource.uuid.as_deref());
     Ok(match wanted {
+        Wanted::CleanUp if !ledger.is_usable() => {
+            return Err(CliError::new(format!(
+                "nothing cleaned up: {} could not be used (see the warning above)",
+                ledger.path().display()
+            )));
+        }
         Wanted::CleanUp => ledger
             .ledger()
             .live(manifest_id, environment)
