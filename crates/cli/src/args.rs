@@ -157,8 +157,9 @@ pub enum Command {
     /// Provision, run CMD with the returned config vars, change plan, deprovision.
     #[command(after_help = "Example: kensa run -f addon-manifest.json -- sh -c 'psql \"$MYADDON_URL\"'\n\n\
             CMD is looked up on your own PATH. It gets only the config vars the manifest declares in \
-            api.config_vars; any other var the provider returns (such as PATH or LD_PRELOAD) is not exported, \
-            and kensa names it on stderr.\n\n\
+            api.config_vars; any other var the provider returns is not exported, and kensa names it on stderr. \
+            A name that changes how programs load or start (PATH, LD_*, BASH_ENV, NODE_OPTIONS, PYTHONPATH, ...) \
+            is never exported, declared or not.\n\n\
             The resource is deprovisioned even when CMD fails; kensa exits 1 when CMD exits non-zero.")]
     Run(RunArgs),
 

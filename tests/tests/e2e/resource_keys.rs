@@ -1,8 +1,9 @@
 //! Keys that would leave the resource they name once they are a path segment (`.`, `..`,
 //! their percent-encodings, the empty key), from the provider, the command line, the ledger
-//! or a manifest: kensa sends nothing to such a path.
+//! or a manifest: kensa sends nothing to such a path. And config var names that change how
+//! programs load or start: `kensa run` never exports them.
 
-use kensa_e2e::hostile_keys::{KeysProvider, addons_api, kensa_with_env};
+use kensa_e2e::hostile_keys::{KeysProvider, addons_api, kensa_with_env, loader_config};
 use kensa_e2e::{Kensa, Outcome, check, messages, write_json};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -167,3 +168,37 @@ fn a_dot_segment_addon_slug_is_refused() {
     assert_eq!(api.requests().len(), 0, "{:#?}", api.requests());
 }
 
+/// A manifest may not declare a name that changes how programs start, even one its prefix
+/// allows (`LD_PRELOAD` for add-on `ld`): `kensa run` stops at the manifest and the command
+/// never gets the provider's `LD_PRELOAD`, `BASH_ENV` or `PATH`.
+#[test]
+fn a_declared_ld_preload_fails_the_manifest_and_is_never_exported() {
+    let mut config = loader_config();
+    config["LD_URL"] = json!("https://db.example.com/1");
+    let provider = KeysProvider::for_addon("ld", json!("res-1"), config, 200);
+    let mut manifest = provider.manifest(false);
+    manifest["api"]["config_vars"] = json!(["LD_URL", "LD_PRELOAD"]);
+    let (dir, path) = folder_with(&manifest);
+    let run = Kensa::new(dir.path()).args(["run", "-f"]).arg(&path).args(["--", "env"]).run();
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    assert!(run.stdout.contains("LD_PRELOAD"), "the manifest check names it\n{}", run.describe());
+    assert!(!run.stdout.contains("/kensa-hostile") && !run.stderr.contains("/kensa-hostile"), "{}", run.describe());
+}
+
+/// Undeclared names that change how programs start are left out with the reason on stderr;
+/// the declared var is exported.
+#[test]
+fn kensa_run_says_why_it_leaves_out_loader_variables() {
+    let provider = KeysProvider::start(json!("res-1"), loader_config(), 200);
+    let (dir, path) = folder_with(&provider.manifest(false));
+    let run = Kensa::new(dir.path()).args(["run", "-f"]).arg(&path).args(["--", "env"]).run();
+    // R05 fails: the provider returned names the manifest does not declare.
+    assert_eq!(run.code, Some(1), "{}", run.describe());
+    assert!(run.stderr.contains("MYADDON_URL=https://db.example.com/1"), "{}", run.describe());
+    assert!(!run.stderr.contains("=/kensa-hostile"), "{}", run.describe());
+    let warning = run.stderr.lines().find(|line| line.starts_with("warning: not exporting")).unwrap_or_default();
+    for name in ["LD_PRELOAD", "BASH_ENV", "PATH"] {
+        assert!(warning.contains(name), "{}", run.describe());
+    }
+    assert!(warning.contains("how programs load or start"), "{}", run.describe());
+}
