@@ -17,6 +17,7 @@ pub mod hostile;
 pub mod hostile_echo;
 pub mod hostile_files;
 pub mod hostile_invisible;
+pub mod hostile_keys;
 pub mod hostile_slow;
 mod http;
 mod junit;

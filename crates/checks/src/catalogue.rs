@@ -72,11 +72,13 @@ checks! {
         code: "R01",
         name: "provision/returns-id",
         label: "contains an id",
-        summary: "The provision response is a JSON object with a non-empty `id`.",
+        summary: "The provision response is a JSON object with a non-empty `id` that can be a path segment.",
         why: "Heroku stores the id and shows it to the user; in v1 it is also the key of every later call and of \
-              single sign-on.",
+              single sign-on, in paths such as `/heroku/resources/<id>`, where `.` or `..` would address the \
+              collection or its parent instead.",
         example: "the response has no `id`",
-        fix: "Return a unique, non-empty `id` (a string or a number) for the resource you created.",
+        fix: "Return a unique, non-empty `id` (a string or a number, not `.` or `..`) for the resource you \
+              created.",
         reference: PARTNER_API_ARTICLE,
     }
     RESPONSE_ID_NOT_HEROKU_ID {

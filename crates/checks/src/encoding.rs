@@ -47,6 +47,54 @@ pub fn path_segment(segment: &str) -> String {
     out
 }
 
+/// Why a dot-segment or empty key is refused, for messages: "`..` is unusable as a path segment: ...".
+pub const DOT_SEGMENT_REASON: &str =
+    "`.`, `..` (however percent-encoded) and the empty key address the collection or its parent, not one item in it";
+
+/// True when `segment`, put last in a path, would not name one thing under the path before
+/// it: empty, or `.` or `..` once percent-decoded. URL parsers resolve `%2e` as a dot, and a
+/// server may decode a path twice, so decoding repeats until nothing changes (`%252e` too).
+/// Every key or slug kensa puts in a path passes through here first.
+pub fn is_dot_or_empty_segment(segment: &str) -> bool {
+    let mut bytes = segment.as_bytes().to_vec();
+    loop {
+        if matches!(bytes.as_slice(), b"" | b"." | b"..") {
+            return true;
+        }
+        // Two dots percent-encoded whole four times over are 162 bytes: no server decodes
+        // more often than that. (Each round that changes something shortens the key.)
+        if bytes.len() > 2 * 3usize.pow(4) {
+            return false;
+        }
+        let decoded = percent_decode(&bytes);
+        if decoded == bytes {
+            return false;
+        }
+        bytes = decoded;
+    }
+}
+
+/// `%XX` escapes decoded; anything else, malformed escapes included, kept as it is.
+fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    let hex = |byte: u8| char::from(byte).to_digit(16).and_then(|digit| u8::try_from(digit).ok());
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escaped = bytes.get(index + 1..index + 3).and_then(|pair| Some(hex(pair[0])? * 16 + hex(pair[1])?));
+        match (bytes[index], escaped) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                index += 1;
+            }
+        }
+    }
+    out
+}
+
 /// `application/x-www-form-urlencoded` encoding of one value.
 pub fn form_value(value: &str) -> String {
     path_segment(value).replace("%20", "+")
@@ -88,6 +136,18 @@ mod tests {
         assert_eq!(path_segment("abc-123_x.y"), "abc-123_x.y");
         assert_eq!(path_segment("a/b c@d"), "a%2Fb%20c%40d");
         assert_eq!(form_value("a b&c"), "a+b%26c");
+    }
+
+    #[test]
+    fn dot_and_empty_segments_are_found_however_encoded() {
+        for segment in ["", ".", "..", "%2e", "%2E", ".%2e", "%2e.", "%2E%2e", "%252e%252e", "%25252E"] {
+            assert!(is_dot_or_empty_segment(segment), "{segment:?}");
+        }
+        for segment in ["...", ". ", " ", "a.", "..a", "%2e%2e%2e", "%2", "%zz", "%", "res-1", "%2f", "%00"] {
+            assert!(!is_dot_or_empty_segment(segment), "{segment:?}");
+        }
+        // A long key is decoded no further than a dot segment could need.
+        assert!(!is_dot_or_empty_segment(&"%25".repeat(10_000)));
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub enum Event<'a> {
 /// its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResourceEvent {
-    /// A provision answered with an id: the resource exists until deprovisioned.
+    /// A provision succeeded: the resource exists until deprovisioned. `id` is the uuid
+    /// again when the answer gave no usable id (v3 calls need only the uuid).
     Provisioned { uuid: String, id: String, plan: String },
     /// A plan change was accepted.
     PlanChanged { keys: ResourceKeys, plan: String },

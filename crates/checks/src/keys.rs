@@ -1,6 +1,7 @@
 //! The two keys of one resource: Heroku's uuid and the provider's id, and which one each
 //! call uses. Shared by the engine's events and the ledger that follows them.
 
+use crate::encoding::is_dot_or_empty_segment;
 use kensa_manifest::ApiVersion;
 
 /// The keys kensa knows for one resource. Either may be missing for a resource made
@@ -44,10 +45,17 @@ impl ResourceKeys {
     }
 
     /// The provider's id when it differs from the v3 path key: what to try once when a
-    /// call by uuid gets 404 (a service that finds resources by its own id).
+    /// call by uuid gets 404 (a service that finds resources by its own id). Never a key
+    /// that would address the collection instead.
     pub fn fallback_id(&self, version: ApiVersion) -> Option<&str> {
-        let id = self.id.as_deref()?;
+        let id = self.id.as_deref().filter(|id| !is_dot_or_empty_segment(id))?;
         (version == ApiVersion::V3 && Some(id) != self.uuid.as_deref() && self.uuid.is_some()).then_some(id)
+    }
+
+    /// The first key given that cannot be a path segment (see
+    /// [`crate::encoding::is_dot_or_empty_segment`]): hosts refuse such keys before a run.
+    pub fn unusable_key(&self) -> Option<&str> {
+        [&self.uuid, &self.id].into_iter().flatten().map(String::as_str).find(|key| is_dot_or_empty_segment(key))
     }
 }
 
@@ -72,5 +80,17 @@ mod tests {
         assert_eq!(ResourceKeys::either("k").fallback_id(ApiVersion::V3), None);
         let only_id = ResourceKeys { uuid: None, id: Some("7".into()) };
         assert_eq!((only_id.path_key(ApiVersion::V3), only_id.sso_uuid()), ("7", "7"));
+    }
+
+    #[test]
+    fn a_dot_segment_id_is_never_the_key_to_retry_by() {
+        for id in ["..", ".", "%2e%2e", ""] {
+            let keys = ResourceKeys::both("u-1", id);
+            assert_eq!(keys.fallback_id(ApiVersion::V3), None, "{id:?}");
+            assert_eq!(keys.unusable_key(), Some(id));
+        }
+        assert_eq!(ResourceKeys::both(".", "1").unusable_key(), Some("."));
+        assert_eq!(ResourceKeys::both("u-1", "1").unusable_key(), None);
+        assert_eq!(ResourceKeys::default().unusable_key(), None);
     }
 }

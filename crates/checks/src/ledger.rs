@@ -3,7 +3,7 @@
 //! made is forgotten. Pure data: the CLI keeps it in a file next to the manifest, the
 //! playground in the page's storage; both feed it the engine's [`crate::Event::Resource`]s.
 
-use crate::encoding::rfc3339;
+use crate::encoding::{DOT_SEGMENT_REASON, is_dot_or_empty_segment, rfc3339};
 use crate::event::ResourceEvent;
 use crate::keys::ResourceKeys;
 use crate::read::Object;
@@ -14,6 +14,7 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LedgerEntry {
     pub uuid: String,
+    /// The provider's id; the uuid again for a v3 resource whose answer gave no usable id.
     pub id: String,
     pub plan: String,
     /// The manifest's `id` (the add-on) it was provisioned for.
@@ -73,7 +74,9 @@ pub enum Lookup<'a> {
 }
 
 impl Ledger {
-    /// Reads a ledger file's text; an empty file is an empty ledger.
+    /// Reads a ledger file's text; an empty file is an empty ledger. A list with an entry
+    /// whose key cannot be a path segment is refused whole: kensa never made such an entry,
+    /// and any call on its behalf would go to the collection or its parent.
     pub fn parse(text: &str) -> Result<Ledger, String> {
         if text.trim().is_empty() {
             return Ok(Ledger::default());
@@ -82,7 +85,17 @@ impl Ledger {
             let value: serde_json::Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
             Ok(Ledger { resources: Object::of(&value, "")?.list("resources", entry)? })
         };
-        read().map_err(|error| format!("not a kensa resource list: {error}"))
+        let ledger = read().map_err(|error| format!("not a kensa resource list: {error}"))?;
+        for (index, entry) in ledger.resources.iter().enumerate() {
+            for (field, key) in [("uuid", &entry.uuid), ("id", &entry.id)] {
+                if is_dot_or_empty_segment(key) {
+                    return Err(format!(
+                        "resources[{index}].{field} {key:?} is unusable as a path segment: {DOT_SEGMENT_REASON}"
+                    ));
+                }
+            }
+        }
+        Ok(ledger)
     }
 
     pub fn to_json(&self) -> String {
@@ -235,5 +248,17 @@ mod tests {
         assert_eq!(Ledger::parse(&ledger.to_json()), Ok(ledger));
         assert_eq!(Ledger::parse(""), Ok(Ledger::default()));
         assert!(Ledger::parse("[").unwrap_err().starts_with("not a kensa resource list"));
+    }
+
+    #[test]
+    fn an_entry_with_a_dot_segment_key_is_refused() {
+        for (uuid, id, field) in [("u-1", "..", "id"), (".", "1", "uuid"), ("u-1", "%2E%2e", "id"), ("u-1", "", "id")] {
+            let mut ledger = Ledger::default();
+            ledger.record(entry("u-0", "0"));
+            ledger.record(entry(uuid, id));
+            let error = Ledger::parse(&ledger.to_json()).unwrap_err();
+            assert!(error.starts_with(&format!("resources[1].{field} ")), "{error}");
+            assert!(error.contains("path segment"), "{error}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::credentials::bad_credentials;
-use crate::encoding::{basic_auth, path_segment, rfc3339};
+use crate::encoding::{DOT_SEGMENT_REASON, basic_auth, is_dot_or_empty_segment, path_segment, rfc3339};
 use crate::engine::{CheckRun, Pending, describe_error};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
@@ -56,12 +56,23 @@ pub(crate) fn provider_message(body: &[u8]) -> Option<String> {
 }
 
 /// The id field as text: a non-empty string or a number.
-fn id_of(body: &Value) -> Option<String> {
+fn declared_id(body: &Value) -> Option<String> {
     match body.get("id")? {
         Value::String(id) if !id.trim().is_empty() => Some(id.clone()),
         Value::Number(number) => Some(number.to_string()),
         _ => None,
     }
+}
+
+/// The id, when it can name the resource in a path (v1 calls, the legacy GET sign-in and
+/// kensa's retry by id all put it there).
+fn id_of(body: &Value) -> Option<String> {
+    declared_id(body).filter(|id| !is_dot_or_empty_segment(id))
+}
+
+/// Why an id [`declared_id`] found is not usable.
+fn unusable_id(id: &str) -> String {
+    format!("`id` {id:?} is unusable as a path segment: {DOT_SEGMENT_REASON}; return an id such as a number or a uuid")
 }
 
 impl Provisioned {
@@ -317,9 +328,9 @@ impl<T: Transport> CheckRun<'_, T> {
                         format!("expected 401, got {} with {what}", response.status),
                     );
                     // A provision it wrongly accepted made a resource: remove it again.
-                    if let Some((uuid, id)) = uuid.and_then(|uuid| response_id(&response).map(|id| (uuid, id))) {
-                        self.provisioned(&uuid, &id);
-                        accepted.push(ResourceKeys::both(&uuid, &id));
+                    if let Some(keys) = uuid.and_then(|uuid| extra_keys(manifest, &uuid, &response)) {
+                        self.provisioned(keys.sso_uuid(), keys.sso_id());
+                        accepted.push(keys);
                     }
                 }
                 Err(error) => check.fail(format!("{what}: {}", describe_error(&error, url, self.settings.limits))),
@@ -331,15 +342,21 @@ impl<T: Transport> CheckRun<'_, T> {
         passed
     }
 
-    /// Deprovisions a resource no check owns (the provision gave nothing usable), so a
-    /// failed run leaves nothing behind; says so when that fails.
-    async fn clean_up(&mut self, manifest: &Manifest, key: &str) {
-        let (url, _) = self.resource_url(manifest, key);
+    /// Deprovisions a resource no check owns (a v3 provision that succeeded but gave no
+    /// usable id), so a failed run leaves nothing behind. Until then the ledger keeps it by
+    /// its uuid, the one key v3 calls need, so a failed clean-up is not forgotten.
+    async fn clean_up(&mut self, manifest: &Manifest, uuid: &str) {
+        self.provisioned(uuid, uuid);
+        let (url, _) = self.resource_url(manifest, uuid);
         let password = manifest.api.password.expose().to_string();
         let headers = api_headers(manifest, &manifest.id, &password, false);
         match self.exchange(Method::Delete, &url, headers, None).await.result {
-            Ok(response) if matches!(response.status, 200 | 204 | 404 | 410) => {}
-            _ => self.message(&format!("    (could not deprovision the resource with uuid {key}; remove it by hand)")),
+            Ok(response) if matches!(response.status, 200 | 204 | 404 | 410) => {
+                self.resource_event(ResourceEvent::Deprovisioned { keys: ResourceKeys::either(uuid) });
+            }
+            _ => self.message(&format!(
+                "    (could not deprovision the resource with uuid {uuid}; it stays in the list of resources left behind)"
+            )),
         }
     }
 
@@ -397,9 +414,12 @@ impl<T: Transport> CheckRun<'_, T> {
                 check.note(format!("(id {id}, uuid {})", payload.uuid))
             }
             Some(id) => check.note(format!("(id {id})")),
-            None if body.is_object() => check.fail(match body.get("id") {
-                None => "the response has no `id`".to_string(),
-                Some(other) => format!("`id` must be a non-empty string or a number, found {}", describe_value(other)),
+            None if body.is_object() => check.fail(match (body.get("id"), declared_id(body)) {
+                (_, Some(unusable)) => unusable_id(&unusable),
+                (None, _) => "the response has no `id`".to_string(),
+                (Some(other), _) => {
+                    format!("`id` must be a non-empty string or a number, found {}", describe_value(other))
+                }
             }),
             None => {}
         }
@@ -475,20 +495,22 @@ impl<T: Transport> CheckRun<'_, T> {
         let other = self.provision_payload(manifest, None);
         let headers = api_headers(manifest, &manifest.id, &password, true);
         match self.send(&mut check, Method::Post, &url, headers, Some(other.body.clone())).await {
-            Ok(response) => {
-                if let Some(id) = self.second_id(&mut check, &response) {
-                    if id == first.id {
-                        // Removing "the other one" would remove the resource the later checks use.
-                        check.fail(format!(
-                            "multiple provisions cannot return the same id: two uuids both got `{id}` (kensa \
-                             does not deprovision it here: it is the resource under test)"
-                        ));
-                    } else {
-                        self.provisioned(&other.uuid, &id);
-                        self.remove_extras(manifest, &mut check, &[ResourceKeys::both(&other.uuid, &id)]).await;
+            Ok(response) => match self.second_id(&mut check, &response) {
+                Some(id) if id == first.id => {
+                    // Removing "the other one" would remove the resource the later checks use.
+                    check.fail(format!(
+                        "multiple provisions cannot return the same id: two uuids both got `{id}` (kensa does \
+                         not deprovision it here: it is the resource under test)"
+                    ));
+                }
+                _ if (200..300).contains(&response.status) => {
+                    if let Some(keys) = extra_keys(manifest, &other.uuid, &response) {
+                        self.provisioned(keys.sso_uuid(), keys.sso_id());
+                        self.remove_extras(manifest, &mut check, &[keys]).await;
                     }
                 }
-            }
+                _ => {}
+            },
             Err(error) => check.fail(describe_error(&error, &url, self.settings.limits)),
         }
         self.finish(check);
@@ -503,15 +525,32 @@ impl<T: Transport> CheckRun<'_, T> {
         }
         let id = response_id(response);
         if id.is_none() {
-            check.fail("the response has no usable `id`");
+            let declared = serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(declared_id);
+            check.fail(match declared {
+                Some(unusable) => unusable_id(&unusable),
+                None => "the response has no usable `id`".to_string(),
+            });
         }
         id
     }
 }
 
-/// The id a provision's JSON answer names.
+/// The id a provision's JSON answer names, when usable.
 fn response_id(response: &Response) -> Option<String> {
     serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of)
+}
+
+/// The keys of the resource a further provision with `uuid` made: both when the answer
+/// names a usable id; only the uuid (as both) for a v3 success without one, since v3 calls
+/// address resources by uuid and it can still be removed; none otherwise.
+fn extra_keys(manifest: &Manifest, uuid: &str, response: &Response) -> Option<ResourceKeys> {
+    match response_id(response) {
+        Some(id) => Some(ResourceKeys::both(uuid, &id)),
+        None if manifest.api.version == ApiVersion::V3 && (200..300).contains(&response.status) => {
+            Some(ResourceKeys::either(uuid))
+        }
+        None => None,
+    }
 }
 
 /// The string-valued config vars of a JSON body, in the order received.

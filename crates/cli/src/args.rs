@@ -19,7 +19,8 @@ pub fn command() -> clap::Command {
 const TEST_KEYS: &str = "\
 Each test checks the manifest first. KEY is either key of a resource kensa provisioned
 (Heroku's uuid or your service's id: `kensa resources` lists them); without KEY, the newest
-one. --id and --uuid name a resource kensa did not make. The options below go anywhere.";
+one. --id and --uuid name a resource kensa did not make. A key that is `.`, `..` (however
+percent-encoded) or empty is refused. The options below go anywhere.";
 
 /// One entry per test: `kensa test NAME` with its own arguments, then its description.
 fn test_list(test: &clap::Command) -> String {
@@ -158,8 +159,9 @@ pub enum Command {
     /// Provision, run CMD with the returned config vars, change plan, deprovision.
     #[command(after_help = "Example: kensa run -f addon-manifest.json -- sh -c 'psql \"$MYADDON_URL\"'\n\n\
             CMD is looked up on your own PATH. It gets only the config vars the manifest declares in \
-            api.config_vars; any other var the provider returns (such as PATH or LD_PRELOAD) is not exported, \
-            and kensa names it on stderr.\n\n\
+            api.config_vars; any other var the provider returns is not exported, and kensa names it on stderr. \
+            A name that changes how programs load or start (PATH, LD_*, BASH_ENV, NODE_OPTIONS, PYTHONPATH, ...) \
+            is never exported, declared or not.\n\n\
             The resource is deprovisioned even when CMD fails; kensa exits 1 when CMD exits non-zero.")]
     Run(RunArgs),
 

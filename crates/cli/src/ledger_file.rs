@@ -4,6 +4,7 @@
 use crate::Result;
 use crate::error::CliError;
 use kensa_checks::ResourceKeys;
+use kensa_checks::encoding::{DOT_SEGMENT_REASON, is_dot_or_empty_segment};
 use kensa_checks::ledger::{Ledger, Lookup};
 use kensa_checks::{Clock, Provenance, ResourceEvent};
 use kensa_manifest::Environment;
@@ -95,7 +96,7 @@ impl LedgerFile {
 
     /// The keys of the resource a command names: `key` (either of its keys) looked up in
     /// the ledger, `--id`/`--uuid` for a resource made elsewhere, or with none of these the
-    /// newest live resource of this add-on.
+    /// newest live resource of this add-on. A key that cannot be a path segment is refused.
     pub(crate) fn resolve(
         &self,
         manifest_id: &str,
@@ -104,6 +105,14 @@ impl LedgerFile {
         id: Option<&str>,
         uuid: Option<&str>,
     ) -> Result<ResourceKeys> {
+        for (what, given) in [("KEY", key), ("--id", id), ("--uuid", uuid)] {
+            if let Some(given) = given.filter(|given| is_dot_or_empty_segment(given)) {
+                return Err(CliError::new(format!(
+                    "{what} {given:?} is unusable as a path segment: {DOT_SEGMENT_REASON}"
+                ))
+                .hint("give the resource's uuid or id, as `kensa resources` lists them"));
+            }
+        }
         if id.is_some() || uuid.is_some() {
             let mut keys = match key.map(|key| self.ledger.find(manifest_id, environment, Some(key))) {
                 Some(Lookup::Found(entry)) => entry.keys(),

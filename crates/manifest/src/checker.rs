@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{Document, SyntaxError, SyntaxErrorKind, kind_of};
 use crate::model::{API_KEYS, KNOWN_REQUIREMENTS, TOP_LEVEL_KEYS};
-use crate::names::{default_prefix, is_env_key, is_slug, slugify};
+use crate::names::{changes_how_programs_start, default_prefix, is_env_key, is_slug, slugify};
 use crate::outcome::{Finding, RuleOutcome, RuleResult, error, warning};
 use crate::regions::{self, REQUIRED_REGIONS};
 use crate::rules::*;
@@ -363,7 +363,20 @@ impl<'d> Checker<'d> {
         let mut valid_names = Vec::new();
         for (index, entry) in config_vars.iter().enumerate() {
             match entry.as_str() {
-                Some(name) if is_env_key(name) => valid_names.push((index, name)),
+                Some(name) if is_env_key(name) => match changes_how_programs_start(name) {
+                    Some(why) => uppercase_findings.push(
+                        error(
+                            pointer(index),
+                            format!("{name} is not a valid ENV key - {why}, so no add-on may set it"),
+                        )
+                        .hint(Some(
+                            "rename it; when every name under the prefix is refused (as `LD_` for add-on `ld`), \
+                                 set `api.config_vars_prefix` to another prefix"
+                                .to_string(),
+                        )),
+                    ),
+                    None => valid_names.push((index, name)),
+                },
                 Some(name) => {
                     let upper = default_prefix(name);
                     let hint = is_env_key(&upper).then(|| format!("did you mean `{upper}`?"));

@@ -29,7 +29,7 @@ pub use check_def::CheckDef;
 pub use diagnostic::{Diagnostic, Position, Severity};
 pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
 pub use model::{Api, ApiVersion, Endpoint, Environment, KNOWN_REQUIREMENTS, Manifest, Secret, SsoTarget};
-pub use names::default_prefix;
+pub use names::{changes_how_programs_start, default_prefix};
 pub use outcome::{RuleOutcome, RuleResult};
 pub use rules::{RULES, Rule, RuleGroup};
 pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};

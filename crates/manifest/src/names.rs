@@ -31,3 +31,107 @@ pub(crate) fn slugify(id: &str) -> String {
 pub fn default_prefix(id: &str) -> String {
     id.to_ascii_uppercase().replace('-', "_")
 }
+
+/// Why a program started with `name` in its environment would load or run something else,
+/// when it would: such a name is never a config var (the manifest rule fails it) and `kensa
+/// run` never exports it, declared or not. An add-on's vars reach every process of the app,
+/// so one of these would let the provider run its own code there. The list: the dynamic
+/// linkers' (`LD_*`, `DYLD_*`), glibc's own list of variables it drops for setuid programs
+/// (`GCONV_PATH`, `GLIBC_TUNABLES`, `HOSTALIASES`, `LOCPATH`, `MALLOC_*`, `NLSPATH`,
+/// `RESOLV_HOST_CONF`, `TMPDIR`, ...), the shell's start-up and lookup variables, the start-up
+/// options and module paths of the common language runtimes, and the variables git and ssh
+/// take a program or configuration from. Compared case-insensitively (Windows ignores case).
+pub fn changes_how_programs_start(name: &str) -> Option<&'static str> {
+    const LINKER: &str = "the dynamic linker reads it to load code into every program";
+    const LIBC: &str = "the C library reads it to load code or data files, or to place temporary files";
+    const SHELL: &str = "shells read it to find programs or to run code as they start";
+    const RUNTIME: &str = "a language runtime reads it to load code or options as it starts";
+    const TOOLS: &str = "git, ssh or another tool reads it to run a program or read configuration";
+    const PREFIXES: &[(&str, &str)] = &[
+        ("LD_", LINKER),
+        ("DYLD_", LINKER),
+        ("MALLOC_", LIBC),
+        ("BASH_FUNC_", SHELL),
+        ("NPM_CONFIG_", RUNTIME),
+        ("GIT_CONFIG", TOOLS),
+        ("GIT_TRACE", TOOLS),
+    ];
+    const NAMES: &[(&str, &str)] = &[
+        ("GCONV_PATH", LIBC),
+        ("GETCONF_DIR", LIBC),
+        ("GLIBC_TUNABLES", LIBC),
+        ("HOSTALIASES", LIBC),
+        ("LOCALDOMAIN", LIBC),
+        ("LOCPATH", LIBC),
+        ("NIS_PATH", LIBC),
+        ("NLSPATH", LIBC),
+        ("RESOLV_HOST_CONF", LIBC),
+        ("RES_OPTIONS", LIBC),
+        ("TMPDIR", LIBC),
+        ("TZDIR", LIBC),
+        ("PATH", SHELL),
+        ("BASH_ENV", SHELL),
+        ("ENV", SHELL),
+        ("SHELLOPTS", SHELL),
+        ("BASHOPTS", SHELL),
+        ("PS4", SHELL),
+        ("PROMPT_COMMAND", SHELL),
+        ("IFS", SHELL),
+        ("CDPATH", SHELL),
+        ("GLOBIGNORE", SHELL),
+        ("SHELL", SHELL),
+        ("HOME", SHELL),
+        ("ZDOTDIR", SHELL),
+        ("INPUTRC", SHELL),
+        ("NODE_OPTIONS", RUNTIME),
+        ("NODE_PATH", RUNTIME),
+        ("RUBYOPT", RUNTIME),
+        ("RUBYLIB", RUNTIME),
+        ("GEM_HOME", RUNTIME),
+        ("GEM_PATH", RUNTIME),
+        ("BUNDLE_GEMFILE", RUNTIME),
+        ("PERL5OPT", RUNTIME),
+        ("PERL5LIB", RUNTIME),
+        ("PERLLIB", RUNTIME),
+        ("PERL5DB", RUNTIME),
+        ("PYTHONSTARTUP", RUNTIME),
+        ("PYTHONPATH", RUNTIME),
+        ("PYTHONHOME", RUNTIME),
+        ("PYTHONINSPECT", RUNTIME),
+        ("PYTHONUSERBASE", RUNTIME),
+        ("PYTHONBREAKPOINT", RUNTIME),
+        ("PYTHONWARNINGS", RUNTIME),
+        ("JAVA_TOOL_OPTIONS", RUNTIME),
+        ("_JAVA_OPTIONS", RUNTIME),
+        ("JDK_JAVA_OPTIONS", RUNTIME),
+        ("CLASSPATH", RUNTIME),
+        ("PHPRC", RUNTIME),
+        ("PHP_INI_SCAN_DIR", RUNTIME),
+        ("LUA_INIT", RUNTIME),
+        ("LUA_PATH", RUNTIME),
+        ("LUA_CPATH", RUNTIME),
+        ("GIT_SSH", TOOLS),
+        ("GIT_SSH_COMMAND", TOOLS),
+        ("GIT_EXEC_PATH", TOOLS),
+        ("GIT_ASKPASS", TOOLS),
+        ("GIT_EDITOR", TOOLS),
+        ("GIT_PAGER", TOOLS),
+        ("GIT_PROXY_COMMAND", TOOLS),
+        ("GIT_EXTERNAL_DIFF", TOOLS),
+        ("GIT_TEMPLATE_DIR", TOOLS),
+        ("GIT_DIR", TOOLS),
+        ("XDG_CONFIG_HOME", TOOLS),
+        ("SSH_ASKPASS", TOOLS),
+        ("SUDO_ASKPASS", TOOLS),
+        ("EDITOR", TOOLS),
+        ("VISUAL", TOOLS),
+        ("PAGER", TOOLS),
+        ("BROWSER", TOOLS),
+    ];
+    let upper = name.to_ascii_uppercase();
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| upper.starts_with(prefix))
+        .or_else(|| NAMES.iter().find(|(known, _)| upper == *known))
+        .map(|(_, why)| *why)
+}

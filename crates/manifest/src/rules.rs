@@ -289,12 +289,16 @@ rules! {
         name: "manifest/config-vars-uppercase",
         group: ApiKey,
         label: "all config vars are uppercase strings",
-        summary: "Every config var is a string matching `^[A-Z][0-9A-Z_]+$`.",
+        summary: "Every config var is a string matching `^[A-Z][0-9A-Z_]+$`, and none changes how programs load \
+                  or start (`LD_PRELOAD`, `PATH`, `NODE_OPTIONS`, ...).",
         why: "Config vars become environment variables of the app, and Heroku accepts only upper-case letters, \
-              digits and underscores, starting with a letter.",
+              digits and underscores, starting with a letter. A name such as `LD_PRELOAD`, `BASH_ENV` or \
+              `NODE_OPTIONS` decides what every program of the app loads or runs, so an add-on setting it would \
+              run its own code there; `kensa run` never exports such a name.",
         example: "\"myaddon_url\" is not a valid ENV key",
         fix: "Write the name in upper case, such as `MYADDON_URL`, in the manifest and in what your service \
-              returns.",
+              returns; rename a var that changes how programs start (for add-on `ld`, set \
+              `api.config_vars_prefix` to a prefix other than `LD`).",
         reference: MANIFEST_ARTICLE,
     }
     CONFIG_VARS_PREFIXED {

@@ -296,6 +296,41 @@ fn m19_defaults_the_prefix_to_the_upper_cased_id() {
     fails(&dashed(json!(["FASTDB_URL"])), "M19", "/api/config_vars/0", "must be prefixed with FAST_DB_");
 }
 
+/// A name that changes how programs load or start fails M18 even where the prefix allows it.
+#[test]
+fn m18_rejects_names_that_change_how_programs_start() {
+    let declaring = |id: &str, prefix: Option<&str>, name: &str| {
+        let (id, prefix, name) = (id.to_string(), prefix.map(str::to_string), name.to_string());
+        with(move |m| {
+            m["id"] = json!(id);
+            match prefix {
+                Some(prefix) => m["api"]["config_vars_prefix"] = json!(prefix),
+                None => drop(m["api"].as_object_mut().unwrap().remove("config_vars_prefix")),
+            }
+            m["api"]["config_vars"] = json!([name]);
+        })
+    };
+    let cases = [
+        ("ld", None, "LD_PRELOAD", "the dynamic linker reads it"),
+        ("ld", None, "LD_LIBRARY_PATH", "the dynamic linker reads it"),
+        ("myaddon", Some("PATH"), "PATH", "shells read it"),
+        ("node", None, "NODE_OPTIONS", "a language runtime reads it"),
+        ("bash", None, "BASH_ENV", "shells read it"),
+        ("git", None, "GIT_SSH_COMMAND", "git, ssh or another tool"),
+    ];
+    for (id, prefix, name, why) in cases {
+        let source = declaring(id, prefix, name);
+        fails(&source, "M18", "/api/config_vars/0", &format!("{name} is not a valid ENV key - {why}"));
+        let validation = validate(&source);
+        let m19 = validation.results.iter().find(|r| r.rule.check.code == "M19").unwrap();
+        assert_eq!(m19.outcome, RuleOutcome::Passed, "only M18 reports {name}");
+    }
+    // Names that merely look alike pass.
+    passes(&declaring("ld", Some("LDB"), "LDB_URL"));
+    passes(&declaring("pathfinder", None, "PATHFINDER_URL"));
+    passes(&declaring("git", None, "GIT_URL"));
+}
+
 #[test]
 fn m21_rejects_the_deprecated_username() {
     fails(&with(|m| m["api"]["username"] = json!("me")), "M21", "/api/username", "username is deprecated");

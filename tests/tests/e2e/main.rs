@@ -20,6 +20,7 @@ mod output_snapshots;
 mod plain_servers;
 mod private_files;
 mod redaction;
+mod resource_keys;
 mod run;
 mod setup;
 mod sso;

@@ -13,6 +13,7 @@ use crate::commands::init::confirm_replace;
 use crate::error::CliError;
 use crate::output::print;
 use crate::{Context, ExitStatus, Result};
+use kensa_checks::encoding::{DOT_SEGMENT_REASON, is_dot_or_empty_segment, path_segment};
 use kensa_checks::render::visible;
 use serde_json::{Map, Value, json};
 use std::fmt;
@@ -57,10 +58,9 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
     let slug = manifest.id.clone();
     let contents: Value = serde_json::from_slice(&source)
         .map_err(|error| CliError::new(format!("{} is not valid JSON: {error}", path.display())))?;
+    let api_path = addon_path(&slug, "manifests")?;
     let api = Api::new(&args.api)?;
-    let answer = match api
-        .post(&format!("/api/v3/addons/{}/manifests", segment(&slug)), &json!({ "contents": contents }))
-    {
+    let answer = match api.post(&api_path, &json!({ "contents": contents })) {
         Ok(answer) => answer,
         Err(ApiError::Status { status: 422, message }) => {
             eprintln!("error: {}", visible(&api.status_message(Action::Push, &slug, 422, message.as_deref())));
@@ -88,9 +88,10 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
 /// `kensa pull SLUG`: the current manifest into the manifest file.
 pub(crate) fn pull(context: &Context, args: &PullArgs) -> Result<ExitStatus> {
     let path = &context.manifest;
+    let api_path = addon_path(&args.slug, "current_manifest")?;
     confirm_replace(path, "Manifest", args.force)?;
     let api = Api::new(&args.api)?;
-    let contents = api.current_manifest(Action::Pull, &args.slug)?;
+    let contents = api.current_manifest(Action::Pull, &args.slug, &api_path)?;
     write_manifest(path, &contents)?;
     print(&format!("-----> Manifest for \"{}\" received successfully\n       Wrote {}\n", args.slug, path.display()));
     Ok(ExitStatus::Passed)
@@ -102,8 +103,9 @@ pub(crate) fn diff(context: &Context, args: &DiffArgs) -> Result<ExitStatus> {
     let path = &context.manifest;
     let local = read_manifest(path)?;
     let slug = local_slug(&local, path)?;
+    let api_path = addon_path(&slug, "current_manifest")?;
     let api = Api::new(&args.api)?;
-    let remote = api.current_manifest(Action::Diff, &slug)?;
+    let remote = api.current_manifest(Action::Diff, &slug, &api_path)?;
     let (remote, local) = hide_secrets(remote, local);
     let remote_text = serde_json::to_string_pretty(&remote).unwrap_or_default();
     let local_text = serde_json::to_string_pretty(&local).unwrap_or_default();
@@ -130,10 +132,9 @@ pub(crate) fn manifests(context: &Context, args: &ManifestsArgs) -> Result<ExitS
             local_slug(&read_manifest(path)?, path)?
         }
     };
+    let api_path = addon_path(&slug, "manifests")?;
     let api = Api::new(&args.api)?;
-    let answer = api
-        .get(&format!("/api/v3/addons/{}/manifests", segment(&slug)))
-        .map_err(|error| api.error(Action::History, &slug, error))?;
+    let answer = api.get(&api_path).map_err(|error| api.error(Action::History, &slug, error))?;
     let Value::Array(items) = answer else {
         return Err(CliError::new(format!("the add-ons API did not answer a list of manifests for \"{slug}\"")));
     };
@@ -205,14 +206,16 @@ fn hide_secrets(mut remote: Value, mut local: Value) -> (Value, Value) {
     (remote, local)
 }
 
-/// One path segment, percent-encoded.
-fn segment(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(byte).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+/// `/api/v3/addons/<slug>/<tail>`, the slug percent-encoded; a slug that would address the
+/// add-ons collection (or its parent) instead of one add-on is refused before anything is sent.
+fn addon_path(slug: &str, tail: &str) -> Result<String> {
+    if is_dot_or_empty_segment(slug) {
+        return Err(CliError::new(format!(
+            "the add-on slug {slug:?} is unusable as a path segment: {DOT_SEGMENT_REASON}"
+        ))
+        .hint("an add-on slug is lower-case letters, digits and dashes, such as `myaddon`"));
+    }
+    Ok(format!("/api/v3/addons/{}/{tail}", path_segment(slug)))
 }
 
 // ---------- the API client ----------
@@ -336,11 +339,9 @@ impl Api {
         })
     }
 
-    /// `contents` of `GET /api/v3/addons/<slug>/current_manifest`.
-    fn current_manifest(&self, action: Action, slug: &str) -> Result<Value> {
-        let answer = self
-            .get(&format!("/api/v3/addons/{}/current_manifest", segment(slug)))
-            .map_err(|error| self.error(action, slug, error))?;
+    /// `contents` of `GET <api_path>`, `/api/v3/addons/<slug>/current_manifest`.
+    fn current_manifest(&self, action: Action, slug: &str, api_path: &str) -> Result<Value> {
+        let answer = self.get(api_path).map_err(|error| self.error(action, slug, error))?;
         match answer.get("contents") {
             Some(contents @ Value::Object(_)) => Ok(contents.clone()),
             _ => Err(CliError::new(format!("the add-ons API returned no manifest for \"{slug}\""))),
@@ -540,7 +541,10 @@ mod tests {
 
     #[test]
     fn slugs_are_path_segments() {
-        assert_eq!(segment("my-addon"), "my-addon");
-        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(addon_path("my-addon", "manifests").unwrap(), "/api/v3/addons/my-addon/manifests");
+        assert_eq!(addon_path("a/b c", "manifests").unwrap(), "/api/v3/addons/a%2Fb%20c/manifests");
+        for slug in ["..", ".", "%2e%2E", ""] {
+            assert!(addon_path(slug, "manifests").unwrap_err().message.contains("path segment"), "{slug:?}");
+        }
     }
 }

@@ -15,14 +15,23 @@ pub(crate) async fn run_command<T: kensa_checks::Transport>(
     session
         .run_with_resource(source, plan, |session, manifest, resource| {
             let display = command.join(" ");
-            let (declared, undeclared) = split_declared(&resource.config, &manifest.api.config_vars);
+            let Exports { exported: declared, starters, undeclared } =
+                split_declared(&resource.config, &manifest.api.config_vars);
+            let shown = |names: &[String]| {
+                names.iter().map(|name| kensa_checks::render::visible(&session.redacted(name)).into_owned()).collect::<Vec<_>>().join(", ")
+            };
+            if !starters.is_empty() {
+                eprintln!(
+                    "warning: not exporting {} to the command: kensa never exports a name that changes how programs \
+                     load or start",
+                    shown(&starters)
+                );
+            }
             if !undeclared.is_empty() {
-                let names: Vec<String> =
-                    undeclared.iter().map(|name| kensa_checks::render::visible(&session.redacted(name)).into_owned()).collect();
                 eprintln!(
                     "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
-                    names.join(", "),
-                    if names.len() == 1 { "it" } else { "them" }
+                    shown(&undeclared),
+                    if undeclared.len() == 1 { "it" } else { "them" }
                 );
             }
             let exported = Provisioned { config: declared, ..resource.clone() };
@@ -34,11 +43,30 @@ pub(crate) async fn run_command<T: kensa_checks::Transport>(
         .await
 }
 
-/// The config vars the manifest declares (exported to the command), and the names of the
-/// others. A provider must not choose `PATH`, `LD_PRELOAD` or `BASH_ENV` for the user.
-fn split_declared(config: &[(String, String)], declared: &[String]) -> (Vec<(String, String)>, Vec<String>) {
-    let (kept, dropped): (Vec<_>, Vec<_>) = config.iter().cloned().partition(|(name, _)| declared.contains(name));
-    (kept, dropped.into_iter().map(|(name, _)| name).collect())
+/// A provision's config vars sorted by whether the command gets them.
+#[derive(Debug, PartialEq, Eq)]
+struct Exports {
+    /// Declared in the manifest, and harmless: exported.
+    exported: Vec<(String, String)>,
+    /// Names that change how programs load or start (`PATH`, `LD_PRELOAD`, `BASH_ENV`, ...),
+    /// declared or not: a provider must not choose them for the user.
+    starters: Vec<String>,
+    /// Other names the manifest does not declare.
+    undeclared: Vec<String>,
+}
+
+fn split_declared(config: &[(String, String)], declared: &[String]) -> Exports {
+    let mut exports = Exports { exported: Vec::new(), starters: Vec::new(), undeclared: Vec::new() };
+    for (name, value) in config {
+        if kensa_manifest::changes_how_programs_start(name).is_some() {
+            exports.starters.push(name.clone());
+        } else if declared.contains(name) {
+            exports.exported.push((name.clone(), value.clone()));
+        } else {
+            exports.undeclared.push(name.clone());
+        }
+    }
+    exports
 }
 
 /// Starts `command` with the declared config vars added to kensa's own environment. The
@@ -119,9 +147,24 @@ mod tests {
         let config: Vec<(String, String)> = [("PATH", "/evil"), ("MYADDON_URL", "u"), ("LD_PRELOAD", "/evil.so")]
             .map(|(name, value)| (name.to_string(), value.to_string()))
             .into();
-        let (exported, left_out) = split_declared(&config, &["MYADDON_URL".to_string()]);
-        assert_eq!(exported, [("MYADDON_URL".to_string(), "u".to_string())]);
-        assert_eq!(left_out, ["PATH", "LD_PRELOAD"]);
+        let exports = split_declared(&config, &["MYADDON_URL".to_string()]);
+        assert_eq!(exports.exported, [("MYADDON_URL".to_string(), "u".to_string())]);
+        assert_eq!(exports.starters, ["PATH", "LD_PRELOAD"]);
+        assert!(exports.undeclared.is_empty());
+    }
+
+    /// Declaring a name does not make it exportable when it changes how programs start.
+    #[test]
+    fn names_that_change_how_programs_start_are_never_exported() {
+        let config: Vec<(String, String)> =
+            [("LD_PRELOAD", "/evil.so"), ("path", "/evil"), ("LD_URL", "u"), ("X", "x")]
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .into();
+        let declared = ["LD_PRELOAD", "path", "LD_URL"].map(str::to_string);
+        let exports = split_declared(&config, &declared);
+        assert_eq!(exports.starters, ["LD_PRELOAD", "path", "LD_URL"]);
+        assert!(exports.exported.is_empty());
+        assert_eq!(exports.undeclared, ["X"]);
     }
 
     /// Issue 10: the program is found on the PATH given (the user's), as a shell finds it.
