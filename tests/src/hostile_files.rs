@@ -5,113 +5,18 @@
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::kensa::{Run, kensa_binary};
+use crate::kensa::Kensa;
 
-/// A kensa run with its own environment, umask and deadline: `Kensa` takes neither.
-pub struct KensaWith {
-    dir: PathBuf,
-    args: Vec<std::ffi::OsString>,
-    env: Vec<(String, std::ffi::OsString)>,
-    umask: &'static str,
-    deadline: Duration,
-}
-
-impl KensaWith {
-    /// `kensa ARGS` in `dir`, under umask 022 (files anyone may read unless kensa says
-    /// otherwise), killed after 60 s.
-    pub fn new<S: AsRef<OsStr>>(dir: &Path, args: impl IntoIterator<Item = S>) -> KensaWith {
-        KensaWith {
-            dir: dir.to_path_buf(),
-            args: args.into_iter().map(|arg| arg.as_ref().to_owned()).collect(),
-            env: Vec::new(),
-            umask: "022",
-            deadline: Duration::from_secs(60),
-        }
-    }
-
-    pub fn env(mut self, name: &str, value: impl AsRef<OsStr>) -> KensaWith {
-        self.env.push((name.to_string(), value.as_ref().to_owned()));
-        self
-    }
-
-    /// Kills kensa and fails the test when it has not exited after `deadline`: a run
-    /// blocked in `open()` fails instead of hanging the suite.
-    pub fn deadline(mut self, deadline: Duration) -> KensaWith {
-        self.deadline = deadline;
-        self
-    }
-
-    #[track_caller]
-    pub fn run(self) -> Run {
-        let binary = kensa_binary();
-        let shown = std::iter::once(format!("umask {}; kensa", self.umask))
-            .chain(self.args.iter().map(|arg| arg.to_string_lossy().into_owned()))
-            .collect::<Vec<_>>()
-            .join(" ");
-        // `exec`, so that the child killed on a timeout is kensa itself.
-        let mut command = Command::new("sh");
-        command
-            .arg("-c")
-            .arg(format!("umask {} && exec \"$@\"", self.umask))
-            .arg("sh")
-            .arg(binary)
-            .args(&self.args)
-            .current_dir(&self.dir)
-            .env_remove("NO_COLOR")
-            .env_remove("HEROKU_API_KEY")
-            .env_remove("HEROKU_ADDONS_HOST")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (name, value) in &self.env {
-            command.env(name, value);
-        }
-        let started = Instant::now();
-        let mut child = command.spawn().unwrap_or_else(|error| panic!("cannot start {shown}: {error}"));
-        let stdout = drain(child.stdout.take());
-        let stderr = drain(child.stderr.take());
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() < self.deadline => std::thread::sleep(Duration::from_millis(10)),
-                Ok(None) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!(
-                        "kensa did not finish within {:?}; killed it\n$ {shown}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-                        self.deadline,
-                        stdout.join().unwrap_or_default(),
-                        stderr.join().unwrap_or_default()
-                    );
-                }
-                Err(error) => panic!("cannot wait for {shown}: {error}"),
-            }
-        };
-        Run {
-            code: status.code(),
-            stdout: stdout.join().unwrap_or_default(),
-            stderr: stderr.join().unwrap_or_default(),
-            elapsed: started.elapsed(),
-            peak_rss_kib: None,
-            command: shown,
-        }
-    }
-}
-
-fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
+/// `kensa ARGS` in `dir` under umask 022, so that a file anyone may read shows as such
+/// unless kensa makes it private.
+pub fn kensa_in<S: AsRef<OsStr>>(dir: &Path, args: impl IntoIterator<Item = S>) -> Kensa {
+    Kensa::new(dir).args(args).umask("022")
 }
 
 /// A FIFO at `path` that nobody ever writes to: opening it for reading blocks for good.

@@ -1,18 +1,11 @@
 //! A provider whose answers put path tricks where a resource key goes (`..`, `.`, `%2e%2e`)
-//! and names that change how programs start where config vars go, recording every request;
-//! and a runner for kensa with extra environment variables (a token for the add-ons API).
+//! and names that change how programs start where config vars go, recording every request.
 
 use crate::hostile::{HostileServer, Reply};
-use crate::kensa::{Run, kensa_binary};
 use crate::recorder::Recorded;
 use serde_json::{Value, json};
-use std::ffi::OsStr;
-use std::io::Read;
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 /// The collection every manifest of [`KeysProvider`] names.
 pub const COLLECTION: &str = "/heroku/resources";
@@ -149,49 +142,4 @@ pub fn loader_config() -> Value {
 /// add-ons API that must not be asked anything.
 pub fn addons_api() -> HostileServer {
     HostileServer::start(|_| Reply::json(200, &json!({"contents": {"id": "myaddon"}})))
-}
-
-/// `kensa ARGS` in `dir` with `envs` added to the environment, killed after 60 s.
-pub fn kensa_with_env<S: AsRef<OsStr>>(dir: &Path, args: impl IntoIterator<Item = S>, envs: &[(&str, &str)]) -> Run {
-    let args: Vec<_> = args.into_iter().map(|arg| arg.as_ref().to_owned()).collect();
-    let command = args.iter().map(|arg| arg.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ");
-    let mut child = Command::new(kensa_binary())
-        .args(&args)
-        .envs(envs.iter().copied())
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot start kensa {command}: {error}"));
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_string(&mut text);
-            }
-            text
-        })
-    };
-    let stdout = drain(child.stdout.take().map(|pipe| Box::new(pipe) as Box<dyn Read + Send>));
-    let stderr = drain(child.stderr.take().map(|pipe| Box::new(pipe) as Box<dyn Read + Send>));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("cannot wait for kensa") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("kensa {command} did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    Run {
-        code: status.code(),
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-        elapsed: started.elapsed(),
-        peak_rss_kib: None,
-        command: format!("kensa {command}"),
-    }
 }

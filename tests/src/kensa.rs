@@ -112,11 +112,13 @@ impl Run {
     }
 }
 
-/// One kensa invocation: arguments, working directory, time limit.
+/// One kensa invocation: arguments, working directory, environment, umask, time limit.
 #[derive(Debug)]
 pub struct Kensa {
     args: Vec<OsString>,
     dir: PathBuf,
+    env: Vec<(OsString, OsString)>,
+    umask: Option<&'static str>,
     timeout: Duration,
     measure_memory: bool,
 }
@@ -124,7 +126,14 @@ pub struct Kensa {
 impl Kensa {
     /// `kensa` run in `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Kensa {
-        Kensa { args: Vec::new(), dir: dir.into(), timeout: DEFAULT_TIMEOUT, measure_memory: false }
+        Kensa {
+            args: Vec::new(),
+            dir: dir.into(),
+            env: Vec::new(),
+            umask: None,
+            timeout: DEFAULT_TIMEOUT,
+            measure_memory: false,
+        }
     }
 
     pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Kensa {
@@ -138,6 +147,19 @@ impl Kensa {
         S: AsRef<OsStr>,
     {
         self.args.extend(args.into_iter().map(|arg| arg.as_ref().to_owned()));
+        self
+    }
+
+    /// Adds `name=value` to kensa's environment.
+    pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Kensa {
+        self.env.push((name.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// Runs kensa under this umask (octal, as the shell's `umask` takes it), so that file
+    /// modes are tested as a user's usual umask leaves them.
+    pub fn umask(mut self, umask: &'static str) -> Kensa {
+        self.umask = Some(umask);
         self
     }
 
@@ -161,6 +183,19 @@ impl Kensa {
             .join(" ")
     }
 
+    /// The program to start: kensa itself, or under [`Kensa::umask`] a shell that sets it
+    /// and `exec`s kensa (so a timeout still kills kensa).
+    fn command(&self, binary: &Path) -> Command {
+        match self.umask {
+            None => Command::new(binary),
+            Some(umask) => {
+                let mut command = Command::new("sh");
+                command.arg("-c").arg(format!("umask {umask} && exec \"$@\"")).arg("sh").arg(binary);
+                command
+            }
+        }
+    }
+
     /// Arguments, folder, piped output; its own process group, so that a timeout or a
     /// dropped handle kills kensa and whatever it started.
     fn prepare(&self, command: &mut Command) {
@@ -168,6 +203,10 @@ impl Kensa {
             .args(&self.args)
             .current_dir(&self.dir)
             .env_remove("NO_COLOR")
+            // Never the developer's own add-ons API account.
+            .env_remove("HEROKU_API_KEY")
+            .env_remove("HEROKU_ADDONS_HOST")
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -189,7 +228,7 @@ impl Kensa {
                 command.args(["-f", "%M", "-o"]).arg(file.path()).arg(binary);
                 command
             }
-            None => Command::new(binary),
+            None => self.command(binary),
         };
         self.prepare(&mut command);
 
@@ -249,7 +288,7 @@ impl Kensa {
     pub fn spawn(self) -> Spawned {
         let binary = kensa_binary();
         let rendered = self.rendered(binary);
-        let mut command = Command::new(binary);
+        let mut command = self.command(binary);
         self.prepare(&mut command);
         let started = Instant::now();
         let mut child = command.spawn().unwrap_or_else(|error| panic!("cannot start {rendered}: {error}"));

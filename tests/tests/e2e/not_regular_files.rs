@@ -5,7 +5,7 @@
 #![cfg(unix)]
 
 use kensa_e2e::Provider;
-use kensa_e2e::hostile_files::{KensaWith, mkfifo};
+use kensa_e2e::hostile_files::{kensa_in, mkfifo};
 use std::os::unix::fs::FileTypeExt;
 use std::time::Duration;
 
@@ -31,11 +31,11 @@ fn a_fifo_as_the_manifest_is_refused_at_once_by_every_command_that_reads_it() {
         &["manifests"],
     ];
     for command in commands {
-        let run = KensaWith::new(dir.path(), ["-f", "manifest.fifo"].iter().chain(command))
+        let run = kensa_in(dir.path(), ["-f", "manifest.fifo"].iter().chain(command))
             .env("HOME", home.path())
             .env("HEROKU_API_KEY", "not-used")
             .env("HEROKU_ADDONS_HOST", "http://127.0.0.1:9")
-            .deadline(AT_ONCE)
+            .timeout(AT_ONCE)
             .run();
         run.assert_code(2);
         assert!(
@@ -55,7 +55,7 @@ fn a_directory_or_a_device_as_the_manifest_is_named_as_such() {
         ("/dev/null", "it is a character device, not a regular file"),
         ("/dev/zero", "it is a character device, not a regular file"),
     ] {
-        let run = KensaWith::new(dir.path(), ["test", "manifest", "-f", path]).deadline(AT_ONCE).run();
+        let run = kensa_in(dir.path(), ["test", "manifest", "-f", path]).timeout(AT_ONCE).run();
         run.assert_code(2);
         assert!(run.stderr.contains(&format!("error: cannot read {path}: {what}")), "{}", run.describe());
     }
@@ -70,12 +70,12 @@ fn a_fifo_as_the_ledger_is_refused_at_once() {
     mkfifo(&ledger);
     let warning = "cannot use ./.kensa-resources.json: it is a FIFO (named pipe), not a regular file";
 
-    let run = KensaWith::new(provider.dir(), ["test", "provision", "--format", "json"]).deadline(AT_ONCE).run();
+    let run = kensa_in(provider.dir(), ["test", "provision", "--format", "json"]).timeout(AT_ONCE).run();
     run.assert_code(0);
     assert!(run.stderr.contains(&format!("warning: {warning}")), "{}", run.describe());
 
     for command in [&["resources"][..], &["resources", "--cleanup"], &["test", "deprovision"]] {
-        let run = KensaWith::new(provider.dir(), command).deadline(AT_ONCE).run();
+        let run = kensa_in(provider.dir(), command).timeout(AT_ONCE).run();
         run.assert_code(2);
         assert!(run.stderr.contains(&format!("error: {warning}")), "{command:?}\n{}", run.describe());
     }
@@ -88,9 +88,9 @@ fn a_fifo_as_netrc_is_refused_at_once() {
     let home = tempfile::tempdir().unwrap();
     let netrc = home.path().join(".netrc");
     mkfifo(&netrc);
-    let run = KensaWith::new(dir.path(), ["pull", "myaddon", "--host", "http://127.0.0.1:9"])
+    let run = kensa_in(dir.path(), ["pull", "myaddon", "--host", "http://127.0.0.1:9"])
         .env("HOME", home.path())
-        .deadline(AT_ONCE)
+        .timeout(AT_ONCE)
         .run();
     run.assert_code(2);
     let reason = format!("cannot read {}: it is a FIFO (named pipe), not a regular file", netrc.display());
@@ -103,7 +103,7 @@ fn a_fifo_as_netrc_is_refused_at_once() {
 fn a_fifo_as_gitignore_does_not_block_init() {
     let dir = tempfile::tempdir().unwrap();
     mkfifo(&dir.path().join(".gitignore"));
-    let run = KensaWith::new(dir.path(), ["init"]).deadline(AT_ONCE).run();
+    let run = kensa_in(dir.path(), ["init"]).timeout(AT_ONCE).run();
     run.assert_code(0);
     assert!(
         run.stderr.contains("warning: cannot update .gitignore: it is a FIFO (named pipe), not a regular file"),

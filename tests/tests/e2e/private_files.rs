@@ -5,7 +5,7 @@
 #![cfg(unix)]
 
 use kensa_e2e::Provider;
-use kensa_e2e::hostile_files::{AddonsApi, KensaWith, make_template_repository, mode_of};
+use kensa_e2e::hostile_files::{AddonsApi, kensa_in, make_template_repository, mode_of};
 use std::path::{Path, PathBuf};
 
 /// What one command wrote, with the mode each file must have under umask 022.
@@ -24,7 +24,7 @@ fn every_command_writes_its_secret_files_readable_by_the_user_only() {
     let home = tempfile::tempdir().unwrap();
     let root = work.path();
     let kensa = |dir: &Path, args: &[&str]| {
-        let run = KensaWith::new(dir, args).env("HOME", home.path()).run();
+        let run = kensa_in(dir, args).env("HOME", home.path()).run();
         run.assert_code(0);
         run
     };
@@ -73,11 +73,7 @@ fn every_command_writes_its_secret_files_readable_by_the_user_only() {
     let api = AddonsApi::start();
     std::fs::create_dir(root.join("pulled")).unwrap();
     let pull = ["pull", "myaddon", "--host", &api.origin];
-    KensaWith::new(&root.join("pulled"), pull)
-        .env("HOME", home.path())
-        .env("HEROKU_API_KEY", "t0ken")
-        .run()
-        .assert_code(0);
+    kensa_in(&root.join("pulled"), pull).env("HOME", home.path()).env("HEROKU_API_KEY", "t0ken").run().assert_code(0);
     written.push(wrote("kensa pull", [(root.join("pulled/addon-manifest.json"), 0o600)]));
 
     // push rewrites the manifest with the server's copy: a manifest someone made readable
@@ -87,18 +83,14 @@ fn every_command_writes_its_secret_files_readable_by_the_user_only() {
     std::fs::write(&pushed, AddonsApi::manifest().to_string()).unwrap();
     std::fs::set_permissions(&pushed, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let push = ["push", "--host", &api.origin];
-    KensaWith::new(&root.join("pushed"), push)
-        .env("HOME", home.path())
-        .env("HEROKU_API_KEY", "t0ken")
-        .run()
-        .assert_code(0);
+    kensa_in(&root.join("pushed"), push).env("HOME", home.path()).env("HEROKU_API_KEY", "t0ken").run().assert_code(0);
     written.push(wrote("kensa push", [(pushed, 0o600)]));
 
     // The ledger holds the resources' keys; a report holds the provider's answers, such as
     // the config vars (the resource's own credentials) a provision returns.
     let provider = Provider::start();
     let report = provider.dir().join("report.json");
-    KensaWith::new(provider.dir(), ["test", "provision", "--format", "json", "-o", "report.json"])
+    kensa_in(provider.dir(), ["test", "provision", "--format", "json", "-o", "report.json"])
         .env("HOME", home.path())
         .run()
         .assert_code(0);
@@ -143,7 +135,7 @@ fn a_cloned_templates_gitignore_link_is_replaced_by_one_that_keeps_the_secrets_o
     std::os::unix::fs::symlink(&outside, template.join(".gitignore")).unwrap();
     make_template_repository(&template);
 
-    let run = KensaWith::new(root, ["create", "shop", "--template", "template"]).run();
+    let run = kensa_in(root, ["create", "shop", "--template", "template"]).run();
     run.assert_code(0);
     let gitignore = root.join("shop/.gitignore");
     assert!(std::fs::symlink_metadata(&gitignore).unwrap().file_type().is_file(), "{}", run.describe());
@@ -171,7 +163,7 @@ fn a_report_never_goes_through_a_link_nor_over_the_ledger() {
     std::fs::write(&target, "untouched").unwrap();
     let link = provider.dir().join("report.json");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    let run = KensaWith::new(provider.dir(), ["test", "manifest", "--format", "json", "-o", "report.json"]).run();
+    let run = kensa_in(provider.dir(), ["test", "manifest", "--format", "json", "-o", "report.json"]).run();
     run.assert_code(0);
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched", "the report went through the link");
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_file(), "{}", run.describe());
@@ -183,16 +175,16 @@ fn a_report_never_goes_through_a_link_nor_over_the_ledger() {
         run.describe()
     );
 
-    KensaWith::new(provider.dir(), ["test", "provision", "--format", "json"]).run().assert_code(0);
+    kensa_in(provider.dir(), ["test", "provision", "--format", "json"]).run().assert_code(0);
     let ledger = std::fs::read_to_string(provider.dir().join(".kensa-resources.json")).unwrap();
     for output in [".kensa-resources.json", "./.kensa-resources.json"] {
-        let run = KensaWith::new(provider.dir(), ["test", "manifest", "--format", "json", "-o", output]).run();
+        let run = kensa_in(provider.dir(), ["test", "manifest", "--format", "json", "-o", output]).run();
         run.assert_code(2);
         assert!(run.stderr.contains("is the resource ledger; not replacing"), "{}", run.describe());
         assert_eq!(std::fs::read_to_string(provider.dir().join(".kensa-resources.json")).unwrap(), ledger);
     }
 
-    let run = KensaWith::new(provider.dir(), ["test", "manifest", "--format", "json", "-o", "/dev/stdout"]).run();
+    let run = kensa_in(provider.dir(), ["test", "manifest", "--format", "json", "-o", "/dev/stdout"]).run();
     run.assert_code(0);
     assert!(run.stdout.contains("\"summary\""), "{}", run.describe());
 }
@@ -203,7 +195,7 @@ fn a_report_never_goes_through_a_link_nor_over_the_ledger() {
 #[test]
 fn init_keeps_env_out_of_git_and_says_when_gitignore_is_a_link() {
     let dir = tempfile::tempdir().unwrap();
-    let run = KensaWith::new(dir.path(), ["init", "--foreman"]).run();
+    let run = kensa_in(dir.path(), ["init", "--foreman"]).run();
     run.assert_code(0);
     let text = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -214,7 +206,7 @@ fn init_keeps_env_out_of_git_and_says_when_gitignore_is_a_link() {
     let target = elsewhere.path().join("shared-gitignore");
     std::fs::write(&target, "target/\n").unwrap();
     std::os::unix::fs::symlink(&target, linked.path().join(".gitignore")).unwrap();
-    let run = KensaWith::new(linked.path(), ["init"]).run();
+    let run = kensa_in(linked.path(), ["init"]).run();
     run.assert_code(0);
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "target/\n");
     assert!(

@@ -3,7 +3,7 @@
 //! or a manifest: kensa sends nothing to such a path. And config var names that change how
 //! programs load or start: `kensa run` never exports them.
 
-use kensa_e2e::hostile_keys::{KeysProvider, addons_api, kensa_with_env, loader_config};
+use kensa_e2e::hostile_keys::{KeysProvider, addons_api, loader_config};
 use kensa_e2e::{Kensa, Outcome, check, messages, write_json};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -159,9 +159,12 @@ fn a_ledger_entry_with_a_dot_segment_key_is_refused() {
 fn a_dot_segment_addon_slug_is_refused() {
     let api = addons_api();
     let (dir, _) = folder_with(&json!({"id": "..", "api": {}}));
-    let envs = [("HEROKU_API_KEY", "kensa-test-token"), ("HEROKU_ADDONS_HOST", api.origin())];
     for line in [&["pull", "..", "--force"][..], &["pull", "%2E"], &["manifests", "."], &["manifests"], &["diff"]] {
-        let run = kensa_with_env(dir.path(), line, &envs);
+        let run = Kensa::new(dir.path())
+            .args(line)
+            .env("HEROKU_API_KEY", "kensa-test-token")
+            .env("HEROKU_ADDONS_HOST", api.origin())
+            .run();
         assert_eq!(run.code, Some(2), "{}", run.describe());
         assert!(run.stderr.contains("path segment"), "{}", run.describe());
     }
