@@ -56,7 +56,8 @@ fn warnings_show_paths_escaped() {
     write_json(&manifest, &kensa_e2e::options().manifest("http://127.0.0.1:9"));
     std::fs::write(folder.join(".kensa-resources.json"), "not a ledger").unwrap();
     let run = Kensa::new(dir.path()).arg("-f").arg(&manifest).arg("resources").run();
-    run.assert_code(0);
+    // An unusable ledger is not an empty one: `resources` refuses it, and says so escaped.
+    run.assert_code(2);
     assert!(run.stderr.contains(r"\e]0;owned\x07\u{200b}"), "{}", run.describe());
     assert!(!run.stderr.contains(['\u{1b}', '\u{7}', '\u{200b}']), "{}", run.describe());
 }
