@@ -75,7 +75,7 @@ pub fn is_dot_or_empty_segment(segment: &str) -> bool {
 }
 
 /// `%XX` escapes decoded; anything else, malformed escapes included, kept as it is.
-fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+pub fn percent_decode(bytes: &[u8]) -> Vec<u8> {
     let hex = |byte: u8| char::from(byte).to_digit(16).and_then(|digit| u8::try_from(digit).ok());
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;

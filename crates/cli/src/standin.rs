@@ -212,24 +212,10 @@ fn exchange(body: &[u8], state: &Mutex<Recorded>) -> hyper::Response<Full<Bytes>
     reply(200, json.to_string())
 }
 
+/// A form field as sent: `+` is a space, `%XX` a byte ([`kensa_checks::encoding::percent_decode`]).
 fn decode(text: &str) -> String {
-    let bytes = text.replace('+', " ").into_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = bytes.get(index + 1..index + 3).and_then(|pair| std::str::from_utf8(pair).ok());
-        match (bytes[index], hex.and_then(|hex| u8::from_str_radix(hex, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                index += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let bytes = kensa_checks::encoding::percent_decode(text.replace('+', " ").as_bytes());
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn reply(status: u16, body: String) -> hyper::Response<Full<Bytes>> {
