@@ -274,7 +274,8 @@ mod tests {
         jar.header(url, NOW).unwrap_or_default()
     }
 
-    /// issue 10: a cookie from 127.0.0.1:P does not go to localhost:Q, nor to another host.
+    /// A cookie from 127.0.0.1:P goes to no other host, localhost:Q included, as in a browser:
+    /// a sign-in that works only because the cookie leaked across hosts must not pass.
     #[test]
     fn a_host_only_cookie_goes_to_its_host_alone_whatever_the_port() {
         let jar = jar("http://127.0.0.1:5000/sso/login", &["session=1; Path=/"]);

@@ -237,7 +237,8 @@ mod tests {
         redactor
     }
 
-    /// issue 10: every encoding of every credential kensa sends, not only the password.
+    /// A provider may echo any credential kensa sends, in any encoding, so every one is
+    /// blanked, not only the password.
     #[test]
     fn blanks_the_password_salt_and_every_basic_credential_sent() {
         let redactor = redactor();
@@ -317,7 +318,7 @@ mod tests {
         assert_eq!(redactor.text("p/w alone"), "p/w alone");
     }
 
-    /// issue 10: a signed token is blanked by its field name wherever kensa sends it.
+    /// A signed token is a credential: it is blanked by its field name wherever kensa sends it.
     #[test]
     fn blanks_sso_token_fields_in_queries_forms_and_json() {
         let redactor = Redactor::default();

@@ -17,7 +17,7 @@ pub use text::{Paint, TextWriter, Tone, check_lines, done_line, group_line, is_u
 pub(crate) const HOSTILE: &str =
     "id\x1b[2J\x1b]0;owned\x07\r  Check fake [PASS]\n  Check fake too [PASS]\0\x7f\u{9b}31m\u{202e}";
 
-/// A report with [`HOSTILE`] in every text field (issue 10).
+/// A report with [`HOSTILE`] in every text field, for the renderers' escaping tests.
 #[cfg(test)]
 pub(crate) fn hostile_report() -> crate::Report {
     use crate::report::{CheckReport, Finding, GroupReport, Outcome};

@@ -28,9 +28,10 @@ fn a_correct_provider_passes_test_all_and_keeps_nothing() {
     assert!(headings[8].starts_with("DELETE /heroku/resources/"));
 }
 
-/// Issue 11: a provider whose DELETE hangs costs one deadline per run. The first DELETE
-/// (removing the idempotency check's extra resource) waits it out; the deprovision's probes
-/// and its own DELETE are not sent, and say why.
+/// A provider whose DELETE hangs costs one deadline per run, not one per DELETE, so a hung
+/// endpoint cannot stretch a run to minutes. The first DELETE (removing the idempotency
+/// check's extra resource) waits it out; the deprovision's probes and its own DELETE are not
+/// sent, and say why.
 #[test]
 fn a_hung_endpoint_is_waited_for_once() {
     let (report, provider) = run_suite(&[Fault::HangingDelete], all());
@@ -51,7 +52,7 @@ fn a_hung_endpoint_is_waited_for_once() {
     }
 }
 
-/// Issue 14: a v3 service that finds resources by its own id (the seed guide's
+/// A v3 service that finds resources by its own id (the seed guide's
 /// `Database.find(params[:id])`) gets a failure that says so, not a bare 404, and the
 /// resource is still removed.
 #[test]
@@ -68,7 +69,7 @@ fn a_v3_service_addressing_by_its_own_id_is_told_why() {
     assert_eq!(provider.live_resources(), 0, "the retry by id removed the resource");
 }
 
-/// Issue 14: the engine tells the host which resources exist, so a ledger can follow them.
+/// The engine tells the host which resources exist, so a ledger can follow them.
 #[test]
 fn resource_events_follow_every_resource() {
     let events = std::cell::RefCell::new(Vec::new());
@@ -91,7 +92,7 @@ fn resource_events_follow_every_resource() {
 
 /// A provider that answers every uuid with the same resource: D02 fails, and kensa does
 /// not deprovision that resource as D02's "extra" (it is the one the later checks use), so
-/// the plan change and deprovision still pass. Found by the issue 13 snapshots.
+/// the plan change and deprovision still pass. Found by the whole-output snapshots.
 #[test]
 fn the_resource_under_test_is_not_removed_as_an_extra() {
     let (report, _) = run_suite(&[Fault::SameIdForEveryUuid], all());
@@ -218,7 +219,7 @@ fn provision_answered(status: u16, body: serde_json::Value) -> kensa_checks::Rep
     block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), Suite::Provision))
 }
 
-/// Issue 10: provider text quoted in a finding is bounded like a recorded body. A provider
+/// Provider text quoted in a finding is bounded like a recorded body. A provider
 /// that answers a provision with a 100 KB `message` (or id, or config key) does not put
 /// 100 KB on one line of the terminal or the report; the report says how long it was.
 #[test]
@@ -233,7 +234,7 @@ fn a_long_provider_message_is_cut_in_the_report() {
     assert!(said.message.ends_with(" bytes in all)"), "{}", &said.message[said.message.len() - 80..]);
 }
 
-/// Issue 10: a provider's answer may name thousands of config vars, each a finding of its
+/// A provider's answer may name thousands of config vars, each a finding of its
 /// own; a check keeps the first hundred and counts the rest in one more, so a hostile answer
 /// cannot flood the terminal or the report.
 #[test]

@@ -1,5 +1,6 @@
-//! The SSO sign-in as a browser makes it (issue 10): redirects keep or drop the form by
-//! status, cookies stay with their host, and the legacy GET keeps the test URL's path.
+//! The SSO sign-in as a browser makes it, so a sign-in that passes here works for a user:
+//! redirects keep or drop the form by status, cookies stay with their host, and the legacy GET
+//! keeps the test URL's path.
 #![allow(clippy::unwrap_used, reason = "tests panic on purpose")]
 
 use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
@@ -68,7 +69,7 @@ fn outcome(report: &Report, code: &str) -> Option<Outcome> {
     report.checks().find(|check| check.code == code).map(|check| check.outcome)
 }
 
-/// issue 10, item 12: 307 and 308 repeat the POST with its form; 301, 302 and 303 turn it
+/// 307 and 308 repeat the POST with its form; 301, 302 and 303 turn it
 /// into a GET without a body, as browsers do.
 #[test]
 fn a_sign_in_redirect_keeps_the_form_only_for_307_and_308() {
@@ -96,8 +97,8 @@ fn a_sign_in_redirect_keeps_the_form_only_for_307_and_308() {
     }
 }
 
-/// issue 10, item 7: the session cookie 127.0.0.1 set does not go to localhost on the way,
-/// and comes back to 127.0.0.1.
+/// The session cookie 127.0.0.1 set does not go to localhost on the way (a browser would not
+/// send it there), and comes back to 127.0.0.1.
 #[test]
 fn a_cookie_goes_back_only_to_the_host_that_set_it() {
     let test =
@@ -119,7 +120,7 @@ fn a_cookie_goes_back_only_to_the_host_that_set_it() {
     assert_eq!(outcome(&report, "S05"), Some(Outcome::Passed));
 }
 
-/// issue 10, item 8: `"test": "http://127.0.0.1:P/some/prefix/"` signs in at
+/// `"test": "http://127.0.0.1:P/some/prefix/"` signs in at
 /// `/some/prefix/heroku/resources/ID`, as provisioning goes to `/some/prefix/heroku/resources`.
 #[test]
 fn the_legacy_get_keeps_the_test_urls_path() {
@@ -137,8 +138,9 @@ fn the_legacy_get_keeps_the_test_urls_path() {
     assert_eq!(heading, "GET /some/prefix/heroku/resources/res-1");
 }
 
-/// A sign-in answered 404 says which keys named the resource, both in v3 (found by the
-/// issue 13 snapshots: key-by-provider-id failed S05 with a bare "expected 200, got 404").
+/// A sign-in answered 404 says which keys named the resource, both in v3, so a provider that
+/// looks up the wrong one can tell (found by the whole-output snapshots: key-by-provider-id
+/// failed S05 with a bare "expected 200, got 404").
 #[test]
 fn a_sign_in_that_finds_no_resource_names_the_keys_it_sent() {
     let test =

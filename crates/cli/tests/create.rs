@@ -117,7 +117,7 @@ fn check_interpreted(template: &str, interpreter: &str, script: &str) {
     check_sso_by_every_key(dir.path(), &project, &service);
 }
 
-/// Issue 14: after `kensa test provision`, `kensa test sso` signs in by Heroku's uuid, by
+/// After `kensa test provision`, `kensa test sso` signs in by Heroku's uuid, by
 /// the provider's id, and with no key at all (the newest resource in kensa's ledger).
 fn check_sso_by_every_key(dir: &Path, project: &Path, service: &Service) {
     let manifest = project.join("addon-manifest.json");
@@ -179,7 +179,7 @@ fn check_sso(dir: &Path, manifest: &Path, key: Option<&str>, flow: &str, service
     }
 }
 
-/// The guide's own template (issue 14): Sinatra with Debian's `ruby` and `ruby-sinatra`
+/// The seed guide's own template: Sinatra with Debian's `ruby` and `ruby-sinatra`
 /// alone passes `kensa test all --with-sso`, then signs in to a kept resource by its uuid
 /// and by its id, in the form flow and in the legacy GET flow.
 #[test]
@@ -339,7 +339,7 @@ fn an_unknown_name_is_fetched_from_repo_prefix_and_a_failure_lists_the_built_in_
     assert!(!dir.path().join("demo").exists());
 }
 
-/// Issue 14: a template fetched by name (the old guide's `clojure`) from a repository
+/// A template fetched by name (the old guide's `clojure`) from a repository
 /// that cannot be reached says so and names the built-in templates, which work offline.
 /// The port had a listener a moment ago and has none now, so nothing leaves 127.0.0.1.
 #[test]
@@ -450,7 +450,7 @@ fn git_templates_need_git() {
     assert!(!dir.path().join("demo").exists());
 }
 
-/// Issue 10: a template whose `addon-manifest.json` and `.env` are symbolic links to files
+/// A template whose `addon-manifest.json` and `.env` are symbolic links to files
 /// outside NAME used to get the secrets written (and the mode changed) where the links
 /// pointed. Now the links are replaced by regular files, with a warning naming each, and
 /// the files they pointed at are untouched.
@@ -496,8 +496,8 @@ fn a_template_with_symlinked_secret_files_never_writes_outside_name() {
     assert!(std::fs::read_to_string(project.join("addon-manifest.json")).unwrap().contains("\"id\": \"shop\""));
 }
 
-/// Issue 10: a NAME that cannot be made (its parent is a file) is reported as a failed
-/// write of NAME, not as "cannot read".
+/// A NAME that cannot be made (its parent is a file) is reported as a failed write of NAME,
+/// not as "cannot read", which would send the user looking at the wrong file.
 #[test]
 fn a_name_that_cannot_be_made_says_cannot_write() {
     let dir = tempfile::tempdir().unwrap();
@@ -508,7 +508,7 @@ fn a_name_that_cannot_be_made_says_cannot_write() {
     assert!(!failed.stderr.contains("cannot read"), "{}", failed.stderr);
 }
 
-/// Issue 13: a test that needs a missing tool fails under CI, naming the tool, instead of
+/// A test that needs a missing tool fails under CI, naming the tool, instead of
 /// passing by skipping.
 #[test]
 #[should_panic(expected = "cannot run the check: `no-such-tool` is not installed")]

@@ -1,8 +1,8 @@
-//! The old Ruby gem's command lines work as they did (issue 14 item 5): `kensa -v` and
-//! `kensa version`; the gem's options before the command (its OptionParser read them
-//! anywhere, so `kensa --foreman init`, `kensa -s get init`, `kensa -f file.json test all`
-//! were all one line); every `kensa` line of the seed guide parses to the command it names;
-//! and `kensa test --help` lists each test with its arguments.
+//! The old Ruby gem's command lines work as they did, so the scripts and guides written for
+//! it still run: `kensa -v` and `kensa version`; the gem's options before the command (its
+//! OptionParser read them anywhere, so `kensa --foreman init`, `kensa -s get init`,
+//! `kensa -f file.json test all` were all one line); every `kensa` line of the seed guide
+//! parses to the command it names; and `kensa test --help` lists each test with its arguments.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 #![allow(clippy::disallowed_methods, reason = "host-side test: temporary folders and child processes")]
 
@@ -44,7 +44,7 @@ fn parsed_path(line: &str) -> Result<Vec<String>, String> {
     Ok(path)
 }
 
-// issue 14: the gem printed its version for `kensa -v` and `kensa version`.
+// The gem printed its version for `kensa -v` and `kensa version`.
 #[test]
 fn the_gem_version_lines_print_the_version() {
     let expected = format!("kensa {}\n", env!("CARGO_PKG_VERSION"));
@@ -58,7 +58,7 @@ fn the_gem_version_lines_print_the_version() {
     }
 }
 
-// issue 14: `-v` means the version and nothing else, so no command may take it as a short flag.
+// `-v` means the version and nothing else, so no command may take it as a short flag.
 #[test]
 fn no_command_uses_v_as_a_short_flag() {
     fn check(command: &clap::Command, path: &str) {
@@ -74,7 +74,7 @@ fn no_command_uses_v_as_a_short_flag() {
     check(&kensa_cli::args::command(), "kensa");
 }
 
-// issue 14: the gem's init options before `init` write what they write after it.
+// The gem's init options before `init` write what they write after it.
 #[test]
 fn the_gem_init_options_work_before_init() {
     for (gem, today) in [
@@ -104,7 +104,7 @@ fn the_gem_init_options_work_before_init() {
     }
 }
 
-// issue 14: `kensa -f file.json test all` (the gem's order) runs the whole suite on that file.
+// `kensa -f file.json test all` (the gem's order) runs the whole suite on that file.
 #[test]
 fn the_gem_file_option_works_before_test_all() {
     let provider = kensa_provider::spawn_thread(kensa_provider::ProviderOptions::default()).unwrap();
@@ -129,7 +129,7 @@ fn the_gem_file_option_works_before_test_all() {
     assert!(!plan.stderr.contains("Usage:"), "{}", plan.stderr);
 }
 
-// issue 14: the gem's -t/--template before `create`.
+// The gem's -t/--template before `create`.
 #[test]
 fn the_gem_template_option_works_before_create() {
     for args in [
@@ -144,7 +144,7 @@ fn the_gem_template_option_works_before_create() {
     }
 }
 
-// issue 14: an option goes before the command only when that command has it; elsewhere it
+// An option goes before the command only when that command has it; elsewhere it
 // is refused (exit 2) rather than silently ignored, and nothing is written.
 #[test]
 fn an_option_before_a_command_that_lacks_it_is_refused() {
@@ -157,7 +157,7 @@ fn an_option_before_a_command_that_lacks_it_is_refused() {
     }
 }
 
-// issue 14: the gem's options before the command leave `test provision`'s pass-through alone.
+// The gem's options before the command leave `test provision`'s pass-through alone.
 #[test]
 fn provision_options_still_follow_test_provision() {
     let line = "kensa -f m.json --foreman test provision --foo bar --baz --plan basic --foreman";
@@ -192,7 +192,7 @@ fn seed_lines() -> Vec<String> {
     lines
 }
 
-// issue 14: each gem line (the seed guide's, and the gem's usage from protocol.md §6) runs
+// Each gem line (the seed guide's, and the gem's usage from protocol.md §6) runs
 // the command it names; what each then does against a provider is in tests/guide.rs
 // (`every_kensa_command_of_the_seed_guide_is_accepted_as_written`) and the tests above.
 #[test]
@@ -237,7 +237,7 @@ fn every_gem_command_line_parses_to_the_command_it_names() {
     }
 }
 
-// issue 14: `kensa test --help` lists each test with its arguments, readably.
+// `kensa test --help` lists each test with its arguments, readably.
 #[test]
 fn test_help_lists_every_test_with_its_arguments() {
     for flag in ["--help", "-h"] {

@@ -228,8 +228,8 @@ fn replace_port(text: &str, from: &str, to: &str, after_colon: bool) -> String {
 
 // ---------- running commands ----------
 
-/// `kensa` installed the way docs/guide.md step 1 installs it, into a temporary root
-/// (issue 14): `cargo install --locked --path crates/cli`, so an incomplete Cargo.lock or a
+/// `kensa` installed the way docs/guide.md step 1 installs it, into a temporary root:
+/// `cargo install --locked --path crates/cli`, so an incomplete Cargo.lock or a
 /// build that differs outside `target/` fails here. `--offline` because `cargo test` has
 /// fetched every crate already; `--debug` and the workspace's own target folder so that the
 /// install reuses what `cargo test` just built (a release build with LTO would take
@@ -553,8 +553,8 @@ fn the_guide_runs_as_written_against_the_reference_provider() {
     eprintln!("ran {ran} commands of docs/guide.md in {:.1}s", started.elapsed().as_secs_f64());
 }
 
-/// The guide covers the journey the onboarding issue asks for, runs what can run, and
-/// keeps what needs the network or a browser out of the run.
+/// The guide takes a provider from `kensa init` through every test to a green run, runs what
+/// can run, and keeps what needs the network or a browser out of the run.
 #[test]
 fn the_guide_covers_every_step_and_runs_what_it_can() {
     let guide = fs::read_to_string(GUIDE).unwrap();
@@ -593,7 +593,8 @@ fn the_guide_covers_every_step_and_runs_what_it_can() {
 }
 
 /// Step 1 of the guide and the README's first screen install from a checkout and from the
-/// repository that Cargo.toml names (issue 14: the seed guide's `gem install kensa`).
+/// repository that Cargo.toml names: the seed guide's `gem install kensa` installs the old
+/// Ruby gem, so a reader needs a line that installs this kensa.
 #[test]
 fn the_install_commands_name_this_repository() {
     let workspace = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml")).unwrap();
@@ -616,7 +617,7 @@ fn the_install_commands_name_this_repository() {
 
 /// Docs authors copy the embed snippet from the README or the guide: both show the same one,
 /// with the allow attribute Chromium 156 (local-network-access) and Firefox ESR 153
-/// (loopback-network, local-network) delegate local network access with (issue 12).
+/// (loopback-network, local-network) delegate local network access with.
 #[test]
 fn readme_and_guide_show_the_same_embed_snippet() {
     fn snippet(text: &str) -> &str {

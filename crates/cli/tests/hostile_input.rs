@@ -1,4 +1,4 @@
-//! Issue 10: files and outputs that would hurt the user. Oversized and endless manifests,
+//! Files and outputs that would hurt the user. Oversized and endless manifests,
 //! `-o` onto the manifest, a stdout that cannot be written, and `kensa demo`'s temporary
 //! folder.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
@@ -29,7 +29,7 @@ fn manifest_over_one_mib(dir: &Path) -> PathBuf {
     path
 }
 
-/// Issue 10: every command that reads the manifest refuses one over 1 MiB with exit 2 and
+/// Every command that reads the manifest refuses one over 1 MiB with exit 2 and
 /// a message naming the file and the limit, before it calls anyone.
 #[test]
 fn every_command_refuses_a_manifest_over_one_mib() {
@@ -61,7 +61,7 @@ fn every_command_refuses_a_manifest_over_one_mib() {
     }
 }
 
-/// Issue 10: `-f /dev/zero` used to grow until killed; now it is refused before it is read,
+/// `-f /dev/zero` used to grow until killed; now it is refused before it is read,
 /// as a device is not a regular file.
 #[cfg(unix)]
 #[test]
@@ -77,8 +77,9 @@ fn an_endless_manifest_is_refused_unread() {
     );
 }
 
-/// Issue 10: `-o` naming the manifest (by the same name, another path or a link) is
-/// refused with exit 2 before anything is written; the manifest is unchanged.
+/// `-o` naming the manifest (by the same name, another path or a link) is refused with
+/// exit 2 before anything is written, so a slip on the command line cannot destroy the
+/// manifest; the manifest is unchanged.
 #[test]
 fn output_onto_the_manifest_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -103,7 +104,7 @@ fn output_onto_the_manifest_is_refused() {
     assert!(std::fs::read_to_string(dir.path().join("report.json")).unwrap().contains("\"summary\""));
 }
 
-/// Issue 10: `kensa resources --cleanup` runs deprovisions and writes a report as `kensa
+/// `kensa resources --cleanup` runs deprovisions and writes a report as `kensa
 /// test` does, so `-o` naming the manifest is refused there too (exit 2, manifest unchanged).
 #[test]
 fn cleanup_output_onto_the_manifest_is_refused() {
@@ -117,8 +118,8 @@ fn cleanup_output_onto_the_manifest_is_refused() {
     assert_eq!(std::fs::read(&manifest).unwrap(), original, "the cleanup report replaced the manifest");
 }
 
-/// Issue 10: a report that cannot be written to stdout is exit 2 with a message, not a
-/// silent exit 0.
+/// A report that cannot be written to stdout is exit 2 with a message, not a silent exit 0
+/// that CI would take for a pass.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_failed_write_to_stdout_exits_2() {
@@ -152,7 +153,7 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
 }
 
-/// Issue 10: `kensa demo` used `/tmp/kensa-demo-<pid>`, made with the default mode, and
+/// `kensa demo` used `/tmp/kensa-demo-<pid>`, made with the default mode, and
 /// wrote the manifest (password and salt) with the default mode, through whatever was
 /// planted there. Now the folder has an unguessable name and mode 0700, the manifest 0600.
 /// Both runs start in the temporary folder too, so the counts below also prove that demo

@@ -1,6 +1,6 @@
-//! A test that is the guide (issue 14, item 7): the seed guide our users follow,
-//! `fixtures/seed-guide.md` (Heroku's "Building a Heroku add-on"), walked step by step
-//! with its own commands and its own Sinatra snippets, read from the guide itself.
+//! A test that is the guide, so the guide and kensa cannot drift apart: the seed guide our
+//! users follow, `fixtures/seed-guide.md` (Heroku's "Building a Heroku add-on"), walked step
+//! by step with its own commands and its own Sinatra snippets, read from the guide itself.
 //!
 //! The test writes an `app.rb` that starts as a bare Sinatra app with the smallest
 //! in-memory `Database` the snippets call, and adds each of the guide's snippets when the
@@ -408,7 +408,7 @@ fn getting_started(find_miss: FindMiss) -> Project {
     project
 }
 
-/// Issue 14 item 7: the seed guide's "Provisioning" and "Consumer" steps, in order, with
+/// The seed guide's "Provisioning" and "Consumer" steps, in order, with
 /// its commands and its Sinatra code.
 #[test]
 fn the_seed_guide_walked_step_by_step_fails_and_passes_where_it_says() {
@@ -614,12 +614,11 @@ fn guide_service(find_miss: FindMiss) -> Project {
     project
 }
 
-/// Issue 14 (found by the walk, kensa bug, not fixed here): the guide's
-/// `Database.find(params[:id]).destroy` with a `find` that returns nil on a miss (a hash,
-/// Sequel's `Model[id]`; Sinatra also answers ActiveRecord's RecordNotFound with 500)
-/// answers a v3 DELETE by uuid with 500, not 404. kensa retries by the provider's id only
-/// after a 404, so the reader gets a bare "expected 200 or 204, got 500" that does not say
-/// the service looks resources up by its own id.
+/// Found by the walk: the guide's `Database.find(params[:id]).destroy` with a `find` that
+/// returns nil on a miss (a hash, Sequel's `Model[id]`; Sinatra also answers ActiveRecord's
+/// RecordNotFound with 500) answers a v3 DELETE by uuid with 500, not 404. kensa retries by
+/// the provider's id after a 5xx as after a 404, so the reader is told the service looks
+/// resources up by its own id instead of a bare "expected 200 or 204, got 500".
 #[test]
 fn the_guides_deprovision_answering_500_for_a_uuid_gets_the_fix_named() {
     if !ruby_ready() {
@@ -636,12 +635,11 @@ fn the_guides_deprovision_answering_500_for_a_uuid_gets_the_fix_named() {
     );
 }
 
-/// Issue 14 (found by the walk, kensa bug, not fixed here): with a v1 manifest the D01
-/// check records the extra resource the guide's `Database.create!` made under the same
-/// uuid as the first one, which replaces the first one's ledger entry, and then removes
-/// the extra, which forgets that entry. The first resource is still live at the service,
-/// yet `kensa resources` lists nothing and `kensa test deprovision` with no key says
-/// "no resource to use".
+/// Found by the walk: with a v1 manifest the D01 check records the extra resource the
+/// guide's `Database.create!` made under the same uuid as the first one. The two ids are two
+/// ledger entries and removing the extra keeps the first, which is still live at the service,
+/// so `kensa resources` lists it and `kensa test deprovision` with no key finds it (once the
+/// extra replaced the first entry and its removal left the ledger empty).
 #[test]
 fn a_v1_provision_that_fails_idempotency_keeps_its_resource_in_the_ledger() {
     if !ruby_ready() {

@@ -415,7 +415,8 @@ fn valid_text() -> String {
 
 #[test]
 fn m13_reports_a_javascript_url_as_an_unsupported_scheme_not_a_missing_one() {
-    // Issue 10: `javascript:` has a scheme, just not http or https.
+    // `javascript:` has a scheme, just not http or https: calling it missing would point at
+    // the wrong fix.
     let source = with(|m| m["api"]["test"]["base_url"] = json!("javascript:alert(1)"));
     fails(&source, "M13", "/api/test/base_url", "unsupported scheme `javascript:` (expected http or https)");
     let validation = validate(&source);
@@ -437,7 +438,7 @@ fn m13_reports_a_javascript_url_as_an_unsupported_scheme_not_a_missing_one() {
 
 #[test]
 fn m13_rejects_port_zero_and_ports_that_are_not_plain_numbers() {
-    // Issue 10: port 0 passed, and nothing can be reached on it.
+    // Nothing can be reached on port 0, so it is refused like any port out of range.
     for (url, port) in [
         ("http://localhost:0/heroku/resources", "0"),
         ("http://localhost:65536/heroku/resources", "65536"),
@@ -462,7 +463,7 @@ fn m13_rejects_port_zero_and_ports_that_are_not_plain_numbers() {
 
 #[test]
 fn m00_warns_about_a_repeated_key_with_the_position_of_both() {
-    // Issue 10: JSON keeps the last of two equal keys, silently; kensa says where both are.
+    // JSON keeps the last of two equal keys, silently; kensa says where both are.
     let text = valid_text();
     let first_line = text.lines().position(|line| line.contains("\"password\"")).unwrap() + 1;
     let source = text.replacen(
@@ -533,8 +534,8 @@ fn m00_lists_a_bounded_number_of_repeated_keys() {
 
 #[test]
 fn many_config_vars_with_repeats_are_all_checked() {
-    // Issue 10: repeats were found by comparing each name with every earlier one, which took
-    // minutes for this many names. The time is printed by scripts/fuzz, not asserted here.
+    // Repeats are found in one pass: comparing each name with every earlier one took minutes
+    // for this many names. The time is printed by scripts/fuzz, not asserted here.
     let count = 200_000;
     let mut names: Vec<String> = (0..count).map(|index| format!("MYADDON_VAR_{index}")).collect();
     let repeated: Vec<usize> = (0..count).step_by(1000).collect();
@@ -564,7 +565,8 @@ fn many_config_vars_with_repeats_are_all_checked() {
 
 #[test]
 fn deeply_nested_json_is_a_syntax_error_not_a_stack_overflow() {
-    // Issue 10: nesting is bounded by the parser, before any of kensa's own walking.
+    // Nesting is bounded by the parser, before any of kensa's own walking, so a hostile
+    // manifest cannot overflow the stack.
     for source in ["[".repeat(100_000), "{\"a\":".repeat(100_000), format!("{{\"id\": {}", "[".repeat(100_000))] {
         let validation = validate(source.as_bytes());
         let diagnostic = validation.diagnostics().next().unwrap();

@@ -12,9 +12,9 @@ use crate::sso::{Api, SSO_CODES, key, provision, test_sso};
 use kensa_e2e::{Fault, Outcome, Provider, Report, Run, check, messages, text};
 use serde_json::{Value, json};
 
-/// What to run against the provider.
+/// The kensa command line (or two) a fault case runs against the provider.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Suite {
+pub(crate) enum Invocation {
     /// `kensa test all`: manifest, provision, plan change, deprovision.
     All,
     /// `kensa test provision`.
@@ -55,26 +55,26 @@ pub(crate) enum Expect {
 }
 
 pub(crate) struct Case {
-    pub(crate) suite: Suite,
+    pub(crate) invocation: Invocation,
     pub(crate) setup: Setup,
     pub(crate) expect: Expect,
 }
 
-const fn case(suite: Suite, setup: Setup, expect: Expect) -> Case {
-    Case { suite, setup, expect }
+const fn case(invocation: Invocation, setup: Setup, expect: Expect) -> Case {
+    Case { invocation, setup, expect }
 }
 
 /// What a legacy SSO check adds to its message when it only warns (v3).
 const V3_LEGACY: &str = " (no longer required for v3 add-ons)";
 
-/// How long `Suite::Async` waits for the provider to finish: far more than the reference
+/// How long `Invocation::Async` waits for the provider to finish: far more than the reference
 /// provider needs (200 ms), so a busy machine does not make a passing run fail.
 const ASYNC_TIMEOUT_SECS: u64 = 10;
 
 pub(crate) fn expectation(fault: Fault) -> Case {
     use Expect::*;
+    use Invocation::*;
     use Setup::*;
-    use Suite::*;
     match fault {
         // Authentication: three probes on every endpoint, each must get 401.
         Fault::NoAuth => case(
@@ -189,7 +189,7 @@ pub(crate) fn expectation(fault: Fault) -> Case {
         Fault::KeyByProviderId => case(
             All,
             V3,
-            // Issue 14: tried once by the provider's id, which works, and the failure says so.
+            // Tried once by the provider's id, which works, and the failure says so.
             Fails(&[
                 ("C01", &["got 404, but PUT /heroku/resources/", "finds resources by its own id"]),
                 ("X01", &["got 404, but DELETE /heroku/resources/", "finds resources by its own id"]),
@@ -205,8 +205,9 @@ pub(crate) fn expectation(fault: Fault) -> Case {
                 &["expected 200 or 204, got 500", "the provider said: deprovisioning failed, please try again later"],
             )]),
         ),
-        // No check deprovisions the same resource twice (the issue lists none), so a
-        // provider that answers success instead of 410 passes.
+        // No check deprovisions the same resource twice (the old gem did not, and Heroku's
+        // rule for a repeat is unconfirmed), so a provider that answers success instead of
+        // 410 passes.
         Fault::DeprovisionRepeatSuccess => case(All, V3, Passes("X01", "no check repeats a deprovision")),
         Fault::PlanchangeStatus500 => case(All, V3, Fails(&[("C01", &["expected 200, got 500"])])),
         Fault::Planchange503Message => case(
@@ -270,10 +271,10 @@ pub(crate) fn expectation(fault: Fault) -> Case {
 /// Resources the provider still holds after the run. `test provision` keeps the resource
 /// it checked (as the old gem did), `test all` deprovisions it; every extra resource the
 /// checks create is deprovisioned, unless the fault makes the provider refuse.
-fn resources_left(fault: Option<Fault>, suite: Suite) -> Option<usize> {
-    let kept = match suite {
-        Suite::All => 0,
-        Suite::Provision | Suite::Sso | Suite::Async => 1,
+fn resources_left(fault: Option<Fault>, invocation: Invocation) -> Option<usize> {
+    let kept = match invocation {
+        Invocation::All => 0,
+        Invocation::Provision | Invocation::Sso | Invocation::Async => 1,
     };
     match fault {
         // Every DELETE fails, so the checked resource and the extra one of D02 both stay.
@@ -293,10 +294,10 @@ fn resources_left(fault: Option<Fault>, suite: Suite) -> Option<usize> {
     }
 }
 
-pub(crate) fn start(suite: Suite, setup: Setup, faults: &[Fault]) -> Provider {
-    let options = match suite {
-        Suite::Async => kensa_e2e::async_options(kensa_e2e::free_port()),
-        Suite::All | Suite::Provision | Suite::Sso => kensa_e2e::options(),
+pub(crate) fn start(invocation: Invocation, setup: Setup, faults: &[Fault]) -> Provider {
+    let options = match invocation {
+        Invocation::Async => kensa_e2e::async_options(kensa_e2e::free_port()),
+        Invocation::All | Invocation::Provision | Invocation::Sso => kensa_e2e::options(),
     };
     let options = options.with_faults(faults.iter().copied().collect());
     Provider::with_manifest(options, |manifest: &mut Value| match setup {
@@ -309,17 +310,17 @@ pub(crate) fn start(suite: Suite, setup: Setup, faults: &[Fault]) -> Provider {
     })
 }
 
-/// Runs `suite` against `provider`, always with `--format json`; the last kensa run.
-fn run_suite(provider: &Provider, suite: Suite, setup: Setup) -> Run {
-    match suite {
-        Suite::All => provider.run(["test", "all", "--format", "json"]),
-        Suite::Provision => provider.run(["test", "provision", "--format", "json"]),
-        Suite::Sso => {
+/// Runs `invocation` against `provider`, always with `--format json`; the last kensa run.
+fn invoke(provider: &Provider, invocation: Invocation, setup: Setup) -> Run {
+    match invocation {
+        Invocation::All => provider.run(["test", "all", "--format", "json"]),
+        Invocation::Provision => provider.run(["test", "provision", "--format", "json"]),
+        Invocation::Sso => {
             let resource = provision(provider);
             let api = if matches!(setup, Setup::V1 | Setup::NoVersion) { Api::V1 } else { Api::V3 };
             test_sso(provider, &key(&resource, api), &[]).0
         }
-        Suite::Async => provision_async(provider, ASYNC_TIMEOUT_SECS).0,
+        Invocation::Async => provision_async(provider, ASYNC_TIMEOUT_SECS).0,
     }
 }
 
@@ -380,26 +381,26 @@ fn assert_nothing_else_fails(fault: Fault, report: &Report, named: &[&str]) {
 }
 
 fn run_case(fault: Fault) {
-    let Case { suite, setup, expect } = expectation(fault);
+    let Case { invocation, setup, expect } = expectation(fault);
     if matches!(expect, Expect::Elsewhere(_)) {
         return;
     }
 
     // Off: the same run against a correct provider passes every check involved.
-    let provider = start(suite, setup, &[]);
-    let run = run_suite(&provider, suite, setup);
+    let provider = start(invocation, setup, &[]);
+    let run = invoke(&provider, invocation, setup);
     run.assert_code(0);
     let report = run.report();
     for code in codes(expect) {
         let check = check(&report, code);
         assert_eq!(check.outcome, Outcome::Passed, "{fault} off: {code}\n{}", text(&report));
     }
-    assert_eq!(Some(provider.resource_count()), resources_left(None, suite), "{fault} off: resources left");
+    assert_eq!(Some(provider.resource_count()), resources_left(None, invocation), "{fault} off: resources left");
     drop(provider);
 
     // On.
-    let provider = start(suite, setup, &[fault]);
-    let run = run_suite(&provider, suite, setup);
+    let provider = start(invocation, setup, &[fault]);
+    let run = invoke(&provider, invocation, setup);
     let report = run.report();
     match expect {
         Expect::Fails(checks) => assert_fails(fault, &run, &report, checks),
@@ -421,15 +422,15 @@ fn run_case(fault: Fault) {
     }
     // The older suites' faults may knock on (a probe that gets in deletes the resource, so
     // X01 fails too); SSO and async faults must hit exactly their checks.
-    if matches!(suite, Suite::Sso | Suite::Async) {
+    if matches!(invocation, Invocation::Sso | Invocation::Async) {
         assert_nothing_else_fails(fault, &report, &codes(expect));
     }
-    if let Some(left) = resources_left(Some(fault), suite) {
+    if let Some(left) = resources_left(Some(fault), invocation) {
         assert_eq!(provider.resource_count(), left, "{fault} on: resources left\n{}", text(&report));
     }
     drop(provider);
 
-    if matches!(suite, Suite::Sso) {
+    if matches!(invocation, Invocation::Sso) {
         run_sso_v1(fault, expect);
     }
 }
@@ -437,8 +438,8 @@ fn run_case(fault: Fault) {
 /// An SSO fault against a v1 manifest: the same check fails, and the legacy checks that
 /// only warn for v3 fail (with the same message, less the v3 note).
 fn run_sso_v1(fault: Fault, expect: Expect) {
-    let provider = start(Suite::Sso, Setup::NoVersion, &[fault]);
-    let run = run_suite(&provider, Suite::Sso, Setup::NoVersion);
+    let provider = start(Invocation::Sso, Setup::NoVersion, &[fault]);
+    let run = invoke(&provider, Invocation::Sso, Setup::NoVersion);
     let report = run.report();
     match expect {
         Expect::Fails(checks) => assert_fails(fault, &run, &report, checks),

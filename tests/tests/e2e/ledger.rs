@@ -1,4 +1,4 @@
-//! Issue 14: the resource ledger. kensa records every resource it provisions next to the
+//! The resource ledger. kensa records every resource it provisions next to the
 //! manifest, so later commands know both keys and nothing it made is forgotten.
 
 use kensa_e2e::{Outcome, Provider, Run, check};
@@ -41,7 +41,7 @@ fn a_provision_is_recorded_with_both_keys() {
     assert_eq!(provider.resource_count(), 1);
 }
 
-/// Issue 14 item 3: `test sso` by Heroku's uuid, by the provider's id, or with no key signs
+/// `test sso` by Heroku's uuid, by the provider's id, or with no key signs
 /// in, because kensa sends the id as `id` and the uuid as `resource_id`, as Heroku does.
 #[test]
 fn sso_works_by_uuid_by_id_and_with_no_key() {

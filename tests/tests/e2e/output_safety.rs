@@ -1,4 +1,4 @@
-//! Issue 10: what a hostile provider or manifest sends never drives the user's terminal,
+//! What a hostile provider or manifest sends never drives the user's terminal,
 //! no secret kensa sent (password, SSO tokens, Basic credentials in any encoding) comes
 //! back out in a report, and the SSO sign-in behaves as a browser would (cookies scoped to
 //! their host, 307/308 keep the form, the legacy GET keeps the test URL's path).
@@ -64,9 +64,10 @@ fn assert_terminal_safe(what: &str, output: &str) {
     );
 }
 
-/// Issue 10, item 4: ids, config keys and values, `message`s and headers full of ESC, OSC,
-/// CR, NUL, DEL and C1 reach no output raw: human output shows them escaped (with and
-/// without colour), JSON escapes them and reads back to the same text, JUnit drops them.
+/// Ids, config keys and values, `message`s and headers full of ESC, OSC, CR, NUL, DEL and C1
+/// reach no output raw, so a provider cannot clear the screen or fake a passing line: human
+/// output shows them escaped (with and without colour), JSON escapes them and reads back to
+/// the same text, JUnit drops them.
 #[test]
 fn hostile_provider_text_never_reaches_the_terminal_raw() {
     let server = HostileServer::start(hostile_provider);
@@ -98,7 +99,7 @@ fn hostile_provider_text_never_reaches_the_terminal_raw() {
     parse_junit(&run.stdout).unwrap_or_else(|problem| panic!("{problem}\n{}", run.stdout));
 }
 
-/// Issue 10, item 4: manifest text (region names, config var names) and error messages are
+/// Manifest text (region names, config var names) and error messages are
 /// shown escaped too.
 #[test]
 fn hostile_manifest_text_and_errors_never_reach_the_terminal_raw() {
@@ -136,9 +137,9 @@ fn sent_credentials() -> Vec<String> {
     secrets
 }
 
-/// Issue 10, item 6: a provider that echoes the `Authorization` header (whole, as bare
-/// base64 and decoded) in bodies, a header, `message`s and ids gets none of it printed, in
-/// any format.
+/// A provider that echoes the `Authorization` header (whole, as bare base64 and decoded) in
+/// bodies, a header, `message`s and ids gets none of it printed, in any format: reports end
+/// up in CI logs and bug reports.
 #[test]
 fn echoed_credentials_are_redacted_in_every_format() {
     let server = HostileServer::start(hostile_provider);
@@ -194,7 +195,7 @@ fn longest_hex_run(text: &str) -> usize {
     text.split(|c: char| !matches!(c, '0'..='9' | 'a'..='f')).map(str::len).max().unwrap_or(0)
 }
 
-/// Issue 10, item 5: the signed tokens (`token`, `resource_token`,
+/// The signed tokens (`token`, `resource_token`,
 /// `user_scoped_resource_token`) of the form POST and of the legacy GET's query string
 /// appear in no format, on stdout or in an `-o` file. Replaying one would sign in.
 #[test]
@@ -265,7 +266,7 @@ fn sso_manifest(origin: &str) -> Value {
     kensa_e2e::options().manifest(origin)
 }
 
-/// Issue 10, item 7: a cookie set by 127.0.0.1:P is not sent to localhost:Q after a
+/// A cookie set by 127.0.0.1:P is not sent to localhost:Q after a
 /// redirect (another host to RFC 6265, whatever the ports), while it still goes back to
 /// 127.0.0.1:P, and a cookie localhost:Q sets does not go to 127.0.0.1:P.
 #[test]
@@ -303,7 +304,7 @@ fn sso_cookies_stay_with_the_host_that_set_them() {
     run.assert_code(0);
 }
 
-/// Issue 10, item 12: a 307 (or 308) answer to the sign-in form POST is followed with the
+/// A 307 (or 308) answer to the sign-in form POST is followed with the
 /// same method and form, as a browser does; a 303 is followed with a GET.
 #[test]
 fn sso_307_and_308_keep_the_post_and_its_form() {
@@ -333,7 +334,7 @@ fn sso_307_and_308_keep_the_post_and_its_form() {
     }
 }
 
-/// Issue 10, item 8: with a string-form test URL that has a path
+/// With a string-form test URL that has a path
 /// (`http://127.0.0.1:P/some/prefix/`), the legacy GET sign-in goes under that path, as
 /// provisioning does and as the old gem did: `test sso` and `kensa sso` alike.
 #[test]

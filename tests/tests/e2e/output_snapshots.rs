@@ -1,4 +1,4 @@
-//! Issue 13: the complete output of `kensa test all --with-sso` (command, exit code, stdout,
+//! The complete output of `kensa test all --with-sso` (command, exit code, stdout,
 //! stderr) in the human, JSON and JUnit formats, as `insta` snapshots in `snapshots/`: one
 //! for a correct reference provider (`passing.*`) and one per fault switch and format
 //! (`<switch>.human`, `<switch>.json`, `<switch>.junit`). A changed screen fails with a
@@ -9,7 +9,7 @@
 //! the async switches), and its snapshot must show the check that notices it: a snapshot in
 //! which that check passes would pin down a switch that reached nothing.
 
-use crate::faults::{self, Expect, Setup, Suite};
+use crate::faults::{self, Expect, Invocation, Setup};
 use kensa_e2e::snapshot::{Known, screen};
 use kensa_e2e::{Fault, Outcome, Provider, Report, Run, SSO_SALT, check, parse_junit, text};
 use std::time::Duration;
@@ -47,20 +47,20 @@ struct Shot {
 
 fn shoot(fault: Option<Fault>, format: &'static str) -> Shot {
     let case = fault.map(faults::expectation);
-    let (suite, setup) = case.as_ref().map_or((Suite::All, Setup::V3), |case| (case.suite, case.setup));
+    let (invocation, setup) = case.as_ref().map_or((Invocation::All, Setup::V3), |case| (case.invocation, case.setup));
     let provider = match fault {
         Some(Fault::SlowProvision) => {
             let mut options = kensa_e2e::options().with_fault(Fault::SlowProvision);
             options.slow_provision = SLOW_PROVISION;
             Provider::with_options(options)
         }
-        _ => faults::start(suite, setup, fault.as_slice()),
+        _ => faults::start(invocation, setup, fault.as_slice()),
     };
     let mut known = Known { ports: vec![(provider.running().port(), "[port]")], dirs: vec![provider.dir().into()] };
     let mut shown = vec!["test", "all", "--with-sso", "--format", format];
     match fault {
         Some(Fault::SlowProvision) => shown.extend(["--timeout", SLOW_TIMEOUT_SECS]),
-        Some(fault) if matches!(suite, Suite::Async) => {
+        Some(fault) if matches!(invocation, Invocation::Async) => {
             known.ports.push((kensa_e2e::callback_port(&provider), CALLBACK_PORT));
             let timeout =
                 if fault == Fault::AsyncNeverCallback { NEVER_CALLBACK_TIMEOUT_SECS } else { ASYNC_TIMEOUT_SECS };

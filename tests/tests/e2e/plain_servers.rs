@@ -35,7 +35,7 @@ fn a_correct_standard_library_provider_passes_everything() {
     assert_eq!(provider.resource_count(), 0, "test all leaves nothing behind");
 }
 
-/// Issue 10 (item 10), issue 11: a server that drops a kept-alive connection when the next
+/// A server that drops a kept-alive connection when the next
 /// request arrives on it (an idle timeout firing just then) must not fail a check. kensa
 /// opens a fresh connection per exchange, as Heroku's calls arrive, so it never meets this.
 #[test]
@@ -49,9 +49,10 @@ fn a_server_dropping_reused_connections_fails_nothing() {
     assert_eq!(provider.resource_count(), 0);
 }
 
-/// Issue 11: a provider whose every DELETE hangs costs one deadline per run, not one per
-/// DELETE. The server counts waves of held DELETEs: a DELETE sent after kensa gave up on
-/// an earlier one means kensa waited out a second deadline. (Counts, does not time.)
+/// A provider whose every DELETE hangs costs one deadline per run, not one per DELETE, so a
+/// hung endpoint cannot stretch a run to minutes. The server counts waves of held DELETEs:
+/// a DELETE sent after kensa gave up on an earlier one means kensa waited out a second
+/// deadline. (Counts, does not time.)
 #[test]
 fn a_provider_hanging_on_every_delete_costs_one_deadline() {
     let (provider, dir) = start(PlainBehaviour::HangsOnDelete);
@@ -75,7 +76,7 @@ fn a_provider_hanging_on_every_delete_costs_one_deadline() {
     }
 }
 
-/// Issue 14 against a server that is not ours: a resource `test provision` keeps is in the
+/// Against a server that is not ours: a resource `test provision` keeps is in the
 /// ledger, and plan change, SSO and deprovision find it with no key at all.
 #[test]
 fn the_ledger_carries_a_resource_from_provision_to_deprovision() {
@@ -93,7 +94,7 @@ fn the_ledger_carries_a_resource_from_provision_to_deprovision() {
     assert!(empty.stdout.contains("No resources"), "{}", empty.describe());
 }
 
-/// Issue 14 against a server that is not ours: a service written for v1 finds resources by
+/// Against a server that is not ours: a service written for v1 finds resources by
 /// its own id and answers 404 to Heroku's uuid (or, as the seed guide's code does, fails
 /// with 500 on the miss). kensa tries the id once, fails plan change and deprovision saying
 /// what to change, and still removes everything it made, the extra idempotency resource too.

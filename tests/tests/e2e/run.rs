@@ -2,7 +2,8 @@
 
 use kensa_e2e::{Fault, Kensa, Outcome, Provider, check, messages, text};
 
-/// The issue's own command line, word for word.
+/// The smallest consumer: a command that only needs its config var set passes, and the
+/// resource is removed after it.
 #[test]
 fn a_command_that_sees_the_config_var_passes() {
     let provider = Provider::start();
@@ -69,7 +70,7 @@ fn command_output_stays_out_of_a_json_report() {
     assert_eq!(provider.resource_count(), 0);
 }
 
-/// Issue 10, done-when: a provider returning `PATH`, `LD_PRELOAD` and `BASH_ENV` in its
+/// A provider returning `PATH`, `LD_PRELOAD` and `BASH_ENV` in its
 /// config chose which program `kensa run` started (CMD was looked up on the provider's
 /// `PATH`) and what it loaded. Now CMD is found on the user's `PATH`, only the declared
 /// `MYADDON_URL` is exported, and kensa names the vars it left out; R05 still fails.

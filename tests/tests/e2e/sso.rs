@@ -117,7 +117,7 @@ fn test_sso_passes_for_the_get_flow_and_post_when_forced() {
     let uuid = key(&resource, Api::V3);
     let (run, report) = test_sso(&provider, &uuid, &[]);
     run.assert_code(0);
-    // Issue 14: kensa knows both keys from its ledger; the legacy URL carries the
+    // kensa knows both keys from its ledger; the legacy URL carries the
     // provider's id, with the uuid as `resource_id`, as Heroku sends it.
     assert_sso_passed(&report, &format!("GET /heroku/resources/{}", resource.id));
     // --post, documented by the old gem: a form POST to <origin>/sso/login instead.

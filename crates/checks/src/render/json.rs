@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(value["groups"][1]["checks"][3]["findings"][0]["pointer"], "/id");
     }
 
-    /// issue 10: serde_json escapes C0 controls but writes DEL and C1 (U+009B is a CSI to
+    /// serde_json escapes C0 controls but writes DEL and C1 (U+009B is a CSI to
     /// some terminals) and bidi overrides raw; the report escapes them too and still reads back.
     #[test]
     fn control_characters_are_escaped_and_round_trip() {

@@ -285,7 +285,7 @@ mod tests {
         );
     }
 
-    /// issue 10: provider and manifest text reaches the terminal with every control
+    /// Provider and manifest text reaches the terminal with every control
     /// character shown as an escape, so it cannot clear the screen, retitle the window or
     /// start a line of its own (a fake `[PASS]`).
     #[test]
@@ -346,7 +346,7 @@ mod tests {
         assert_eq!(visible(ordinary), ordinary);
     }
 
-    /// issue 10: a message keeps its own line breaks (kensa lays it out) but shows every
+    /// A message keeps its own line breaks (kensa lays it out) but shows every
     /// other control character escaped.
     #[test]
     fn messages_keep_their_line_breaks_and_escape_the_rest() {
