@@ -1,7 +1,10 @@
-//! Command-line arguments (clap derive types, and the help clap cannot derive; `lib.rs`
-//! turns them into work).
+//! Command-line arguments: the clap derive types, the help clap cannot derive
+//! ([`help`]) and the old gem's word order, rewritten into clap's before it parses.
+
+mod help;
 
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// The `kensa` command line: the derived one, with `kensa test --help` listing every test
@@ -9,69 +12,152 @@ use std::path::PathBuf;
 pub fn command() -> clap::Command {
     Cli::command().mut_subcommand("test", |test| {
         let template = format!(
-            "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\nTests:\n{}\n{TEST_KEYS}\n\nOptions:\n{{options}}{{after-help}}",
-            test_list(&test)
+            "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\nTests:\n{}\n{}\n\nOptions:\n{{options}}{{after-help}}",
+            help::test_list(&test),
+            help::TEST_KEYS
         );
         test.help_template(template)
     })
 }
 
-const TEST_KEYS: &str = "\
-Each test checks the manifest first. KEY is either key of a resource kensa provisioned
-(Heroku's uuid or your service's id: `kensa resources` lists them); without KEY, the newest
-one. --id and --uuid name a resource kensa did not make. A key that is `.`, `..` (however
-percent-encoded) or empty is refused. The options below go anywhere.";
-
-/// One entry per test: `kensa test NAME` with its own arguments, then its description.
-fn test_list(test: &clap::Command) -> String {
-    let mut list = String::new();
-    for suite in test.get_subcommands().filter(|suite| !suite.is_hide_set()) {
-        let mut line = format!("  kensa test {}", suite.get_name());
-        for arg in suite.get_arguments().filter(|arg| !arg.is_hide_set() && arg.get_id() != "help") {
-            let names: Vec<String> =
-                arg.get_value_names().map(|names| names.iter().map(ToString::to_string).collect()).unwrap_or_default();
-            let value = names.first().cloned();
-            let shown = match (arg.get_long(), value) {
-                (Some(long), Some(value)) if arg.get_action().takes_values() => format!("--{long} <{value}>"),
-                (Some(long), _) => format!("--{long}"),
-                // `[KEY] PLAN`: the first values of a positional that takes fewer than it names
-                // are the optional ones.
-                (None, _) if names.len() > 1 => {
-                    let least = arg.get_num_args().map_or(names.len(), |range| range.min_values());
-                    let optional = names.len().saturating_sub(least);
-                    let words: Vec<String> = names
-                        .iter()
-                        .enumerate()
-                        .map(|(index, name)| if index < optional { format!("[<{name}>]") } else { format!("<{name}>") })
-                        .collect();
-                    words.join(" ")
-                }
-                (None, value) => format!("<{}>", value.unwrap_or_else(|| arg.get_id().to_string())),
-            };
-            let shown = if arg.is_required_set() || names.len() > 1 { shown } else { format!("[{shown}]") };
-            line.push(' ');
-            line.push_str(&shown);
-        }
-        if suite.get_name() == "provision" {
-            // lib.rs takes these out of the line before clap sees it.
-            line.push_str(" [--FLAG [VALUE]]...");
-        }
-        let about = suite.get_about().map(ToString::to_string).unwrap_or_default();
-        list.push_str(&format!("{line}\n      {about}\n"));
-    }
-    list
+/// Reads a `kensa` command line (the program name first) as `kensa` does: the matches, and
+/// the provision options taken out of it (see [`split_provision_options`]).
+pub fn parse(args: Vec<OsString>) -> Result<(clap::ArgMatches, Vec<(String, String)>), clap::Error> {
+    let mut root = command();
+    let (args, provision_options) = split_provision_options(&root, command_options_after_the_command(&root, args));
+    Ok((root.try_get_matches_from_mut(args)?, provision_options))
 }
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  every check passed (warnings allowed)
-  1  a check failed (an invalid manifest is a failed check)
-  2  kensa could not run (bad arguments, a missing or unreadable file, one over 1 MiB or
-     not a regular file, output that cannot be written)";
+/// The old gem read every option anywhere on the line: `kensa --foreman init`,
+/// `kensa -s get init`, `kensa -t node create NAME`. Here the options of a command that
+/// come before it move to just after it, where clap looks for them. Global options stay
+/// where they are; a line with an option its command lacks is left for clap to refuse.
+fn command_options_after_the_command(root: &clap::Command, args: Vec<OsString>) -> Vec<OsString> {
+    let global: Vec<&clap::Arg> = root.get_arguments().collect();
+    let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
+    for (at, word) in words.iter().enumerate().skip(1) {
+        let Some(command) = word.and_then(|word| root.find_subcommand(word)) else {
+            continue;
+        };
+        let own: Vec<&clap::Arg> = command.get_arguments().collect();
+        let (mut kept, mut moved) = (args[..1].to_vec(), Vec::new());
+        let mut index = 1;
+        while index < at {
+            let word = words[index].unwrap_or_default();
+            let (taken, to) = match (option_words(&global, word), option_words(&own, word)) {
+                (Some(taken), _) => (taken, &mut kept),
+                (None, Some(taken)) => (taken, &mut moved),
+                (None, None) => break,
+            };
+            if index + taken > at {
+                break;
+            }
+            to.extend_from_slice(&args[index..index + taken]);
+            index += taken;
+        }
+        // Only options (and their values) before this word: it is the command.
+        if index == at {
+            kept.push(args[at].clone());
+            kept.append(&mut moved);
+            kept.extend_from_slice(&args[at + 1..]);
+            return kept;
+        }
+    }
+    args
+}
+
+/// How many words the option `word` takes up (1, or 2 with a separate value), when it is
+/// one of `args`; `None` when it is not an option of theirs.
+fn option_words(args: &[&clap::Arg], word: &str) -> Option<usize> {
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    if let Some(long) = word.strip_prefix("--") {
+        let (name, inline_value) = long.split_once('=').map_or((long, false), |(name, _)| (name, true));
+        let arg = args.iter().find(|arg| {
+            arg.get_long() == Some(name) || arg.get_all_aliases().is_some_and(|aliases| aliases.contains(&name))
+        })?;
+        return Some(if takes_value(arg) && !inline_value { 2 } else { 1 });
+    }
+    let shorts = word.strip_prefix('-').filter(|shorts| !shorts.is_empty())?;
+    // `-abc` is flags a, b and c; `-sget` is -s with the value `get`.
+    for (at, short) in shorts.char_indices() {
+        let arg = args.iter().find(|arg| {
+            arg.get_short() == Some(short)
+                || arg.get_all_short_aliases().is_some_and(|aliases| aliases.contains(&short))
+        })?;
+        if takes_value(arg) {
+            return Some(if at + short.len_utf8() == shorts.len() { 2 } else { 1 });
+        }
+    }
+    Some(1)
+}
+
+/// Takes the unknown `--flag`, `--flag value` and `--flag=value` arguments that follow
+/// `test provision` out of the command line: they become provision options (a bare flag is
+/// `"true"`), as in the old gem. Flags kensa knows stay where they are.
+fn split_provision_options(root: &clap::Command, args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, String)>) {
+    let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
+    let Some(start) = words.windows(2).position(|pair| pair == [Some("test"), Some("provision")]) else {
+        return (args, Vec::new());
+    };
+    let known = known_long_flags(root);
+    let mut kept = args[..start + 2].to_vec();
+    let mut options = Vec::new();
+    let mut index = start + 2;
+    while index < args.len() {
+        let word = words[index];
+        let unknown_flag = word.and_then(|word| word.strip_prefix("--")).filter(|flag| {
+            let name = flag.split('=').next().unwrap_or_default();
+            !name.is_empty() && !known.iter().any(|known| known == name)
+        });
+        match unknown_flag {
+            Some(flag) => {
+                if let Some((name, value)) = flag.split_once('=') {
+                    options.push((name.to_string(), value.to_string()));
+                } else if let Some(value) =
+                    words.get(index + 1).copied().flatten().filter(|next| !next.starts_with('-'))
+                {
+                    options.push((flag.to_string(), value.to_string()));
+                    index += 1;
+                } else {
+                    options.push((flag.to_string(), "true".to_string()));
+                }
+            }
+            None => kept.push(args[index].clone()),
+        }
+        index += 1;
+    }
+    (kept, options)
+}
+
+/// The long flags (and aliases) `kensa test provision` itself understands: the global
+/// ones and those of `test` and `provision`. Flags of other commands, such as `--host`,
+/// are provision options here.
+fn known_long_flags(root: &clap::Command) -> Vec<String> {
+    fn add(command: &clap::Command, names: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            names.extend(arg.get_long().map(str::to_string));
+            names.extend(arg.get_all_aliases().into_iter().flatten().map(str::to_string));
+        }
+    }
+    let mut names = vec!["help".to_string(), "version".to_string()];
+    add(root, &mut names);
+    if let Some(test) = root.find_subcommand("test") {
+        add(test, &mut names);
+        if let Some(provision) = test.find_subcommand("provision") {
+            add(provision, &mut names);
+        }
+    }
+    names
+}
+
+/// Heroku's own limit on each answer, the engine's default: `--timeout`'s default and most.
+fn heroku_timeout_secs() -> u64 {
+    kensa_checks::Limits::default().timeout_ms / 1000
+}
 
 /// Test a Heroku add-on provider's service on your own machine, before Heroku calls it.
 #[derive(Debug, Parser)]
-#[command(name = "kensa", version, disable_version_flag = true, about, after_help = EXIT_CODES, arg_required_else_help = true, max_term_width = 100)]
+#[command(name = "kensa", version, disable_version_flag = true, about, after_help = help::EXIT_CODES, arg_required_else_help = true, max_term_width = 100)]
 pub struct Cli {
     /// Print version (also `kensa version`, as in the old gem).
     #[arg(short = 'v', long = "version", short_alias = 'V', action = ArgAction::Version)]
@@ -124,11 +210,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub insecure: bool,
 
-    /// Seconds to wait for each answer, its body included: Heroku's own limit, 25, or less
-    /// for quicker feedback while developing. An SSO sign-in gets this long for all its
-    /// redirects; a hung endpoint is waited for once per run; cors-proxy answers 504 after
-    /// this long, and cuts off a body still coming.
-    #[arg(long, global = true, value_name = "SECS", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=25))]
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        help = help::timeout(),
+        default_value_t = heroku_timeout_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=heroku_timeout_secs())
+    )]
     pub timeout: u64,
 
     /// Expect asynchronous provisioning: a 202, then the provider finishing through a
@@ -153,7 +242,7 @@ pub enum Command {
     Init(InitArgs),
 
     /// Make the calls Heroku makes and check every answer (bare `kensa test` runs `all`).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = help::EXIT_CODES)]
     Test(TestArgs),
 
     /// Provision, run CMD with the returned config vars, change plan, deprovision.
@@ -171,7 +260,7 @@ pub enum Command {
     Demo(DemoArgs),
 
     /// Open a signed-in browser session on the resource ID, as Heroku's dashboard would.
-    #[command(after_help = SSO_HELP)]
+    #[command(after_help = help::SSO_HELP)]
     Sso(SsoArgs),
 
     /// List every check kensa makes, with its code, name and label.
@@ -185,30 +274,30 @@ pub enum Command {
     },
 
     /// Create folder NAME with a working starter add-on service, its manifest and a .env.
-    #[command(after_help = CREATE_HELP)]
+    #[command(after_help = help::CREATE_HELP)]
     Create(CreateArgs),
 
     /// Validate the manifest and push it to the add-ons API; the file gets the server's copy.
-    #[command(after_help = ADDONS_API_HELP)]
+    #[command(after_help = help::ADDONS_API_HELP)]
     Push(PushArgs),
 
     /// Fetch the current manifest of add-on SLUG from the add-ons API into the manifest file.
-    #[command(after_help = ADDONS_API_HELP)]
+    #[command(after_help = help::ADDONS_API_HELP)]
     Pull(PullArgs),
 
     /// Show how the manifest file differs from the pushed one (exit 1 when they differ).
-    #[command(after_help = ADDONS_API_HELP)]
+    #[command(after_help = help::ADDONS_API_HELP)]
     Diff(DiffArgs),
 
     /// List the manifests pushed for add-on SLUG (default: the manifest file's id).
-    #[command(after_help = ADDONS_API_HELP)]
+    #[command(after_help = help::ADDONS_API_HELP)]
     Manifests(ManifestsArgs),
 
     /// Print shell completions: kensa completions bash > /etc/bash_completion.d/kensa
     Completions(CompletionsArgs),
 
     /// Add CORS to a provider that lacks it, so the browser playground can test it.
-    #[command(after_help = CORS_PROXY_HELP)]
+    #[command(after_help = help::cors_proxy())]
     CorsProxy(CorsProxyArgs),
 
     /// Print the version, as `kensa --version` does.
@@ -218,49 +307,6 @@ pub enum Command {
     /// .kensa-resources.json next to the manifest); --cleanup deprovisions them.
     Resources(ResourcesArgs),
 }
-
-const CORS_PROXY_HELP: &str = "\
-Listens on 127.0.0.1 only and forwards only to the --to origin (each request's path and
-query appended). Answers CORS preflights itself and adds Access-Control-Allow-Origin to the
-answers of the pages it allows; redirects are passed through. Point the playground's
-manifest at the proxy, e.g.
-  kensa cors-proxy --to http://localhost:5000 --port 5001
-and use http://127.0.0.1:5001/heroku/resources as base_url.
-
-Who it answers: only requests addressed to it, with Host 127.0.0.1:PORT or localhost:PORT
-(anything else, such as a DNS-rebinding page's name, gets 403). A request with an Origin
-header must come from an allowed page: by default http://127.0.0.1, http://localhost and
-http://[::1] on any port (the playground served locally); add a hosted playground's origin
-with --allow-origin https://example.org (repeatable; HOST:* allows any port). Other origins,
-and Origin: null, get 403 without CORS headers and are not forwarded; a request without
-Origin (curl, kensa test) is forwarded and gets no CORS headers.
-
-A provider that has not answered within --timeout seconds (default 25, Heroku's limit) gets
-the browser a 504 with a JSON message, CORS headers included; a body still coming when
-those seconds are up is cut off. Stop it with Ctrl-C.";
-
-const SSO_HELP: &str = "\
-In the POST flow the signed form (live sign-in tokens) is served once, from 127.0.0.1 on a
-free port, at a random path: http://127.0.0.1:PORT/<32 random hex digits>. Only a GET of
-that path with Host 127.0.0.1:PORT, as the browser sends it, gets the page; any other path
-gets 404 and any other Host (localhost included, or a DNS-rebinding page's name) 403, and
-neither uses up the page. kensa waits up to 10 minutes for it.";
-
-const CREATE_HELP: &str = "\
-Templates: node (Node.js standard library), python (Python 3 standard library), rust
-(axum) and sinatra (Ruby and Sinatra, as in Heroku's guide; Debian's ruby and ruby-sinatra
-packages suffice) are built in and work offline. A git URL or the path of a local git
-repository is cloned with git. Any other name, such as clojure, is cloned as the old kensa
-did, from ${REPO_PREFIX:-https://github.com/heroku/kensa-create-}NAME; when that cannot be
-reached, the error says so and names the built-in templates. NAME must not exist or be an
-empty folder. The manifest and .env (mode 0600) replace a template's own; a symbolic link
-there, or a .gitignore that is one, is replaced by a regular file (with a warning), never
-written through. .gitignore lists .env and .kensa-resources.json.";
-
-const ADDONS_API_HELP: &str = "\
-The token comes from HEROKU_API_KEY, else the api.heroku.com entry of ~/.netrc (which
-`heroku login` writes). The API is https://addons.heroku.com unless HEROKU_ADDONS_HOST or
---host says otherwise. An answer over 16 MiB is refused (exit 2).";
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -485,4 +531,51 @@ pub enum ColorChoice {
 pub enum SsoMethod {
     Post,
     Get,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(line: &str) -> (Vec<String>, Vec<(String, String)>) {
+        let (args, options) = split_provision_options(&command(), line.split(' ').map(OsString::from).collect());
+        (args.into_iter().map(|arg| arg.into_string().unwrap_or_default()).collect(), options)
+    }
+
+    #[test]
+    fn unknown_flags_after_test_provision_become_options() {
+        let (args, options) =
+            split("kensa test provision --foo bar --baz --qux=1 -f m.json --plan basic --host h --async");
+        assert_eq!(args, ["kensa", "test", "provision", "-f", "m.json", "--plan", "basic", "--async"]);
+        let expected =
+            [("foo", "bar"), ("baz", "true"), ("qux", "1"), ("host", "h")].map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(options, expected);
+    }
+
+    fn moved(line: &str) -> String {
+        let args = command_options_after_the_command(&command(), line.split(' ').map(OsString::from).collect());
+        args.into_iter().map(|arg| arg.into_string().unwrap_or_default()).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The gem's options before the command move after it; global ones stay put.
+    #[test]
+    fn options_of_the_command_before_it_move_after_it() {
+        assert_eq!(
+            moved("kensa -f m.json -s get --format json init --force"),
+            "kensa -f m.json --format json init -s get --force"
+        );
+        assert_eq!(moved("kensa -sget --foreman -v init"), "kensa -v init -sget --foreman");
+        assert_eq!(moved("kensa -t test create x"), "kensa create -t test x");
+        // Not options of the command (or no command at all): clap refuses them as written.
+        for line in ["kensa --foreman test all", "kensa -- init", "kensa --foreman", "kensa -x init", "kensa -f init"] {
+            assert_eq!(moved(line), line);
+        }
+    }
+
+    #[test]
+    fn other_commands_are_left_alone() {
+        let (args, options) = split("kensa test all --foo bar");
+        assert_eq!(args.len(), 5);
+        assert!(options.is_empty());
+    }
 }

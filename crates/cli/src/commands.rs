@@ -8,4 +8,4 @@ pub(crate) mod init;
 pub(crate) mod resources;
 pub(crate) mod run;
 pub(crate) mod sso;
-pub(crate) mod test;
+pub(crate) mod test_command;

@@ -27,7 +27,10 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    pub(crate) fn new(global: GlobalArgs, color: bool, provision_options: Vec<(String, String)>) -> Context {
+    /// `global` resolved; `provision_options` as `args::parse` took them out of the line.
+    pub(crate) fn new(global: GlobalArgs, provision_options: Vec<(String, String)>) -> Context {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        let color = crate::output::use_color(global.color, no_color);
         let defaults = Settings::default();
         let engine = Settings {
             environment: if global.production { Environment::Production } else { Environment::Test },

@@ -2,10 +2,9 @@
 //! (a fresh file renamed into place), never through a symbolic link, and readable by the
 //! user only when they hold a secret.
 
-use crate::Result;
-use crate::error::CliError;
+use crate::error::{CliError, Result};
 use std::fs::{File, FileType, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
 /// The most kensa reads of a manifest or any other file it is given. A manifest is a few
@@ -206,6 +205,28 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     {
         let _ = (first, second);
         matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
+    }
+}
+
+/// Asks before replacing `path`; without a terminal to ask on, refuses unless forced.
+pub(crate) fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
+    if force || !path.exists() {
+        return Ok(());
+    }
+    let refusal = || {
+        CliError::new(format!("{} already exists; not replacing it", path.display()))
+            .hint("pass --force to replace it, or -f FILE to write somewhere else")
+    };
+    if !io::stdin().is_terminal() {
+        return Err(refusal());
+    }
+    crate::output::eprint(&format!("{what} already exists. Replace it? (y/n) "));
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer).map_err(|_| refusal())?;
+    if answer.trim().eq_ignore_ascii_case("y") || answer.trim().eq_ignore_ascii_case("yes") {
+        Ok(())
+    } else {
+        Err(refusal())
     }
 }
 

@@ -2,8 +2,7 @@
 //! causes of a reqwest failure. Each command adds only what is its own (the checks' fresh
 //! connections, push/pull's overall timeout, the proxy's long reads).
 
-use crate::Result;
-use crate::error::CliError;
+use crate::error::{CliError, Result};
 use std::error::Error as _;
 use std::time::Duration;
 

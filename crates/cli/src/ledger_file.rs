@@ -1,8 +1,7 @@
 //! The resource ledger on disk: `.kensa-resources.json` next to the manifest, readable by
 //! the user only, rewritten after every change so an interrupted run still leaves a record.
 
-use crate::Result;
-use crate::error::CliError;
+use crate::error::{CliError, Result};
 use kensa_checks::ResourceKeys;
 use kensa_checks::encoding::{DOT_SEGMENT_REASON, is_dot_or_empty_segment};
 use kensa_checks::ledger::{Ledger, Lookup};

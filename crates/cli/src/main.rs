@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kensa_cli::main()
+    kensa_cli::run(std::env::args_os().collect()).into()
 }

@@ -1,6 +1,7 @@
 //! Terminal output: colour choice, ANSI painting and writes that survive a closed pipe.
 
 use crate::args::ColorChoice;
+use crate::error::{CliError, Result};
 use kensa_checks::render::{Tone, visible};
 use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
@@ -25,22 +26,27 @@ pub(crate) fn ansi(tone: Tone, text: &str) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-/// Writes to stdout. A reader that went away (`kensa ... | head`) ends the program quietly
-/// with exit code 0, as ripgrep does; any other failure (`> /dev/full`, a full disk) ends it
-/// with exit code 2 and says so, since the report was lost. Renderers already escape
-/// provider and manifest text; this is the last line of defence for everything else
-/// printed (see [`terminal_safe`]).
-pub(crate) fn print(text: &str) {
+/// Writes to stdout. A reader that went away (`kensa ... | head`) is
+/// [`CliError::closed_pipe`], which ends the command quietly with exit code 0, as ripgrep
+/// does; any other failure (`> /dev/full`, a full disk) is an error (exit code 2), since the
+/// report was lost. Renderers already escape provider and manifest text; this is the last
+/// line of defence for everything else printed (see [`terminal_safe`]).
+pub(crate) fn print(text: &str) -> Result<()> {
     let text = terminal_safe(text);
     let mut stdout = io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => {}
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(error) => {
-            eprintln!("error: cannot write to standard output: {error}");
-            std::process::exit(crate::ExitStatus::Error as i32);
-        }
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Err(CliError::closed_pipe()),
+        Err(error) => Err(CliError::new(format!("cannot write to standard output: {error}"))),
     }
+}
+
+/// Writes `text` to stderr as [`print`] writes stdout (line breaks kept, other control
+/// characters escaped): notes, prompts and errors beside the report. A closed stderr loses
+/// it (`eprint!` would panic).
+pub(crate) fn eprint(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(terminal_safe(text).as_bytes()).and_then(|()| stderr.flush());
 }
 
 /// Writes one line to stderr with every control character escaped, line breaks and colour
@@ -88,7 +94,7 @@ pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
-    /// issue 10: whatever reaches stdout, only kensa's colours and line breaks stay raw.
+    /// Whatever reaches stdout, only kensa's colours and line breaks stay raw.
     #[test]
     fn printed_text_keeps_colours_and_line_breaks_and_escapes_other_controls() {
         let painted = ansi(Tone::Pass, "[PASS]");

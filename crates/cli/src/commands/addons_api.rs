@@ -9,10 +9,10 @@ mod line_diff;
 mod netrc;
 
 use crate::args::{AddonsApiArgs, DiffArgs, Format, ManifestsArgs, PullArgs, PushArgs};
-use crate::commands::init::confirm_replace;
-use crate::error::CliError;
-use crate::output::print;
-use crate::{Context, ExitStatus, Result};
+use crate::context::Context;
+use crate::error::{CliError, ExitStatus, Result};
+use crate::files::confirm_replace;
+use crate::output::{eprint, print};
 use kensa_checks::encoding::{DOT_SEGMENT_REASON, is_dot_or_empty_segment, path_segment};
 use kensa_checks::render::visible;
 use serde_json::{Map, Value, json};
@@ -52,7 +52,7 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
             }
         }
         text.push_str("Run `kensa test manifest` for the full report.\n");
-        eprint!("{text}");
+        eprint(&text);
         return Ok(ExitStatus::Failed);
     };
     let slug = manifest.id.clone();
@@ -63,10 +63,11 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
     let answer = match api.post(&api_path, &json!({ "contents": contents })) {
         Ok(answer) => answer,
         Err(ApiError::Status { status: 422, message }) => {
-            eprintln!("error: {}", visible(&api.status_message(Action::Push, &slug, 422, message.as_deref())));
-            eprintln!(
-                "hint: if it mentions $base, someone pushed since your last pull: `kensa pull {slug}`, redo your changes, push again"
-            );
+            eprint(&format!(
+                "error: {}\nhint: if it mentions $base, someone pushed since your last pull: `kensa pull {slug}`, redo \
+                 your changes, push again\n",
+                visible(&api.status_message(Action::Push, &slug, 422, message.as_deref()))
+            ));
             return Ok(ExitStatus::Failed);
         }
         Err(error) => return Err(api.error(Action::Push, &slug, error)),
@@ -81,7 +82,7 @@ pub(crate) fn push(context: &Context, args: &PushArgs) -> Result<ExitStatus> {
             crate::output::warn_line!("warning: the add-ons API returned no manifest; {} is unchanged", path.display())
         }
     }
-    print(&text);
+    print(&text)?;
     Ok(ExitStatus::Passed)
 }
 
@@ -93,7 +94,7 @@ pub(crate) fn pull(context: &Context, args: &PullArgs) -> Result<ExitStatus> {
     let api = Api::new(&args.api)?;
     let contents = api.current_manifest(Action::Pull, &args.slug, &api_path)?;
     write_manifest(path, &contents)?;
-    print(&format!("-----> Manifest for \"{}\" received successfully\n       Wrote {}\n", args.slug, path.display()));
+    print(&format!("-----> Manifest for \"{}\" received successfully\n       Wrote {}\n", args.slug, path.display()))?;
     Ok(ExitStatus::Passed)
 }
 
@@ -113,11 +114,11 @@ pub(crate) fn diff(context: &Context, args: &DiffArgs) -> Result<ExitStatus> {
     let new_name = path.display().to_string();
     match line_diff::unified(&old_name, &new_name, &remote_text, &local_text, 3, context.paint()) {
         None => {
-            print(&format!("{new_name} matches the pushed manifest of \"{slug}\"\n"));
+            print(&format!("{new_name} matches the pushed manifest of \"{slug}\"\n"))?;
             Ok(ExitStatus::Passed)
         }
         Some(diff) => {
-            print(&api.redact(&diff));
+            print(&api.redact(&diff))?;
             Ok(ExitStatus::Failed)
         }
     }
@@ -149,11 +150,11 @@ pub(crate) fn manifests(context: &Context, args: &ManifestsArgs) -> Result<ExitS
     rows.sort_by(|a, b| b.1.cmp(&a.1));
     if context.format == Format::Json {
         let list: Vec<Value> = rows.iter().map(|(id, created)| json!({"id": id, "created_at": created})).collect();
-        print(&(serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"));
+        print(&(serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"))?;
         return Ok(ExitStatus::Passed);
     }
     if rows.is_empty() {
-        print(&format!("No manifests pushed for \"{slug}\" yet.\n"));
+        print(&format!("No manifests pushed for \"{slug}\" yet.\n"))?;
         return Ok(ExitStatus::Passed);
     }
     let width = rows.iter().map(|(id, _)| id.chars().count()).max().unwrap_or(0).max("Manifest".len());
@@ -161,7 +162,7 @@ pub(crate) fn manifests(context: &Context, args: &ManifestsArgs) -> Result<ExitS
     for (id, created) in rows {
         text.push_str(&format!("{id:<width$}  {created}\n"));
     }
-    print(&text);
+    print(&text)?;
     Ok(ExitStatus::Passed)
 }
 

@@ -1,13 +1,13 @@
 //! `kensa completions SHELL`: shell completions for every command and flag.
 
-use crate::args::Cli;
+use crate::args::{Cli, CompletionsArgs};
+use crate::error::{ExitStatus, Result};
 use crate::output::print;
-use crate::{ExitStatus, Result};
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-pub(crate) fn run(shell: Shell) -> Result<ExitStatus> {
-    print(&script(shell));
+pub(crate) fn run(args: &CompletionsArgs) -> Result<ExitStatus> {
+    print(&script(args.shell))?;
     Ok(ExitStatus::Passed)
 }
 

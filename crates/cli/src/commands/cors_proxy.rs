@@ -12,9 +12,9 @@
 //! stay off the terminal.
 
 use crate::args::CorsProxyArgs;
-use crate::error::CliError;
-use crate::output::print;
-use crate::{Context, ExitStatus, Result};
+use crate::context::Context;
+use crate::error::{CliError, ExitStatus, Result};
+use crate::output::{print, warn_line};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Bytes, Frame, Incoming};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -65,7 +65,7 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
         .build()
         .map_err(|error| CliError::new(format!("cannot build the HTTP client: {error}")))?;
     if context.insecure {
-        eprintln!("warning: --insecure: TLS certificates of {origin} are not verified");
+        warn_line!("warning: --insecure: TLS certificates of {origin} are not verified");
     }
     let runtime = crate::http::runtime()?;
     let port = args.port;
@@ -78,12 +78,44 @@ pub(crate) fn run(context: &Context, args: &CorsProxyArgs) -> Result<ExitStatus>
         }
     })?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
-    print(&format!("kensa cors-proxy: http://{address} -> {origin}\n"));
+    print(&format!("kensa cors-proxy: http://{address} -> {origin}\n"))?;
     let pages: Vec<String> = allowed.iter().map(AllowedOrigin::to_string).collect();
-    print(&format!("allowing pages from {} (add others with --allow-origin)\n", pages.join(", ")));
-    let upstream = Arc::new(Upstream { origin, client, deadline: context.timeout(), port: address.port(), allowed });
-    runtime.block_on(serve(listener, upstream));
-    Ok(ExitStatus::Passed)
+    print(&format!("allowing pages from {} (add others with --allow-origin)\n", pages.join(", ")))?;
+    let log = Arc::new(Log::default());
+    let upstream = Upstream { origin, client, deadline: context.timeout(), port: address.port(), allowed, log };
+    let log = Arc::clone(&upstream.log);
+    runtime.spawn(serve(listener, Arc::new(upstream)));
+    // Serves until Ctrl-C, or until the log cannot be written.
+    runtime.block_on(log.lost());
+    Err(log.take())
+}
+
+/// The request log on stdout. A line that cannot be written stops the proxy, which then
+/// ends as any command whose output is lost: quietly with 0 for a closed pipe, else exit 2.
+#[derive(Default)]
+struct Log {
+    lost: std::sync::Mutex<Option<CliError>>,
+    stopped: tokio::sync::Notify,
+}
+
+impl Log {
+    fn line(&self, text: &str) {
+        if let Err(error) = print(text) {
+            self.lost.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(error);
+            self.stopped.notify_one();
+        }
+    }
+
+    /// Waits until a line could not be written.
+    async fn lost(&self) {
+        self.stopped.notified().await;
+    }
+
+    /// Why the log stopped.
+    fn take(&self) -> CliError {
+        let lost = self.lost.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        lost.unwrap_or_else(|| CliError::new("cannot write to standard output"))
+    }
 }
 
 /// The `--to` origin as `scheme://host[:port]`, or why it is not one.
@@ -121,12 +153,13 @@ struct Upstream {
     origin: String,
     client: reqwest::Client,
     /// How long one exchange may take, the provider's whole answer included (`--timeout`,
-    /// Heroku's 25 s).
+    /// at most Heroku's own limit).
     deadline: Duration,
     /// The port the proxy listens on, which `Host` must name.
     port: u16,
     /// The pages whose requests get CORS headers.
     allowed: Vec<AllowedOrigin>,
+    log: Arc<Log>,
 }
 
 impl Upstream {
@@ -250,7 +283,7 @@ async fn serve(listener: TcpListener, upstream: Arc<Upstream>) {
             Ok((stream, _)) => stream,
             Err(error) => {
                 // Out of file descriptors and the like: wait, don't spin or stop.
-                eprintln!("kensa cors-proxy: accept failed: {error}");
+                warn_line!("kensa cors-proxy: accept failed: {error}");
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
@@ -302,7 +335,7 @@ async fn handle(request: Request<Incoming>, upstream: &Upstream) -> Response<Pro
         }
     };
     allow_origin(response.headers_mut(), allowed);
-    print(&format!("{method} {path} {}{note}\n", response.status().as_u16()));
+    upstream.log.line(&format!("{method} {path} {}{note}\n", response.status().as_u16()));
     response
 }
 
@@ -463,6 +496,7 @@ async fn forward(
         deadline: Box::pin(tokio::time::sleep_until(deadline)),
         at: deadline,
         late: Some(late),
+        log: Arc::clone(&upstream.log),
     }));
     Ok(response)
 }
@@ -508,6 +542,7 @@ struct Streamed {
     at: tokio::time::Instant,
     /// Logged once, when the deadline cuts the body off.
     late: Option<String>,
+    log: Arc<Log>,
 }
 
 impl ProxyBody {
@@ -536,7 +571,7 @@ impl hyper::body::Body for ProxyBody {
                 // The deadline first: an upstream that always has a byte ready is cut off too.
                 if tokio::time::Instant::now() >= streamed.at || streamed.deadline.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(streamed.late.take().map(|late| {
-                        print(&late);
+                        streamed.log.line(&late);
                         Err(std::io::Error::other("the upstream body did not end in time"))
                     }));
                 }
@@ -560,124 +595,4 @@ impl hyper::body::Body for ProxyBody {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_upstream_must_be_an_http_origin() {
-        assert_eq!(upstream_origin("http://localhost:5000").unwrap(), "http://localhost:5000");
-        assert_eq!(upstream_origin("http://localhost:5000/").unwrap(), "http://localhost:5000");
-        assert_eq!(upstream_origin("https://example.com:443").unwrap(), "https://example.com");
-        for bad in [
-            "localhost:5000",
-            "ftp://localhost:5000",
-            "http://localhost:5000/heroku/resources",
-            "http://localhost:5000/?a=1",
-            "http://user:pw@localhost:5000",
-            "not a url",
-        ] {
-            assert!(upstream_origin(bad).is_err(), "{bad} was accepted");
-        }
-    }
-
-    #[test]
-    fn hop_by_hop_headers_and_host_are_not_forwarded() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:5001"));
-        headers.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, x-private"));
-        headers.insert(HeaderName::from_static("x-private"), HeaderValue::from_static("1"));
-        headers.insert(header::TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic eDp5"));
-        headers.append(header::ACCEPT, HeaderValue::from_static("application/json"));
-        headers.append(header::ACCEPT, HeaderValue::from_static("text/plain"));
-        let kept = forwarded(&headers);
-        let names: Vec<&str> = kept.keys().map(HeaderName::as_str).collect();
-        assert_eq!(names, ["authorization", "accept"]);
-        assert_eq!(kept.get_all(header::ACCEPT).iter().count(), 2);
-    }
-
-    #[test]
-    fn answers_allow_the_origin_and_expose_their_headers() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(header::LOCATION, HeaderValue::from_static("/dashboard"));
-        allow_origin(&mut headers, Some(HeaderValue::from_static("http://127.0.0.1:8080")));
-        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "http://127.0.0.1:8080");
-        assert_eq!(headers[header::ACCESS_CONTROL_EXPOSE_HEADERS], "content-type, location");
-        assert_eq!(headers[header::VARY], "Origin");
-
-        // No allowed page, no CORS headers; the answer still varies by Origin.
-        let mut headers = HeaderMap::new();
-        allow_origin(&mut headers, None);
-        assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
-        assert!(!headers.contains_key(header::ACCESS_CONTROL_EXPOSE_HEADERS));
-        assert_eq!(headers[header::VARY], "Origin");
-    }
-
-    #[test]
-    fn only_the_proxys_own_loopback_address_is_its_host() {
-        for own in ["127.0.0.1:5001", "localhost:5001", "LocalHost:5001"] {
-            assert!(names_proxy(own, 5001), "{own}");
-        }
-        for other in
-            ["127.0.0.1:5002", "attacker.example:5001", "127.0.0.1", "localhost:", "127.0.0.2:5001", "[::1]:5001"]
-        {
-            assert!(!names_proxy(other, 5001), "{other}");
-        }
-        assert!(names_proxy("127.0.0.1", 80) && names_proxy("localhost:80", 80));
-    }
-
-    #[test]
-    fn loopback_pages_are_allowed_and_others_only_when_added() {
-        let defaults = default_allowed_origins();
-        let allowed = |list: &[AllowedOrigin], origin: &str| {
-            page_origin(origin).is_some_and(|page| list.iter().any(|allowed| allowed.matches(&page)))
-        };
-        for origin in ["http://127.0.0.1:8080", "http://localhost:3000", "http://[::1]:8080", "http://127.0.0.1"] {
-            assert!(allowed(&defaults, origin), "{origin}");
-        }
-        for origin in [
-            "https://attacker.example",
-            "http://127.0.0.1.attacker.example",
-            "https://127.0.0.1:8080",
-            "null",
-            "http://127.0.0.1:8080/",
-            "*",
-            "",
-        ] {
-            assert!(!allowed(&defaults, origin), "{origin}");
-        }
-        let mut list = defaults.clone();
-        list.push(AllowedOrigin::parse("https://Example.org").unwrap());
-        list.push(AllowedOrigin::parse("http://192.168.1.5:*").unwrap());
-        list.push(AllowedOrigin::parse("http://pages.example:8080/").unwrap());
-        assert!(allowed(&list, "https://example.org") && !allowed(&list, "https://example.org:8443"));
-        assert!(allowed(&list, "http://192.168.1.5:1234") && allowed(&list, "http://192.168.1.5"));
-        assert!(allowed(&list, "http://pages.example:8080") && !allowed(&list, "http://pages.example"));
-        assert!(!allowed(&list, "http://example.org"));
-        let shown: Vec<String> = list.iter().map(AllowedOrigin::to_string).collect();
-        assert_eq!(
-            shown,
-            [
-                "http://127.0.0.1:*",
-                "http://localhost:*",
-                "http://[::1]:*",
-                "https://example.org",
-                "http://192.168.1.5:*",
-                "http://pages.example:8080"
-            ]
-        );
-        for bad in [
-            "*",
-            "null",
-            "example.org",
-            "ftp://example.org",
-            "https://example.org/page",
-            "https://u:p@x.org",
-            "https://x.org:8080:*",
-            "https://x.org?a",
-        ] {
-            assert!(AllowedOrigin::parse(bad).is_err(), "{bad} was accepted");
-        }
-    }
-}
+mod tests;

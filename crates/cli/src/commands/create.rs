@@ -7,12 +7,12 @@
 //! from `${REPO_PREFIX:-https://github.com/heroku/kensa-create-}<name>`, as the old gem did.
 
 use crate::args::CreateArgs;
-use crate::error::CliError;
+use crate::context::Context;
+use crate::error::{CliError, ExitStatus, Result};
 use crate::files::Access;
 use crate::ledger_file::{GitignoreLink, IGNORE_DOTENV, IGNORE_LEDGER, Ignored, ignore_in_git};
 use crate::output::print;
 use crate::random::random_hex;
-use crate::{Context, ExitStatus, Result};
 use kensa_manifest::{SkeletonOptions, SsoStyle, default_prefix, skeleton};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -209,7 +209,7 @@ pub(crate) fn run(_context: &Context, args: &CreateArgs) -> Result<ExitStatus> {
         None => text.push_str("  # start the service as its README says, on port 5000\n"),
     }
     text.push_str(&step("kensa test all --with-sso", "in another terminal: checks every call Heroku makes"));
-    print(&text);
+    print(&text)?;
     Ok(ExitStatus::Passed)
 }
 

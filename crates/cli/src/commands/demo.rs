@@ -1,15 +1,15 @@
 //! `kensa demo`: every check against the embedded reference provider, with no configuration.
 
-use super::test::{RunRequest, exit_status, run_source};
-use crate::args::Format;
-use crate::error::CliError;
-use crate::output::print;
-use crate::{Context, ExitStatus, Result};
+use crate::args::{DemoArgs, Format};
+use crate::context::Context;
+use crate::error::{CliError, ExitStatus, Result};
+use crate::host::ManifestFile;
+use crate::output::{eprint, print, warn_line};
 use kensa_checks::Suite;
 
 /// `kensa demo`: the reference provider on a free loopback port, a matching manifest in a
 /// temporary folder, and `test all` against it.
-pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
+pub(crate) fn run(context: &Context, args: &DemoArgs) -> Result<ExitStatus> {
     let random = |what: &str| crate::random::random_hex().map_err(|error| CliError::new(format!("{what}: {error}")));
     let options = kensa_provider::ProviderOptions {
         password: random("password")?,
@@ -40,17 +40,16 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
             "Reference provider listening on {}\nManifest written to {}\n",
             provider.base_url(),
             manifest_path.display()
-        ));
+        ))?;
     }
-    let report = run_source(
-        context,
-        &manifest_path,
-        manifest.as_bytes(),
-        RunRequest::Suite(Suite::All { plan: context.plan_change_to.clone(), with_sso: true }),
+    let report = ManifestFile::from_source(context, &manifest_path, manifest.into_bytes()).run_suites(
+        "kensa test all --with-sso",
+        context.provision_options.clone(),
+        vec![Suite::All { plan: context.plan_change_to.clone(), with_sso: true }],
     );
     let left = provider.resource_count();
     drop(provider);
-    let kept = if keep {
+    let kept = if args.keep {
         Some(dir.keep())
     } else {
         // Removes the folder.
@@ -60,8 +59,8 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
     let report = report?;
     if context.format == Format::Human {
         match left {
-            Ok(count) => print(&format!("The reference provider holds {count} resources after the run.\n")),
-            Err(error) => eprintln!("warning: cannot count the provider's resources: {error}"),
+            Ok(count) => print(&format!("The reference provider holds {count} resources after the run.\n"))?,
+            Err(error) => warn_line!("warning: cannot count the provider's resources: {error}"),
         }
     }
     if let Some(kept) = kept {
@@ -69,7 +68,7 @@ pub(crate) fn run(context: &Context, keep: bool) -> Result<ExitStatus> {
             "Kept the manifest (mode 0600, in a 0700 folder): {}\n",
             kept.join("addon-manifest.json").display()
         );
-        if context.format == Format::Human { print(&note) } else { eprint!("{note}") }
+        if context.format == Format::Human { print(&note)? } else { eprint(&note) }
     }
-    Ok(exit_status(&report))
+    Ok(ExitStatus::of(&report))
 }

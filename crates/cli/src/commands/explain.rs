@@ -2,19 +2,19 @@
 //! documentation, the same text the playground shows).
 
 use crate::args::Format;
-use crate::error::CliError;
+use crate::context::Context;
+use crate::error::{CliError, ExitStatus, Result};
 use crate::output::print;
-use crate::{Context, ExitStatus, Result};
 use kensa_checks::docs::{self, CheckDoc};
 
 /// Every code, name and label, under the heading of its group, in columns.
 pub(crate) fn checks(context: &Context) -> Result<ExitStatus> {
     let all = docs::all_docs();
     if context.format == Format::Json {
-        print(&to_json(serde_json::to_value(&all))?);
+        print(&to_json(serde_json::to_value(&all))?)?;
         return Ok(ExitStatus::Passed);
     }
-    print(&listing(&all));
+    print(&listing(&all))?;
     Ok(ExitStatus::Passed)
 }
 
@@ -29,9 +29,9 @@ pub(crate) fn explain(context: &Context, code: &str) -> Result<ExitStatus> {
         return Err(CliError::new(format!("unknown check `{}`", code.trim())).hint(hint));
     };
     if context.format == Format::Json {
-        print(&to_json(serde_json::to_value(doc))?);
+        print(&to_json(serde_json::to_value(doc))?)?;
     } else {
-        print(&docs::explain_text(&doc));
+        print(&docs::explain_text(&doc))?;
     }
     Ok(ExitStatus::Passed)
 }

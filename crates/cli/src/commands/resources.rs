@@ -1,20 +1,19 @@
 //! `kensa resources [--cleanup]`: the resources kensa provisioned for this manifest's add-on
 //! and has not seen deprovisioned, from the ledger beside the manifest.
 
-use super::test::{ResourceRequest, RunRequest, Wanted, run_file};
-use crate::args::ResourceArgs;
-use crate::error::CliError;
+use crate::args::ResourcesArgs;
+use crate::context::Context;
+use crate::error::{CliError, ExitStatus, Result};
+use crate::host::ManifestFile;
 use crate::ledger_file::LedgerFile;
 use crate::output::print;
-use crate::{Context, ExitStatus, Result};
+use kensa_checks::Suite;
 use kensa_checks::render::visible;
 
 /// `kensa resources [--cleanup]`: what the ledger beside the manifest lists for this add-on.
-pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
-    if cleanup {
-        // As any test run: `-o` onto the manifest is refused there.
-        let request = ResourceRequest { key: None, resource: ResourceArgs::default(), wanted: Wanted::CleanUp };
-        return run_file(context, RunRequest::OnResource(request));
+pub(crate) fn run(context: &Context, args: &ResourcesArgs) -> Result<ExitStatus> {
+    if args.cleanup {
+        return cleanup(context);
     }
     let path = &context.manifest;
     let source = crate::files::read_input(path)?;
@@ -27,7 +26,7 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
     };
     let listed: Vec<_> = ledger.ledger().resources.iter().filter(|entry| entry.manifest_id == manifest_id).collect();
     if listed.is_empty() {
-        print(&format!("No resources of `{}` left behind ({}).\n", visible(&manifest_id), ledger.path().display()));
+        print(&format!("No resources of `{}` left behind ({}).\n", visible(&manifest_id), ledger.path().display()))?;
         return Ok(ExitStatus::Passed);
     }
     // An id is the provider's text, and may echo the credentials it was sent.
@@ -38,7 +37,7 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
         "Resources of `{}` kensa provisioned and has not seen deprovisioned ({}):\n",
         visible(&manifest_id),
         ledger.path().display()
-    ));
+    ))?;
     for entry in listed {
         print(&format!(
             "  uuid {}  id {}  plan {}  {}  {}  by `{}`\n",
@@ -48,8 +47,17 @@ pub(crate) fn run(context: &Context, cleanup: bool) -> Result<ExitStatus> {
             shown(&entry.environment),
             shown(&entry.created_at),
             shown(&entry.command)
-        ));
+        ))?;
     }
-    print("Remove them with `kensa resources --cleanup`; use one with `kensa test sso KEY` (either key).\n");
+    print("Remove them with `kensa resources --cleanup`; use one with `kensa test sso KEY` (either key).\n")?;
     Ok(ExitStatus::Passed)
+}
+
+/// `--cleanup`: deprovisions every resource listed, as `kensa test deprovision` would, in a
+/// run like any test's (so `-o` onto the manifest is refused here too).
+fn cleanup(context: &Context) -> Result<ExitStatus> {
+    let manifest = ManifestFile::read(context)?;
+    let suites = manifest.live()?.into_iter().map(|resource| Suite::Deprovision { resource }).collect();
+    let report = manifest.run_suites("kensa test", Vec::new(), suites)?;
+    Ok(ExitStatus::of(&report))
 }

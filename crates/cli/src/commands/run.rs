@@ -1,46 +1,61 @@
 //! `kensa run CMD`: provision, run CMD with the declared config vars, change plan,
 //! deprovision, even when CMD fails.
 
-use kensa_checks::{CheckRun, CommandOutcome, Provisioned, Report};
+use crate::args::RunArgs;
+use crate::context::Context;
+use crate::error::{ExitStatus, Result};
+use crate::host::ManifestFile;
+use crate::output::warn_line;
+use kensa_checks::{CheckRun, CommandOutcome, Provisioned, Transport};
+use kensa_manifest::Manifest;
 use std::process::Stdio;
 
 /// `kensa run`: the engine provisions, this runs the command with the declared config
 /// vars and records how it ended, then the engine changes plan and deprovisions.
-pub(crate) async fn run_command<T: kensa_checks::Transport>(
-    session: CheckRun<'_, T>,
-    source: &[u8],
+pub(crate) fn run(context: &Context, args: RunArgs) -> Result<ExitStatus> {
+    let manifest = ManifestFile::read(context)?;
+    let report = manifest
+        .run_with_resource(|session, manifest, resource| run_command(session, manifest, resource, &args.command))?;
+    Ok(ExitStatus::of(&report))
+}
+
+/// Runs `command` with the config vars of the new `resource` that `manifest` declares, and
+/// records how it ended.
+fn run_command<T: Transport>(
+    session: &mut CheckRun<'_, T>,
+    manifest: &Manifest,
+    resource: &Provisioned,
     command: &[String],
-    plan: &str,
-) -> Report {
-    session
-        .run_with_resource(source, plan, |session, manifest, resource| {
-            let display = command.join(" ");
-            let Exports { exported: declared, starters, undeclared } =
-                split_declared(&resource.config, &manifest.api.config_vars);
-            let shown = |names: &[String]| {
-                names.iter().map(|name| kensa_checks::render::visible(&session.redacted(name)).into_owned()).collect::<Vec<_>>().join(", ")
-            };
-            if !starters.is_empty() {
-                eprintln!(
-                    "warning: not exporting {} to the command: kensa never exports a name that changes how programs \
-                     load or start",
-                    shown(&starters)
-                );
-            }
-            if !undeclared.is_empty() {
-                eprintln!(
-                    "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
-                    shown(&undeclared),
-                    if undeclared.len() == 1 { "it" } else { "them" }
-                );
-            }
-            let exported = Provisioned { config: declared, ..resource.clone() };
-            session.message(&format!("\nStarting {display}...\n"));
-            let outcome = spawn_and_wait(command, &exported.config);
-            session.message(&format!("\nEnd of {display}"));
-            session.record_command(&display, &exported, &outcome);
-        })
-        .await
+) {
+    let display = command.join(" ");
+    let Exports { exported: declared, starters, undeclared } =
+        split_declared(&resource.config, &manifest.api.config_vars);
+    let shown = |names: &[String]| {
+        names
+            .iter()
+            .map(|name| kensa_checks::render::visible(&session.redacted(name)).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !starters.is_empty() {
+        warn_line!(
+            "warning: not exporting {} to the command: kensa never exports a name that changes how programs \
+             load or start",
+            shown(&starters)
+        );
+    }
+    if !undeclared.is_empty() {
+        warn_line!(
+            "warning: not exporting {} to the command: the manifest's `api.config_vars` does not declare {} (R05)",
+            shown(&undeclared),
+            if undeclared.len() == 1 { "it" } else { "them" }
+        );
+    }
+    let exported = Provisioned { config: declared, ..resource.clone() };
+    session.message(&format!("\nStarting {display}...\n"));
+    let outcome = spawn_and_wait(command, &exported.config);
+    session.message(&format!("\nEnd of {display}"));
+    session.record_command(&display, &exported, &outcome);
 }
 
 /// A provision's config vars sorted by whether the command gets them.
@@ -167,7 +182,7 @@ mod tests {
         assert_eq!(exports.undeclared, ["X"]);
     }
 
-    /// Issue 10: the program is found on the PATH given (the user's), as a shell finds it.
+    /// The program is found on the PATH given (the user's), as a shell finds it.
     #[cfg(unix)]
     #[test]
     fn programs_are_found_on_the_given_path_only() {

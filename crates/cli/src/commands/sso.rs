@@ -2,11 +2,11 @@
 //! would open it.
 
 use crate::args::SsoArgs;
-use crate::error::CliError;
+use crate::context::Context;
+use crate::error::{CliError, ExitStatus, Result};
 use crate::ledger_file::LedgerFile;
 use crate::native::SystemClock;
-use crate::output::print;
-use crate::{Context, ExitStatus, Result};
+use crate::output::{print, warn_line};
 use kensa_checks::Clock;
 use kensa_checks::Method;
 use kensa_checks::render::visible;
@@ -47,9 +47,9 @@ pub(crate) fn run(context: &Context, args: &SsoArgs) -> Result<ExitStatus> {
         Method::Post => serve_form(&request, no_browser)?,
         _ => {
             if no_browser {
-                print(&format!("{}\n", visible(&request.url)));
+                print(&format!("{}\n", visible(&request.url)))?;
             } else {
-                print(&format!("Opening {}\n", visible(&request.url)));
+                print(&format!("Opening {}\n", visible(&request.url)))?;
                 open_browser(&request.url);
             }
         }
@@ -91,9 +91,9 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
         open: AtomicUsize::new(0),
     });
     let page_url = format!("http://{}{}", page.host, page.path);
-    print(&format!("POSTing the signed sign-in form to {} via {page_url}\n", visible(&request.url)));
+    print(&format!("POSTing the signed sign-in form to {} via {page_url}\n", visible(&request.url)))?;
     if no_browser {
-        print(&format!("Open {page_url} in a browser (it is served once)\n"));
+        print(&format!("Open {page_url} in a browser (it is served once)\n"))?;
     } else {
         open_browser(&page_url);
     }
@@ -124,7 +124,7 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
         }
     }
     if page.served.load(Ordering::SeqCst) {
-        print("Served the sign-in form; the browser posts it to the provider now.\n");
+        print("Served the sign-in form; the browser posts it to the provider now.\n")?;
         return Ok(());
     }
     Err(CliError::new(format!("nothing fetched {page_url} within {} minutes", FORM_WAIT.as_secs() / 60)))
@@ -225,6 +225,6 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if started.is_err() {
-        eprintln!("warning: could not open a browser; open {} yourself", visible(url));
+        warn_line!("warning: could not open a browser; open {} yourself", visible(url));
     }
 }

@@ -1,0 +1,190 @@
+//! The host side of a run, for every command that drives the engine (`test`, `run`, `demo`,
+//! `resources --cleanup`): the manifest file read once, the resources of the ledger beside
+//! it, and around the engine the transport, the Heroku stand-in, the ledger sink, the
+//! streamed human output and the report file.
+
+use crate::args::{Format, ResourceArgs};
+use crate::context::Context;
+use crate::error::{CliError, Result};
+use crate::ledger_file::LedgerFile;
+use crate::native::{OsRandom, ReqwestTransport, SystemClock};
+use crate::output::{print, warn_line};
+use crate::standin::HerokuStandIn;
+use kensa_checks::render::{self, TextWriter};
+use kensa_checks::{CallbackReceiver, CheckRun, Effects, Event, Provenance, Provisioned, Report, ResourceKeys, Suite};
+use kensa_manifest::Manifest;
+use std::path::Path;
+
+/// The engine session a command-line run drives.
+pub(crate) type Session<'a> = CheckRun<'a, ReqwestTransport>;
+
+/// The manifest a run checks, read once, and the ledger beside it.
+pub(crate) struct ManifestFile<'a> {
+    context: &'a Context,
+    source: Vec<u8>,
+    /// The manifest's declared `id`, when it has one: the ledger lists resources under it.
+    manifest_id: Option<String>,
+    ledger: LedgerFile,
+}
+
+impl<'a> ManifestFile<'a> {
+    /// Reads the manifest file (`-f`) for a run. An `-o` naming the manifest or the ledger
+    /// is refused first: the report would replace it.
+    pub(crate) fn read(context: &'a Context) -> Result<ManifestFile<'a>> {
+        let path = &context.manifest;
+        if let Some(output) = &context.output
+            && crate::files::same_file(output, path)
+        {
+            return Err(CliError::new(format!(
+                "-o {} is the manifest itself; not replacing the manifest with the report",
+                output.display()
+            ))
+            .hint("write the report to another file"));
+        }
+        if let Some(output) = &context.output
+            && crate::ledger_file::is_the_ledger(output, path)
+        {
+            return Err(CliError::new(format!(
+                "-o {} is the resource ledger; not replacing the record of what kensa provisioned with the report",
+                output.display()
+            ))
+            .hint("write the report to another file"));
+        }
+        let source = crate::files::read_input(path)?;
+        Ok(ManifestFile::from_source(context, path, source))
+    }
+
+    /// The manifest `source`, read from `manifest` (beside which the ledger lives). Warns of
+    /// `--insecure` here, before any resource is looked up, so every run starts with it.
+    pub(crate) fn from_source(context: &'a Context, manifest: &Path, source: Vec<u8>) -> ManifestFile<'a> {
+        if context.insecure {
+            warn_line!("warning: --insecure: TLS certificates are not verified");
+        }
+        let ledger = LedgerFile::beside(manifest);
+        let manifest_id = kensa_manifest::declared_id(&source);
+        ManifestFile { context, source, manifest_id, ledger }
+    }
+
+    /// The resource KEY, `--id` or `--uuid` name, from the ledger (see [`LedgerFile::resolve`]);
+    /// `None` when the manifest declares no id: it is invalid, and the engine stops after
+    /// its checks before any resource is needed.
+    pub(crate) fn find(&self, key: Option<&str>, named: &ResourceArgs) -> Result<Option<ResourceKeys>> {
+        let Some(manifest_id) = &self.manifest_id else { return Ok(None) };
+        let environment = self.context.environment();
+        self.ledger.resolve(manifest_id, environment, key, named.id.as_deref(), named.uuid.as_deref()).map(Some)
+    }
+
+    /// Every resource the ledger lists as live for this add-on (none when the manifest
+    /// declares no id, as for [`ManifestFile::find`]). An unusable ledger is an error, not
+    /// an empty list.
+    pub(crate) fn live(&self) -> Result<Vec<ResourceKeys>> {
+        let Some(manifest_id) = &self.manifest_id else { return Ok(Vec::new()) };
+        self.ledger.usable()?;
+        Ok(self.ledger.ledger().live(manifest_id, self.context.environment()).map(|entry| entry.keys()).collect())
+    }
+
+    /// Runs the manifest checks, then `suites`. `command` is how the ledger names what made
+    /// a resource; `options` are sent at provision.
+    pub(crate) fn run_suites(
+        self,
+        command: &str,
+        options: Vec<(String, String)>,
+        suites: Vec<Suite>,
+    ) -> Result<Report> {
+        self.drive(command, options, async |session, source| session.run_each(source, suites).await)
+    }
+
+    /// `kensa run`: the manifest checks and a provision, then `use_resource` (the host runs
+    /// the user's command), then the plan change and the deprovision.
+    pub(crate) fn run_with_resource(
+        self,
+        use_resource: impl FnOnce(&mut Session<'_>, &Manifest, &Provisioned),
+    ) -> Result<Report> {
+        let plan = self.context.plan_change_to.clone();
+        self.drive("kensa run", Vec::new(), async |session, source| {
+            session.run_with_resource(source, &plan, use_resource).await
+        })
+    }
+
+    /// Sets the engine's effects up, lets `engine` run the session on the manifest, then
+    /// writes the report where asked. Human output streams as the run goes; if stdout fails
+    /// meanwhile, the run still ends (resources deprovisioned, the ledger kept) and the
+    /// failure is returned instead of the report.
+    fn drive(
+        self,
+        command: &str,
+        options: Vec<(String, String)>,
+        engine: impl AsyncFnOnce(Session<'_>, &[u8]) -> Report,
+    ) -> Result<Report> {
+        let ManifestFile { context, source, manifest_id, mut ledger } = self;
+        let provenance = Provenance {
+            manifest_id: manifest_id.unwrap_or_default(),
+            environment: context.environment(),
+            command: command.to_string(),
+        };
+        let stream_human = context.streams_progress();
+        let transport = ReqwestTransport::new(context.insecure);
+        let runtime = crate::http::runtime()?;
+        let heroku = match context.stand_in_port {
+            Some(port) => {
+                let heroku = runtime.block_on(HerokuStandIn::start(port)).map_err(|error| {
+                    CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}"))
+                })?;
+                if stream_human {
+                    print(&format!(
+                        "Heroku stand-in for asynchronous provisioning listening on {}\n",
+                        heroku.origin()
+                    ))?;
+                }
+                Some(heroku)
+            }
+            None => None,
+        };
+        let paint = context.paint();
+        let mut writer = TextWriter::default();
+        let mut streamed = Ok(());
+        let mut sink = |event: Event<'_>| {
+            if let Event::Resource(change) = event {
+                ledger.apply(change, &provenance, &SystemClock);
+            }
+            if stream_human && streamed.is_ok() {
+                streamed = print(&writer.event(event, paint));
+            }
+        };
+        let mut ids = OsRandom::default();
+        let callbacks = heroku.as_ref().map(|heroku| heroku as &dyn CallbackReceiver);
+        let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink, callbacks };
+        let session = CheckRun::new(effects, context.engine_settings(options));
+        let report = runtime.block_on(engine(session, &source));
+        streamed?;
+        if stream_human {
+            print(&writer.finish(paint))?;
+        }
+        write_report(context, &report)?;
+        Ok(report)
+    }
+}
+
+/// The report in `--format`, to `--output` or (when not streamed already) to stdout.
+fn write_report(context: &Context, report: &Report) -> Result<()> {
+    let rendered = match context.format {
+        Format::Human => render::text(report, &render::plain),
+        Format::Json => render::json(report) + "\n",
+        Format::Junit => render::junit(report),
+    };
+    match &context.output {
+        Some(path) => match crate::files::write_output(path, rendered.as_bytes()) {
+            Ok(crate::files::Written::LinkReplaced) => {
+                warn_line!(
+                    "warning: {} was a symbolic link; replaced it with the report (nothing was written where it pointed)",
+                    path.display()
+                );
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(error) => Err(CliError::new(format!("cannot write {}: {error}", path.display()))),
+        },
+        None if context.format == Format::Human => Ok(()),
+        None => print(&rendered),
+    }
+}
