@@ -4,8 +4,9 @@
 //! them into one diagnosis per cause.
 //! Pure, so the wording is tested on the host.
 
-use crate::local_network::{self, Access, Space, origin_of};
+use crate::local_network::{self, Access, Space};
 use kensa_checks::cors::{ALLOW_HEADERS, ALLOW_METHODS, MAX_AGE_SECS};
+use kensa_manifest::origin_of;
 use kensa_manifest::url::HttpUrl;
 
 /// What kind of failure it was; the UI shows it as `data-kind`.
@@ -426,13 +427,5 @@ mod tests {
     fn a_page_without_an_origin_allows_any() {
         let diagnosis = Diagnosis::from_facts(&Facts { page_origin: "null".to_string(), ..facts(true, false) });
         assert_eq!(diagnosis.allow_origin(), "*");
-    }
-
-    #[test]
-    fn origins_drop_path_query_and_fragment() {
-        assert_eq!(origin_of("HTTP://127.0.0.1:4567/heroku/resources?x#y"), "http://127.0.0.1:4567");
-        assert_eq!(origin_of("https://a.example"), "https://a.example");
-        assert_eq!(origin_of("not a url"), "not a url");
-        assert_eq!(origin_of("http://admin:s3cret@127.0.0.1:4567/heroku/resources"), "http://127.0.0.1:4567");
     }
 }

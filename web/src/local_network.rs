@@ -166,7 +166,7 @@ impl NetworkNotice {
 /// `None` when Local Network Access does not gate it.
 pub(crate) fn notice(page_origin: &str, url: &str, access: Access) -> Option<NetworkNotice> {
     let space = gated(page_origin, url)?;
-    Some(NetworkNotice { access, space, provider: origin_of(url) })
+    Some(NetworkNotice { access, space, provider: kensa_manifest::origin_of(url) })
 }
 
 /// Why a request to a provider in `space` failed when the permission was refused or not
@@ -183,12 +183,6 @@ pub(crate) fn test_url(source: &str) -> Option<String> {
     let manifest = kensa_manifest::Document::parse(source.as_bytes()).ok()?;
     let test = manifest.root().get("api")?.get("test")?;
     test.as_str().or_else(|| test.get("base_url")?.as_str()).map(str::to_string)
-}
-
-/// `scheme://host[:port]` of an http(s) URL, as the engine names it (never with the
-/// `user:password@` a manifest URL may carry), or the text itself when it is no such URL.
-pub(crate) fn origin_of(url: &str) -> String {
-    HttpUrl::parse(url).map_or_else(|_| url.to_string(), |url| url.origin())
 }
 
 #[cfg(test)]

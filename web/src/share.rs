@@ -3,6 +3,7 @@
 //! The fragment never reaches a server, and the report is already redacted by the engine.
 
 use kensa_checks::Report;
+use kensa_checks::encoding::{base64url, base64url_decode};
 use kensa_checks::render;
 #[cfg(test)]
 use kensa_checks::{CheckReport, Exchange, Finding, GroupReport, Outcome};
@@ -18,7 +19,7 @@ const MAX_JSON_BYTES: usize = 8 * 1024 * 1024;
 /// browser cannot compress, and then the page offers no link.
 pub(crate) async fn encode(report: &Report) -> Option<String> {
     let json = render::json(report);
-    deflate_raw(json.as_bytes()).await.map(|deflated| base64url_encode(&deflated))
+    deflate_raw(json.as_bytes()).await.map(|deflated| base64url(&deflated))
 }
 
 async fn deflate_raw(bytes: &[u8]) -> Option<Vec<u8>> {
@@ -54,40 +55,6 @@ pub(crate) fn decode(payload: &str) -> Result<Report, String> {
 /// The payload of a `#report=...` fragment (`hash` with or without its `#`).
 pub(crate) fn payload_of(hash: &str) -> Option<&str> {
     hash.trim_start_matches('#').strip_prefix(PREFIX)
-}
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5).
-pub(crate) fn base64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, byte)| n | u32::from(*byte) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out
-}
-
-/// The inverse of [`base64url_encode`]; also accepts `=` padding. `None` on any other byte.
-pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = text
-        .trim_end_matches('=')
-        .bytes()
-        .map(|byte| ALPHABET.iter().position(|&c| c == byte).and_then(|value| u8::try_from(value).ok()))
-        .collect::<Option<_>>()?;
-    if digits.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, digit)| n | u32::from(*digit) << (18 - 6 * i));
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    Some(out)
 }
 
 /// A small report with a failure, a skip and an exchange, for tests.
@@ -127,34 +94,12 @@ pub(crate) fn sample_report() -> Report {
 /// What [`encode`] makes, built on the host with Rust's deflate, for tests.
 #[cfg(test)]
 pub(crate) fn encode_on_host(report: &Report) -> String {
-    base64url_encode(&miniz_oxide::deflate::compress_to_vec(render::json(report).as_bytes(), 9))
+    base64url(&miniz_oxide::deflate::compress_to_vec(render::json(report).as_bytes(), 9))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64url_matches_rfc_4648_vectors() {
-        for (plain, encoded) in
-            [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE")]
-        {
-            assert_eq!(base64url_encode(plain.as_bytes()), encoded);
-            assert_eq!(base64url_decode(encoded).as_deref(), Some(plain.as_bytes()));
-        }
-        assert_eq!(base64url_encode(&[0xfb, 0xff, 0xfe]), "-__-");
-        assert_eq!(base64url_decode("Zm9vYg=="), Some(b"foob".to_vec()));
-        assert_eq!(base64url_decode("Zm9v+"), None);
-        assert_eq!(base64url_decode("Z"), None);
-    }
-
-    #[test]
-    fn base64url_round_trips_every_byte() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        for len in 0..bytes.len() {
-            assert_eq!(base64url_decode(&base64url_encode(&bytes[..len])).as_deref(), Some(&bytes[..len]));
-        }
-    }
 
     #[test]
     fn a_report_survives_the_link() {
@@ -178,7 +123,7 @@ mod tests {
         assert_eq!(decode("not base64!"), Err("it is not base64url".to_string()));
         let cut = encode_on_host(&sample_report());
         assert!(decode(&cut[..cut.len() / 2]).is_err());
-        let not_a_report = base64url_encode(&miniz_oxide::deflate::compress_to_vec(b"[1,2]", 9));
+        let not_a_report = base64url(&miniz_oxide::deflate::compress_to_vec(b"[1,2]", 9));
         assert!(decode(&not_a_report).is_err_and(|message| message.starts_with("it is not a kensa report")));
     }
 }

@@ -41,7 +41,7 @@ impl BrowserTransport {
 
     /// Why `url` could not be fetched, probing only the first time per origin.
     async fn diagnose(&self, url: &str) -> Diagnosis {
-        let origin = crate::local_network::origin_of(url);
+        let origin = kensa_manifest::origin_of(url);
         if let Some(known) = self.diagnosed.borrow().iter().find(|known| known.provider == origin) {
             return known.clone();
         }

@@ -4,7 +4,7 @@
 //! `kensa checks`, `kensa explain CODE` and the playground.
 
 use crate::catalogue::{CHECKS, CheckDef};
-use kensa_manifest::{RULES, Rule};
+use kensa_manifest::{RULES, Rule, edit_distance};
 use serde::Serialize;
 
 /// One check's documentation, manifest rule or live check alike.
@@ -103,20 +103,6 @@ pub fn did_you_mean(query: &str) -> Option<CheckDoc> {
         })
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, doc)| doc)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 /// Width prose is wrapped to, indent included.

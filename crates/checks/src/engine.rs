@@ -373,7 +373,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
 
 /// A transport failure in words: "unable to connect to http://localhost:4567".
 pub(crate) fn describe_error(error: &TransportError, url: &str, limits: Limits) -> String {
-    let origin = origin_of(url);
+    let origin = kensa_manifest::origin_of(url);
     match error {
         TransportError::Connect(reason) if reason.is_empty() => {
             format!("unable to connect to {origin}")
@@ -414,13 +414,6 @@ pub(crate) fn endpoint_of(method: Method, url: &str) -> String {
         },
     };
     format!("{method} {path}")
-}
-
-fn origin_of(url: &str) -> String {
-    match kensa_manifest::url::HttpUrl::parse(url) {
-        Ok(parsed) => parsed.origin(),
-        Err(_) => url.to_string(),
-    }
 }
 
 fn bytes(count: usize) -> String {

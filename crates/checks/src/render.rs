@@ -8,8 +8,8 @@ mod junit;
 mod text;
 
 pub use json::{from_json, json};
-pub use junit::{escape_markup, junit};
-pub use text::{Paint, TextWriter, Tone, check_lines, done_line, group_line, is_unsafe_char, plain, text, visible};
+pub use junit::junit;
+pub use text::{Paint, TextWriter, Tone, check_lines, done_line, group_line, plain, text, visible};
 
 /// Text a hostile provider or manifest could put anywhere in a report: screen clear, window
 /// title, a carriage return and newline faking a passing check, NUL, DEL and C1 CSI.

@@ -5,6 +5,7 @@ use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::cookies::CookieJar;
 use crate::encoding::form_value;
+use crate::encoding::hex;
 use crate::encoding::seconds;
 use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::keys::ResourceKeys;
@@ -36,10 +37,6 @@ pub fn resource_token(uuid: &str, salt: &str, timestamp: i64) -> String {
 /// Newest v3 token: hex sha256(`resource_uuid:salt:timestamp:user_id:email`).
 pub fn user_scoped_resource_token(uuid: &str, salt: &str, timestamp: i64, user_id: &str, email: &str) -> String {
     hex(&Sha256::digest(format!("{uuid}:{salt}:{timestamp}:{user_id}:{email}")))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// A sign-in request as Heroku would make it.

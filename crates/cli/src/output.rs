@@ -68,7 +68,7 @@ pub(crate) use warn_line;
 pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut rest = text;
-    while let Some(index) = rest.find(|c: char| kensa_checks::render::is_unsafe_char(c) && c != '\n' && c != '\t') {
+    while let Some(index) = rest.find(|c: char| kensa_checks::encoding::is_unsafe_char(c) && c != '\n' && c != '\t') {
         let (before, from) = rest.split_at(index);
         out.push_str(before);
         let colour = from

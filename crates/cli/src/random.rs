@@ -4,5 +4,5 @@
 pub(crate) fn random_hex() -> Result<String, String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|error| format!("the system random source failed: {error}"))?;
-    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+    Ok(kensa_checks::encoding::hex(&bytes))
 }

@@ -533,3 +533,30 @@ fn ci_is_any_value_but_empty_zero_or_false_and_the_template_switch_counts_too() 
     assert!(!ci(None) && !ci(Some("")) && !ci(Some("0")) && !ci(Some("false")) && !ci(Some("FALSE")));
     assert!(must_not_skip(None, Some(OsStr::new("1"))));
 }
+
+/// `kensa create` names the add-on the way rule M05 (`manifest/id-charset`) suggests fixing an
+/// id: one slug for both, so a name starting with a digit keeps it (`2fast` is `addon-2fast`).
+#[test]
+fn the_derived_id_is_the_one_the_id_rule_suggests() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, id) in [
+        ("2fast", "addon-2fast"),
+        ("123", "addon-123"),
+        ("FastDB", "fastdb"),
+        ("fast db", "fast-db"),
+        ("fast_db", "fast-db"),
+        ("日本 addon", "addon"),
+        ("日本", "myaddon"),
+    ] {
+        let created = run(&["create", name, "-t", "node"], dir.path());
+        assert_eq!(created.code, 0, "{name:?}: {}", created.stderr);
+        let manifest = std::fs::read_to_string(dir.path().join(name).join("addon-manifest.json")).unwrap();
+        assert!(manifest.contains(&format!("\"id\": \"{id}\"")), "{name:?}: {manifest}");
+
+        let refused = format!("{{\"id\": {}}}", serde_json::Value::from(name));
+        let validation = kensa_manifest::validate(refused.as_bytes());
+        let m05 = validation.diagnostics().find(|diagnostic| diagnostic.code == "M05").unwrap();
+        let hint = format!("use lower-case letters, digits and dashes, such as `{id}`");
+        assert_eq!(m05.hint.as_deref(), Some(hint.as_str()), "{name:?}");
+    }
+}

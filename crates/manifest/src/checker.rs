@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{Document, SyntaxError, SyntaxErrorKind, kind_of};
 use crate::model::{API_KEYS, KNOWN_REQUIREMENTS, TOP_LEVEL_KEYS};
-use crate::names::{changes_how_programs_start, default_prefix, is_env_key, is_slug, slugify};
+use crate::names::{changes_how_programs_start, default_prefix, is_env_key, is_slug, slug};
 use crate::outcome::{Finding, RuleOutcome, RuleResult, error, warning};
 use crate::regions::{self, REQUIRED_REGIONS};
 use crate::rules::*;
@@ -176,7 +176,7 @@ impl<'d> Checker<'d> {
         }
         self.check(&ID_NOT_BLANK, None);
         let finding = (!is_slug(id)).then(|| {
-            let suggestion = slugify(id);
+            let suggestion = slug(id);
             error("/id", format!("`{id}` is not a valid add-on id"))
                 .hint(Some(format!("use lower-case letters, digits and dashes, such as `{suggestion}`")))
         });

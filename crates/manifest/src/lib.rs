@@ -28,11 +28,15 @@ pub mod url;
 pub use check_def::CheckDef;
 pub use diagnostic::{Diagnostic, Position, Severity};
 pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
-pub use model::{Api, ApiVersion, Endpoint, Environment, KNOWN_REQUIREMENTS, Manifest, Secret, SsoTarget};
-pub use names::{changes_how_programs_start, default_prefix};
+pub use model::{
+    API_KEYS, Api, ApiVersion, Endpoint, Environment, KNOWN_REQUIREMENTS, Manifest, Secret, SsoTarget, TOP_LEVEL_KEYS,
+};
+pub use names::{changes_how_programs_start, default_prefix, slug};
 pub use outcome::{RuleOutcome, RuleResult};
 pub use rules::{RULES, Rule, RuleGroup};
 pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
+pub use suggest::edit_distance;
+pub use url::origin_of;
 
 /// The manifest's `id` when the file is a JSON object that has a string one, valid or not:
 /// the add-on a host files resources under, even while other rules fail.

@@ -106,10 +106,10 @@ impl Endpoint {
 }
 
 /// The top-level keys the typed model reads; the others are kept in [`Manifest::extra`].
-pub(crate) const TOP_LEVEL_KEYS: &[&str] = &["id", "name", "api"];
+pub const TOP_LEVEL_KEYS: &[&str] = &["id", "name", "api"];
 
 /// The `api` keys the typed model reads; the others are kept in [`Api::extra`].
-pub(crate) const API_KEYS: &[&str] = &[
+pub const API_KEYS: &[&str] = &[
     "config_vars_prefix",
     "config_vars",
     "password",

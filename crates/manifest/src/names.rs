@@ -8,22 +8,37 @@ pub(crate) fn is_env_key(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// What rule M05 accepts: lower-case ASCII letters, digits and dashes, starting with a letter.
 pub(crate) fn is_slug(id: &str) -> bool {
     id.chars().next().is_some_and(|first| first.is_ascii_lowercase())
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-pub(crate) fn slugify(id: &str) -> String {
+/// The add-on id made from a name: the hint of rule M05 (`manifest/id-charset`) for an id it
+/// refuses, and the id `kensa create` derives from a folder name. ASCII letters and digits are
+/// kept, lower-cased; every run of anything else becomes one dash; dashes at either end go;
+/// a name with nothing left gives `myaddon`.
+///
+/// A name that starts with a digit gets `addon-` in front: `2fast` becomes `addon-2fast`, not
+/// `fast`. An id must start with a letter (M05), and adding one keeps every character the
+/// author chose, where dropping the digits would suggest another name altogether (`2fast` and
+/// `fast` are different add-ons, and `123` would end up as the placeholder `myaddon`).
+/// Heroku's own slug prompt (`addons-admin manifest:generate`) never rewrites a name either.
+pub fn slug(name: &str) -> String {
     let mut slug = String::new();
-    for c in id.trim().chars() {
+    for c in name.chars() {
         if c.is_ascii_alphanumeric() {
             slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
+        } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
         }
     }
-    let slug = slug.trim_end_matches('-').trim_start_matches(|c: char| c.is_ascii_digit()).to_string();
-    if slug.is_empty() { "myaddon".to_string() } else { slug }
+    let slug = slug.trim_end_matches('-');
+    match slug.chars().next() {
+        None => "myaddon".to_string(),
+        Some(first) if first.is_ascii_digit() => format!("addon-{slug}"),
+        Some(_) => slug.to_string(),
+    }
 }
 
 /// The prefix config vars get when `config_vars_prefix` is not set: `fast-db` gives `FAST_DB`.
@@ -134,4 +149,41 @@ pub fn changes_how_programs_start(name: &str) -> Option<&'static str> {
         .find(|(prefix, _)| upper.starts_with(prefix))
         .or_else(|| NAMES.iter().find(|(known, _)| upper == *known))
         .map(|(_, why)| *why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_valid_ids_close_to_the_name() {
+        for (name, id) in [
+            ("demo", "demo"),
+            ("2fast", "addon-2fast"),
+            ("2-fast", "addon-2-fast"),
+            ("--2fast", "addon-2fast"),
+            ("123", "addon-123"),
+            ("My Add-on!", "my-add-on"),
+            ("FAST DB", "fast-db"),
+            ("  fast   db  ", "fast-db"),
+            ("fast_db", "fast-db"),
+            ("--Fast__DB--", "fast-db"),
+            ("café-db", "caf-db"),
+            ("日本", "myaddon"),
+            ("", "myaddon"),
+            ("   ", "myaddon"),
+            ("-_-", "myaddon"),
+        ] {
+            assert_eq!(slug(name), id, "{name:?}");
+            assert!(is_slug(&slug(name)), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_valid_id_is_its_own_slug() {
+        for id in ["myaddon", "fast-db", "a1", "x-2-y"] {
+            assert!(is_slug(id));
+            assert_eq!(slug(id), id);
+        }
+    }
 }

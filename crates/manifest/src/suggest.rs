@@ -1,4 +1,5 @@
-//! "Did you mean" suggestions by edit distance.
+//! "Did you mean" suggestions by edit distance, for manifest keys and regions here and for
+//! check names in `kensa explain` (which uses [`edit_distance`] with budgets of its own).
 
 /// The candidate closest to `input`, if it is close enough to be a plausible typo.
 pub(crate) fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -12,19 +13,21 @@ pub(crate) fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a 
         .filter_map(|candidate| {
             let candidate_lower = candidate.to_ascii_lowercase();
             // The distance is at least the difference in length; skipping those keeps the work
-            // linear in the candidates' total length (issue 10) with the same answers.
+            // linear in the candidates' total length (a manifest may hold 200,000 unknown keys,
+            // each a candidate for a missing key's hint) with the same answers.
             if candidate_lower.chars().count().abs_diff(input_length) > budget {
                 return None;
             }
-            Some((distance(&input_lower, &candidate_lower), candidate))
+            Some((edit_distance(&input_lower, &candidate_lower), candidate))
         })
         .filter(|(distance, _)| *distance <= budget)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over characters.
-fn distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance over characters: the fewest insertions, deletions and substitutions
+/// that turn `a` into `b`. Case-sensitive; callers lower-case first when case should not count.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, a_char) in a.chars().enumerate() {
@@ -48,6 +51,20 @@ mod tests {
         assert_eq!(closest("region", ["regions", "requires"]), Some("regions"));
         assert_eq!(closest("frankfort", ["frankfurt", "tokyo"]), Some("frankfurt"));
         assert_eq!(closest("US", ["us", "eu"]), Some("us"));
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("regions", "region"), 1);
+        assert_eq!(edit_distance("pasword", "password"), 1);
+        assert_eq!(edit_distance("US", "us"), 2);
+        // Characters, not bytes: `é` is one substitution away from `e`.
+        assert_eq!(edit_distance("café", "cafe"), 1);
+        assert_eq!(edit_distance("flaw", "lawn"), edit_distance("lawn", "flaw"));
     }
 
     #[test]

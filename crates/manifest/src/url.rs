@@ -148,6 +148,13 @@ fn split_host_port(host_port: &str) -> Result<(&str, Option<u16>), UrlError> {
     }
 }
 
+/// `scheme://host[:port]` of an http(s) URL, the way kensa names a provider in messages (never
+/// with the `user:password@` a manifest URL may carry), or the text itself when it is no such
+/// URL.
+pub fn origin_of(url: &str) -> String {
+    HttpUrl::parse(url).map_or_else(|_| url.to_string(), |url| url.origin())
+}
+
 /// Whether `text` has the shape of a URI scheme (RFC 3986): a letter, then letters, digits,
 /// `+`, `-` or `.`.
 pub fn is_scheme(text: &str) -> bool {
@@ -211,6 +218,17 @@ mod tests {
     }
 
     #[test]
+    fn an_origin_is_named_without_credentials_path_or_query() {
+        assert_eq!(origin_of("HTTP://127.0.0.1:4567/heroku/resources?x#y"), "http://127.0.0.1:4567");
+        assert_eq!(origin_of("http://admin:s3cret@127.0.0.1:4567/heroku/resources"), "http://127.0.0.1:4567");
+        assert_eq!(origin_of("https://a.example:443/x"), "https://a.example");
+        assert_eq!(origin_of("http://[::1]:8080/"), "http://[::1]:8080");
+        // What is no http(s) URL is named as written.
+        assert_eq!(origin_of("not a url"), "not a url");
+        assert_eq!(origin_of("ftp://files.example"), "ftp://files.example");
+    }
+
+    #[test]
     fn notes_credentials() {
         let url = HttpUrl::parse("https://user:pw@host.io/db").unwrap();
         assert!(url.has_userinfo());
@@ -255,8 +273,8 @@ mod tests {
         }
     }
 
-    /// Issue 12: the playground tells a private target (Local Network Access's "local" space)
-    /// from loopback and from public hosts, by address only.
+    /// The playground tells a private target (Local Network Access's "local" space) from
+    /// loopback and from public hosts, by address only.
     #[test]
     fn private_hosts_are_address_literals_on_private_networks() {
         for url in [

@@ -1,5 +1,6 @@
 //! HTTP Basic credentials: parsing and a constant-time comparison.
 
+use kensa_checks::encoding::base64_decode;
 use sha2::{Digest, Sha256};
 
 use crate::fault::{Fault, Faults};
@@ -58,44 +59,6 @@ pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     da.iter().zip(db.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Standard base64 with optional padding. Written out to keep the dependency tree small.
-pub(crate) fn base64_decode(input: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
-    let trimmed = input.trim_end_matches('=');
-    if input.len() - trimmed.len() > 2 {
-        return None;
-    }
-    let bytes = trimmed.as_bytes();
-    if bytes.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= value(*c)? << (18 - 6 * i);
-        }
-        let [_, b0, b1, b2] = acc.to_be_bytes();
-        out.push(b0);
-        if chunk.len() > 2 {
-            out.push(b1);
-        }
-        if chunk.len() > 3 {
-            out.push(b2);
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,19 +71,6 @@ mod tests {
         assert_eq!(creds.user, "addon-slug");
         assert_eq!(creds.password, "super-secret");
         assert_eq!(base64_encode(b"addon-slug:super-secret"), "YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ=");
-    }
-
-    #[test]
-    fn base64_round_trips_every_length() {
-        let data: Vec<u8> = (0..=255).collect();
-        for len in 0..40 {
-            let enc = base64_encode(&data[..len]);
-            assert_eq!(base64_decode(&enc).unwrap(), &data[..len], "len {len}");
-            assert_eq!(base64_decode(enc.trim_end_matches('=')).unwrap(), &data[..len]);
-        }
-        assert_eq!(base64_decode("a"), None);
-        assert_eq!(base64_decode("ab!d"), None);
-        assert_eq!(base64_decode("ab==="), None);
     }
 
     #[test]

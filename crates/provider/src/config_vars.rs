@@ -1,11 +1,11 @@
 //! The config vars a resource gets: `*_URL` vars point at its page, the others hold a
 //! value that is stable per resource, so a repeated provision answers the same config.
 
+use kensa_checks::encoding::hex;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::options::ProviderOptions;
-use crate::sso;
 use crate::state::App;
 
 /// The config of resource `id`, as a correct provider answers it.
@@ -16,7 +16,7 @@ pub(crate) fn config(app: &App, id: &str) -> Map<String, Value> {
             json!(format!("{}/resources/{id}", app.public_url))
         } else {
             let digest = Sha256::digest(format!("{id}:{name}").as_bytes());
-            json!(sso::hex(&digest[..16]))
+            json!(hex(&digest[..16]))
         };
         map.insert(name.clone(), value);
     }

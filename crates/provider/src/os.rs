@@ -2,7 +2,7 @@
 
 use std::io;
 
-use crate::sso;
+use kensa_checks::encoding::hex;
 
 /// Random lowercase letters (a–p, 4 bits each). Letters only, so an id can never
 /// contain the digits of a `heroku_id` by chance.
@@ -16,7 +16,7 @@ pub(crate) fn random_id() -> io::Result<String> {
 pub(crate) fn random_hex(bytes: usize) -> io::Result<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| io::Error::other(format!("random source: {e}")))?;
-    Ok(sso::hex(&buf))
+    Ok(hex(&buf))
 }
 
 /// Seconds since the Unix epoch.

@@ -5,6 +5,7 @@ use std::io;
 use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use kensa_checks::encoding::escape_markup;
 use serde_json::{Value, json};
 
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -49,33 +50,8 @@ pub(crate) fn html_message(status: StatusCode, title: &str, text: &str) -> Respo
         format!(
             "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
              <body><h1>{t}</h1><p>{m}</p></body></html>\n",
-            t = escape(title),
-            m = escape(text)
+            t = escape_markup(title),
+            m = escape_markup(text)
         ),
     )
-}
-
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-    }
 }

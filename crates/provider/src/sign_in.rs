@@ -7,9 +7,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
+use kensa_checks::encoding::escape_markup;
 
 use crate::os::now;
-use crate::responses::{empty, escape, html, html_message, internal};
+use crate::responses::{empty, html, html_message, internal};
 use crate::sabotage;
 use crate::sessions::{SESSION_COOKIE, Session};
 use crate::sso::{self, Key, Params};
@@ -126,10 +127,10 @@ pub(crate) async fn dashboard(State(app): State<Arc<App>>, headers: HeaderMap) -
         format!(
             "<div id=\"heroku-header\"><strong>Heroku</strong> &middot; {} &middot; \
              <a href=\"https://dashboard.heroku.com/\">back to Heroku</a></div>\n",
-            escape(&session.app)
+            escape_markup(&session.app)
         ),
     );
-    let addon = escape(&app.options.id);
+    let addon = escape_markup(&app.options.id);
     html(
         StatusCode::OK,
         format!(
@@ -140,10 +141,10 @@ pub(crate) async fn dashboard(State(app): State<Arc<App>>, headers: HeaderMap) -
              <dt>State</dt><dd>{state}</dd>\n\
              <dt>Signed in as</dt><dd id=\"email\">{email}</dd>\n\
              <dt>App</dt><dd id=\"app\">{heroku_app}</dd>\n</dl>\n</main>\n</body></html>\n",
-            id = escape(&session.resource_id),
-            plan = escape(&plan),
-            email = escape(&session.email),
-            heroku_app = escape(&session.app),
+            id = escape_markup(&session.resource_id),
+            plan = escape_markup(&plan),
+            email = escape_markup(&session.email),
+            heroku_app = escape_markup(&session.app),
         ),
     )
 }

@@ -1,5 +1,11 @@
-//! Single sign-on tokens (protocol §4.3) and the checks a provider makes on a login.
+//! SSO tokens, written apart from kensa's signer on purpose: two implementations that must agree are a test.
+//!
+//! The tokens of protocol §4.3 and the checks a provider makes on a login. Sharing the token
+//! recipe with `kensa_checks::sso` would let one mistake pass on both sides. Hex comes from
+//! `kensa_checks::encoding`, as the signer's does: it is not what is verified, and
+//! `protocol_test_vectors` below pins its output to known tokens.
 
+use kensa_checks::encoding::hex;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
@@ -26,16 +32,6 @@ pub fn resource_token(uuid: &str, salt: &str, timestamp: &str) -> String {
 /// Newest v3 token: `hex(sha256(uuid:salt:timestamp:user_id:email))`.
 pub fn user_scoped_resource_token(uuid: &str, salt: &str, timestamp: &str, user_id: &str, email: &str) -> String {
     hex(&Sha256::digest(format!("{uuid}:{salt}:{timestamp}:{user_id}:{email}").as_bytes()))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
 }
 
 /// The login parameters, from a query string (legacy GET) or a form (POST).

@@ -1,7 +1,7 @@
 //! One JSON document per run: a summary, then every group and check.
 
+use crate::encoding::is_unsafe_char;
 use crate::read::{Object, string_pair};
-use crate::render::is_unsafe_char;
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 use kensa_manifest::{Position, Severity};
 use serde::Serialize;

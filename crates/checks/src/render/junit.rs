@@ -1,6 +1,6 @@
 //! JUnit XML: one test suite per group, one test case per check, for CI dashboards.
 
-use crate::render::is_unsafe_char;
+use crate::encoding::escape_markup;
 use crate::report::{Outcome, Report};
 use std::fmt::Write;
 
@@ -87,28 +87,6 @@ fn seconds(milliseconds: u64) -> String {
     format!("{}.{:03}", milliseconds / 1000, milliseconds % 1000)
 }
 
-/// Escapes text for XML or HTML attributes and content, dropping control characters: the
-/// JUnit report's escape, and the CLI's for the SSO form page.
-pub fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push(c),
-            // Forbidden by XML 1.0 (most C0, U+FFFE, U+FFFF) or able to drive a terminal
-            // that shows the file (CR, DEL, C1, bidi overrides).
-            c if is_unsafe_char(c) || matches!(c, '\u{fffe}' | '\u{ffff}') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,8 +104,9 @@ mod tests {
         assert!(xml.contains("failures=\"2\""), "{xml}");
     }
 
-    /// issue 10: XML 1.0 forbids most C0 controls; JUnit drops them and every other
-    /// control character (CR, DEL, C1) and bidi override, escaping newlines as before.
+    /// XML 1.0 forbids most C0 controls: the JUnit report drops them and every other control
+    /// character (CR, DEL, C1) and bidi override a hostile provider sends, and keeps newlines
+    /// as `&#10;`.
     #[test]
     fn control_characters_are_dropped() {
         let xml = junit(&crate::render::hostile_report());
@@ -135,8 +114,8 @@ mod tests {
         assert!(xml.contains("name=\"P05 id[2J]0;owned  Check fake [PASS]&#10;  Check fake too [PASS]31m\""), "{xml}");
     }
 
-    /// A suite about one resource is named by its route, the same in every run, not by
-    /// its heading, which holds the resource's uuid (found by the issue 13 snapshots).
+    /// A suite about one resource is named by its route, the same in every run, not by its
+    /// heading, which holds the resource's uuid: two runs' reports compare equal.
     #[test]
     fn a_resource_suite_is_named_by_its_route() {
         let group = |uuid: &str| {

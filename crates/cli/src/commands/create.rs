@@ -270,27 +270,9 @@ fn dir_name(dir: &Path) -> String {
         .unwrap_or_else(|| "myaddon".to_string())
 }
 
-/// The add-on id for a folder: its name as a slug (lower-case letters, digits and dashes,
-/// starting with a letter).
+/// The add-on id for a folder: its name as a slug, as rule M05's hint would suggest it.
 pub(crate) fn addon_id(dir: &Path) -> String {
-    slug(&dir_name(dir))
-}
-
-pub(crate) fn slug(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    match slug.chars().next() {
-        None => "myaddon".to_string(),
-        Some(first) if first.is_ascii_digit() => format!("addon-{slug}"),
-        Some(_) => slug.to_string(),
-    }
+    kensa_manifest::slug(&dir_name(dir))
 }
 
 pub(crate) struct StarterFiles {
@@ -480,12 +462,16 @@ mod tests {
 
     #[test]
     fn folder_names_become_valid_ids() {
-        assert_eq!(slug("demo"), "demo");
-        assert_eq!(slug("My Add-on!"), "my-add-on");
-        assert_eq!(slug("--Fast__DB--"), "fast-db");
-        assert_eq!(slug("2fast"), "addon-2fast");
-        assert_eq!(slug("日本"), "myaddon");
-        assert_eq!(addon_id(Path::new("/tmp/x/Cool App")), "cool-app");
+        for (folder, id) in [
+            ("/tmp/x/demo", "demo"),
+            ("/tmp/x/Cool App", "cool-app"),
+            ("/tmp/x/--Fast__DB--", "fast-db"),
+            ("/tmp/x/2fast", "addon-2fast"),
+            ("/tmp/x/123", "addon-123"),
+            ("/tmp/x/日本", "myaddon"),
+        ] {
+            assert_eq!(addon_id(Path::new(folder)), id, "{folder}");
+        }
     }
 
     #[test]

@@ -196,8 +196,8 @@ fn form_page(request: &SsoRequest) -> String {
         .map(|(name, value)| {
             format!(
                 "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
-                kensa_checks::render::escape_markup(name),
-                kensa_checks::render::escape_markup(value)
+                kensa_checks::encoding::escape_markup(name),
+                kensa_checks::encoding::escape_markup(value)
             )
         })
         .collect();
@@ -205,7 +205,7 @@ fn form_page(request: &SsoRequest) -> String {
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>kensa sso</title></head>\n\
          <body onload=\"document.forms[0].submit()\">\n<form method=\"post\" action=\"{}\">\n{fields}\
          <noscript><button type=\"submit\">Sign in</button></noscript>\n</form>\n</body></html>\n",
-        kensa_checks::render::escape_markup(&request.url)
+        kensa_checks::encoding::escape_markup(&request.url)
     )
 }
 
