@@ -314,7 +314,7 @@ impl State {
 }
 
 fn validate(source: &str) -> Rc<[Diagnostic]> {
-    kensa_manifest::validate(source.as_bytes()).diagnostics().cloned().collect()
+    kensa_manifest::validate(source.as_bytes()).diagnostics().collect()
 }
 
 impl Default for State {

@@ -1,60 +1,49 @@
 //! What every check is for, in fixed sections: what it checks, why Heroku needs it, an
-//! example failure, how to fix it, and a reference. The text lives beside each check's
-//! definition ([`kensa_manifest::RULES`] and [`crate::CHECKS`]); this module gathers it for
-//! `kensa checks`, `kensa explain CODE` and the playground.
+//! example failure, how to fix it, and a reference. The text lives beside the code of each
+//! check (a manifest rule's group file, a live check's phase file under `checks/`), listed by
+//! [`kensa_manifest::RULES`] and [`crate::CHECKS`]; this module gathers it for `kensa checks`,
+//! `kensa explain CODE` and the playground.
 
-use crate::catalogue::{CHECKS, CheckDef};
-use kensa_manifest::{RULES, Rule, edit_distance};
-use serde::Serialize;
+use crate::catalogue::CHECKS;
+use kensa_manifest::{CheckDef, RULES, Rule, edit_distance};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-/// One check's documentation, manifest rule or live check alike.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// One check's documentation, manifest rule or live check alike, with where it is listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CheckDoc {
-    /// Stable code, such as `M09` or `P01`.
-    pub code: &'static str,
-    /// Kebab-case name, `phase/behaviour`.
-    pub name: &'static str,
-    /// The label printed after `Check ` in the report.
-    pub label: &'static str,
+    /// The sections, as the check defines them.
+    pub def: &'static CheckDef,
     /// Where `kensa checks` lists it: the manifest heading, or the phase of a live check.
     pub group: &'static str,
-    /// What it checks.
-    pub what: &'static str,
-    /// Why Heroku needs it.
-    pub why: &'static str,
-    /// A message it reports, exactly as printed after `! `.
-    pub example: &'static str,
-    /// How to fix it.
-    pub fix: &'static str,
-    /// A link to the Dev Center article behind it.
-    pub reference: &'static str,
-}
-
-impl CheckDoc {
-    fn of(check: &'static CheckDef, group: &'static str) -> CheckDoc {
-        CheckDoc {
-            code: check.code,
-            name: check.name,
-            label: check.label,
-            group,
-            what: check.summary,
-            why: check.why,
-            example: check.example,
-            fix: check.fix,
-            reference: check.reference,
-        }
-    }
 }
 
 impl From<&'static Rule> for CheckDoc {
     fn from(rule: &'static Rule) -> CheckDoc {
-        CheckDoc::of(&rule.check, rule.group.heading())
+        CheckDoc { def: &rule.check, group: rule.group.heading() }
     }
 }
 
 impl From<&'static CheckDef> for CheckDoc {
-    fn from(check: &'static CheckDef) -> CheckDoc {
-        CheckDoc::of(check, phase_title(check.name))
+    fn from(def: &'static CheckDef) -> CheckDoc {
+        CheckDoc { def, group: phase_title(def.name) }
+    }
+}
+
+/// What `kensa checks --format json` and `kensa explain --format json` print, field by field.
+impl Serialize for CheckDoc {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let def = self.def;
+        let mut doc = serializer.serialize_struct("CheckDoc", 9)?;
+        doc.serialize_field("code", def.code)?;
+        doc.serialize_field("name", def.name)?;
+        doc.serialize_field("label", def.label)?;
+        doc.serialize_field("group", self.group)?;
+        doc.serialize_field("what", def.summary)?;
+        doc.serialize_field("why", def.why)?;
+        doc.serialize_field("example", def.example)?;
+        doc.serialize_field("fix", def.fix)?;
+        doc.serialize_field("reference", def.reference)?;
+        doc.end()
     }
 }
 
@@ -79,7 +68,9 @@ pub fn all_docs() -> Vec<CheckDoc> {
 /// The check with this code (or name), ignoring case.
 pub fn doc(code: &str) -> Option<CheckDoc> {
     let code = code.trim();
-    all_docs().into_iter().find(|doc| doc.code.eq_ignore_ascii_case(code) || doc.name.eq_ignore_ascii_case(code))
+    all_docs()
+        .into_iter()
+        .find(|doc| doc.def.code.eq_ignore_ascii_case(code) || doc.def.name.eq_ignore_ascii_case(code))
 }
 
 /// The check a mistyped code or name most likely meant: `m9` is `M09`, and a name (or the
@@ -97,8 +88,9 @@ pub fn did_you_mean(query: &str) -> Option<CheckDoc> {
     all_docs()
         .into_iter()
         .filter_map(|doc| {
-            let behaviour = doc.name.split_once('/').map_or(doc.name, |(_, behaviour)| behaviour);
-            let distance = edit_distance(&query, doc.name).min(edit_distance(&query, behaviour));
+            let name = doc.def.name;
+            let behaviour = name.split_once('/').map_or(name, |(_, behaviour)| behaviour);
+            let distance = edit_distance(&query, name).min(edit_distance(&query, behaviour));
             (distance <= budget).then_some((distance, doc))
         })
         .min_by_key(|(distance, _)| *distance)
@@ -110,14 +102,15 @@ const WIDTH: usize = 88;
 
 /// The explanation `kensa explain CODE` prints: a title, then the five sections.
 pub fn explain_text(doc: &CheckDoc) -> String {
-    let mut out = format!("{} {}\n", doc.code, doc.name);
-    out.push_str(&format!("Check {} ({})\n", doc.label, doc.group));
-    for (heading, text) in [("What it checks", doc.what), ("Why Heroku needs it", doc.why)] {
+    let def = doc.def;
+    let mut out = format!("{} {}\n", def.code, def.name);
+    out.push_str(&format!("Check {} ({})\n", def.label, doc.group));
+    for (heading, text) in [("What it checks", def.summary), ("Why Heroku needs it", def.why)] {
         out.push_str(&format!("\n{heading}\n{}", wrap(text, "  ")));
     }
-    out.push_str(&format!("\nExample failure\n    ! {}\n", doc.example));
-    out.push_str(&format!("\nHow to fix it\n{}", wrap(doc.fix, "  ")));
-    out.push_str(&format!("\nReference\n  {}\n", doc.reference));
+    out.push_str(&format!("\nExample failure\n    ! {}\n", def.example));
+    out.push_str(&format!("\nHow to fix it\n{}", wrap(def.fix, "  ")));
+    out.push_str(&format!("\nReference\n  {}\n", def.reference));
     out
 }
 
@@ -153,32 +146,33 @@ mod tests {
         let docs = all_docs();
         assert_eq!(docs.len(), RULES.len() + CHECKS.len());
         for doc in &docs {
+            let def = doc.def;
             let sections = [
-                ("code", doc.code),
-                ("name", doc.name),
-                ("label", doc.label),
+                ("code", def.code),
+                ("name", def.name),
+                ("label", def.label),
                 ("group", doc.group),
-                ("what it checks", doc.what),
-                ("why Heroku needs it", doc.why),
-                ("example failure", doc.example),
-                ("how to fix it", doc.fix),
-                ("reference", doc.reference),
+                ("what it checks", def.summary),
+                ("why Heroku needs it", def.why),
+                ("example failure", def.example),
+                ("how to fix it", def.fix),
+                ("reference", def.reference),
             ];
             for (section, text) in sections {
-                assert!(!text.trim().is_empty(), "{}: no {section}", doc.code);
-                assert_eq!(text, text.trim(), "{}: {section} has stray whitespace", doc.code);
+                assert!(!text.trim().is_empty(), "{}: no {section}", def.code);
+                assert_eq!(text, text.trim(), "{}: {section} has stray whitespace", def.code);
             }
-            let host = doc.reference.strip_prefix("https://").map(|rest| rest.split('/').next().unwrap_or_default());
+            let host = def.reference.strip_prefix("https://").map(|rest| rest.split('/').next().unwrap_or_default());
             assert!(
-                host.is_some_and(|host| host.contains('.')) && !doc.reference.contains(char::is_whitespace),
+                host.is_some_and(|host| host.contains('.')) && !def.reference.contains(char::is_whitespace),
                 "{}: the reference must be an https URL, is {:?}",
-                doc.code,
-                doc.reference
+                def.code,
+                def.reference
             );
-            for (section, text) in [("what", doc.what), ("why", doc.why), ("fix", doc.fix)] {
-                assert!(text.ends_with(['.', ')']), "{}: {section} should be sentences", doc.code);
+            for (section, text) in [("what", def.summary), ("why", def.why), ("fix", def.fix)] {
+                assert!(text.ends_with(['.', ')']), "{}: {section} should be sentences", def.code);
             }
-            assert!(!doc.example.contains('\n'), "{}: the example is one printed line", doc.code);
+            assert!(!def.example.contains('\n'), "{}: the example is one printed line", def.code);
         }
     }
 
@@ -187,8 +181,9 @@ mod tests {
         let docs = all_docs();
         for (index, doc) in docs.iter().enumerate() {
             for other in &docs[index + 1..] {
-                assert!(!doc.code.eq_ignore_ascii_case(other.code), "code {} is used twice", doc.code);
-                assert_ne!(doc.name, other.name, "name {} is used twice", doc.name);
+                let (def, other) = (doc.def, other.def);
+                assert!(!def.code.eq_ignore_ascii_case(other.code), "code {} is used twice", def.code);
+                assert_ne!(def.name, other.name, "name {} is used twice", def.name);
             }
         }
     }
@@ -232,8 +227,9 @@ mod tests {
         for (rule, (code, source)) in RULES.iter().zip(&cases) {
             assert_eq!(rule.check.code, *code, "cases follow RULES order");
             let validation = validate(source.as_bytes());
+            let result = validation.results.iter().find(|result| result.rule.check.code == *code);
             let messages: Vec<&str> =
-                validation.diagnostics().filter(|d| d.code == *code).map(|d| d.message.as_str()).collect();
+                result.iter().flat_map(|result| &result.findings).map(|finding| finding.message.as_str()).collect();
             assert!(
                 messages.contains(&rule.check.example),
                 "{code}: example {:?} not among {messages:?}",
@@ -244,19 +240,19 @@ mod tests {
 
     #[test]
     fn finds_checks_by_code_or_name_in_any_case() {
-        assert_eq!(doc("m09").map(|doc| doc.name), Some("manifest/regions-include-us"));
+        assert_eq!(doc("m09").map(|doc| doc.def.name), Some("manifest/regions-include-us"));
         assert_eq!(doc(" P01 ").map(|doc| doc.group), Some("provision"));
-        assert_eq!(doc("SSO/LOGS-IN").map(|doc| doc.code), Some("S05"));
+        assert_eq!(doc("SSO/LOGS-IN").map(|doc| doc.def.code), Some("S05"));
         assert_eq!(doc("R05").map(|doc| doc.group), Some("config data"));
         assert_eq!(doc("M99"), None);
     }
 
     #[test]
     fn suggests_the_check_a_typo_meant() {
-        assert_eq!(did_you_mean("m9").map(|doc| doc.code), Some("M09"));
-        assert_eq!(did_you_mean("s007").map(|doc| doc.code), Some("S07"));
-        assert_eq!(did_you_mean("regions-include-us").map(|doc| doc.code), Some("M09"));
-        assert_eq!(did_you_mean("sso/logs-inn").map(|doc| doc.code), Some("S05"));
+        assert_eq!(did_you_mean("m9").map(|doc| doc.def.code), Some("M09"));
+        assert_eq!(did_you_mean("s007").map(|doc| doc.def.code), Some("S07"));
+        assert_eq!(did_you_mean("regions-include-us").map(|doc| doc.def.code), Some("M09"));
+        assert_eq!(did_you_mean("sso/logs-inn").map(|doc| doc.def.code), Some("S05"));
         assert_eq!(did_you_mean("M99"), None);
         assert_eq!(did_you_mean("frobnicate"), None);
     }
@@ -273,7 +269,7 @@ mod tests {
         for doc in all_docs() {
             let text = explain_text(&doc);
             let prose = text.lines().filter(|line| !line.starts_with("    ! ") && line.trim().contains(' '));
-            assert!(prose.clone().all(|line| line.len() <= WIDTH), "{}: {text}", doc.code);
+            assert!(prose.clone().all(|line| line.len() <= WIDTH), "{}: {text}", doc.def.code);
         }
     }
 

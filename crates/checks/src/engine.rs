@@ -7,7 +7,6 @@
 //! report does not depend on which answer came first. An endpoint that timed out once is
 //! not called again in the same run: a hung endpoint costs one deadline, not one per call.
 
-use crate::catalogue::CheckDef;
 use crate::encoding::seconds;
 use crate::event::{Event, EventSink};
 use crate::redact::Redactor;
@@ -15,7 +14,7 @@ use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report
 use crate::transport::{
     CallbackReceiver, Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
 };
-use kensa_manifest::{Environment, Manifest, Severity};
+use kensa_manifest::{CheckDef, Environment, Manifest, Severity};
 use std::cell::RefCell;
 
 /// Limits every request obeys. Heroku's own: answer within 3 s (SHOULD) and 25 s (MUST).
@@ -70,7 +69,7 @@ pub struct Effects<'a, T: Transport> {
     pub callbacks: Option<&'a dyn CallbackReceiver>,
 }
 
-/// One run of checks.
+/// One run of checks. The methods that make them are in `src/checks/`, one file per phase.
 pub struct CheckRun<'a, T: Transport> {
     pub(crate) effects: Effects<'a, T>,
     pub(crate) settings: Settings,

@@ -5,14 +5,12 @@
 //! the host passes a [`Transport`], a [`Clock`] and an [`IdSource`] in, and a
 //! [`CallbackReceiver`] where it can listen for a provider's calls back to Heroku.
 
-mod async_provision;
 pub mod catalogue;
+mod checks;
 mod concurrent;
-mod config;
 mod cookies;
 pub mod cors;
 mod credentials;
-mod deprovision;
 pub mod docs;
 pub mod encoding;
 mod engine;
@@ -20,23 +18,23 @@ mod event;
 mod keys;
 pub mod ledger;
 mod manifest;
-mod provision;
 mod read;
 mod redact;
 pub mod render;
 mod report;
 mod spellings;
-pub mod sso;
 mod suite;
 pub mod testing;
 mod transport;
 
-pub use catalogue::{CHECKS, CheckDef};
+pub use catalogue::CHECKS;
+pub use checks::provision::Provisioned;
+pub use checks::sso;
 pub use engine::{CheckRun, Effects, Limits, Settings};
 pub use event::{Event, EventSink, NoEvents, ResourceEvent};
+pub use kensa_manifest::CheckDef;
 pub use keys::ResourceKeys;
 pub use ledger::{Ledger, LedgerEntry, Provenance};
-pub use provision::Provisioned;
 pub use redact::{manifest_secrets, redact_secrets};
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};

@@ -2,8 +2,8 @@
 
 use crate::event::{Event, EventSink};
 use crate::redact::cut;
-use crate::report::{self, CheckReport, Finding, GroupReport, Outcome, Report};
-use kensa_manifest::{RuleOutcome, RuleResult, Validation};
+use crate::report::{self, CheckReport, Finding, GroupReport, Report};
+use kensa_manifest::{RuleResult, Validation};
 
 /// Validates the manifest, reports every rule, and returns the validation for later phases.
 pub(crate) fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn EventSink) -> Validation {
@@ -27,22 +27,14 @@ pub(crate) fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn 
 }
 
 fn check_report(result: &RuleResult) -> CheckReport {
-    let (outcome, reason) = match &result.outcome {
-        RuleOutcome::Passed => (Outcome::Passed, None),
-        RuleOutcome::Warning => (Outcome::Warning, None),
-        RuleOutcome::Failed => (Outcome::Failed, None),
-        RuleOutcome::Skipped(reason) => (Outcome::Skipped, Some(reason.clone())),
-    };
     CheckReport {
-        reason,
-        findings: report::bounded(
-            result.diagnostics.iter().map(|diagnostic| cut_quotes(Finding::from(diagnostic))).collect(),
-        ),
-        ..CheckReport::of(&result.rule.check, outcome)
+        reason: result.reason.clone(),
+        findings: report::bounded(result.findings.iter().cloned().map(cut_quotes).collect()),
+        ..CheckReport::of(&result.rule.check, result.outcome)
     }
 }
 
-/// A diagnostic may quote the manifest's own values at any length: cut its message and
+/// A finding may quote the manifest's own values at any length: cut its message and
 /// hint as a provider's text is.
 fn cut_quotes(finding: Finding) -> Finding {
     let whole = |text: String| {
@@ -56,6 +48,7 @@ fn cut_quotes(finding: Finding) -> Finding {
 mod tests {
     use super::*;
     use crate::event::NoEvents;
+    use crate::report::Outcome;
 
     #[test]
     fn groups_rules_under_the_old_headings() {

@@ -1,7 +1,10 @@
 //! What a run found: pure data, rendered by [`crate::render`] and streamed as [`crate::Event`]s.
 
-use kensa_manifest::{CheckDef, Position, Severity};
+use kensa_manifest::{CheckDef, Severity};
 use serde::Serialize;
+
+// Defined beside `CheckDef`, so that manifest rules produce them too.
+pub use kensa_manifest::{Finding, Outcome};
 
 /// Everything one run checked, group by group, in order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -75,62 +78,6 @@ impl CheckReport {
     }
 }
 
-/// How a check came out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Passed,
-    /// Passed, with something the provider should look at.
-    Warning,
-    /// The provider (or manifest) broke the contract.
-    Failed,
-    /// Not run: a check it depends on failed, or this host cannot observe what it needs.
-    Skipped,
-    /// kensa itself could not perform the check.
-    Errored,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 5] =
-        [Outcome::Passed, Outcome::Warning, Outcome::Failed, Outcome::Skipped, Outcome::Errored];
-
-    /// The name JSON reports use: `passed`, `failed`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            Outcome::Passed => "passed",
-            Outcome::Warning => "warning",
-            Outcome::Failed => "failed",
-            Outcome::Skipped => "skipped",
-            Outcome::Errored => "errored",
-        }
-    }
-
-    /// The tag printed after a check, as in the old gem: `[PASS]`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Outcome::Passed => "PASS",
-            Outcome::Warning => "WARN",
-            Outcome::Failed => "FAIL",
-            Outcome::Skipped => "SKIP",
-            Outcome::Errored => "ERROR",
-        }
-    }
-}
-
-/// One problem under a check, with where it is when it concerns the manifest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub severity: Severity,
-    pub message: String,
-    /// JSON pointer into the manifest, or into a response body.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pointer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub position: Option<Position>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-}
-
 /// A check keeps this many findings, the last of them counting the rest: a provider's
 /// answer (or a manifest) may name thousands of keys, each a finding of its own.
 const KEEP_FINDINGS: usize = 100;
@@ -150,28 +97,6 @@ pub(crate) fn bounded(mut findings: Vec<Finding>) -> Vec<Finding> {
         hint: None,
     });
     findings
-}
-
-impl Finding {
-    pub fn error(message: impl Into<String>) -> Finding {
-        Finding { severity: Severity::Error, message: message.into(), pointer: None, position: None, hint: None }
-    }
-
-    pub fn warning(message: impl Into<String>) -> Finding {
-        Finding { severity: Severity::Warning, ..Finding::error(message) }
-    }
-}
-
-impl From<&kensa_manifest::Diagnostic> for Finding {
-    fn from(diagnostic: &kensa_manifest::Diagnostic) -> Finding {
-        Finding {
-            severity: diagnostic.severity,
-            message: diagnostic.message.clone(),
-            pointer: Some(diagnostic.pointer.clone()),
-            position: diagnostic.position,
-            hint: diagnostic.hint.clone(),
-        }
-    }
 }
 
 /// One HTTP request a check made and what came back, with secrets redacted.

@@ -1,9 +1,8 @@
 //! Whole runs: what `kensa test <suite>` and `kensa run` do, phase after phase.
 
-use crate::catalogue::COMMAND_EXIT;
+use crate::checks::provision::Provisioned;
 use crate::engine::CheckRun;
 use crate::keys::ResourceKeys;
-use crate::provision::Provisioned;
 use crate::report::Report;
 use crate::transport::Transport;
 use kensa_manifest::Manifest;
@@ -114,24 +113,5 @@ impl<T: Transport> CheckRun<'_, T> {
             self.deprovision(&manifest, &keys).await;
         }
         self.into_report()
-    }
-
-    /// `kensa run`: reports how the command ended (it must exit with 0).
-    pub fn record_command(&mut self, command: &str, resource: &Provisioned, outcome: &CommandOutcome) {
-        self.group(format!("run {command}"));
-        let mut check = self.start(&COMMAND_EXIT);
-        let count = resource.config.len();
-        check.note(format!("(with {count} config var{} of {})", if count == 1 { "" } else { "s" }, resource.id));
-        match outcome {
-            CommandOutcome::Exited(0) => {}
-            CommandOutcome::Exited(code) => {
-                check.mismatch("0", code.to_string(), format!("run exited abnormally: the command exited with {code}"))
-            }
-            CommandOutcome::Signalled(signal) => {
-                check.fail(format!("run exited abnormally: the command was killed by signal {signal}"))
-            }
-            CommandOutcome::NotStarted(reason) => check.error(format!("could not start {command}: {reason}")),
-        }
-        self.finish(check);
     }
 }

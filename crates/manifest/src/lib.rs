@@ -11,13 +11,11 @@
 //! assert_eq!((first.code.as_str(), first.pointer.as_str()), ("M06", "/api"));
 //! ```
 
-mod check_def;
-mod checker;
+mod check;
 mod diagnostic;
 mod document;
 mod model;
 mod names;
-mod outcome;
 pub mod references;
 pub mod regions;
 mod rules;
@@ -25,15 +23,14 @@ mod skeleton;
 mod suggest;
 pub mod url;
 
-pub use check_def::CheckDef;
+pub use check::{CheckDef, Finding, Outcome};
 pub use diagnostic::{Diagnostic, Position, Severity};
 pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
 pub use model::{
     API_KEYS, Api, ApiVersion, Endpoint, Environment, KNOWN_REQUIREMENTS, Manifest, Secret, SsoTarget, TOP_LEVEL_KEYS,
 };
 pub use names::{changes_how_programs_start, default_prefix, slug};
-pub use outcome::{RuleOutcome, RuleResult};
-pub use rules::{RULES, Rule, RuleGroup};
+pub use rules::{RULES, Rule, RuleGroup, RuleResult};
 pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
 pub use suggest::edit_distance;
 pub use url::origin_of;
@@ -59,24 +56,26 @@ pub struct Validation {
 impl Validation {
     /// True when no rule found an error (warnings allowed).
     pub fn is_ok(&self) -> bool {
-        self.results.iter().all(|result| result.outcome != RuleOutcome::Failed)
+        self.results.iter().all(|result| result.outcome != Outcome::Failed)
     }
 
     /// Every problem found, errors and warnings, in rule order.
-    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.results.iter().flat_map(|result| &result.diagnostics)
+    pub fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.results
+            .iter()
+            .flat_map(|result| result.findings.iter().map(|finding| Diagnostic::new(result.rule.check.code, finding)))
     }
 
     /// Only the errors.
-    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub fn errors(&self) -> impl Iterator<Item = Diagnostic> + '_ {
         self.diagnostics().filter(|diagnostic| diagnostic.severity == Severity::Error)
     }
 }
 
 /// Validates a manifest file's bytes against every rule.
 pub fn validate(source: &[u8]) -> Validation {
-    let (results, document) = checker::run(source);
-    let is_ok = results.iter().all(|result| result.outcome != RuleOutcome::Failed);
+    let (results, document) = rules::run(source);
+    let is_ok = results.iter().all(|result| result.outcome != Outcome::Failed);
     let manifest =
         if is_ok { document.as_ref().and_then(|document| Manifest::from_validated(document.root())) } else { None };
     Validation { results, manifest, document }

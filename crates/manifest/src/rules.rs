@@ -1,10 +1,23 @@
-//! The manifest rules, in the order the old gem ran them (plus kensa's own), each with
-//! the documentation `kensa explain` prints and the playground shows. What each rule
-//! checks is in [`crate::checker`].
+//! The manifest rules, in the order the old gem ran them (plus kensa's own), and the
+//! validator that runs them over a manifest and reports every problem at once, each at its
+//! place in the file. Each group of rules is one file under `rules/`, holding the rules'
+//! documentation (what `kensa explain` prints and the playground shows) and the checks
+//! that apply them.
 
-use crate::check_def::CheckDef;
-use crate::references::*;
+mod api;
+mod config_vars;
+mod file;
+mod id;
+mod platform;
+mod urls;
+
+use crate::check::{Finding, Outcome};
+use crate::document::Document;
+use crate::model::{API_KEYS, TOP_LEVEL_KEYS};
+use crate::suggest::closest;
+use crate::{CheckDef, Severity, kind_of};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// Where a rule's result is printed: the old gem's `Testing <heading>` groups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,351 +44,158 @@ pub struct Rule {
     pub check: CheckDef,
 }
 
-macro_rules! rules {
-    ($($ident:ident {
-        code: $code:literal,
-        name: $name:literal,
-        group: $group:ident,
-        label: $label:literal,
-        summary: $summary:literal,
-        why: $why:literal,
-        example: $example:literal,
-        fix: $fix:literal,
-        reference: $reference:expr,
-    })*) => {
-        $(pub(crate) static $ident: Rule = Rule {
-            group: RuleGroup::$group,
-            check: CheckDef {
-                code: $code,
-                name: $name,
-                label: $label,
-                summary: $summary,
-                why: $why,
-                example: $example,
-                fix: $fix,
-                reference: $reference,
-            },
-        };)*
-        /// Every manifest rule, in the order they run and print.
-        pub static RULES: &[&Rule] = &[$(&$ident),*];
-    };
+/// Every manifest rule, in the order they run and print.
+pub static RULES: &[&Rule] = &[
+    &file::VALID_JSON,
+    &file::TOP_LEVEL_OBJECT,
+    &id::ID_PRESENT,
+    &id::ID_STRING,
+    &id::ID_NOT_BLANK,
+    &id::ID_CHARSET,
+    &api::API_PRESENT,
+    &api::API_OBJECT,
+    &platform::REGIONS_LIST,
+    &platform::REGIONS_INCLUDE_US,
+    &platform::REGIONS_KNOWN,
+    &api::PASSWORD_PRESENT,
+    &urls::TEST_URL_PRESENT,
+    &urls::TEST_URL_VALID,
+    &urls::PRODUCTION_URL_PRESENT,
+    &urls::PRODUCTION_URL_HTTPS,
+    &urls::SSO_URL_HTTPS,
+    &config_vars::CONFIG_VARS_ARRAY,
+    &config_vars::CONFIG_VARS_UPPERCASE,
+    &config_vars::CONFIG_VARS_PREFIXED,
+    &config_vars::CONFIG_VARS_UNIQUE,
+    &api::DEPRECATED_FIELDS,
+    &platform::REQUIRES_KNOWN,
+    &platform::SSO_SALT_PRESENT,
+    &platform::API_VERSION_CURRENT,
+];
+
+/// How one rule came out, with what it found.
+#[derive(Clone, Debug)]
+pub struct RuleResult {
+    pub rule: &'static Rule,
+    /// Never [`Outcome::Errored`]: a rule needs nothing but the file.
+    pub outcome: Outcome,
+    /// Why the rule was skipped: something it needs is missing.
+    pub reason: Option<String>,
+    /// The problems found, each with its pointer and (when the file says) its position.
+    pub findings: Vec<Finding>,
 }
 
-rules! {
-    VALID_JSON {
-        code: "M00",
-        name: "manifest/valid-json",
-        group: File,
-        label: "is valid JSON",
-        summary: "The file is UTF-8 text holding well-formed JSON, with no key written twice in one object \
-                  (a repeated key is a warning).",
-        why: "Heroku reads the manifest as JSON when you push it; a file it cannot parse is rejected before any \
-              field is looked at. When a key is written twice, JSON readers silently keep the last value, so an \
-              edit to the first one changes nothing.",
-        example: "invalid JSON: expected `,` or `}`",
-        fix: "Fix the syntax at the line and column kensa reports (often a missing or trailing comma) and save the \
-              file as UTF-8, or start again from `kensa init`. For a repeated key, delete the copy you do not \
-              mean; kensa gives the line and column of both.",
-        reference: MANIFEST_ARTICLE,
+/// Runs every rule over `source`. Every rule takes time linear in the size of the file.
+pub(crate) fn run(source: &[u8]) -> (Vec<RuleResult>, Option<Document>) {
+    match Document::parse(source) {
+        Ok(document) => {
+            let mut checker = Checker { document: Some(&document), results: Vec::with_capacity(RULES.len()) };
+            checker.check_file(&document);
+            checker.check_id();
+            if let Some(api) = checker.check_api() {
+                checker.check_api_keys(api);
+            }
+            (checker.results, Some(document))
+        }
+        Err(error) => {
+            let mut checker = Checker { document: None, results: Vec::with_capacity(RULES.len()) };
+            checker.syntax_failed(&error);
+            (checker.results, None)
+        }
     }
-    TOP_LEVEL_OBJECT {
-        code: "M01",
-        name: "manifest/top-level-object",
-        group: File,
-        label: "is a JSON object",
-        summary: "The top level of the manifest is a JSON object.",
-        why: "Every manifest field (`id`, `api`) is a key of one top-level object; an array or a bare value has \
-              none of them.",
-        example: "the manifest must be a JSON object, found an array",
-        fix: "Put the fields in a single `{ ... }` object, as `kensa init` writes it.",
-        reference: MANIFEST_ARTICLE,
+}
+
+/// Runs the rules over a parsed document it borrows, so no rule copies part of the file.
+struct Checker<'d> {
+    document: Option<&'d Document>,
+    results: Vec<RuleResult>,
+}
+
+impl<'d> Checker<'d> {
+    /// The rules on the keys of an `api` object, in the order they run.
+    fn check_api_keys(&mut self, api: &Map<String, Value>) {
+        self.check_regions(api);
+        self.check_password(api);
+        self.check_test_url(api);
+        self.check_production_url(api);
+        self.check_config_vars(api);
+        self.check_deprecated_fields(api);
+        self.check_requires(api);
+        self.check_sso_salt(api);
+        self.check_version(api);
     }
-    ID_PRESENT {
-        code: "M02",
-        name: "manifest/id-present",
-        group: IdKey,
-        label: "if exists",
-        summary: "The manifest has an `id`, the add-on's slug.",
-        why: "The id is the add-on's slug: users type it in `heroku addons:create`, and Heroku sends it as the \
-              Basic auth username on every provisioning call.",
-        example: "`id` is missing",
-        fix: "Add `\"id\": \"myaddon\"` at the top level, with your add-on's slug.",
-        reference: MANIFEST_ARTICLE,
+
+    /// `rule` ran and found `findings`; each points at its value's place in the file unless
+    /// it says where itself.
+    fn record(&mut self, rule: &'static Rule, findings: Vec<Finding>) {
+        let findings: Vec<Finding> = findings
+            .into_iter()
+            .map(|finding| Finding {
+                position: finding.position.or_else(|| {
+                    let pointer = finding.pointer.as_deref()?;
+                    self.document.and_then(|document| document.position(pointer))
+                }),
+                ..finding
+            })
+            .collect();
+        let outcome = if findings.iter().any(|finding| finding.severity == Severity::Error) {
+            Outcome::Failed
+        } else if findings.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Warning
+        };
+        self.results.push(RuleResult { rule, outcome, reason: None, findings });
     }
-    ID_STRING {
-        code: "M03",
-        name: "manifest/id-string",
-        group: IdKey,
-        label: "is a string",
-        summary: "`id` is a string.",
-        why: "Heroku uses the id as a slug in commands and as a username, and both are strings.",
-        example: "`id` must be a string, found a number",
-        fix: "Quote the id: `\"id\": \"myaddon\"`.",
-        reference: MANIFEST_ARTICLE,
+
+    fn check(&mut self, rule: &'static Rule, finding: Option<Finding>) {
+        self.record(rule, finding.into_iter().collect());
     }
-    ID_NOT_BLANK {
-        code: "M04",
-        name: "manifest/id-not-blank",
-        group: IdKey,
-        label: "is not blank",
-        summary: "`id` is not empty or whitespace.",
-        why: "A blank id gives users nothing to type in `heroku addons:create` and Heroku no username to \
-              authenticate with.",
-        example: "`id` is blank",
-        fix: "Set `id` to your add-on's slug.",
-        reference: MANIFEST_ARTICLE,
+
+    fn skip(&mut self, rules: &[&'static Rule], reason: &str) {
+        for rule in rules {
+            self.results.push(RuleResult {
+                rule,
+                outcome: Outcome::Skipped,
+                reason: Some(reason.to_string()),
+                findings: Vec::new(),
+            });
+        }
     }
-    ID_CHARSET {
-        code: "M05",
-        name: "manifest/id-charset",
-        group: IdKey,
-        label: "uses only lower-case letters, digits and dashes",
-        summary: "`id` is a slug: lower-case letters, digits and dashes, starting with a letter.",
-        why: "The id appears in CLI commands and URLs and cannot change after the first push, so Heroku allows \
-              only lower-case letters, digits and dashes.",
-        example: "`My Addon` is not a valid add-on id",
-        fix: "Use a slug such as `my-addon`; kensa's hint suggests one made from the current id.",
-        reference: MANIFEST_ARTICLE,
+
+    fn skip_rest(&mut self, reason: &str) {
+        let done = self.results.len();
+        self.skip(&RULES[done..], reason);
     }
-    API_PRESENT {
-        code: "M06",
-        name: "manifest/api-present",
-        group: ApiKey,
-        label: "if exists",
-        summary: "The manifest has an `api` block.",
-        why: "`api` holds everything Heroku needs to call your service: credentials, URLs, config vars and \
-              regions.",
-        example: "`api` is missing",
-        fix: "Add an `api` object; `kensa init` writes a complete one to start from.",
-        reference: MANIFEST_ARTICLE,
+
+    fn root(&self) -> &'d Map<String, Value> {
+        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+        self.document.map_or_else(|| EMPTY.get_or_init(Map::new), Document::root)
     }
-    API_OBJECT {
-        code: "M07",
-        name: "manifest/api-object",
-        group: ApiKey,
-        label: "is a hash",
-        summary: "`api` is a JSON object.",
-        why: "Heroku reads `api.password`, `api.production` and the other settings as keys of an object.",
-        example: "`api` must be an object, found an array",
-        fix: "Make `api` a `{ ... }` object holding the settings.",
-        reference: MANIFEST_ARTICLE,
-    }
-    REGIONS_LIST {
-        code: "M08",
-        name: "manifest/regions-list",
-        group: ApiKey,
-        label: "has a list of regions",
-        summary: "`api.regions` is an array.",
-        why: "Heroku offers the add-on only to apps in the regions `api.regions` lists.",
-        example: "`api.regions` is missing",
-        fix: "Add `\"regions\": [\"us\"]` to `api`, or `[\"*\"]` if the add-on serves every region.",
-        reference: MANIFEST_ARTICLE,
-    }
-    REGIONS_INCLUDE_US {
-        code: "M09",
-        name: "manifest/regions-include-us",
-        group: ApiKey,
-        label: "contains at least the US region",
-        summary: "`api.regions` contains `us` or `*`.",
-        why: "Heroku requires every add-on to be available in the `us` region, where most apps run; `*` covers \
-              it.",
-        example: "`api.regions` must include `us` or `*`",
-        fix: "Add `\"us\"` to `api.regions`, or use `[\"*\"]` if the add-on works from every region.",
-        reference: MANIFEST_ARTICLE,
-    }
-    REGIONS_KNOWN {
-        code: "M10",
-        name: "manifest/regions-known",
-        group: ApiKey,
-        label: "contains only valid region names",
-        summary: "Every entry of `api.regions` is a known region name or `*`.",
-        why: "A name Heroku does not know matches no app's region, so the add-on is never offered there; it is \
-              usually a typo.",
-        example: "`mars` is not a known region",
-        fix: "Use Heroku region names such as `us`, `eu`, `frankfurt` or `tokyo`, or `*`; kensa suggests the \
-              closest one.",
-        reference: MANIFEST_ARTICLE,
-    }
-    PASSWORD_PRESENT {
-        code: "M11",
-        name: "manifest/password-present",
-        group: ApiKey,
-        label: "contains password",
-        summary: "`api.password` is a non-empty string.",
-        why: "Heroku signs every provisioning call with HTTP Basic auth, the id as username and `api.password` as \
-              password; it is how your service tells Heroku from anyone else.",
-        example: "`api.password` is missing",
-        fix: "Set `api.password` to a long random string (`kensa init` generates 32 hex characters) and check \
-              it in your service.",
-        reference: MANIFEST_ARTICLE,
-    }
-    TEST_URL_PRESENT {
-        code: "M12",
-        name: "manifest/test-url-present",
-        group: ApiKey,
-        label: "contains test url",
-        summary: "`api.test` is present.",
-        why: "kensa calls `api.test`, your service running locally, in every test; Heroku itself only calls \
-              `api.production`.",
-        example: "`api.test` is missing",
-        fix: "Add `\"test\": {\"base_url\": \"http://localhost:4567/heroku/resources\", \"sso_url\": \
-              \"http://localhost:4567/sso/login\"}`, pointing at your local service.",
-        reference: GUIDE_ARTICLE,
-    }
-    TEST_URL_VALID {
-        code: "M13",
-        name: "manifest/test-url-valid",
-        group: ApiKey,
-        label: "test urls are absolute http(s) URLs",
-        summary: "`api.test` (a URL, or `base_url` and `sso_url`) holds absolute http or https URLs.",
-        why: "kensa takes the origin and the provisioning path from these URLs; a relative or non-http URL \
-              cannot be called.",
-        example: "`localhost:4567/heroku/resources` is not an absolute http(s) URL: missing scheme (expected \
-                  http:// or https://)",
-        fix: "Write whole URLs with scheme and host, such as `http://localhost:4567/heroku/resources`.",
-        reference: GUIDE_ARTICLE,
-    }
-    PRODUCTION_URL_PRESENT {
-        code: "M14",
-        name: "manifest/production-url-present",
-        group: ApiKey,
-        label: "contains production url",
-        summary: "`api.production` is present.",
-        why: "`api.production` is where Heroku sends the provision, deprovision, plan change and single sign-on \
-              requests of real apps.",
-        example: "`api.production` is missing",
-        fix: "Add `\"production\": {\"base_url\": \"https://yourapp.com/heroku/resources\", \"sso_url\": \
-              \"https://yourapp.com/sso/login\"}`.",
-        reference: MANIFEST_ARTICLE,
-    }
-    PRODUCTION_URL_HTTPS {
-        code: "M15",
-        name: "manifest/production-url-https",
-        group: ApiKey,
-        label: "production url uses SSL",
-        summary: "The production provisioning URL is an https URL.",
-        why: "Provisioning calls carry your add-on password and return customers' credentials in config vars, \
-              so Heroku requires `base_url` to be HTTPS with a valid certificate.",
-        example: "`http://yourapp.com/heroku/resources` must use https in production",
-        fix: "Serve the provisioning API over TLS and change the production URL to `https://`.",
-        reference: PARTNER_API_ARTICLE,
-    }
-    SSO_URL_HTTPS {
-        code: "M16",
-        name: "manifest/sso-url-https",
-        group: ApiKey,
-        label: "sso url uses SSL",
-        summary: "The production `sso_url`, when there is one, is an https URL.",
-        why: "Single sign-on posts signed tokens and the user's email to `sso_url` from the browser; over plain \
-              http anyone on the way can read and replay them.",
-        example: "`http://yourapp.com/sso/login` must use https in production",
-        fix: "Serve the sign-in page over TLS and change `api.production.sso_url` to `https://`.",
-        reference: SSO_ARTICLE,
-    }
-    CONFIG_VARS_ARRAY {
-        code: "M17",
-        name: "manifest/config-vars-array",
-        group: ApiKey,
-        label: "contains config_vars array",
-        summary: "`api.config_vars`, when present, is an array.",
-        why: "Heroku reads `api.config_vars` as the list of variable names your service returns and sets on the \
-              app.",
-        example: "`api.config_vars` must be an array, found a string",
-        fix: "Write a list, even for one name: `\"config_vars\": [\"MYADDON_URL\"]`.",
-        reference: MANIFEST_ARTICLE,
-    }
-    CONFIG_VARS_UPPERCASE {
-        code: "M18",
-        name: "manifest/config-vars-uppercase",
-        group: ApiKey,
-        label: "all config vars are uppercase strings",
-        summary: "Every config var is a string matching `^[A-Z][0-9A-Z_]+$`, and none changes how programs load \
-                  or start (`LD_PRELOAD`, `PATH`, `NODE_OPTIONS`, ...).",
-        why: "Config vars become environment variables of the app, and Heroku accepts only upper-case letters, \
-              digits and underscores, starting with a letter. A name such as `LD_PRELOAD`, `BASH_ENV` or \
-              `NODE_OPTIONS` decides what every program of the app loads or runs, so an add-on setting it would \
-              run its own code there; `kensa run` never exports such a name.",
-        example: "\"myaddon_url\" is not a valid ENV key",
-        fix: "Write the name in upper case, such as `MYADDON_URL`, in the manifest and in what your service \
-              returns; rename a var that changes how programs start (for add-on `ld`, set \
-              `api.config_vars_prefix` to a prefix other than `LD`).",
-        reference: MANIFEST_ARTICLE,
-    }
-    CONFIG_VARS_PREFIXED {
-        code: "M19",
-        name: "manifest/config-vars-prefixed",
-        group: ApiKey,
-        label: "all config vars are prefixed with the addon id",
-        summary: "Every config var starts with `config_vars_prefix` (or the upper-cased id) and `_`.",
-        why: "Heroku namespaces an add-on's vars by its prefix, and swaps the prefix for the attachment name when \
-              the add-on is attached under another name; a var outside the prefix would clash with the app's \
-              own.",
-        example: "DATABASE_URL is not a valid ENV key - must be prefixed with MYADDON_",
-        fix: "Rename the var to start with the prefix (`MYADDON_DATABASE_URL`), or set `api.config_vars_prefix` \
-              to the prefix your vars use.",
-        reference: MANIFEST_ARTICLE,
-    }
-    CONFIG_VARS_UNIQUE {
-        code: "M20",
-        name: "manifest/config-vars-unique",
-        group: ApiKey,
-        label: "all config vars are unique",
-        summary: "No config var is listed twice.",
-        why: "Each name is one environment variable of the app; a repeat is a slip that hides which vars your \
-              service really returns.",
-        example: "MYADDON_URL is listed twice (first at /api/config_vars/0)",
-        fix: "Remove the repeated entry.",
-        reference: MANIFEST_ARTICLE,
-    }
-    DEPRECATED_FIELDS {
-        code: "M21",
-        name: "manifest/no-deprecated-fields",
-        group: ApiKey,
-        label: "deprecated fields",
-        summary: "`api.username` is absent: the add-on id is the username.",
-        why: "Heroku always sends the add-on id as the Basic auth username; a separate `username` is ignored and \
-              misleads whoever reads the manifest.",
-        example: "username is deprecated: Please authenticate using the add-on id.",
-        fix: "Delete `api.username`, and have your service check the username against the add-on id.",
-        reference: MANIFEST_ARTICLE,
-    }
-    REQUIRES_KNOWN {
-        code: "M22",
-        name: "manifest/requires-known",
-        group: ApiKey,
-        label: "requires only known features",
-        summary: "`api.requires` is an array of known feature names.",
-        why: "`api.requires` opts in to platform features (`syslog_drain`, `log_input`, `many_per_app`, \
-              `attachable`); a name Heroku does not know is usually a typo that leaves the feature off.",
-        example: "`syslog-drain` is not a feature kensa knows; Heroku may reject it",
-        fix: "Use one of the known names (kensa suggests the closest), or remove the entry.",
-        reference: MANIFEST_ARTICLE,
-    }
-    SSO_SALT_PRESENT {
-        code: "M23",
-        name: "manifest/sso-salt-present",
-        group: ApiKey,
-        label: "contains sso salt",
-        summary: "`api.sso_salt` is set, so single sign-on can be tested.",
-        why: "Heroku signs every single sign-on request with `api.sso_salt`; without it neither Heroku nor kensa \
-              can sign a user in to your service.",
-        example: "no `api.sso_salt`: single sign-on cannot be tested",
-        fix: "Set `api.sso_salt` to a long random string that your service also knows (`kensa init` generates \
-              one).",
-        reference: SSO_ARTICLE,
-    }
-    API_VERSION_CURRENT {
-        code: "M24",
-        name: "manifest/api-version-current",
-        group: ApiKey,
-        label: "uses version 3 of the Add-on Partner API",
-        summary: "`api.version` is `\"3\"`; v1 reached end of life on 2023-07-03.",
-        why: "Heroku ended the v1 Add-on Partner API on 2023-07-03; add-ons now speak v3, which names resources \
-              by Heroku's uuid and sends an OAuth grant with each provision.",
-        example: "no `api.version`: this manifest uses the v1 Add-on Partner API, which reached end of life on \
-                  2023-07-03",
-        fix: "Handle the v3 requests (the versioned Accept header, `uuid` path keys, `resource_token` at sign-in) \
-              and add `\"version\": \"3\"` to `api`.",
-        reference: V3_MIGRATION_ARTICLE,
+}
+
+/// The key rule M21 finds deprecated; known, so never taken for a typo of another.
+const DEPRECATED_API_KEY: &str = "username";
+
+fn known_api_key(key: &str) -> bool {
+    API_KEYS.contains(&key) || key == DEPRECATED_API_KEY
+}
+
+fn known_top_level_key(key: &str) -> bool {
+    TOP_LEVEL_KEYS.contains(&key)
+}
+
+/// "did you mean `regions`?" when the object has a key that looks like a typo of `key`.
+fn missing_key_hint(object: &Map<String, Value>, key: &str, known: fn(&str) -> bool) -> Option<String> {
+    let unknown_keys = object.keys().map(String::as_str).filter(|candidate| !known(candidate));
+    closest(key, unknown_keys).map(|candidate| format!("did you mean `{key}`? found `{candidate}`"))
+}
+
+/// A value in a message: strings quoted, numbers as written, anything else by kind.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("\"{text}\""),
+        Value::Number(number) => number.to_string(),
+        other => kind_of(other).to_string(),
     }
 }

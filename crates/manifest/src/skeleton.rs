@@ -123,6 +123,6 @@ mod tests {
         assert!(!skeleton.dotenv.contains("SSO_SALT"));
         let validation = validate(skeleton.manifest.as_bytes());
         assert!(validation.is_ok());
-        assert_eq!(validation.diagnostics().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["M23"]);
+        assert_eq!(validation.diagnostics().map(|d| d.code).collect::<Vec<_>>(), ["M23"]);
     }
 }

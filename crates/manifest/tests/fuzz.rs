@@ -464,8 +464,8 @@ fn the_generator_makes_valid_invalid_and_repeated_key_inputs() {
         let validation = validate(&generate(&mut Rng::new(case_seed(10, case), QUICK)).bytes);
         let m00 = &validation.results[0];
         valid += usize::from(validation.is_ok());
-        invalid_json += usize::from(m00.diagnostics.iter().any(|d| d.message.starts_with("invalid JSON")));
-        repeated_keys += usize::from(m00.diagnostics.iter().any(|d| d.message.contains("is repeated: at ")));
+        invalid_json += usize::from(m00.findings.iter().any(|d| d.message.starts_with("invalid JSON")));
+        repeated_keys += usize::from(m00.findings.iter().any(|d| d.message.contains("is repeated: at ")));
         failed_rules += usize::from(validation.errors().any(|d| d.code.as_str() > "M01"));
     }
     assert!(

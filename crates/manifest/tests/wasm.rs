@@ -40,7 +40,7 @@ fn error_pointers(source: &str) -> Vec<String> {
 #[wasm_bindgen_test]
 fn valid_v3_manifest_is_ok() {
     let validation = validate(VALID.as_bytes());
-    let codes: Vec<_> = validation.diagnostics().map(|d| d.code.as_str()).collect();
+    let codes: Vec<_> = validation.diagnostics().map(|d| d.code).collect();
     assert!(validation.is_ok(), "unexpected diagnostics: {codes:?}");
     assert!(validation.manifest.is_some());
 }

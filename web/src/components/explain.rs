@@ -9,27 +9,27 @@ pub(crate) struct ExplainProps {
 /// What `kensa explain CODE` prints, folded under the check: the same five sections.
 #[function_component(Explain)]
 pub(crate) fn explain(props: &ExplainProps) -> Html {
-    let doc = &props.doc;
-    let link = doc.reference.starts_with("https://");
+    let def = props.doc.def;
+    let link = def.reference.starts_with("https://");
     html! {
         <details class="explain">
-            <summary>{ format!("kensa explain {}", doc.code) }</summary>
+            <summary>{ format!("kensa explain {}", def.code) }</summary>
             <div class="explain-body">
-                <p class="explain-title"><code>{ format!("{} {}", doc.code, doc.name) }</code></p>
+                <p class="explain-title"><code>{ format!("{} {}", def.code, def.name) }</code></p>
                 <h4>{ "What it checks" }</h4>
-                <p>{ doc.what }</p>
+                <p>{ def.summary }</p>
                 <h4>{ "Why Heroku needs it" }</h4>
-                <p>{ doc.why }</p>
+                <p>{ def.why }</p>
                 <h4>{ "Example failure" }</h4>
-                <pre>{ format!("! {}", doc.example) }</pre>
+                <pre>{ format!("! {}", def.example) }</pre>
                 <h4>{ "How to fix it" }</h4>
-                <p>{ doc.fix }</p>
+                <p>{ def.fix }</p>
                 <h4>{ "Reference" }</h4>
                 <p>
                     if link {
-                        <a href={doc.reference} target="_blank" rel="noopener">{ doc.reference }</a>
+                        <a href={def.reference} target="_blank" rel="noopener">{ def.reference }</a>
                     } else {
-                        { doc.reference }
+                        { def.reference }
                     }
                 </p>
             </div>

@@ -23,7 +23,7 @@ pub(crate) fn explain(context: &Context, code: &str) -> Result<ExitStatus> {
     let Some(doc) = docs::doc(code) else {
         let list = "run `kensa checks` to list every code";
         let hint = match docs::did_you_mean(code) {
-            Some(close) => format!("did you mean `{}` ({})? {list}", close.code, close.name),
+            Some(close) => format!("did you mean `{}` ({})? {list}", close.def.code, close.def.name),
             None => list.to_string(),
         };
         return Err(CliError::new(format!("unknown check `{}`", code.trim())).hint(hint));
@@ -39,8 +39,8 @@ pub(crate) fn explain(context: &Context, code: &str) -> Result<ExitStatus> {
 /// Groups in the order they first run; a group that runs again later (idempotency is part
 /// of provision) is listed once.
 fn listing(all: &[CheckDoc]) -> String {
-    let name_width = all.iter().map(|doc| doc.name.len()).max().unwrap_or_default();
-    let code_width = all.iter().map(|doc| doc.code.len()).max().unwrap_or_default();
+    let name_width = all.iter().map(|doc| doc.def.name.len()).max().unwrap_or_default();
+    let code_width = all.iter().map(|doc| doc.def.code.len()).max().unwrap_or_default();
     let mut groups: Vec<&str> = Vec::new();
     for doc in all {
         if !groups.contains(&doc.group) {
@@ -51,7 +51,7 @@ fn listing(all: &[CheckDoc]) -> String {
     for group in groups {
         out.push_str(&format!("{group}\n"));
         for doc in all.iter().filter(|doc| doc.group == group) {
-            out.push_str(&format!("  {:code_width$}  {:name_width$}  {}\n", doc.code, doc.name, doc.label));
+            out.push_str(&format!("  {:code_width$}  {:name_width$}  {}\n", doc.def.code, doc.def.name, doc.def.label));
         }
         out.push('\n');
     }
@@ -76,11 +76,11 @@ mod tests {
         let out = listing(&all);
         let rows: Vec<&str> = out.lines().filter(|line| line.starts_with("  ")).collect();
         assert_eq!(rows.len(), all.len());
-        let name_width = all.iter().map(|doc| doc.name.len()).max().unwrap_or_default();
+        let name_width = all.iter().map(|doc| doc.def.name.len()).max().unwrap_or_default();
         let label_column = 2 + 3 + 2 + name_width + 2;
         for doc in &all {
-            let row = rows.iter().find(|row| row[2..].starts_with(doc.code)).unwrap_or_else(|| panic!("{out}"));
-            assert_eq!(row.get(label_column..), Some(doc.label), "{out}");
+            let row = rows.iter().find(|row| row[2..].starts_with(doc.def.code)).unwrap_or_else(|| panic!("{out}"));
+            assert_eq!(row.get(label_column..), Some(doc.def.label), "{out}");
         }
         assert_eq!(out.matches("\nprovision\n").count(), 1, "each group once: {out}");
         assert!(out.contains("  R03  provision/log-drain-url "), "{out}");

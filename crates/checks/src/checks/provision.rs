@@ -1,6 +1,6 @@
-//! Provision: `POST <base path>`, what comes back, and what a repeat must do.
+//! Provision: `POST <base path>` and what comes back. What a repeat must do is
+//! [`super::idempotency`]'s.
 
-use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::credentials::bad_credentials;
 use crate::encoding::{DOT_SEGMENT_REASON, basic_auth, is_dot_or_empty_segment, path_segment, rfc3339};
@@ -8,8 +8,87 @@ use crate::engine::{CheckRun, Pending, describe_error};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
 use crate::transport::{Method, Response, Transport};
-use kensa_manifest::{ApiVersion, Manifest};
+use kensa_manifest::references::{LOG_ARTICLE, PARTNER_API_ARTICLE};
+use kensa_manifest::{ApiVersion, CheckDef, Manifest};
 use serde_json::{Map, Value, json};
+
+kensa_manifest::checks! {
+    /// Provision's checks, in the order it makes them: the call, then `Testing response`.
+    pub(crate) const CHECKS;
+    PROVISION_RESPONSE {
+        code: "P01",
+        name: "provision/responds-200",
+        label: "response",
+        summary: "POST to the base URL with the manifest credentials answers exactly 200 (202 only for \
+                  asynchronous provisioning).",
+        why: "Heroku provisions with a POST to `base_url` and shows the user an error for anything but 200, or \
+              202 when the add-on then finishes through Heroku's API.",
+        example: "expected 200, got 404",
+        fix: "Route `POST` on the path of `base_url` (usually `/heroku/resources`) to your provisioning code and \
+              answer 200 with the new resource; answer 202 only if you finish asynchronously.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    PROVISION_JSON {
+        code: "P02",
+        name: "provision/valid-json",
+        label: "valid JSON",
+        summary: "The provision response body is JSON.",
+        why: "Heroku reads the resource's `id`, `config` and `message` from a JSON body.",
+        example: "the response body is not JSON: expected value at line 1 column 1",
+        fix: "Answer with a JSON object such as `{\"id\": \"123\", \"config\": {\"MYADDON_URL\": \"...\"}}` and \
+              `Content-Type: application/json`.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    PROVISION_AUTH {
+        code: "P03",
+        name: "provision/rejects-bad-credentials",
+        label: "authentication",
+        summary: "A wrong username, a wrong password, or both, each get 401.",
+        why: "The provisioning API is reachable by anyone; Basic auth with the add-on id and password is all that \
+              stops strangers from creating resources, and Heroku expects 401 when it fails.",
+        example: "expected 401, got 200 with a wrong username",
+        fix: "Check both the username (the add-on id) and the password from the manifest on every call, compare \
+              them in constant time, and answer 401 when either is wrong.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    RESPONSE_ID {
+        code: "R01",
+        name: "provision/returns-id",
+        label: "contains an id",
+        summary: "The provision response is a JSON object with a non-empty `id` that can be a path segment.",
+        why: "Heroku stores the id and shows it to the user; in v1 it is also the key of every later call and of \
+              single sign-on, in paths such as `/heroku/resources/<id>`, where `.` or `..` would address the \
+              collection or its parent instead.",
+        example: "the response has no `id`",
+        fix: "Return a unique, non-empty `id` (a string or a number, not `.` or `..`) for the resource you \
+              created.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    RESPONSE_ID_NOT_HEROKU_ID {
+        code: "R02",
+        name: "provision/id-not-from-heroku-id",
+        label: "id does not contain heroku_id",
+        summary: "The `id` is not derived from the app number in the `heroku_id` sent (v1).",
+        why: "A v1 `heroku_id` names the app, not the resource, so an id made from it is not unique: a second \
+              resource for the same app would get the same id.",
+        example: "id cannot include heroku_id: `app123456` contains the app number 123456 that was sent",
+        fix: "Make the id yourself (a database key or a random token), or derive it only from the `uuid`.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    RESPONSE_LOG_DRAIN {
+        code: "R03",
+        name: "provision/log-drain-url",
+        label: "log_drain_url is returned if required",
+        summary: "With `requires: syslog_drain`, the response carries a `log_drain_url` of the form https:// or \
+                  syslog://.",
+        why: "With `syslog_drain` required, Heroku sends the app's logs to the `log_drain_url` you return; without \
+              one the add-on gets no logs.",
+        example: "must return a log_drain_url",
+        fix: "Return `log_drain_url` beside `id`, as `https://...` or `syslog://host:port`, and match incoming \
+              logs by the `log_drain_token` Heroku sent.",
+        reference: LOG_ARTICLE,
+    }
+}
 
 /// A resource the provider created, and the key later calls use for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +135,7 @@ pub(crate) fn provider_message(body: &[u8]) -> Option<String> {
 }
 
 /// The id field as text: a non-empty string or a number.
-fn declared_id(body: &Value) -> Option<String> {
+pub(crate) fn declared_id(body: &Value) -> Option<String> {
     match body.get("id")? {
         Value::String(id) if !id.trim().is_empty() => Some(id.clone()),
         Value::Number(number) => Some(number.to_string()),
@@ -71,7 +150,7 @@ fn id_of(body: &Value) -> Option<String> {
 }
 
 /// Why an id [`declared_id`] found is not usable.
-fn unusable_id(id: &str) -> String {
+pub(crate) fn unusable_id(id: &str) -> String {
     format!("`id` {id:?} is unusable as a path segment: {DOT_SEGMENT_REASON}; return an id such as a number or a uuid")
 }
 
@@ -454,96 +533,17 @@ impl<T: Transport> CheckRun<'_, T> {
         let config = string_config(body).unwrap_or_default();
         Some(Provisioned { id: id?, uuid: payload.uuid.clone(), config })
     }
-
-    /// v3 delivers at least once: the same uuid again is the same resource; another uuid is
-    /// another resource. Whatever these calls create is deprovisioned again.
-    async fn check_idempotency(&mut self, manifest: &Manifest, first: &Provisioned, payload: &Payload) {
-        self.group("idempotency".to_string());
-        let url = self.provision_url(manifest);
-        let password = manifest.api.password.expose().to_string();
-
-        let mut check = self.start(&IDEMPOTENT);
-        let headers = api_headers(manifest, &manifest.id, &password, true);
-        match self.send(&mut check, Method::Post, &url, headers, Some(payload.body.clone())).await {
-            Ok(response) => match self.second_id(&mut check, &response) {
-                Some(id) if id == first.id => {}
-                Some(id) => {
-                    check.mismatch(
-                        first.id.clone(),
-                        id.clone(),
-                        format!(
-                            "the same uuid returned a new id `{id}` (the first call returned `{}`): Heroku may \
-                             send a provision more than once, so keep its `uuid` with the resource (unique) and \
-                             answer a repeat with the resource you already made",
-                            first.id
-                        ),
-                    );
-                    // In v3 the extra shares the uuid, the key of every later call: it cannot be
-                    // told apart, so only v1 removes it.
-                    if manifest.api.version == ApiVersion::V1 {
-                        self.provisioned(&payload.uuid, &id);
-                        self.remove_extras(manifest, &mut check, &[ResourceKeys::both(&payload.uuid, &id)]).await;
-                    }
-                }
-                None => {}
-            },
-            Err(error) => check.fail(describe_error(&error, &url, self.settings.limits)),
-        }
-        self.finish(check);
-
-        let mut check = self.start(&DISTINCT_IDS);
-        let other = self.provision_payload(manifest, None);
-        let headers = api_headers(manifest, &manifest.id, &password, true);
-        match self.send(&mut check, Method::Post, &url, headers, Some(other.body.clone())).await {
-            Ok(response) => match self.second_id(&mut check, &response) {
-                Some(id) if id == first.id => {
-                    // Removing "the other one" would remove the resource the later checks use.
-                    check.fail(format!(
-                        "multiple provisions cannot return the same id: two uuids both got `{id}` (kensa does \
-                         not deprovision it here: it is the resource under test)"
-                    ));
-                }
-                _ if (200..300).contains(&response.status) => {
-                    if let Some(keys) = extra_keys(manifest, &other.uuid, &response) {
-                        self.provisioned(keys.sso_uuid(), keys.sso_id());
-                        self.remove_extras(manifest, &mut check, &[keys]).await;
-                    }
-                }
-                _ => {}
-            },
-            Err(error) => check.fail(describe_error(&error, &url, self.settings.limits)),
-        }
-        self.finish(check);
-    }
-
-    /// The id of a further provision, failing the check when there is none. Whether the
-    /// status is exactly 200 (or 202) is P01's business; here any success will do.
-    fn second_id(&self, check: &mut Pending, response: &Response) -> Option<String> {
-        if !(200..300).contains(&response.status) {
-            check.mismatch("200", response.status.to_string(), format!("expected 200, got {}", response.status));
-            return None;
-        }
-        let id = response_id(response);
-        if id.is_none() {
-            let declared = serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(declared_id);
-            check.fail(match declared {
-                Some(unusable) => unusable_id(&unusable),
-                None => "the response has no usable `id`".to_string(),
-            });
-        }
-        id
-    }
 }
 
 /// The id a provision's JSON answer names, when usable.
-fn response_id(response: &Response) -> Option<String> {
+pub(crate) fn response_id(response: &Response) -> Option<String> {
     serde_json::from_slice::<Value>(&response.body).ok().as_ref().and_then(id_of)
 }
 
 /// The keys of the resource a further provision with `uuid` made: both when the answer
 /// names a usable id; only the uuid (as both) for a v3 success without one, since v3 calls
 /// address resources by uuid and it can still be removed; none otherwise.
-fn extra_keys(manifest: &Manifest, uuid: &str, response: &Response) -> Option<ResourceKeys> {
+pub(crate) fn extra_keys(manifest: &Manifest, uuid: &str, response: &Response) -> Option<ResourceKeys> {
     match response_id(response) {
         Some(id) => Some(ResourceKeys::both(uuid, &id)),
         None if manifest.api.version == ApiVersion::V3 && (200..300).contains(&response.status) => {

@@ -1,7 +1,6 @@
 //! Single sign-on: the signed parameters Heroku sends, and the checks that a provider
 //! refuses bad or stale ones and signs the user in with good ones.
 
-use crate::catalogue::*;
 use crate::concurrent::join_all;
 use crate::cookies::CookieJar;
 use crate::encoding::form_value;
@@ -11,9 +10,96 @@ use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::keys::ResourceKeys;
 use crate::redact::TOKEN_FIELDS;
 use crate::transport::{Method, Response, Transport, TransportError};
-use kensa_manifest::{ApiVersion, Endpoint, Environment, Manifest, Secret, SsoTarget};
+use kensa_manifest::references::SSO_ARTICLE;
+use kensa_manifest::{ApiVersion, CheckDef, Endpoint, Environment, Manifest, Secret, SsoTarget};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
+
+kensa_manifest::checks! {
+    /// Single sign-on's checks, in the order it makes them.
+    pub(crate) const CHECKS;
+    SSO_SALT {
+        code: "S01",
+        name: "sso/salt-present",
+        label: "has an sso salt",
+        summary: "The manifest has `api.sso_salt`, without which no SSO request can be signed.",
+        why: "Heroku signs every single sign-on request with `api.sso_salt`, so kensa needs it to sign one too.",
+        example: "need an sso salt to perform sso test",
+        fix: "Add `api.sso_salt` to the manifest: a long random string your service also knows.",
+        reference: SSO_ARTICLE,
+    }
+    SSO_BAD_TOKEN {
+        code: "S02",
+        name: "sso/rejects-bad-token",
+        label: "validates token",
+        summary: "A sign-in with wrong tokens gets 403.",
+        why: "The token is the only proof that a sign-in comes from Heroku; a provider that ignores it lets \
+              anyone who knows a resource id in.",
+        example: "expected 403, got 200",
+        fix: "Recompute the token (hex sha1 of `id:salt:timestamp`; in v3 also `resource_token` and \
+              `user_scoped_resource_token`), compare in constant time, and answer 403 when it differs.",
+        reference: SSO_ARTICLE,
+    }
+    SSO_OLD_TIMESTAMP {
+        code: "S03",
+        name: "sso/rejects-stale-timestamp",
+        label: "validates timestamp",
+        summary: "A correctly signed sign-in whose timestamp is 6 minutes old gets 403.",
+        why: "Heroku's sign-in requests are valid for about 5 minutes; accepting older ones lets a leaked request \
+              be replayed at any time.",
+        example: "expected 403, got 302",
+        fix: "Answer 403 when `timestamp` is more than 5 minutes old.",
+        reference: SSO_ARTICLE,
+    }
+    SSO_FUTURE_TIMESTAMP {
+        code: "S04",
+        name: "sso/rejects-future-timestamp",
+        label: "validates future timestamp",
+        summary: "A correctly signed sign-in whose timestamp is 6 minutes ahead gets 403.",
+        why: "A timestamp ahead of now keeps a sign-in request valid past Heroku's 5-minute window.",
+        example: "expected 403, got 302",
+        fix: "Answer 403 when `timestamp` is more than 5 minutes from now in either direction.",
+        reference: SSO_ARTICLE,
+    }
+    SSO_LOGIN {
+        code: "S05",
+        name: "sso/logs-in",
+        label: "logs in",
+        summary: "A correctly signed, fresh sign-in ends (after redirects) in a 2xx page. Redirects are followed \
+                  as a browser follows them: 307 and 308 repeat the form POST, 301, 302 and 303 become a GET, \
+                  and each cookie goes back only to the host (any port) and path it was set for.",
+        why: "Users reach the add-on's dashboard from Heroku through this sign-in; a valid one must let them in.",
+        example: "expected 200, got 403",
+        fix: "Accept a correctly signed, fresh request: start a session (a cookie) and redirect to, or render, \
+              the resource's dashboard. Keep the session on one host: a cookie set by 127.0.0.1 is not sent \
+              to localhost.",
+        reference: SSO_ARTICLE,
+    }
+    SSO_COOKIE {
+        code: "S06",
+        name: "sso/sets-nav-data-cookie",
+        label: "creates the heroku-nav-data cookie",
+        summary: "The sign-in sets cookie `heroku-nav-data`, valid for the sign-in URL, to the `nav-data` sent \
+                  (legacy: a warning for v3).",
+        why: "Legacy: the Heroku header on add-on pages was built from the `nav-data` sent at sign-in, kept in \
+              this cookie. v1 add-ons must still set it; for v3 it is only a warning.",
+        example: "could not find cookie heroku-nav-data",
+        fix: "On a successful sign-in, set cookie `heroku-nav-data` to the `nav-data` parameter, unchanged.",
+        reference: SSO_ARTICLE,
+    }
+    SSO_LAYOUT {
+        code: "S07",
+        name: "sso/shows-heroku-layout",
+        label: "displays the heroku layout",
+        summary: "The signed-in page shows `div#heroku-header` or the boomerang script (legacy: a warning for \
+                  v3).",
+        why: "Legacy: pages reached through single sign-on showed the Heroku header so users could get back to \
+              their app. v1 add-ons must still show it; for v3 it is only a warning.",
+        example: "could not find Heroku layout",
+        fix: "Render `<div id=\"heroku-header\">` or load the boomerang script on the page the sign-in lands on.",
+        reference: SSO_ARTICLE,
+    }
+}
 
 /// The old gem's sample `nav-data`: base64url of a small JSON description of the app.
 pub const NAV_DATA: &str = "eyJhZGRvbiI6IllvdXIgQWRkb24iLCJhcHBuYW1lIjoibXlhcHAiLCJhZGRvbnMiOlt7InNsdWciOiJjcm9uIiwibmFtZSI6IkNyb24ifSx7InNsdWciOiJjdXN0b21fZG9tYWlucyt3aWxkY2FyZCIsIm5hbWUiOiJDdXN0b20gRG9tYWlucyArIFdpbGRjYXJkIn0seyJzbHVnIjoieW91cmFkZG9uIiwibmFtZSI6IllvdXIgQWRkb24iLCJjdXJyZW50Ijp0cnVlfV19";

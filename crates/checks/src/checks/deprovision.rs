@@ -1,13 +1,41 @@
-//! Deprovision (`DELETE <base path>/<key>`) and plan change (`PUT <base path>/<key>`).
+//! Deprovision (`DELETE <base path>/<key>`), and the retry by the provider's id that a plan
+//! change makes too.
 
-use crate::catalogue::*;
+use crate::checks::provision::{api_headers, provider_message};
 use crate::engine::{CheckRun, Pending};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
-use crate::provision::{api_headers, provider_message};
 use crate::transport::{Method, Response, Transport, TransportError};
-use kensa_manifest::{ApiVersion, Manifest};
-use serde_json::{Value, json};
+use kensa_manifest::Manifest;
+use kensa_manifest::references::PARTNER_API_ARTICLE;
+
+kensa_manifest::checks! {
+    /// Deprovision's checks (it makes the authentication probes first, on the live resource).
+    pub(crate) const CHECKS;
+    DEPROVISION_RESPONSE {
+        code: "X01",
+        name: "deprovision/responds-200-or-204",
+        label: "response",
+        summary: "DELETE of the resource answers 200 or 204.",
+        why: "Heroku removes an add-on with a DELETE of the resource and takes anything but success as a failure \
+              to remove it.",
+        example: "expected 200 or 204, got 404",
+        fix: "Route `DELETE <base_url>/KEY` (KEY is the uuid in v3, your id in v1), destroy the resource and \
+              answer 204.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    DEPROVISION_AUTH {
+        code: "X02",
+        name: "deprovision/rejects-bad-credentials",
+        label: "authentication",
+        summary: "DELETE with a wrong username, a wrong password, or both, each get 401.",
+        why: "Without authentication anyone could delete your customers' resources.",
+        example: "expected 401, got 204 with a wrong password",
+        fix: "Authenticate DELETE like provisioning: the add-on id and password from the manifest, 401 \
+              otherwise.",
+        reference: PARTNER_API_ARTICLE,
+    }
+}
 
 impl<T: Transport> CheckRun<'_, T> {
     /// `kensa test deprovision KEY`: the authentication probes, then 200 or 204.
@@ -53,7 +81,7 @@ impl<T: Transport> CheckRun<'_, T> {
     /// nothing). A service written for v1 (as the seed guide's `Database.find(params[:id])`)
     /// finds resources by its own id, so try that once: when it works, fail with what to
     /// change instead of a bare status. True when it worked.
-    async fn by_id_instead(
+    pub(crate) async fn by_id_instead(
         &mut self,
         check: &mut Pending,
         manifest: &Manifest,
@@ -98,71 +126,5 @@ impl<T: Transport> CheckRun<'_, T> {
         let password = manifest.api.password.expose();
         let headers = api_headers(manifest, &manifest.id, password, body.is_some());
         self.send(check, method, &url, headers, body).await
-    }
-
-    /// `kensa test planchange KEY PLAN`: 200 with a JSON object, the authentication probes,
-    /// and any config vars returned.
-    pub async fn plan_change(&mut self, manifest: &Manifest, keys: &ResourceKeys, plan: &str) -> bool {
-        let url = self.resource_group(Method::Put, manifest, keys);
-        let password = manifest.api.password.expose().to_string();
-        let mut body = json!({ "plan": plan });
-        if manifest.api.version == ApiVersion::V1 {
-            let number = self.app_number();
-            body["heroku_id"] = json!(format!("app{number}@kensa.heroku.com"));
-        }
-        let body = serde_json::to_vec(&body).unwrap_or_default();
-        let mut check = self.start(&PLAN_CHANGE_RESPONSE);
-        let headers = api_headers(manifest, &manifest.id, &password, true);
-        let mut answer = None;
-        let mut changed = false;
-        match self.send(&mut check, Method::Put, &url, headers, Some(body.clone())).await {
-            Ok(response)
-                if missed_by_uuid(response.status)
-                    && response.status != 503
-                    && self
-                        .by_id_instead(&mut check, manifest, keys, Method::Put, Some(body), response.status)
-                        .await =>
-            {
-                changed = true;
-            }
-            Ok(response) if response.status == 200 => match serde_json::from_slice::<Value>(&response.body) {
-                Ok(value @ Value::Object(_)) => {
-                    changed = true;
-                    answer = Some(value);
-                }
-                Ok(other) => {
-                    check.fail(format!("the response must be a JSON object, found {}", kensa_manifest::kind_of(&other)))
-                }
-                Err(_) if response.body.iter().all(u8::is_ascii_whitespace) => {
-                    check.fail("the response body is empty; send a JSON object such as {}")
-                }
-                Err(error) => check.fail(format!("the response body is not JSON: {error}")),
-            },
-            Ok(response) => {
-                let message = provider_message(&response.body);
-                match (response.status, message) {
-                    (503, Some(message)) => {
-                        check.mismatch("200", "503", format!("cannot change plans instantly: {message}"));
-                    }
-                    (status, message) => {
-                        check.mismatch("200", status.to_string(), format!("expected 200, got {status}"));
-                        if let Some(message) = message {
-                            check.fail(format!("the provider said: {message}"));
-                        }
-                    }
-                }
-            }
-            Err(error) => check.fail(crate::engine::describe_error(&error, &url, self.settings.limits)),
-        }
-        let passed = !check.has_failed();
-        self.finish(check);
-        if changed {
-            self.resource_event(ResourceEvent::PlanChanged { keys: keys.clone(), plan: plan.to_string() });
-        }
-        self.check_auth(&PLAN_CHANGE_AUTH, manifest, Method::Put, &url, false).await;
-        if let Some(answer) = answer.filter(|answer| answer.get("config").is_some()) {
-            self.check_config(manifest, &answer, false);
-        }
-        passed
     }
 }

@@ -1,15 +1,72 @@
 //! `Testing config data`: the config vars a provision or plan change returns.
 
-use crate::catalogue::*;
+use crate::checks::provision::describe_value;
 use crate::engine::CheckRun;
-use crate::provision::describe_value;
 use crate::transport::Transport;
+use kensa_manifest::references::PARTNER_API_ARTICLE;
 use kensa_manifest::url::is_scheme;
 use kensa_manifest::{Environment, Manifest};
 use serde_json::Value;
 
-const CONFIG_CHECKS: [&CheckDef; 5] =
-    [&CONFIG_OBJECT, &CONFIG_KEYS_DECLARED, &CONFIG_KEYS_PRESENT, &CONFIG_VALUES_STRINGS, &CONFIG_URLS];
+kensa_manifest::checks! {
+    /// The config data checks, in the order they run.
+    pub(crate) const CHECKS;
+    CONFIG_OBJECT {
+        code: "R04",
+        name: "config/is-object",
+        label: "is a hash",
+        summary: "`config`, when present, is a JSON object.",
+        why: "Heroku sets each key of `config` as an environment variable of the app, so it must map names to \
+              values.",
+        example: "`config` must be an object, found an array",
+        fix: "Return `\"config\": {\"MYADDON_URL\": \"...\"}`.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    CONFIG_KEYS_DECLARED {
+        code: "R05",
+        name: "config/keys-declared",
+        label: "all config keys were previously defined in the manifest",
+        summary: "Every returned config var is declared in the manifest's `config_vars`.",
+        why: "The manifest declares which variables your add-on sets on an app; a name it does not declare is \
+              outside what Heroku expects from the add-on.",
+        example: "MYADDON_OTHER_URL is not in the manifest",
+        fix: "Add the name to `api.config_vars`, or stop returning it.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    CONFIG_KEYS_PRESENT {
+        code: "R06",
+        name: "config/declared-keys-present",
+        label: "all keys in the manifest are present",
+        summary: "Every config var declared in the manifest is returned (a warning when not).",
+        why: "The app's code looks for the vars the manifest promises; one missing after provisioning is usually \
+              a bug.",
+        example: "MYADDON_URL is missing from the provision response",
+        fix: "Return every declared var in `config`, or remove the ones you never set from `api.config_vars`.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    CONFIG_VALUES_STRINGS {
+        code: "R07",
+        name: "config/values-are-strings",
+        label: "all config values are strings",
+        summary: "Every config value is a string.",
+        why: "Config vars become environment variables, and environment variables are strings.",
+        example: "the key MYADDON_URL doesn't contain a string (42)",
+        fix: "Send every value as a JSON string: `\"42\"`, not `42`.",
+        reference: PARTNER_API_ARTICLE,
+    }
+    CONFIG_URLS {
+        code: "R08",
+        name: "config/urls-valid",
+        label: "URL configs vars",
+        summary: "Every `*_URL` value is an absolute URI with scheme and host, not localhost in production.",
+        why: "Apps hand `*_URL` vars straight to client libraries, which need an absolute URI; a production \
+              resource on localhost is unreachable from the app's dynos.",
+        example: "MYADDON_URL: db.example.com/x is not a valid URI - missing scheme",
+        fix: "Return a whole URI with scheme and host, such as `postgres://user:pass@db.example.com:5432/db`, on \
+              a host apps can reach.",
+        reference: PARTNER_API_ARTICLE,
+    }
+}
 
 impl<T: Transport> CheckRun<'_, T> {
     /// The whole `config data` group, skipped for `reason`.
@@ -19,7 +76,7 @@ impl<T: Transport> CheckRun<'_, T> {
     }
 
     fn skip_config_checks(&mut self, reason: &str) {
-        for def in CONFIG_CHECKS {
+        for def in CHECKS {
             self.skip(def, reason);
         }
     }
@@ -39,7 +96,7 @@ impl<T: Transport> CheckRun<'_, T> {
         let Value::Object(config) = config else {
             check.fail(format!("`config` must be an object, found {}", kensa_manifest::kind_of(config)));
             self.finish(check);
-            for def in &CONFIG_CHECKS[1..] {
+            for def in &CHECKS[1..] {
                 self.skip(def, "`config` is not an object");
             }
             return;

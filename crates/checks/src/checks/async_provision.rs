@@ -1,13 +1,45 @@
 //! Asynchronous provisioning: after a 202, the provider finishes through Heroku's API,
 //! which the host's stand-in records. These checks judge what it recorded.
 
-use crate::catalogue::*;
+use crate::checks::provision::Payload;
 use crate::encoding::seconds;
 use crate::engine::CheckRun;
-use crate::provision::Payload;
 use crate::transport::{CallbackCall, CallbackReceiver, Method, Transport};
+use kensa_manifest::references::{ASYNC_ARTICLE, PLATFORM_API_ARTICLE};
 use kensa_manifest::{ApiVersion, Manifest};
 use serde_json::{Map, Value, json};
+
+kensa_manifest::checks! {
+    /// The asynchronous provisioning checks, in the order they run.
+    pub(crate) const CHECKS;
+    ASYNC_COMPLETES {
+        code: "A01",
+        name: "async/completes",
+        label: "async provisioning completes",
+        summary: "Under --async, the provider finishes through Heroku's API (config PATCH then actions/provision, \
+                  or the legacy PUT) in time.",
+        why: "After a 202 the add-on stays `provisioning` until the provider says it is done; Heroku removes it, \
+              unbilled, if that has not happened within 12 hours.",
+        example: "the provider did not finish provisioning within 30 s: expected POST \
+                  /addons/01234567-89ab-cdef-0123-456789abcdef/actions/provision (v3) or a PUT to the callback URL",
+        fix: "When the resource is ready, set its config with `PATCH <callback_url>/config`, then call `POST \
+              <callback_url>/actions/provision` with the token from the `oauth_grant`; answer 200 instead of 202 \
+              if you provision synchronously.",
+        reference: ASYNC_ARTICLE,
+    }
+    ASYNC_OAUTH {
+        code: "A02",
+        name: "async/uses-oauth-token",
+        label: "async calls use the OAuth token",
+        summary: "The provider exchanges the oauth_grant it was sent and authenticates its calls with that token.",
+        why: "Heroku's API accepts calls about the resource only with the token got by exchanging the \
+              `oauth_grant` code sent at provision.",
+        example: "POST /addons/01234567-89ab-cdef-0123-456789abcdef/actions/provision carried a wrong bearer token",
+        fix: "Exchange `oauth_grant.code` at `https://id.heroku.com/oauth/token` before it expires, keep the \
+              tokens encrypted, and send `Authorization: Bearer <access_token>` on every call.",
+        reference: PLATFORM_API_ARTICLE,
+    }
+}
 
 impl<T: Transport> CheckRun<'_, T> {
     /// The asynchronous group, skipped for `reason`.
