@@ -17,6 +17,7 @@ mod local_servers;
 mod not_regular_files;
 mod output_safety;
 mod output_snapshots;
+mod parse_once;
 mod plain_servers;
 mod private_files;
 mod redaction;
