@@ -38,7 +38,7 @@ pub use keys::ResourceKeys;
 pub use ledger::{Ledger, LedgerEntry, Provenance};
 pub use provision::Provisioned;
 pub use redact::{manifest_secrets, redact_secrets};
-pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
+pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, ReportBuilder, Summary};
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{
     CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request,
