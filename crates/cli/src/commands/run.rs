@@ -8,12 +8,12 @@ use std::process::Stdio;
 /// vars and records how it ended, then the engine changes plan and deprovisions.
 pub(crate) async fn run_command<T: kensa_checks::Transport>(
     session: CheckRun<'_, T>,
-    source: &[u8],
+    validation: &kensa_manifest::Validation,
     command: &[String],
     plan: &str,
 ) -> Report {
     session
-        .run_with_resource(source, plan, |session, manifest, resource| {
+        .run_with_resource(validation, plan, |session, manifest, resource| {
             let display = command.join(" ");
             let Exports { exported: declared, starters, undeclared } =
                 split_declared(&resource.config, &manifest.api.config_vars);

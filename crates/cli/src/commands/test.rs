@@ -130,7 +130,8 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], requ
         RunRequest::OnResource(_) | RunRequest::Run(_) => Vec::new(),
     };
     let mut ledger = LedgerFile::beside(manifest);
-    let manifest_id = kensa_manifest::declared_id(source);
+    let validation = kensa_manifest::validate(source);
+    let manifest_id = validation.declared_id().map(str::to_string);
     let provenance = Provenance {
         manifest_id: manifest_id.clone().unwrap_or_default(),
         environment: context.environment(),
@@ -172,8 +173,10 @@ pub(crate) fn run_source(context: &Context, manifest: &Path, source: &[u8], requ
     let session = CheckRun::new(effects, context.engine_settings(options));
     let report = runtime.block_on(async move {
         match work {
-            Work::Suites(suites) => session.run_each(source, suites).await,
-            Work::Run(command) => super::run::run_command(session, source, &command, &context.plan_change_to).await,
+            Work::Suites(suites) => session.run_each(&validation, suites).await,
+            Work::Run(command) => {
+                super::run::run_command(session, &validation, &command, &context.plan_change_to).await
+            }
         }
     });
     if stream_human {
