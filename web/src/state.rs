@@ -281,6 +281,7 @@ impl State {
         }
     }
 
+    /// One `step` of the engine's report builder on the report shown so far.
     fn build(&mut self, step: impl FnOnce(&mut ReportBuilder)) {
         let report = Rc::make_mut(&mut self.report);
         let mut builder = ReportBuilder::resume(std::mem::take(report));
@@ -336,7 +337,7 @@ impl State {
     }
 }
 
-/// A run about to start: [`Launch::start`] for the reducer, the rest for the runner.
+/// A run about to start: [`Launch::start`] for the reducer, the rest for the engine task.
 #[derive(Debug)]
 pub(crate) struct Launch {
     pub(crate) start: Action,

@@ -28,7 +28,8 @@ fn a_run_given_the_validation_parses_the_manifest_no_more() {
 
 #[test]
 fn the_events_rebuild_the_engines_report() {
-    for faults in [&[][..], &[Fault::HangingDelete, Fault::FourSeconds], &[Fault::V1Manifest], &[Fault::InvalidManifest]]
+    for faults in
+        [&[][..], &[Fault::HangingDelete, Fault::FourSeconds], &[Fault::V1Manifest], &[Fault::InvalidManifest]]
     {
         let validation = kensa_manifest::validate(&scripted::manifest(faults));
         let mut rebuilt = ReportBuilder::default();
