@@ -82,7 +82,7 @@ pub(crate) enum Action {
     Finished {
         run: u64,
         report: Report,
-        /// The share-link payload, compressed by the runner (the browser compresses
+        /// The share-link payload, compressed by the engine task (the browser compresses
         /// asynchronously, which a reducer cannot wait for).
         share: Option<String>,
     },

@@ -383,7 +383,7 @@ fn render(state: &State) -> (Vec<bool>, Option<LedgerEntry>, usize, Option<Strin
 
 /// The page validates once per pause in typing and keeps the validation: renders (every
 /// button's state, the resource, the counts, the network notice's URL) and a run's start
-/// read it and never parse the text again; the engine runs on it too (see `runner.rs`).
+/// read it and never parse the text again; the engine runs on it too (see `engine_task.rs`).
 #[test]
 fn after_validation_renders_and_run_starts_parse_nothing() {
     let edited = with_resource(State::default()).apply(Action::Edit(SAMPLE_MANIFEST.replace("secret", "other")));
