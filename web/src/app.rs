@@ -1,9 +1,6 @@
-//! The root component: owns the state and wires the components and services to it.
+//! The root component: owns the state and wires the components and the hooks to it.
 
-use gloo_timers::callback::Timeout;
-use kensa_checks::render;
 use kensa_manifest::Severity;
-use web_sys::File;
 use yew::prelude::*;
 
 use crate::browser::{self, Layout};
@@ -19,13 +16,15 @@ use crate::components::run_panel::RunPanel;
 use crate::components::run_status::RunStatusLine;
 use crate::components::shared_banner::SharedBanner;
 use crate::components::summary::Summary;
+use crate::hooks::use_debounced_validation::use_debounced_validation;
+use crate::hooks::use_downloads::use_downloads;
+use crate::hooks::use_file_loader::use_file_loader;
+use crate::hooks::use_hash_change::use_hash_change;
+use crate::hooks::use_network_notice::use_network_notice;
+use crate::hooks::use_run::use_run;
 use crate::run::{RunKind, RunStatus};
-use crate::runner;
 use crate::share;
 use crate::state::{Action, State};
-
-/// Validation runs once typing has paused this long.
-const VALIDATE_DELAY_MS: u32 = 250;
 
 #[function_component(App)]
 pub(crate) fn app() -> Html {
@@ -40,96 +39,16 @@ pub(crate) fn app() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |action: Action| dispatcher.dispatch(action))
     };
-    // The pending validation; replacing it cancels the previous one.
-    let validate_timer = use_mut_ref(|| None::<Timeout>);
-    // Run numbers, so events of a superseded run are ignored.
-    let runs = use_mut_ref(|| 0_u64);
-    // A share link pasted into this tab only changes the fragment: no reload, so listen.
-    {
-        let dispatch = dispatch.clone();
-        use_effect_with((), move |()| {
-            let listener = web_sys::window().map(|window| {
-                gloo_events::EventListener::new(&window, "hashchange", move |_| {
-                    dispatch.emit(Action::Open(browser::location().1));
-                })
-            });
-            move || drop(listener)
-        });
-    }
-
-    // Up front, before any run: an embed learns here that its frame was not delegated.
-    {
-        let dispatch = dispatch.clone();
-        let state = state.clone();
-        use_effect_with((), move |()| {
-            if let Some(url) = crate::local_network::test_url(&state.source).filter(|_| !state.shared) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    dispatch.emit(Action::Network(browser::network_notice(&url).await));
-                });
-            }
-        });
-    }
-
-    let onedit = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |text: String| {
-            dispatch.emit(Action::Edit(text));
-            let dispatch = dispatch.clone();
-            *validate_timer.borrow_mut() =
-                Some(Timeout::new(VALIDATE_DELAY_MS, move || dispatch.emit(Action::Validate)));
-        })
-    };
-    let onload = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |file: File| {
-            let dispatch = dispatch.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let name = file.name();
-                match browser::read_text(&file).await {
-                    Ok(text) => dispatch.emit(Action::Load { name, text }),
-                    Err(why) => dispatch.emit(Action::Notice(format!("Cannot read {name}: {why}."))),
-                }
-            });
-        })
-    };
-    let ondownload = {
-        let state = state.clone();
-        let dispatch = dispatch.clone();
-        Callback::from(move |()| save(&dispatch, &state.file_name, "application/json", &state.source))
-    };
+    use_hash_change(dispatch.clone());
+    use_network_notice(state.validation.test_url().filter(|_| !state.shared).map(str::to_string), dispatch.clone());
+    let onedit = use_debounced_validation(dispatch.clone());
+    let onload = use_file_loader(dispatch.clone());
+    let onrun = use_run(state.clone(), dispatch.clone());
+    let downloads = use_downloads(state.clone(), dispatch.clone());
     let onreset = dispatch.reform(|()| Action::Reset);
     let onplan = dispatch.reform(Action::SetPlan);
     let onwithsso = dispatch.reform(Action::SetWithSso);
     let ondismiss = dispatch.reform(|()| Action::DismissNotice);
-    let onrun = {
-        let state = state.clone();
-        let dispatch = dispatch.clone();
-        Callback::from(move |kind: RunKind| {
-            if !state.can_run(kind) {
-                return;
-            }
-            let Some(suite) = state.suite(kind) else {
-                return;
-            };
-            let run = {
-                let mut runs = runs.borrow_mut();
-                *runs = runs.max(state.run) + 1;
-                *runs
-            };
-            dispatch.emit(Action::Start { run, kind });
-            runner::start(run, suite, state.source.clone(), dispatch.clone());
-        })
-    };
-    let ondownloadjson = {
-        let state = state.clone();
-        let dispatch = dispatch.clone();
-        Callback::from(move |()| save(&dispatch, "kensa-report.json", "application/json", &render::json(&state.report)))
-    };
-    let ondownloadjunit = {
-        let state = state.clone();
-        let dispatch = dispatch.clone();
-        Callback::from(move |()| save(&dispatch, "kensa-report.xml", "application/xml", &render::junit(&state.report)))
-    };
 
     let page = layout == Layout::Page;
     let shared = state.shared;
@@ -167,7 +86,7 @@ pub(crate) fn app() -> Html {
                             toolbar={page}
                             {onedit}
                             {onload}
-                            {ondownload}
+                            ondownload={downloads.manifest}
                             {onreset}
                         />
                         <Summary
@@ -175,7 +94,7 @@ pub(crate) fn app() -> Html {
                             warnings={state.count(Severity::Warning)}
                             stale={!state.validated}
                         />
-                        <DiagnosticList diagnostics={state.diagnostics.clone()} />
+                        <DiagnosticList diagnostics={state.diagnostics().clone()} />
                     </div>
                 }
                 <div class="run-pane">
@@ -206,8 +125,8 @@ pub(crate) fn app() -> Html {
                         <ReportBar
                             ready={has_report && state.status == RunStatus::Done}
                             {share_url}
-                            {ondownloadjson}
-                            {ondownloadjunit}
+                            ondownloadjson={downloads.json}
+                            ondownloadjunit={downloads.junit}
                         />
                     }
                     <Results
@@ -221,12 +140,5 @@ pub(crate) fn app() -> Html {
                 <Footer />
             }
         </div>
-    }
-}
-
-/// Offers a download, turning a failure into a notice.
-fn save(dispatch: &Callback<Action>, name: &str, mime: &str, text: &str) {
-    if let Err(why) = browser::download(name, mime, text) {
-        dispatch.emit(Action::Notice(format!("Cannot save {name}: {why}.")));
     }
 }

@@ -253,7 +253,7 @@ mod tests {
         Facts { page_origin: HOSTED.to_string(), url: url.to_string(), access: Some(access), ..facts(reachable, false) }
     }
 
-    /// Issue 12: headless Chromium's "no" to the prompt fails every request and probe, as if
+    /// Headless Chromium's "no" to the prompt fails every request and probe, as if
     /// nothing listened; the permission then reads "denied" (measured in Chromium 156), and
     /// the page says permission, not unreachable.
     #[test]
@@ -269,7 +269,7 @@ mod tests {
         assert!(reason.contains("re-allow it in the site settings"), "{reason}");
     }
 
-    /// Issue 12: Firefox ESR 153 answers "prompt" for `loopback-network` yet never asks (measured:
+    /// Firefox ESR 153 answers "prompt" for `loopback-network` yet never asks (measured:
     /// from an https page on 127.0.0.1 its requests go through), so a "prompt" still standing
     /// after a failure is no refusal: the cause is the provider, with a word on the prompt.
     #[test]
@@ -283,7 +283,7 @@ mod tests {
         assert!(!local.reason().contains("Local network access"), "{}", local.reason());
     }
 
-    /// Issue 12: a private http target from an https page is the permission's business in a
+    /// A private http target from an https page is the permission's business in a
     /// browser with Local Network Access (the page passes `targetAddressSpace`), not mixed content.
     #[test]
     fn a_private_target_needs_the_permission_not_mixed_content() {
@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(granted.kind, Kind::Unreachable);
     }
 
-    /// Issue 12: Firefox has no `local-network-access`, so it blocks an http private target
+    /// Firefox has no `local-network-access`, so it blocks an http private target
     /// from an https page as mixed content; a public http target is mixed content everywhere.
     #[test]
     fn a_browser_without_the_permission_still_blocks_mixed_content() {
@@ -397,7 +397,7 @@ mod tests {
         assert!(!is_mixed_content("http://127.0.0.1:8080", "http://127.0.0.1:4567", None));
     }
 
-    /// Issue 12: loopback is potentially trustworthy, never mixed content, even from an
+    /// Loopback is potentially trustworthy, never mixed content, even from an
     /// https page; a private address is (the fix there is the browser's permission and
     /// `targetAddressSpace`, not TLS).
     #[test]

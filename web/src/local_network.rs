@@ -176,19 +176,9 @@ pub(crate) fn blocked_reason(space: Space, access: Access) -> String {
     format!("the browser blocked the request (Local network access, {}, {state}): {}", space.permission(), access.fix())
 }
 
-/// The test URL the manifest's checks call first: `api.test` (the legacy string form) or
-/// `api.test.base_url`.
-pub(crate) fn test_url(source: &str) -> Option<String> {
-    // Read as validation reads it (and `kensa_manifest::declared_id`): a leading BOM allowed.
-    let manifest = kensa_manifest::Document::parse(source.as_bytes()).ok()?;
-    let test = manifest.root().get("api")?.get("test")?;
-    test.as_str().or_else(|| test.get("base_url")?.as_str()).map(str::to_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::SAMPLE_MANIFEST;
 
     const HOSTED: &str = "https://kensa.example";
 
@@ -210,7 +200,7 @@ mod tests {
         );
     }
 
-    /// Issue 12: the existing e2e serves the page on http://127.0.0.1, next to the provider:
+    /// The existing e2e serves the page on http://127.0.0.1, next to the provider:
     /// no permission, no notice. An https page is treated as hosted, even on 127.0.0.1
     /// (the hosted tests make Chromium see such a page as public).
     #[test]
@@ -303,25 +293,5 @@ mod tests {
         let framed = blocked_reason(Space::Loopback, Access::NotDelegated);
         assert!(framed.contains("is not delegated to this frame"), "{framed}");
         assert!(framed.contains(&format!("must add {EMBED_ALLOW} to its <iframe>")), "{framed}");
-    }
-
-    #[test]
-    fn the_test_url_comes_from_either_manifest_form() {
-        assert_eq!(test_url(SAMPLE_MANIFEST).as_deref(), Some("http://127.0.0.1:4567/heroku/resources"));
-        assert_eq!(
-            test_url(r#"{"api": {"test": "http://localhost:5000/"}}"#).as_deref(),
-            Some("http://localhost:5000/")
-        );
-        assert_eq!(test_url(r#"{"api": {"test": 5}}"#), None);
-        assert_eq!(test_url("{"), None);
-    }
-
-    /// A manifest validation accepts (a byte order mark, as some editors save) gets its
-    /// network notice too: the test URL is read as validation reads the manifest.
-    #[test]
-    fn the_test_url_is_read_as_validation_reads_the_manifest() {
-        let with_bom = format!("\u{feff}{SAMPLE_MANIFEST}");
-        assert!(kensa_manifest::validate(with_bom.as_bytes()).is_ok());
-        assert_eq!(test_url(&with_bom).as_deref(), Some("http://127.0.0.1:4567/heroku/resources"));
     }
 }

@@ -5,10 +5,11 @@
 //! tested on the host without a DOM. Runs are tagged with a number; events of a run
 //! that is no longer the current one are ignored.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
-use kensa_checks::{GroupReport, Ledger, LedgerEntry, Provenance, Report, Suite};
-use kensa_manifest::{Diagnostic, Environment, Severity};
+use kensa_checks::{Ledger, LedgerEntry, Provenance, Report, ReportBuilder, Suite};
+use kensa_manifest::{Diagnostic, Environment, Severity, Validation};
 use yew::Reducible;
 
 use crate::diagnosis::Diagnosis;
@@ -62,10 +63,12 @@ pub(crate) enum Action {
     Reset,
     SetPlan(String),
     SetWithSso(bool),
-    /// A run numbered `run` started; it supersedes any earlier one.
+    /// A run numbered `run` started on `validation` (see [`State::launch`]); it supersedes any
+    /// earlier one.
     Start {
         run: u64,
         kind: RunKind,
+        validation: Validated,
     },
     Event {
         run: u64,
@@ -79,7 +82,7 @@ pub(crate) enum Action {
     Finished {
         run: u64,
         report: Report,
-        /// The share-link payload, compressed by the runner (the browser compresses
+        /// The share-link payload, compressed by the engine task (the browser compresses
         /// asynchronously, which a reducer cannot wait for).
         share: Option<String>,
     },
@@ -97,9 +100,9 @@ pub(crate) enum Action {
 pub(crate) struct State {
     /// The manifest text exactly as typed.
     pub(crate) source: String,
-    /// Diagnostics of the text as last validated, in the order validation reported them.
-    pub(crate) diagnostics: Rc<[Diagnostic]>,
-    /// False while an edit waits for validation.
+    /// The text as last validated: what the page shows and runs read, instead of parsing.
+    pub(crate) validation: Validated,
+    /// False while an edit waits for validation (`validation` is then of an older text).
     pub(crate) validated: bool,
     /// File name for downloading the manifest.
     pub(crate) file_name: String,
@@ -137,10 +140,9 @@ pub(crate) struct State {
 
 impl State {
     pub(crate) fn new(source: String) -> Self {
-        let diagnostics = validate(&source);
         Self {
+            validation: Validated::of(&source),
             source,
-            diagnostics,
             validated: true,
             file_name: MANIFEST_FILE.to_string(),
             plan: DEFAULT_PLAN.to_string(),
@@ -190,28 +192,32 @@ impl State {
             }
             Action::Validate if self.validated => {}
             Action::Validate => {
-                next.diagnostics = validate(&next.source);
+                next.validation = Validated::of(&next.source);
                 next.validated = true;
             }
             Action::Load { name, text } => {
-                next.diagnostics = validate(&text);
+                next.validation = Validated::of(&text);
                 next.source = text;
                 next.validated = true;
                 next.file_name = if name.is_empty() { MANIFEST_FILE.to_string() } else { name };
                 next.notice = None;
             }
             Action::Reset => {
-                next.diagnostics = validate(SAMPLE_MANIFEST);
+                next.validation = Validated::of(SAMPLE_MANIFEST);
                 next.source = SAMPLE_MANIFEST.to_string();
                 next.validated = true;
                 next.file_name = MANIFEST_FILE.to_string();
             }
             Action::SetPlan(plan) => next.plan = plan,
             Action::SetWithSso(with_sso) => next.with_sso = with_sso,
-            Action::Start { run, kind } => {
+            Action::Start { run, kind, validation } => {
                 next.run = run;
-                // The runner runs the text the editor holds now.
-                next.run_manifest_id = kensa_manifest::declared_id(self.source.as_bytes()).unwrap_or_default();
+                next.run_manifest_id = validation.declared_id().unwrap_or_default().to_string();
+                // A run of a text whose validation still waited validated it.
+                if *validation.text == *self.source {
+                    next.validation = validation;
+                    next.validated = true;
+                }
                 next.status = RunStatus::Running;
                 next.running = Some(kind);
                 next.report = Rc::default();
@@ -252,22 +258,14 @@ impl State {
         next
     }
 
-    /// Adds an engine event to the report being built, as the engine builds its own.
+    /// Adds an engine event to the report being built, with the engine's own builder.
     fn record(&mut self, event: RunEvent) {
         match event {
-            RunEvent::Group { heading, route } => {
-                Rc::make_mut(&mut self.report).groups.push(GroupReport::new(heading, route));
-            }
+            RunEvent::Group { heading, route } => self.build(|report| report.group(heading, route)),
             RunEvent::CheckStarted { code, label } => self.current = Some((code, label)),
             RunEvent::CheckFinished(check) => {
                 self.current = None;
-                let report = Rc::make_mut(&mut self.report);
-                if report.groups.is_empty() {
-                    report.groups.push(GroupReport::new("checks", None));
-                }
-                if let Some(group) = report.groups.last_mut() {
-                    group.checks.push(*check);
-                }
+                self.build(|report| report.check(*check));
             }
             RunEvent::Message(text) if text.is_empty() => {}
             RunEvent::Message(text) => self.messages.push(text),
@@ -283,10 +281,23 @@ impl State {
         }
     }
 
-    /// The newest resource the page provisioned for the manifest's add-on.
+    /// One `step` of the engine's report builder on the report shown so far.
+    fn build(&mut self, step: impl FnOnce(&mut ReportBuilder)) {
+        let report = Rc::make_mut(&mut self.report);
+        let mut builder = ReportBuilder::resume(std::mem::take(report));
+        step(&mut builder);
+        *report = builder.finish();
+    }
+
+    /// Diagnostics of the text as last validated, in the order validation reported them.
+    pub(crate) fn diagnostics(&self) -> &Rc<[Diagnostic]> {
+        &self.validation.diagnostics
+    }
+
+    /// The newest resource the page provisioned for the manifest's add-on (as last validated).
     pub(crate) fn resource(&self) -> Option<LedgerEntry> {
-        let manifest_id = kensa_manifest::declared_id(self.source.as_bytes())?;
-        self.resources.live(&manifest_id, Environment::Test).last().cloned()
+        let manifest_id = self.validation.declared_id()?;
+        self.resources.live(manifest_id, Environment::Test).last().cloned()
     }
 
     /// The run `kind` with what it needs from the state; `None` when it needs a
@@ -308,13 +319,65 @@ impl State {
         self.status != RunStatus::Running && !self.shared && self.suite(kind).is_some()
     }
 
+    /// Pressing the button for `kind` as run number `run`: the text the editor holds now,
+    /// validated at once if typing has not paused yet; `None` when the button cannot be pressed.
+    pub(crate) fn launch(&self, run: u64, kind: RunKind) -> Option<Launch> {
+        let state = if self.validated { Cow::Borrowed(self) } else { Cow::Owned(self.apply(Action::Validate)) };
+        let suite = state.suite(kind).filter(|_| state.can_run(kind))?;
+        let validation = state.validation.clone();
+        Some(Launch {
+            validation: Rc::clone(&validation.validation),
+            start: Action::Start { run, kind, validation },
+            suite,
+        })
+    }
+
     pub(crate) fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|diagnostic| diagnostic.severity == severity).count()
+        self.diagnostics().iter().filter(|diagnostic| diagnostic.severity == severity).count()
     }
 }
 
-fn validate(source: &str) -> Rc<[Diagnostic]> {
-    kensa_manifest::validate(source.as_bytes()).diagnostics().collect()
+/// A run about to start: [`Launch::start`] for the reducer, the rest for the engine task.
+#[derive(Debug)]
+pub(crate) struct Launch {
+    pub(crate) start: Action,
+    pub(crate) suite: Suite,
+    /// The validation the engine reports and runs on.
+    pub(crate) validation: Rc<Validation>,
+}
+
+/// A validation and the text it read. The page reads the facts it needs here (diagnostics,
+/// the add-on id, the test URL), so no render and no run start parses the text again.
+#[derive(Clone, Debug)]
+pub(crate) struct Validated {
+    text: Rc<str>,
+    validation: Rc<Validation>,
+    diagnostics: Rc<[Diagnostic]>,
+}
+
+impl Validated {
+    pub(crate) fn of(text: &str) -> Validated {
+        let validation = kensa_manifest::validate(text.as_bytes());
+        let diagnostics = validation.diagnostics().collect();
+        Validated { text: text.into(), validation: Rc::new(validation), diagnostics }
+    }
+
+    /// The add-on id the text declares, valid or not.
+    pub(crate) fn declared_id(&self) -> Option<&str> {
+        self.validation.declared_id()
+    }
+
+    /// The provider URL the checks call first, valid or not.
+    pub(crate) fn test_url(&self) -> Option<&str> {
+        self.validation.test_url()
+    }
+}
+
+/// Validation is a function of the text alone: the same text, the same validation.
+impl PartialEq for Validated {
+    fn eq(&self, other: &Validated) -> bool {
+        self.text == other.text
+    }
 }
 
 impl Default for State {

@@ -336,7 +336,7 @@ async fn embed_mode_has_no_page_chrome() {
     assert!(present(&root, "table#results"));
 }
 
-/// Issue 12: each permission name is asked on its own, and one the browser does not know
+/// Each permission name is asked on its own, and one the browser does not know
 /// (as Firefox does not know `local-network-access`) reads as "unknown" instead of failing.
 #[wasm_bindgen_test]
 async fn permission_names_the_browser_does_not_know_read_as_unknown() {
@@ -345,7 +345,7 @@ async fn permission_names_the_browser_does_not_know_read_as_unknown() {
     assert_ne!(crate::browser::permission_state("geolocation").await, Access::Unknown, "a known name has a state");
 }
 
-/// Issue 12: a top-level page is never "not delegated"; only a frame can be.
+/// A top-level page is never "not delegated"; only a frame can be.
 #[wasm_bindgen_test]
 async fn a_top_level_page_is_never_undelegated() {
     use crate::local_network::{Access, Space};
@@ -354,7 +354,7 @@ async fn a_top_level_page_is_never_undelegated() {
     }
 }
 
-/// Issue 12: `targetAddressSpace` on a loopback request does not break it, and a page served
+/// `targetAddressSpace` on a loopback request does not break it, and a page served
 /// next to the provider (http on loopback, as here) shows no network notice.
 #[wasm_bindgen_test]
 async fn a_local_page_runs_without_a_network_notice_and_target_address_space_is_accepted() {

@@ -10,11 +10,11 @@
 use crate::encoding::seconds;
 use crate::event::{Event, EventSink};
 use crate::redact::Redactor;
-use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report};
+use crate::report::{CheckReport, Exchange, Finding, Outcome, Report, ReportBuilder};
 use crate::transport::{
     CallbackReceiver, Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
 };
-use kensa_manifest::{CheckDef, Environment, Manifest, Severity};
+use kensa_manifest::{CheckDef, Environment, Manifest, Severity, Validation};
 use std::cell::RefCell;
 
 /// Limits every request obeys. Heroku's own: answer within 3 s (SHOULD) and 25 s (MUST).
@@ -73,7 +73,7 @@ pub struct Effects<'a, T: Transport> {
 pub struct CheckRun<'a, T: Transport> {
     pub(crate) effects: Effects<'a, T>,
     pub(crate) settings: Settings,
-    report: Report,
+    report: ReportBuilder,
     redactor: Redactor,
     /// Endpoints (see [`endpoint_of`]) that timed out in this run.
     hung: RefCell<Vec<String>>,
@@ -149,7 +149,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         CheckRun {
             effects,
             settings,
-            report: Report::default(),
+            report: ReportBuilder::default(),
             redactor: Redactor::default(),
             hung: RefCell::new(Vec::new()),
         }
@@ -161,18 +161,18 @@ impl<'a, T: Transport> CheckRun<'a, T> {
 
     /// The report so far.
     pub fn report(&self) -> &Report {
-        &self.report
+        self.report.report()
     }
 
     pub fn into_report(self) -> Report {
-        self.report
+        self.report.finish()
     }
 
-    /// Runs the manifest rules; the manifest comes back only when it is valid.
-    pub(crate) fn check_manifest(&mut self, source: &[u8]) -> Option<Manifest> {
-        let validation = crate::manifest::check_manifest(source, &mut self.report, self.effects.sink);
-        let manifest = validation.manifest?;
-        self.redactor.learn_manifest(&manifest);
+    /// Reports the manifest rules' results; the manifest comes back only when it is valid.
+    pub(crate) fn check_manifest<'v>(&mut self, validation: &'v Validation) -> Option<&'v Manifest> {
+        crate::manifest::report_validation(validation, &mut self.report, self.effects.sink);
+        let manifest = validation.manifest.as_ref()?;
+        self.redactor.learn_manifest(manifest);
         Some(manifest)
     }
 
@@ -215,7 +215,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         // A v1 heading holds the provider's id, which may echo a credential.
         let heading = self.redactor.text(&heading);
         self.effects.sink.event(Event::GroupStarted { heading: &heading, route: route.as_deref() });
-        self.report.groups.push(GroupReport::new(heading, route));
+        self.report.group(heading, route);
     }
 
     pub(crate) fn start(&mut self, def: &'static CheckDef) -> Pending {
@@ -266,12 +266,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
 
     fn push(&mut self, check: CheckReport) {
         self.effects.sink.event(Event::CheckFinished { check: &check });
-        if self.report.groups.is_empty() {
-            self.report.groups.push(GroupReport::new("checks", None));
-        }
-        if let Some(group) = self.report.groups.last_mut() {
-            group.checks.push(check);
-        }
+        self.report.check(check);
     }
 
     pub(crate) fn new_uuid(&mut self) -> String {

@@ -36,7 +36,7 @@ pub use kensa_manifest::CheckDef;
 pub use keys::ResourceKeys;
 pub use ledger::{Ledger, LedgerEntry, Provenance};
 pub use redact::{manifest_secrets, redact_secrets};
-pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
+pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, ReportBuilder, Summary};
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{
     CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request,

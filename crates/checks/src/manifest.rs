@@ -1,29 +1,24 @@
-//! The manifest phase: runs [`kensa_manifest::validate`] and reports each rule as a check.
+//! The manifest phase: reports each rule of the host's [`kensa_manifest::validate`] as a check.
 
 use crate::event::{Event, EventSink};
 use crate::redact::cut;
-use crate::report::{self, CheckReport, Finding, GroupReport, Report};
+use crate::report::{self, CheckReport, Finding, ReportBuilder};
 use kensa_manifest::{RuleResult, Validation};
 
-/// Validates the manifest, reports every rule, and returns the validation for later phases.
-pub(crate) fn check_manifest(source: &[u8], report: &mut Report, sink: &mut dyn EventSink) -> Validation {
-    let validation = kensa_manifest::validate(source);
-    let mut current: Option<GroupReport> = None;
+/// Reports every rule of `validation`, each group under the old gem's heading.
+pub(crate) fn report_validation(validation: &Validation, report: &mut ReportBuilder, sink: &mut dyn EventSink) {
+    let mut current = None;
     for result in &validation.results {
         let heading = result.rule.group.heading();
-        if current.as_ref().is_none_or(|group| group.heading != heading) {
-            report.groups.extend(current.take());
+        if current != Some(heading) {
             sink.event(Event::GroupStarted { heading, route: None });
-            current = Some(GroupReport::new(heading, None));
+            report.group(heading, None);
+            current = Some(heading);
         }
         let check = check_report(result);
         sink.event(Event::CheckFinished { check: &check });
-        if let Some(group) = current.as_mut() {
-            group.checks.push(check);
-        }
+        report.check(check);
     }
-    report.groups.extend(current);
-    validation
 }
 
 fn check_report(result: &RuleResult) -> CheckReport {
@@ -44,6 +39,14 @@ fn cut_quotes(finding: Finding) -> Finding {
     Finding { message: whole(finding.message), hint: finding.hint.map(whole), ..finding }
 }
 
+/// What the manifest phase reports for `source`, its events going to `sink`.
+#[cfg(test)]
+pub(crate) fn reported(source: &[u8], sink: &mut dyn EventSink) -> crate::report::Report {
+    let mut report = ReportBuilder::default();
+    report_validation(&kensa_manifest::validate(source), &mut report, sink);
+    report.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,9 +55,7 @@ mod tests {
 
     #[test]
     fn groups_rules_under_the_old_headings() {
-        let mut report = Report::default();
-        let validation = check_manifest(b"{\"id\": \"\"}", &mut report, &mut NoEvents);
-        assert!(!validation.is_ok());
+        let report = reported(b"{\"id\": \"\"}", &mut NoEvents);
         let headings: Vec<_> = report.groups.iter().map(|group| group.heading.as_str()).collect();
         assert_eq!(headings, ["manifest file", "manifest id key", "manifest api key"]);
         let failed: Vec<_> =
@@ -73,19 +74,27 @@ mod tests {
                 other => format!("{other:?}"),
             });
         };
-        check_manifest(b"[]", &mut Report::default(), &mut sink);
+        reported(b"[]", &mut sink);
         assert_eq!(events[..3], ["group manifest file", "check M00", "check M01"]);
         assert_eq!(events.len(), 3 + kensa_manifest::RULES.len());
     }
 
-    /// Issue 10: a manifest is hostile input too. A 100 KB id is quoted by the config var
-    /// rule's message and hint; both are cut like a provider's text, not printed whole.
+    /// The phase reports the validation it is given: it reads nothing itself.
+    #[test]
+    fn reporting_a_validation_parses_nothing() {
+        let validation = kensa_manifest::validate(b"{\"id\": \"\"}");
+        let before = kensa_manifest::documents_parsed();
+        report_validation(&validation, &mut ReportBuilder::default(), &mut NoEvents);
+        assert_eq!(kensa_manifest::documents_parsed(), before);
+    }
+
+    /// A manifest is hostile input too. A 100 KB id is quoted by the config var rule's
+    /// message and hint; both are cut like a provider's text, not printed whole.
     #[test]
     fn a_long_manifest_value_is_cut_in_findings() {
         let id = "a".repeat(100_000);
         let source = format!(r#"{{"id": "{id}", "api": {{"config_vars": ["MYADDON_URL"]}}}}"#);
-        let mut report = Report::default();
-        check_manifest(source.as_bytes(), &mut report, &mut NoEvents);
+        let report = reported(source.as_bytes(), &mut NoEvents);
         let findings: Vec<_> = report.checks().flat_map(|check| &check.findings).collect();
         let quoting = findings.iter().find(|finding| finding.message.contains("AAAA")).unwrap();
         for text in findings.iter().flat_map(|finding| [Some(&finding.message), finding.hint.as_ref()]).flatten() {
@@ -94,14 +103,13 @@ mod tests {
         assert!(quoting.message.ends_with(" bytes in all)"), "{}", &quoting.message[quoting.message.len() - 80..]);
     }
 
-    /// Issue 10: a manifest with thousands of bad config var names gives each rule at most
-    /// a hundred findings, the last counting the rest.
+    /// A manifest with thousands of bad config var names gives each rule at most a hundred
+    /// findings, the last counting the rest.
     #[test]
     fn a_rule_keeps_at_most_a_hundred_findings() {
         let names: Vec<String> = (0..5_000).map(|n| format!("\"bad-{n}\"")).collect();
         let source = format!(r#"{{"id": "myaddon", "api": {{"config_vars": [{}]}}}}"#, names.join(","));
-        let mut report = Report::default();
-        check_manifest(source.as_bytes(), &mut report, &mut NoEvents);
+        let report = reported(source.as_bytes(), &mut NoEvents);
         let most = report.checks().map(|check| check.findings.len()).max().unwrap_or_default();
         assert_eq!(most, 100);
         let flooded = report.checks().find(|check| check.findings.len() == 100).unwrap();

@@ -5,7 +5,7 @@ use crate::engine::CheckRun;
 use crate::keys::ResourceKeys;
 use crate::report::Report;
 use crate::transport::Transport;
-use kensa_manifest::Manifest;
+use kensa_manifest::{Manifest, Validation};
 
 /// The plan `Suite::All` changes to when the user names none, as the old gem did.
 pub const DEFAULT_PLAN_CHANGE: &str = "foo";
@@ -46,20 +46,21 @@ pub enum CommandOutcome {
 }
 
 impl<T: Transport> CheckRun<'_, T> {
-    /// Runs the manifest checks, then `suite` if the manifest is valid. Resources
+    /// Reports the manifest checks of `validation` (the host validated the file once, see
+    /// [`kensa_manifest::validate`]), then runs `suite` if the manifest is valid. Resources
     /// `Suite::All` creates are deprovisioned before it returns; what any suite makes or
     /// removes is told as [`crate::Event::Resource`] events, for the host's ledger.
-    pub async fn run(self, source: &[u8], suite: Suite) -> Report {
-        self.run_each(source, vec![suite]).await
+    pub async fn run(self, validation: &Validation, suite: Suite) -> Report {
+        self.run_each(validation, vec![suite]).await
     }
 
-    /// Runs the manifest checks, then each suite in turn if the manifest is valid.
-    pub async fn run_each(mut self, source: &[u8], suites: Vec<Suite>) -> Report {
-        let Some(manifest) = self.check_manifest(source) else {
+    /// Reports the manifest checks, then runs each suite in turn if the manifest is valid.
+    pub async fn run_each(mut self, validation: &Validation, suites: Vec<Suite>) -> Report {
+        let Some(manifest) = self.check_manifest(validation) else {
             return self.into_report();
         };
         for suite in suites {
-            self.run_suite(&manifest, suite).await;
+            self.run_suite(manifest, suite).await;
         }
         self.into_report()
     }
@@ -99,18 +100,18 @@ impl<T: Transport> CheckRun<'_, T> {
     /// the command did.
     pub async fn run_with_resource(
         mut self,
-        source: &[u8],
+        validation: &Validation,
         plan: &str,
         use_resource: impl FnOnce(&mut Self, &Manifest, &Provisioned),
     ) -> Report {
-        let Some(manifest) = self.check_manifest(source) else {
+        let Some(manifest) = self.check_manifest(validation) else {
             return self.into_report();
         };
-        if let Some(resource) = self.provision(&manifest).await {
-            use_resource(&mut self, &manifest, &resource);
+        if let Some(resource) = self.provision(manifest).await {
+            use_resource(&mut self, manifest, &resource);
             let keys = resource.keys();
-            self.plan_change(&manifest, &keys, plan).await;
-            self.deprovision(&manifest, &keys).await;
+            self.plan_change(manifest, &keys, plan).await;
+            self.deprovision(manifest, &keys).await;
         }
         self.into_report()
     }

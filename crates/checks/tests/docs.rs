@@ -252,7 +252,7 @@ fn run(case: Case) -> Report {
         Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: Some(&transport) };
     let settings = Settings { async_timeout_ms: case.asynchronous.then_some(30_000), ..Settings::default() };
     let source = serde_json::to_vec(&case.manifest).unwrap();
-    block_on(CheckRun::new(effects, settings).run(&source, case.suite))
+    block_on(CheckRun::new(effects, settings).run(&kensa_manifest::validate(&source), case.suite))
 }
 
 /// The message with uuids (and, when asked, digits) blanked out.

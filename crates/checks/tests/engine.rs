@@ -198,7 +198,9 @@ fn sso_sign_in_refused_after_a_redirect_is_unobservable_only_in_a_browser() {
         let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
         let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
-        let report = block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), suite));
+        let report = block_on(
+            CheckRun::new(effects, Settings::default()).run(&kensa_manifest::validate(&scripted::manifest(&[])), suite),
+        );
         let outcome = |code: &str| report.checks().find(|check| check.code == code).map(|check| check.outcome);
         assert_eq!(outcome("S02"), Some(Outcome::Passed), "{capabilities:?}");
         assert_eq!(outcome("S05"), Some(expected), "{capabilities:?}");
@@ -216,7 +218,10 @@ fn provision_answered(status: u16, body: serde_json::Value) -> kensa_checks::Rep
     let clock = ManualClock::at(1_790_000_000_000);
     let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-    block_on(CheckRun::new(effects, Settings::default()).run(&scripted::manifest(&[]), Suite::Provision))
+    block_on(
+        CheckRun::new(effects, Settings::default())
+            .run(&kensa_manifest::validate(&scripted::manifest(&[])), Suite::Provision),
+    )
 }
 
 /// Provider text quoted in a finding is bounded like a recorded body. A provider

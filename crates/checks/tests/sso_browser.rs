@@ -60,7 +60,8 @@ fn sign_in_to(
     let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
     let suite = Suite::Sso { resource: keys, force_post: false };
-    let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(test), suite));
+    let report =
+        block_on(CheckRun::new(effects, Settings::default()).run(&kensa_manifest::validate(&manifest(test)), suite));
     let requests = transport.requests.borrow().clone();
     (report, requests)
 }
@@ -181,7 +182,8 @@ fn a_sign_in_and_its_redirects_share_one_deadline() {
     let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
     let suite = Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
-    let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(test), suite));
+    let report =
+        block_on(CheckRun::new(effects, Settings::default()).run(&kensa_manifest::validate(&manifest(test)), suite));
     let requests = transport.requests.borrow().clone();
     let hops: Vec<u64> = requests
         .iter()

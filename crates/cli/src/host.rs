@@ -12,18 +12,18 @@ use crate::output::{print, warn_line};
 use crate::standin::HerokuStandIn;
 use kensa_checks::render::{self, TextWriter};
 use kensa_checks::{CallbackReceiver, CheckRun, Effects, Event, Provenance, Provisioned, Report, ResourceKeys, Suite};
-use kensa_manifest::Manifest;
+use kensa_manifest::{Manifest, Validation};
 use std::path::Path;
 
 /// The engine session a command-line run drives.
 pub(crate) type Session<'a> = CheckRun<'a, ReqwestTransport>;
 
-/// The manifest a run checks, read once, and the ledger beside it.
+/// The manifest a run checks, read and validated once, and the ledger beside it.
 pub(crate) struct ManifestFile<'a> {
     context: &'a Context,
-    source: Vec<u8>,
-    /// The manifest's declared `id`, when it has one: the ledger lists resources under it.
-    manifest_id: Option<String>,
+    /// The one validation of the file: the engine reports it, and the ledger lists
+    /// resources under its declared `id`.
+    validation: Validation,
     ledger: LedgerFile,
 }
 
@@ -61,15 +61,15 @@ impl<'a> ManifestFile<'a> {
             warn_line!("warning: --insecure: TLS certificates are not verified");
         }
         let ledger = LedgerFile::beside(manifest);
-        let manifest_id = kensa_manifest::declared_id(&source);
-        ManifestFile { context, source, manifest_id, ledger }
+        let validation = kensa_manifest::validate(&source);
+        ManifestFile { context, validation, ledger }
     }
 
     /// The resource KEY, `--id` or `--uuid` name, from the ledger (see [`LedgerFile::resolve`]);
     /// `None` when the manifest declares no id: it is invalid, and the engine stops after
     /// its checks before any resource is needed.
     pub(crate) fn find(&self, key: Option<&str>, named: &ResourceArgs) -> Result<Option<ResourceKeys>> {
-        let Some(manifest_id) = &self.manifest_id else { return Ok(None) };
+        let Some(manifest_id) = self.validation.declared_id() else { return Ok(None) };
         let environment = self.context.environment();
         self.ledger.resolve(manifest_id, environment, key, named.id.as_deref(), named.uuid.as_deref()).map(Some)
     }
@@ -78,7 +78,7 @@ impl<'a> ManifestFile<'a> {
     /// declares no id, as for [`ManifestFile::find`]). An unusable ledger is an error, not
     /// an empty list.
     pub(crate) fn live(&self) -> Result<Vec<ResourceKeys>> {
-        let Some(manifest_id) = &self.manifest_id else { return Ok(Vec::new()) };
+        let Some(manifest_id) = self.validation.declared_id() else { return Ok(Vec::new()) };
         self.ledger.usable()?;
         Ok(self.ledger.ledger().live(manifest_id, self.context.environment()).map(|entry| entry.keys()).collect())
     }
@@ -91,7 +91,7 @@ impl<'a> ManifestFile<'a> {
         options: Vec<(String, String)>,
         suites: Vec<Suite>,
     ) -> Result<Report> {
-        self.drive(command, options, async |session, source| session.run_each(source, suites).await)
+        self.drive(command, options, async |session, validation| session.run_each(validation, suites).await)
     }
 
     /// `kensa run`: the manifest checks and a provision, then `use_resource` (the host runs
@@ -101,12 +101,12 @@ impl<'a> ManifestFile<'a> {
         use_resource: impl FnOnce(&mut Session<'_>, &Manifest, &Provisioned),
     ) -> Result<Report> {
         let plan = self.context.plan_change_to.clone();
-        self.drive("kensa run", Vec::new(), async |session, source| {
-            session.run_with_resource(source, &plan, use_resource).await
+        self.drive("kensa run", Vec::new(), async |session, validation| {
+            session.run_with_resource(validation, &plan, use_resource).await
         })
     }
 
-    /// Sets the engine's effects up, lets `engine` run the session on the manifest, then
+    /// Sets the engine's effects up, lets `engine` run the session on the validated manifest, then
     /// writes the report where asked. Human output streams as the run goes; if stdout fails
     /// meanwhile, the run still ends (resources deprovisioned, the ledger kept) and the
     /// failure is returned instead of the report.
@@ -114,11 +114,11 @@ impl<'a> ManifestFile<'a> {
         self,
         command: &str,
         options: Vec<(String, String)>,
-        engine: impl AsyncFnOnce(Session<'_>, &[u8]) -> Report,
+        engine: impl AsyncFnOnce(Session<'_>, &Validation) -> Report,
     ) -> Result<Report> {
-        let ManifestFile { context, source, manifest_id, mut ledger } = self;
+        let ManifestFile { context, validation, mut ledger } = self;
         let provenance = Provenance {
-            manifest_id: manifest_id.unwrap_or_default(),
+            manifest_id: validation.declared_id().unwrap_or_default().to_string(),
             environment: context.environment(),
             command: command.to_string(),
         };
@@ -155,7 +155,7 @@ impl<'a> ManifestFile<'a> {
         let callbacks = heroku.as_ref().map(|heroku| heroku as &dyn CallbackReceiver);
         let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink, callbacks };
         let session = CheckRun::new(effects, context.engine_settings(options));
-        let report = runtime.block_on(engine(session, &source));
+        let report = runtime.block_on(engine(session, &validation));
         streamed?;
         if stream_human {
             print(&writer.finish(paint))?;

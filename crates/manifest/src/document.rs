@@ -3,8 +3,20 @@
 
 use crate::diagnostic::Position;
 use serde_json::{Map, Value};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
+
+thread_local! {
+    static DOCUMENTS_PARSED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many times this thread parsed a whole manifest file ([`Document::parse`], which
+/// [`crate::validate`] calls once). Hosts validate once and hand the [`crate::Validation`]
+/// on; tests count with this that nothing reads the file again.
+pub fn documents_parsed() -> usize {
+    DOCUMENTS_PARSED.with(Cell::get)
+}
 
 /// A manifest file that is well-formed JSON with an object at the top.
 #[derive(Clone, Debug)]
@@ -66,6 +78,7 @@ impl Document {
     /// Parses a manifest file. Time and memory are linear in its size, and nesting is bounded
     /// by serde_json's recursion limit (128), so no input can overflow the stack.
     pub fn parse(source: &[u8]) -> Result<Document, SyntaxError> {
+        DOCUMENTS_PARSED.with(|parsed| parsed.set(parsed.get() + 1));
         let text = std::str::from_utf8(source).map_err(|error| SyntaxError {
             kind: SyntaxErrorKind::NotUtf8,
             position: Some(position_at(source, error.valid_up_to())),

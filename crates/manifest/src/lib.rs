@@ -25,7 +25,7 @@ pub mod url;
 
 pub use check::{CheckDef, Finding, Outcome};
 pub use diagnostic::{Diagnostic, Position, Severity};
-pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, kind_of, pointer_token};
+pub use document::{Document, DuplicateKey, SyntaxError, SyntaxErrorKind, documents_parsed, kind_of, pointer_token};
 pub use model::{
     API_KEYS, Api, ApiVersion, Endpoint, Environment, KNOWN_REQUIREMENTS, Manifest, Secret, SsoTarget, TOP_LEVEL_KEYS,
 };
@@ -35,14 +35,8 @@ pub use skeleton::{SKELETON_ID, Skeleton, SkeletonOptions, SsoStyle, skeleton};
 pub use suggest::edit_distance;
 pub use url::origin_of;
 
-/// The manifest's `id` when the file is a JSON object that has a string one, valid or not:
-/// the add-on a host files resources under, even while other rules fail.
-pub fn declared_id(source: &[u8]) -> Option<String> {
-    // Read as validation reads it (a leading BOM allowed).
-    Document::parse(source).ok()?.root().get("id")?.as_str().map(str::to_string)
-}
-
-/// The outcome of validating one manifest file.
+/// The outcome of validating one manifest file, and what hosts read from the file through
+/// it: the host validates once and hands this to the engine, so nothing parses the file again.
 #[derive(Clone, Debug)]
 pub struct Validation {
     /// One result per rule in [`RULES`], in order.
@@ -69,6 +63,19 @@ impl Validation {
     /// Only the errors.
     pub fn errors(&self) -> impl Iterator<Item = Diagnostic> + '_ {
         self.diagnostics().filter(|diagnostic| diagnostic.severity == Severity::Error)
+    }
+
+    /// The manifest's `id` when the file is a JSON object that has a string one, valid or
+    /// not: the add-on a host files resources under, even while other rules fail.
+    pub fn declared_id(&self) -> Option<&str> {
+        self.document.as_ref()?.root().get("id")?.as_str()
+    }
+
+    /// The URL the checks call first, `api.test` (the legacy string form) or
+    /// `api.test.base_url`, when the file is a JSON object that has one, valid or not.
+    pub fn test_url(&self) -> Option<&str> {
+        let test = self.document.as_ref()?.root().get("api")?.get("test")?;
+        test.as_str().or_else(|| test.get("base_url")?.as_str())
     }
 }
 

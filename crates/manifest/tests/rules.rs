@@ -581,9 +581,10 @@ fn deeply_nested_json_is_a_syntax_error_not_a_stack_overflow() {
 /// ran only the manifest checks for `test deprovision KEY`).
 #[test]
 fn the_declared_id_of_a_manifest_with_a_byte_order_mark() {
-    assert_eq!(kensa_manifest::declared_id(b"\xEF\xBB\xBF{\"id\": \"myaddon\"}"), Some("myaddon".to_string()));
-    assert_eq!(kensa_manifest::declared_id(br#"{"id": "Bad Id", "api": 1}"#), Some("Bad Id".to_string()));
-    assert_eq!(kensa_manifest::declared_id(br#"{"id": 7}"#), None);
-    assert_eq!(kensa_manifest::declared_id(b"[1]"), None);
-    assert_eq!(kensa_manifest::declared_id(b"{"), None);
+    let declared_id = |source: &[u8]| validate(source).declared_id().map(str::to_string);
+    assert_eq!(declared_id(b"\xEF\xBB\xBF{\"id\": \"myaddon\"}"), Some("myaddon".to_string()));
+    assert_eq!(declared_id(br#"{"id": "Bad Id", "api": 1}"#), Some("Bad Id".to_string()));
+    assert_eq!(declared_id(br#"{"id": 7}"#), None);
+    assert_eq!(declared_id(b"[1]"), None);
+    assert_eq!(declared_id(b"{"), None);
 }

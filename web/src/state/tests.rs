@@ -7,15 +7,20 @@ use crate::diagnosis::{Facts, Kind};
 use crate::share::sample_report;
 
 fn pointers(state: &State) -> Vec<&str> {
-    state.diagnostics.iter().map(|diagnostic| diagnostic.pointer.as_str()).collect()
+    state.diagnostics().iter().map(|diagnostic| diagnostic.pointer.as_str()).collect()
 }
 
 fn blank_id() -> String {
     SAMPLE_MANIFEST.replacen(r#""id": "myaddon""#, r#""id": """#, 1)
 }
 
+/// `state` with run number `run` of `kind` started on its last validation.
+fn started(state: &State, run: u64, kind: RunKind) -> State {
+    state.apply(Action::Start { run, kind, validation: state.validation.clone() })
+}
+
 fn running(kind: RunKind) -> State {
-    State::default().apply(Action::Start { run: 1, kind })
+    started(&State::default(), 1, kind)
 }
 
 fn check() -> CheckReport {
@@ -36,14 +41,14 @@ fn provisioned() -> RunEvent {
 /// `state` with [`resource`] in its ledger, as a provision leaves it.
 fn with_resource(state: State) -> State {
     let kind = state.running;
-    let running = state.apply(Action::Start { run: 7, kind: RunKind::Provision });
+    let running = started(&state, 7, RunKind::Provision);
     let done = running.apply(Action::Event { run: 7, event: provisioned() }).apply(Action::Finished {
         run: 7,
         report: Report::default(),
         share: None,
     });
     match kind {
-        Some(kind) => done.apply(Action::Start { run: 8, kind }),
+        Some(kind) => started(&done, 8, kind),
         None => done,
     }
 }
@@ -53,7 +58,7 @@ fn sample_manifest_has_no_errors() {
     let state = State::default();
     assert_eq!(state.source, SAMPLE_MANIFEST);
     assert!(state.validated);
-    assert_eq!(state.count(Severity::Error), 0, "{:?}", state.diagnostics);
+    assert_eq!(state.count(Severity::Error), 0, "{:?}", state.diagnostics());
 }
 
 #[test]
@@ -88,7 +93,7 @@ fn edit_waits_for_validate() {
 fn invalid_json_reports_a_position() {
     let state = State::default().apply(Action::Edit("{\n  \"id\": ".to_owned())).apply(Action::Validate);
     assert!(state.count(Severity::Error) > 0);
-    assert!(state.diagnostics.iter().any(|diagnostic| diagnostic.position.is_some()), "{:?}", state.diagnostics);
+    assert!(state.diagnostics().iter().any(|diagnostic| diagnostic.position.is_some()), "{:?}", state.diagnostics());
 }
 
 #[test]
@@ -113,7 +118,7 @@ fn reset_restores_the_sample() {
     assert_ne!(edited.source, SAMPLE_MANIFEST);
     let reset = edited.apply(Action::Reset);
     assert_eq!(reset.source, SAMPLE_MANIFEST);
-    assert_eq!(reset.diagnostics, State::default().diagnostics);
+    assert_eq!(reset.diagnostics(), State::default().diagnostics());
 }
 
 #[test]
@@ -205,7 +210,7 @@ fn finishing_keeps_the_report_and_shares_it() {
     assert_eq!(state.share, Some(payload));
 }
 
-/// Issue 14: the page follows its resources through the engine's events, in the same
+/// The page follows its resources through the engine's events, in the same
 /// ledger model as the CLI, for the manifest's add-on only.
 #[test]
 fn resources_are_tracked_in_the_ledger() {
@@ -221,7 +226,8 @@ fn resources_are_tracked_in_the_ledger() {
         },
     });
     assert_eq!(changed.resources.resources[0].plan, "premium");
-    let other_addon = State { source: blank_id().replacen(r#""id": """#, r#""id": "other""#, 1), ..changed.clone() };
+    let other_addon =
+        changed.apply(Action::Edit(blank_id().replacen(r#""id": """#, r#""id": "other""#, 1))).apply(Action::Validate);
     assert_eq!(other_addon.resource(), None, "another add-on's resources are not offered");
     let removed = changed.apply(Action::Event {
         run: 1,
@@ -231,7 +237,7 @@ fn resources_are_tracked_in_the_ledger() {
     assert!(removed.resources.resources.is_empty());
 }
 
-/// Issue 14: a resource is filed under the add-on of the manifest its run started with; the
+/// A resource is filed under the add-on of the manifest its run started with; the
 /// editor stays open during a run, and a manifest edited (or half typed) meanwhile must not
 /// file it under another add-on or none, where no later run would find it.
 #[test]
@@ -247,10 +253,10 @@ fn a_resource_is_filed_under_the_manifest_its_run_started_with() {
 
 #[test]
 fn a_new_run_clears_the_last_one() {
-    let state = running(RunKind::Provision)
+    let done = running(RunKind::Provision)
         .apply(Action::Finished { run: 1, report: sample_report(), share: None })
-        .apply(Action::Notice("oops".to_string()))
-        .apply(Action::Start { run: 2, kind: RunKind::Manifest });
+        .apply(Action::Notice("oops".to_string()));
+    let state = started(&done, 2, RunKind::Manifest);
     assert_eq!(state.run, 2);
     assert!(state.report.groups.is_empty());
     assert_eq!(state.share, None);
@@ -260,7 +266,7 @@ fn a_new_run_clears_the_last_one() {
 
 #[test]
 fn stale_runs_are_ignored() {
-    let state = running(RunKind::Provision).apply(Action::Start { run: 2, kind: RunKind::Manifest });
+    let state = started(&running(RunKind::Provision), 2, RunKind::Manifest);
     let after = state
         .apply(Action::Event { run: 1, event: RunEvent::CheckFinished(Box::new(check())) })
         .apply(Action::Finished { run: 1, report: sample_report(), share: None });
@@ -321,7 +327,7 @@ fn a_share_link_pasted_into_the_tab_replaces_the_page() {
     assert_eq!(edited.apply(Action::Open("#embed".to_string())), edited, "other fragments change nothing");
 }
 
-/// Issue 12: the network notice follows the latest reading and outlives the run that
+/// The network notice follows the latest reading and outlives the run that
 /// read it (it is about the provider, not the run's results).
 #[test]
 fn the_network_notice_is_the_latest_reading() {
@@ -330,14 +336,14 @@ fn the_network_notice_is_the_latest_reading() {
     let prompt = notice("https://kensa.example", url, Access::Prompt);
     let state = State::default().apply(Action::Network(prompt.clone()));
     assert_eq!(state.network, prompt);
-    let running = state.apply(Action::Start { run: 1, kind: RunKind::All });
+    let running = started(&state, 1, RunKind::All);
     assert_eq!(running.network, prompt, "a run keeps it until its own reading");
     let granted = notice("https://kensa.example", url, Access::Granted);
     assert_eq!(running.apply(Action::Network(granted.clone())).network, granted);
     assert_eq!(running.apply(Action::Network(None)).network, None);
 }
 
-/// Issue 12: a prompt the visitor (or headless Chromium) refused reads as denied after the
+/// A prompt the visitor (or headless Chromium) refused reads as denied after the
 /// failure; the notice then says how to re-allow it instead of "your browser may ask".
 #[test]
 fn a_diagnosis_updates_the_network_notice_of_its_provider() {
@@ -367,4 +373,53 @@ fn notices_come_and_go() {
     let state = State::default().apply(Action::Notice("cannot read the file".to_string()));
     assert_eq!(state.notice.as_deref(), Some("cannot read the file"));
     assert_eq!(state.apply(Action::DismissNotice).notice, None);
+}
+
+/// What a render asks of the state, for every button and the resource line.
+fn render(state: &State) -> (Vec<bool>, Option<LedgerEntry>, usize, Option<String>) {
+    let buttons = RunKind::ALL.iter().map(|kind| state.can_run(*kind)).collect();
+    (buttons, state.resource(), state.count(Severity::Error), state.validation.test_url().map(str::to_string))
+}
+
+/// The page validates once per pause in typing and keeps the validation: renders (every
+/// button's state, the resource, the counts, the network notice's URL) and a run's start
+/// read it and never parse the text again; the engine runs on it too (see `engine_task.rs`).
+#[test]
+fn after_validation_renders_and_run_starts_parse_nothing() {
+    let edited = with_resource(State::default()).apply(Action::Edit(SAMPLE_MANIFEST.replace("secret", "other")));
+    let parsed = kensa_manifest::documents_parsed();
+    render(&edited);
+    assert_eq!(kensa_manifest::documents_parsed(), parsed, "a render while typing parses nothing");
+    let validated = edited.apply(Action::Validate);
+    assert_eq!(kensa_manifest::documents_parsed(), parsed + 1, "one validation, one parse");
+    let parsed = kensa_manifest::documents_parsed();
+    for _ in 0..3 {
+        let (buttons, resource, ..) = render(&validated);
+        assert!(buttons.iter().all(|can| *can) && resource.is_some());
+    }
+    for kind in RunKind::ALL {
+        let launch = validated.launch(9, kind).expect("every button can be pressed");
+        assert_eq!(Some(&launch.suite), validated.suite(kind).as_ref());
+        let running = validated.apply(launch.start);
+        assert_eq!((running.run, running.run_manifest_id.as_str()), (9, "myaddon"));
+        render(&running);
+    }
+    assert_eq!(kensa_manifest::documents_parsed(), parsed);
+}
+
+/// A button pressed before typing paused runs the text the editor holds, validated then
+/// (once: the validation that was waiting finds nothing left to do).
+#[test]
+fn a_run_started_while_validation_waits_runs_the_text_as_typed() {
+    let edited = with_resource(State::default()).apply(Action::Edit(blank_id()));
+    assert_eq!(edited.count(Severity::Error), 0, "not validated yet");
+    let parsed = kensa_manifest::documents_parsed();
+    assert!(edited.launch(2, RunKind::Sso).is_none(), "a blank id has no resource to sign in to");
+    let launch = edited.launch(2, RunKind::Manifest).expect("the manifest checks run");
+    assert!(!launch.validation.is_ok(), "the engine gets the text as typed");
+    let running = edited.apply(launch.start);
+    assert!(running.validated && running.count(Severity::Error) > 0);
+    assert_eq!(running.run_manifest_id, "");
+    assert_eq!(running.apply(Action::Validate), running);
+    assert_eq!(kensa_manifest::documents_parsed(), parsed + 2, "one validation per launch");
 }

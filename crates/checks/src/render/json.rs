@@ -110,12 +110,11 @@ fn exchange(value: &Value, path: &str) -> Result<Exchange, String> {
 mod tests {
     use super::*;
     use crate::NoEvents;
-    use crate::manifest::check_manifest;
+    use crate::manifest::reported;
 
     #[test]
     fn round_trips_into_the_report_type() {
-        let mut report = Report::default();
-        check_manifest(br#"{"id": "Bad Id", "api": {"regions": ["mars"]}}"#, &mut report, &mut NoEvents);
+        let report = reported(br#"{"id": "Bad Id", "api": {"regions": ["mars"]}}"#, &mut NoEvents);
         let text = json(&report);
         assert_eq!(from_json(&text).unwrap(), report);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -193,11 +193,10 @@ pub fn visible(text: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::NoEvents;
-    use crate::manifest::check_manifest;
+    use crate::manifest::reported;
 
     fn render(source: &[u8]) -> String {
-        let mut report = Report::default();
-        check_manifest(source, &mut report, &mut NoEvents);
+        let report = reported(source, &mut NoEvents);
         text(&report, &plain)
     }
 
@@ -221,8 +220,7 @@ mod tests {
 
     #[test]
     fn a_failure_points_to_its_explanation_as_detail() {
-        let mut report = Report::default();
-        check_manifest(br#"{"id": "myaddon", "api": {"regions": ["eu"]}}"#, &mut report, &mut NoEvents);
+        let report = reported(br#"{"id": "myaddon", "api": {"regions": ["eu"]}}"#, &mut NoEvents);
         let tagged = |tone: Tone, text: &str| format!("<{tone:?}>{text}");
         let out = text(&report, &tagged);
         assert!(out.contains("\n    <Detail>see: kensa explain M09\n"), "{out}");

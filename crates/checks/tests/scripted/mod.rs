@@ -5,6 +5,7 @@ use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_o
 use kensa_checks::{
     CheckRun, Effects, EventSink, NoEvents, Report, Request, Response, Settings, Suite, TransportError,
 };
+use kensa_manifest::Validation;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -209,6 +210,16 @@ pub(crate) fn run_suite(faults: &[Fault], suite: Suite) -> (Report, Provider) {
 
 /// [`run_suite`], with the engine's events going to `sink`.
 pub(crate) fn run_suite_with_sink(faults: &[Fault], suite: Suite, sink: &mut dyn EventSink) -> (Report, Provider) {
+    run_validated(faults, &kensa_manifest::validate(&manifest(faults)), vec![suite], sink)
+}
+
+/// The suites run on `validation` (as a host hands it over) against the scripted provider.
+pub(crate) fn run_validated(
+    faults: &[Fault],
+    validation: &Validation,
+    suites: Vec<Suite>,
+    sink: &mut dyn EventSink,
+) -> (Report, Provider) {
     let provider = Provider::default();
     let clock = ManualClock::at(1_790_000_000_000);
     let script_state = provider.clone();
@@ -221,6 +232,6 @@ pub(crate) fn run_suite_with_sink(faults: &[Fault], suite: Suite, sink: &mut dyn
     });
     let mut ids = CountingIds::default();
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink, callbacks: None };
-    let report = block_on(CheckRun::new(effects, Settings::default()).run(&manifest(faults), suite));
+    let report = block_on(CheckRun::new(effects, Settings::default()).run_each(validation, suites));
     (report, provider)
 }

@@ -20,22 +20,23 @@ pub(crate) fn run(context: &Context, args: &ResourcesArgs) -> Result<ExitStatus>
     let ledger = LedgerFile::beside(path);
     // An unreadable ledger is not an empty one: "no resources left behind" would be wrong.
     ledger.usable()?;
-    let Some(manifest_id) = kensa_manifest::declared_id(&source) else {
+    let validation = kensa_manifest::validate(&source);
+    let Some(manifest_id) = validation.declared_id() else {
         return Err(CliError::new(format!("{} has no add-on id", path.display()))
             .hint("run `kensa test manifest` to see every problem"));
     };
     let listed: Vec<_> = ledger.ledger().resources.iter().filter(|entry| entry.manifest_id == manifest_id).collect();
     if listed.is_empty() {
-        print(&format!("No resources of `{}` left behind ({}).\n", visible(&manifest_id), ledger.path().display()))?;
+        print(&format!("No resources of `{}` left behind ({}).\n", visible(manifest_id), ledger.path().display()))?;
         return Ok(ExitStatus::Passed);
     }
     // An id is the provider's text, and may echo the credentials it was sent.
-    let secrets = kensa_manifest::validate(&source).manifest.map(|manifest| kensa_checks::manifest_secrets(&manifest));
+    let secrets = validation.manifest.as_ref().map(kensa_checks::manifest_secrets);
     let shown =
         |text: &str| visible(&kensa_checks::redact_secrets(text, secrets.as_deref().unwrap_or_default())).into_owned();
     print(&format!(
         "Resources of `{}` kensa provisioned and has not seen deprovisioned ({}):\n",
-        visible(&manifest_id),
+        visible(manifest_id),
         ledger.path().display()
     ))?;
     for entry in listed {

@@ -1,20 +1,23 @@
-//! Runs the engine for a [`Suite`] and reports back as [`Action`]s: each engine event as it
-//! happens, each failed request's diagnosis, and the finished report. The engine decides
-//! every outcome and runs every phase; this module only maps a button to a suite.
+//! The task that runs the engine for a [`Suite`] in the background and reports back as
+//! [`Action`]s: each engine event as it happens, each failed request's diagnosis, and the
+//! finished report. The engine decides every outcome and runs every phase.
+
+use std::rc::Rc;
 
 use kensa_checks::{CheckRun, Clock, Effects, Settings, Suite};
+use kensa_manifest::Validation;
 use yew::Callback;
 
 use crate::run::RunEvent;
 use crate::state::Action;
 use crate::transport::{BrowserClock, BrowserIds, BrowserTransport};
 
-/// Starts run number `run` of `suite` on the manifest `source`, in the background.
-pub(crate) fn start(run: u64, suite: Suite, source: String, dispatch: Callback<Action>) {
+/// Starts run number `run` of `suite` on the manifest `validation` read, in the background.
+pub(crate) fn start(run: u64, suite: Suite, validation: Rc<Validation>, dispatch: Callback<Action>) {
     wasm_bindgen_futures::spawn_local(async move {
         // Before any request: what Local Network Access will do to them.
-        if let Some(url) = crate::local_network::test_url(&source) {
-            dispatch.emit(Action::Network(crate::browser::network_notice(&url).await));
+        if let Some(url) = validation.test_url() {
+            dispatch.emit(Action::Network(crate::browser::network_notice(url).await));
         }
         let transport = {
             let dispatch = dispatch.clone();
@@ -29,7 +32,7 @@ pub(crate) fn start(run: u64, suite: Suite, source: String, dispatch: Callback<A
         };
         let effects =
             Effects { transport: &transport, clock: &BrowserClock, ids: &mut ids, sink: &mut sink, callbacks: None };
-        let report = CheckRun::new(effects, Settings::default()).run(source.as_bytes(), suite).await;
+        let report = CheckRun::new(effects, Settings::default()).run(&validation, suite).await;
         let share = crate::share::encode(&report).await;
         dispatch.emit(Action::Finished { run, report, share });
     });
@@ -83,7 +86,10 @@ mod tests {
             }
         };
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-        let report = block_on(CheckRun::new(effects, Settings::default()).run(SAMPLE_MANIFEST.as_bytes(), suite));
+        let validation = kensa_manifest::validate(SAMPLE_MANIFEST.as_bytes());
+        let parsed = kensa_manifest::documents_parsed();
+        let report = block_on(CheckRun::new(effects, Settings::default()).run(&validation, suite));
+        assert_eq!(kensa_manifest::documents_parsed(), parsed, "the engine runs on the page's validation");
         (report, changes, events)
     }
 
@@ -120,7 +126,9 @@ mod tests {
         let mut ids = CountingIds::default();
         let mut sink = |_: Event<'_>| {};
         let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
-        let report = block_on(CheckRun::new(effects, Settings::default()).run(b"{}", Suite::Provision));
+        let report = block_on(
+            CheckRun::new(effects, Settings::default()).run(&kensa_manifest::validate(b"{}"), Suite::Provision),
+        );
         assert!(!report.passed());
         assert!(transport.requests.borrow().is_empty());
     }
