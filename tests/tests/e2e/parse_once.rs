@@ -6,10 +6,10 @@ use kensa_e2e::Provider;
 use kensa_manifest::documents_parsed;
 use std::ffi::OsString;
 
-/// Parses counted on this thread while `kensa ARGS -f <manifest>` runs, and how it ended.
+/// Parses counted on this thread while `kensa -f <manifest> ARGS` runs, and how it ended.
 fn parses_during(provider: &Provider, args: &[&str]) -> (usize, kensa_cli::ExitStatus) {
-    let mut argv: Vec<OsString> = ["kensa"].iter().chain(args).map(OsString::from).collect();
-    argv.extend(["-f".into(), provider.manifest_path().as_os_str().to_owned()]);
+    let mut argv: Vec<OsString> = vec!["kensa".into(), "-f".into(), provider.manifest_path().into()];
+    argv.extend(args.iter().map(OsString::from));
     let before = documents_parsed();
     let status = kensa_cli::run(argv);
     (documents_parsed() - before, status)
