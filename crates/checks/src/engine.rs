@@ -10,7 +10,8 @@
 use crate::encoding::seconds;
 use crate::event::{Event, EventSink};
 use crate::redact::Redactor;
-use crate::report::{CheckReport, Exchange, Finding, Outcome, Report, ReportBuilder};
+use crate::report::{CheckReport, Exchange, Finding, Outcome, Report};
+use crate::report_builder::ReportBuilder;
 use crate::transport::{
     CallbackReceiver, Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
 };

@@ -22,6 +22,7 @@ mod read;
 mod redact;
 pub mod render;
 mod report;
+mod report_builder;
 mod spellings;
 mod suite;
 pub mod testing;
@@ -36,7 +37,8 @@ pub use kensa_manifest::CheckDef;
 pub use keys::ResourceKeys;
 pub use ledger::{Ledger, LedgerEntry, Provenance};
 pub use redact::{manifest_secrets, redact_secrets};
-pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, ReportBuilder, Summary};
+pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
+pub use report_builder::ReportBuilder;
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{
     CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request,

@@ -2,7 +2,8 @@
 
 use crate::event::{Event, EventSink};
 use crate::redact::cut;
-use crate::report::{self, CheckReport, Finding, ReportBuilder};
+use crate::report::{self, CheckReport, Finding};
+use crate::report_builder::ReportBuilder;
 use kensa_manifest::{RuleResult, Validation};
 
 /// Reports every rule of `validation`, each group under the old gem's heading.

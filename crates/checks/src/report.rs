@@ -1,7 +1,6 @@
-//! What a run found: pure data, rendered by [`crate::render`] and streamed as [`crate::Event`]s,
-//! and the one [`ReportBuilder`] that puts it together.
+//! What a run found: pure data, rendered by [`crate::render`], streamed as [`crate::Event`]s
+//! and put together by the one [`ReportBuilder`](crate::ReportBuilder).
 
-use crate::event::Event;
 use kensa_manifest::{CheckDef, Severity};
 use serde::Serialize;
 
@@ -28,55 +27,6 @@ pub struct GroupReport {
 impl GroupReport {
     pub fn new(heading: impl Into<String>, route: Option<String>) -> GroupReport {
         GroupReport { heading: heading.into(), route, checks: Vec::new() }
-    }
-}
-
-/// Puts a [`Report`] together as a run goes: a finished check goes under the last group
-/// started, or under a group `checks` when none was. The engine builds its report with it,
-/// the manifest phase included, and so does a host that rebuilds the report from the events
-/// ([`ReportBuilder::apply`]), so both reports are the same.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ReportBuilder {
-    report: Report,
-}
-
-impl ReportBuilder {
-    /// Goes on with `report`: checks finished from now on go under its last group.
-    pub fn resume(report: Report) -> ReportBuilder {
-        ReportBuilder { report }
-    }
-
-    /// A group starts: the checks finished after this go under it.
-    pub fn group(&mut self, heading: impl Into<String>, route: Option<String>) {
-        self.report.groups.push(GroupReport::new(heading, route));
-    }
-
-    /// A check finished.
-    pub fn check(&mut self, check: CheckReport) {
-        if self.report.groups.is_empty() {
-            self.group("checks", None);
-        }
-        if let Some(group) = self.report.groups.last_mut() {
-            group.checks.push(check);
-        }
-    }
-
-    /// What `event` adds to the report (a group or a finished check; other events add nothing).
-    pub fn apply(&mut self, event: &Event<'_>) {
-        match *event {
-            Event::GroupStarted { heading, route } => self.group(heading, route.map(str::to_string)),
-            Event::CheckFinished { check } => self.check(check.clone()),
-            Event::CheckStarted { .. } | Event::Message { .. } | Event::Resource(_) => {}
-        }
-    }
-
-    /// The report so far.
-    pub fn report(&self) -> &Report {
-        &self.report
-    }
-
-    pub fn finish(self) -> Report {
-        self.report
     }
 }
 

@@ -2,7 +2,7 @@
 //! `kensa_checks` alike: its documentation ([`CheckDef`], declared with [`checks!`]), how it
 //! came out ([`Outcome`]) and the problems it found ([`Finding`]).
 
-use crate::diagnostic::{Position, Severity};
+use crate::diagnostic::{Diagnostic, Position, Severity};
 use serde::Serialize;
 
 /// The documentation of one check, written where the check is defined: the sections
@@ -151,6 +151,18 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// This finding as a host lists it apart from a report, stamped with its rule's `code`.
+    pub(crate) fn diagnostic(&self, code: &str) -> Diagnostic {
+        Diagnostic {
+            code: code.to_string(),
+            severity: self.severity,
+            pointer: self.pointer.clone().unwrap_or_default(),
+            message: self.message.clone(),
+            hint: self.hint.clone(),
+            position: self.position,
+        }
+    }
+
     pub fn error(message: impl Into<String>) -> Finding {
         Finding { severity: Severity::Error, message: message.into(), pointer: None, position: None, hint: None }
     }

@@ -2,7 +2,6 @@
 //! report: one diagnostic per problem, each with a stable code, a severity, where it is
 //! (JSON pointer plus line and column) and an optional hint.
 
-use crate::check::Finding;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -36,7 +35,8 @@ impl fmt::Display for Position {
     }
 }
 
-/// One problem found in a manifest: a rule's [`Finding`], stamped with the rule's code.
+/// One problem found in a manifest: a rule's [`Finding`](crate::Finding), stamped with the
+/// rule's code ([`Finding::diagnostic`](crate::Finding::diagnostic)).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Code of the rule that found it, such as `M09`.
@@ -52,17 +52,4 @@ pub struct Diagnostic {
     /// Where the value is; for a missing key, where the object that lacks it starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
-}
-
-impl Diagnostic {
-    pub(crate) fn new(code: &str, finding: &Finding) -> Diagnostic {
-        Diagnostic {
-            code: code.to_string(),
-            severity: finding.severity,
-            pointer: finding.pointer.clone().unwrap_or_default(),
-            message: finding.message.clone(),
-            hint: finding.hint.clone(),
-            position: finding.position,
-        }
-    }
 }

@@ -57,7 +57,7 @@ impl Validation {
     pub fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
         self.results
             .iter()
-            .flat_map(|result| result.findings.iter().map(|finding| Diagnostic::new(result.rule.check.code, finding)))
+            .flat_map(|result| result.findings.iter().map(|finding| finding.diagnostic(result.rule.check.code)))
     }
 
     /// Only the errors.
