@@ -15,6 +15,8 @@
 use kensa_manifest::{API_KEYS, RULES, TOP_LEVEL_KEYS, Validation, validate};
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
+
+mod common;
 use std::time::{Duration, Instant, SystemTime};
 
 /// xorshift64*: a small seeded generator, so every input can be made again from its seed;
@@ -72,28 +74,11 @@ const QUICK: Limits = Limits { string_length: 4_000, config_vars: 1_000 };
 const CAMPAIGN: Limits = Limits { string_length: 100_000, config_vars: 20_000 };
 
 fn valid_manifests() -> Vec<Value> {
+    let mut with_requirements = common::valid();
+    with_requirements["api"]["config_vars"] = json!(["MYADDON_URL", "MYADDON_TOKEN"]);
+    with_requirements["api"]["requires"] = json!(["syslog_drain"]);
     vec![
-        json!({
-            "id": "myaddon",
-            "name": "MyAddon",
-            "api": {
-                "config_vars_prefix": "MYADDON",
-                "config_vars": ["MYADDON_URL", "MYADDON_TOKEN"],
-                "password": "0123456789abcdef",
-                "sso_salt": "fedcba9876543210",
-                "regions": ["us", "eu"],
-                "requires": ["syslog_drain"],
-                "production": {
-                    "base_url": "https://yourapp.com/heroku/resources",
-                    "sso_url": "https://yourapp.com/sso/login"
-                },
-                "test": {
-                    "base_url": "http://localhost:4567/heroku/resources",
-                    "sso_url": "http://localhost:4567/sso/login"
-                },
-                "version": "3"
-            }
-        }),
+        with_requirements,
         json!({
             "id": "fast-db",
             "api": {

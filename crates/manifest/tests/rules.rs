@@ -1,32 +1,11 @@
 //! Every manifest rule with a manifest that passes it and manifests that fail it.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 
+use common::valid;
 use kensa_manifest::{Outcome, RULES, Severity, validate};
 use serde_json::{Value, json};
 
-fn valid() -> Value {
-    json!({
-        "id": "myaddon",
-        "name": "MyAddon",
-        "api": {
-            "config_vars_prefix": "MYADDON",
-            "config_vars": ["MYADDON_URL"],
-            "password": "0123456789abcdef",
-            "sso_salt": "fedcba9876543210",
-            "regions": ["us", "eu"],
-            "requires": [],
-            "production": {
-                "base_url": "https://yourapp.com/heroku/resources",
-                "sso_url": "https://yourapp.com/sso/login"
-            },
-            "test": {
-                "base_url": "http://localhost:4567/heroku/resources",
-                "sso_url": "http://localhost:4567/sso/login"
-            },
-            "version": "3"
-        }
-    })
-}
+mod common;
 
 fn with(change: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut manifest = valid();
