@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::heroku::{CLIENT_SECRET, FakeHeroku, GRANT_CODE, v3_grant_body};
-use common::{Reply, V3_ACCEPT, parse, raw, v3_body};
+use common::{HttpResponse, V3_ACCEPT, parse, raw, v3_body};
 use kensa_provider::{Fault, basic_auth_header};
 
 struct Killed(Child);
@@ -47,7 +47,7 @@ fn start_with(args: &[&str], stderr: Stdio) -> (Killed, SocketAddr, Option<Child
     (Killed(child), addr, stderr)
 }
 
-fn provision_at(addr: SocketAddr, body: &serde_json::Value) -> Reply {
+fn provision_at(addr: SocketAddr, body: &serde_json::Value) -> HttpResponse {
     let a = basic_auth_header("myaddon", "secret");
     parse(
         &raw(
