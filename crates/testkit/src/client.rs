@@ -22,7 +22,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The first header called `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+        crate::header(&self.headers, name)
     }
 
     /// The `name=value` pairs of every `Set-Cookie`, without their attributes.

@@ -19,6 +19,12 @@ pub use forms::{form_encode, form_fields, hidden_form};
 pub use recorded::Recorded;
 pub use server::{HostileServer, Reply, Slow};
 
+/// The first of `headers` called `name` (any case): the one header lookup the request and
+/// the answer share.
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+}
+
 /// Standard base64 (padding optional) decoded as lossy UTF-8, or the empty string when it
 /// is not base64: what a test needs to read `user:password` out of a Basic header.
 pub fn base64_decode(text: &str) -> String {

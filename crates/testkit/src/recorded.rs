@@ -20,7 +20,7 @@ pub struct Recorded {
 impl Recorded {
     /// The first header called `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+        crate::header(&self.headers, name)
     }
 
     /// The body as JSON, or `null`: what kensa sent may be anything.
