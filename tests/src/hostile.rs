@@ -1,131 +1,13 @@
-//! Hostile servers for issue 10: a plain-socket HTTP server whose every answer a test
-//! scripts (raw bytes allowed), and a provisioning API that answers with terminal control
-//! sequences and echoes the credentials kensa sent.
+//! Hostile providers, so that nothing a provider sends can take over kensa's output: a
+//! provisioning API that answers with terminal control sequences and echoes the
+//! credentials kensa sent, and the sign-in helpers the hostile SSO pages share. They run
+//! on `kensa_testkit`'s [`HostileServer`] (re-exported here), whose every answer a test
+//! scripts, raw bytes allowed.
 
-pub use crate::forms::form_fields;
-use crate::recorder::{Recorded, read_recorded};
+pub use kensa_testkit::{HostileServer, Reply, form_fields};
+use kensa_testkit::{Recorded, base64_decode};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// An answer a [`HostileServer`] sends, byte for byte.
-#[derive(Clone, Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, Vec<u8>)>,
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    pub fn new(status: u16) -> Reply {
-        Reply { status, headers: Vec::new(), body: Vec::new() }
-    }
-
-    pub fn json(status: u16, value: &Value) -> Reply {
-        Reply { body: value.to_string().into_bytes(), ..Reply::new(status) }.header("Content-Type", "application/json")
-    }
-
-    pub fn html(status: u16, page: &str) -> Reply {
-        Reply { body: page.as_bytes().to_vec(), ..Reply::new(status) }.header("Content-Type", "text/html")
-    }
-
-    pub fn redirect(status: u16, location: &str) -> Reply {
-        Reply::new(status).header("Location", location)
-    }
-
-    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Reply {
-        self.headers.push((name.to_string(), value.as_ref().to_vec()));
-        self
-    }
-}
-
-type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
-
-/// A server on a free loopback port that answers each request (one per connection) with
-/// what its handler returns, and keeps every request it received.
-pub struct HostileServer {
-    origin: String,
-    address: String,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl HostileServer {
-    /// Listens on 127.0.0.1 and calls itself `http://127.0.0.1:<port>`.
-    pub fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> HostileServer {
-        HostileServer::start_as("127.0.0.1", handler)
-    }
-
-    /// Listens on 127.0.0.1 but calls itself `http://<host>:<port>`, e.g. `localhost`: another
-    /// host to a cookie jar, the same machine to the network.
-    pub fn start_as(host: &str, handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> HostileServer {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("cannot bind a loopback port");
-        let address = listener.local_addr().expect("a bound listener has an address").to_string();
-        let port = address.rsplit(':').next().unwrap_or_default();
-        let origin = format!("http://{host}:{port}");
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let thread = {
-            let (requests, stop) = (Arc::clone(&requests), Arc::clone(&stop));
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    if let Some(request) = serve(stream, handler.as_ref()) {
-                        requests.lock().unwrap_or_else(PoisonError::into_inner).push(request);
-                    }
-                }
-            })
-        };
-        HostileServer { origin, address, requests, stop, thread: Some(thread) }
-    }
-
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
-
-    /// Every request received so far, in order.
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-}
-
-impl Drop for HostileServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop.
-        let _ = TcpStream::connect(&self.address);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn serve(stream: TcpStream, handler: &Handler) -> Option<Recorded> {
-    let request = read_recorded(&stream)?;
-
-    let reply = handler(&request);
-    let mut head = format!("HTTP/1.1 {} Hostile\r\n", reply.status).into_bytes();
-    for (name, value) in &reply.headers {
-        head.extend_from_slice(format!("{name}: ").as_bytes());
-        head.extend_from_slice(value);
-        head.extend_from_slice(b"\r\n");
-    }
-    head.extend_from_slice(format!("Content-Length: {}\r\nConnection: close\r\n\r\n", reply.body.len()).as_bytes());
-    let mut stream = stream;
-    let _ = stream.write_all(&head);
-    let _ = stream.write_all(&reply.body);
-    let _ = stream.flush();
-    Some(request)
-}
 
 /// Whether a sign-in form is one a correct provider accepts: a real token (kensa's bad-token
 /// probe sends `invalid`) and a timestamp within Heroku's 5 minutes.
@@ -192,36 +74,4 @@ pub fn hostile_provider(request: &Recorded) -> Reply {
     };
     // A header may not carry C0 controls, but obs-text passes: U+009B as UTF-8.
     reply.header("X-Echo", &authorization).header("X-Hostile", "\u{9b}31m".as_bytes())
-}
-
-/// `user:password` from bare base64, or the empty string.
-pub(crate) fn base64_decode(bare: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for byte in bare.bytes().take_while(|byte| *byte != b'=') {
-        let Some(value) = ALPHABET.iter().position(|c| *c == byte) else { return String::new() };
-        bits = (bits << 6) | u32::try_from(value).unwrap_or(0);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push(u8::try_from((bits >> count) & 0xff).unwrap_or(0));
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decodes_forms_and_basic_credentials() {
-        assert_eq!(
-            form_fields("a=1+2&b=%41%2f&c"),
-            [("a", "1 2"), ("b", "A/"), ("c", "")].map(|(k, v)| (k.to_string(), v.to_string()))
-        );
-        assert_eq!(base64_decode("YWRkb24tc2x1ZzpzdXBlci1zZWNyZXQ="), "addon-slug:super-secret");
-    }
 }

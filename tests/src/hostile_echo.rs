@@ -3,9 +3,7 @@
 //! case in headers, inside URLs (`Location`, links in a body, a `return_to` encoded twice),
 //! form encoding, and HTML character references.
 
-use crate::forms::form_fields;
-use crate::hostile::Reply;
-use crate::recorder::Recorded;
+use kensa_testkit::{Recorded, Reply, base64_decode, form_fields};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -38,7 +36,7 @@ pub fn secrets_in(request: &Recorded) -> Vec<String> {
     let mut secrets = vec![ECHO_SALT.to_string()];
     if let Some(authorization) = request.header("authorization") {
         let bare = authorization.strip_prefix("Basic ").unwrap_or_default();
-        let decoded = crate::hostile::base64_decode(bare);
+        let decoded = base64_decode(bare);
         let password = decoded.split_once(':').map(|(_, password)| password.to_string()).unwrap_or_default();
         secrets.extend([authorization.to_string(), bare.to_string()]);
         // The wrong-password probe's password is a fixed public value, not a secret.

@@ -3,12 +3,10 @@
 //! `kensa pull` and `kensa push` write their manifest without the network.
 
 use std::ffi::OsStr;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
+use kensa_testkit::{HostileServer, Recorded, Reply};
 use serde_json::{Value, json};
 
 use crate::kensa::Kensa;
@@ -56,18 +54,13 @@ pub fn make_template_repository(dir: &Path) {
 /// posted, as `kensa pull` and `kensa push` expect.
 pub struct AddonsApi {
     pub origin: String,
+    _server: HostileServer,
 }
 
 impl AddonsApi {
     pub fn start() -> AddonsApi {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("cannot listen on 127.0.0.1");
-        let origin = format!("http://{}", listener.local_addr().expect("no local address"));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                std::thread::spawn(move || answer(stream));
-            }
-        });
-        AddonsApi { origin }
+        let server = HostileServer::start(answer);
+        AddonsApi { origin: server.origin().to_string(), _server: server }
     }
 
     /// The manifest `current_manifest` answers.
@@ -90,44 +83,12 @@ impl AddonsApi {
     }
 }
 
-fn answer(mut stream: TcpStream) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut request = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let (head, body_start) = loop {
-        let Ok(read) = stream.read(&mut buffer) else { return };
-        if read == 0 {
-            return;
-        }
-        request.extend_from_slice(&buffer[..read]);
-        if let Some(end) = request.windows(4).position(|window| window == b"\r\n\r\n") {
-            break (String::from_utf8_lossy(&request[..end]).into_owned(), end + 4);
-        }
-    };
-    let length = head
-        .lines()
-        .find_map(|line| line.split_once(':').filter(|(name, _)| name.eq_ignore_ascii_case("content-length")))
-        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    while request.len() < body_start + length {
-        let Ok(read) = stream.read(&mut buffer) else { return };
-        if read == 0 {
-            break;
-        }
-        request.extend_from_slice(&buffer[..read]);
-    }
-    let body: Value = serde_json::from_slice(&request[body_start..]).unwrap_or(Value::Null);
-    let (status, answer) = if head.starts_with("POST ") {
-        let mut contents = body.get("contents").cloned().unwrap_or(Value::Null);
+fn answer(request: &Recorded) -> Reply {
+    if request.method == "POST" {
+        let mut contents = request.json().get("contents").cloned().unwrap_or(Value::Null);
         contents["$base"] = json!(2);
-        ("201 Created", json!({"id": "pushed", "contents": contents}))
+        Reply::json(201, &json!({"id": "pushed", "contents": contents}))
     } else {
-        ("200 OK", json!({"id": "current", "contents": AddonsApi::manifest()}))
-    };
-    let text = answer.to_string();
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-        text.len()
-    );
+        Reply::json(200, &json!({"id": "current", "contents": AddonsApi::manifest()}))
+    }
 }

@@ -4,8 +4,8 @@
 //! other default-ignorable code points (combining grapheme joiner, variation selectors,
 //! hangul fillers). They can hide or disguise text on screen.
 
-use crate::hostile::{DASHBOARD, Reply};
-use crate::recorder::Recorded;
+use crate::hostile::DASHBOARD;
+use kensa_testkit::{Recorded, Reply};
 use serde_json::json;
 
 /// Each invisible character the provider sends, one of a kind.

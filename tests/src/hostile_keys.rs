@@ -1,8 +1,7 @@
 //! A provider whose answers put path tricks where a resource key goes (`..`, `.`, `%2e%2e`)
 //! and names that change how programs start where config vars go, recording every request.
 
-use crate::hostile::{HostileServer, Reply};
-use crate::recorder::Recorded;
+use kensa_testkit::{HostileServer, Recorded, Reply};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};

@@ -1,9 +1,11 @@
 //! Helpers for kensa's end-to-end tests, one module per job: `kensa` (the binary, built once,
 //! and a runner that never hangs), `provider` (the reference provider started in process
 //! with a matching manifest), `reports` (reading reports back), `junit` (a small JUnit XML
-//! checker), `recorder` (a provider that shows what kensa put on the wire), `http` (a tiny
-//! client) and `forms` (HTML forms as a browser submits them); `hostile` and `plain` are
-//! providers written to misbehave and to be plain, `hostile_slow` ones that answer slowly. The tests import everything from here.
+//! checker) and `recorder` (a provider that shows what kensa put on the wire); `hostile` and
+//! `plain` are providers written to misbehave and to be plain, `hostile_slow` ones that
+//! answer slowly. The wire helpers underneath (the scriptable server, the request it
+//! records, the raw client, HTML forms) are `kensa_testkit`'s, re-exported here with the
+//! rest: the tests import everything from this crate.
 //!
 //! Every helper panics with a readable message instead of returning errors: they only run
 //! inside tests.
@@ -12,14 +14,12 @@
     reason = "host-side test harness: runs processes, reads files and the environment, waits"
 )]
 
-mod forms;
 pub mod hostile;
 pub mod hostile_echo;
 pub mod hostile_files;
 pub mod hostile_invisible;
 pub mod hostile_keys;
 pub mod hostile_slow;
-mod http;
 mod junit;
 mod kensa;
 pub mod plain;
@@ -28,12 +28,11 @@ mod recorder;
 mod reports;
 pub mod snapshot;
 
-pub use forms::{form_encode, form_fields, hidden_form};
-pub use http::{HttpResponse, http};
 pub use junit::{Junit, parse_junit};
 pub use kensa::{DEFAULT_TIMEOUT, Kensa, Run, Spawned, kensa_binary, workspace_root};
 pub use kensa_checks::{CheckReport, Outcome, Report, Summary};
 pub use kensa_provider::{Fault, Faults, ProviderOptions, Resource, RunningProvider};
+pub use kensa_testkit::{HttpRequest, HttpResponse, Recorded, form_encode, form_fields, hidden_form, http};
 pub use provider::{Provider, SSO_SALT, async_options, callback_port, free_port, options, write_json};
-pub use recorder::{Recorded, Recorder};
+pub use recorder::Recorder;
 pub use reports::{check, checks, messages, text};

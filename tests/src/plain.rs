@@ -434,5 +434,5 @@ fn dashboard(request: &PlainRequest) -> Answer {
 
 /// `application/x-www-form-urlencoded` fields.
 fn form(body: &[u8]) -> HashMap<String, String> {
-    crate::forms::form_fields(&String::from_utf8_lossy(body)).into_iter().collect()
+    kensa_testkit::form_fields(&String::from_utf8_lossy(body)).into_iter().collect()
 }

@@ -1,35 +1,10 @@
 //! A recording provider: a minimal correct v3 provider on a plain socket that keeps every
 //! request, so a test sees exactly what kensa put on the wire.
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpStream;
-use std::time::Duration;
-
+use kensa_testkit::{HostileServer, Recorded, Reply};
 use serde_json::{Value, json};
 
 use crate::ProviderOptions;
-use crate::hostile::{HostileServer, Reply};
-
-/// One request as it arrived on the wire.
-#[derive(Clone, Debug)]
-pub struct Recorded {
-    pub method: String,
-    pub path: String,
-    /// Header names lower-cased, in arrival order.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Recorded {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
-    }
-
-    /// The body as JSON, or `null`.
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-}
 
 /// A minimal correct v3 provider written from scratch on a plain socket, independent of the
 /// reference provider: it keeps every request it receives, so a test can see exactly what
@@ -60,37 +35,6 @@ impl Recorder {
     pub fn requests(&self) -> Vec<Recorded> {
         self.0.requests()
     }
-}
-
-/// Reads one HTTP/1.1 request (header names lower-cased, body by Content-Length, at most
-/// 1 MiB) from a connection, waiting at most 5 s for it.
-pub(crate) fn read_recorded(stream: &TcpStream) -> Option<Recorded> {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut words = line.split_whitespace();
-    let method = words.next()?.to_string();
-    let path = words.next()?.to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-    }
-    let length = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length.min(1 << 20)];
-    reader.read_exact(&mut body).ok()?;
-    Some(Recorded { method, path, headers, body })
 }
 
 fn answer(request: &Recorded, expected_auth: &str) -> Reply {

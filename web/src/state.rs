@@ -17,30 +17,9 @@ use crate::local_network::NetworkNotice;
 use crate::run::{RunEvent, RunKind, RunStatus};
 use crate::share;
 
-/// What the editor starts with: a valid v3 manifest for the reference provider at its
-/// default address (`kensa-provider --port 4567 --sso-salt kensa-playground-salt`),
-/// whose add-on id is `myaddon` and password `secret`.
-pub(crate) const SAMPLE_MANIFEST: &str = r#"{
-  "id": "myaddon",
-  "name": "MyAddon",
-  "api": {
-    "config_vars": ["MYADDON_URL"],
-    "password": "secret",
-    "sso_salt": "kensa-playground-salt",
-    "regions": ["us"],
-    "requires": [],
-    "production": {
-      "base_url": "https://myaddon.example.com/heroku/resources",
-      "sso_url": "https://myaddon.example.com/sso/login"
-    },
-    "test": {
-      "base_url": "http://127.0.0.1:4567/heroku/resources",
-      "sso_url": "http://127.0.0.1:4567/sso/login"
-    },
-    "version": "3"
-  }
-}
-"#;
+/// What the editor starts with: the manifest of the playground's provider
+/// (`kensa-provider --playground`; a provider test keeps the two equal).
+pub(crate) const SAMPLE_MANIFEST: &str = include_str!("../playground-manifest.json");
 
 /// The name a downloaded manifest gets unless one was loaded from a file.
 pub(crate) const MANIFEST_FILE: &str = "addon-manifest.json";

@@ -8,10 +8,10 @@
 )]
 
 use assert_cmd::Command;
+use kensa_testkit::{HostileServer, Recorded, Reply};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 const TOKEN: &str = "hrku-kensa-test-token-7f3a9c0e5b2d4e6f";
@@ -20,113 +20,47 @@ const SALT: &str = "fedcba9876543210fedcba9876543210";
 
 // ---------- the fake add-ons API ----------
 
-#[derive(Clone, Debug)]
-struct Recorded {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Recorded {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
-    }
-}
-
 /// Versions of one add-on's manifest: (id, created_at, contents).
 type History = Vec<(String, String, Value)>;
 
-#[derive(Default)]
-struct State {
-    addons: HashMap<String, History>,
-    requests: Vec<Recorded>,
-}
-
+/// The add-ons API's state: every add-on's pushed manifests.
 struct Fake {
-    origin: String,
-    state: Arc<Mutex<State>>,
+    server: HostileServer,
+    addons: Arc<Mutex<HashMap<String, History>>>,
 }
 
 impl Fake {
     /// Serves on a free loopback port; add-on `myaddon` has one pushed manifest.
     fn start() -> Fake {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let state = Arc::new(Mutex::new(State::default()));
         let mut first = manifest("myaddon");
         first["$base"] = json!(1);
-        state.lock().unwrap().addons.insert(
-            "myaddon".into(),
+        let addons = HashMap::from([(
+            "myaddon".to_string(),
             vec![("01234567-89ab-4def-8123-000000000001".into(), "2024-05-01T10:00:00Z".into(), first)],
-        );
-        let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                serve(stream, &shared);
-            }
+        )]);
+        let addons = Arc::new(Mutex::new(addons));
+        let shared = Arc::clone(&addons);
+        let server = HostileServer::start(move |request| {
+            let (status, answer) = respond(&mut shared.lock().unwrap(), request);
+            Reply::json(status, &answer)
         });
-        Fake { origin, state }
+        Fake { server, addons }
+    }
+
+    fn origin(&self) -> &str {
+        self.server.origin()
     }
 
     fn requests(&self) -> Vec<Recorded> {
-        self.state.lock().unwrap().requests.clone()
+        self.server.requests()
     }
 
     fn history(&self, slug: &str) -> History {
-        self.state.lock().unwrap().addons.get(slug).cloned().unwrap_or_default()
+        self.addons.lock().unwrap().get(slug).cloned().unwrap_or_default()
     }
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let mut words = line.split_whitespace();
-    let (method, path) = (words.next().unwrap_or_default().to_string(), words.next().unwrap_or_default().to_string());
-    let mut headers = Vec::new();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            headers.push((name.trim().to_string(), value.trim().to_string()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    let request = Recorded { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() };
-    let (status, answer) = {
-        let mut state = state.lock().unwrap();
-        state.requests.push(request.clone());
-        respond(&mut state, &request)
-    };
-    let text = answer.to_string();
-    let reason = match status {
-        200 => "OK",
-        201 => "Created",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        _ => "Unprocessable Entity",
-    };
-    let mut stream = stream;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-        text.len()
-    );
-}
-
-fn respond(state: &mut State, request: &Recorded) -> (u16, Value) {
+fn respond(addons: &mut HashMap<String, History>, request: &Recorded) -> (u16, Value) {
     if request.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         return (401, json!({"id": "unauthorized", "message": "Invalid credentials provided."}));
     }
@@ -150,7 +84,7 @@ fn respond(state: &mut State, request: &Recorded) -> (u16, Value) {
         "invalid" => return (422, json!({"error": {"base": ["$base is out of date, pull first"]}})),
         _ => {}
     }
-    let history = state.addons.entry(slug.to_string()).or_default();
+    let history = addons.entry(slug.to_string()).or_default();
     match (request.method.as_str(), what) {
         ("GET", "current_manifest") => match history.last() {
             Some((id, created_at, contents)) => {
@@ -168,7 +102,7 @@ fn respond(state: &mut State, request: &Recorded) -> (u16, Value) {
             ),
         ),
         ("POST", "manifests") => {
-            let body: Value = serde_json::from_str(&request.body).unwrap_or(Value::Null);
+            let body = request.json();
             let Some(mut contents) = body.get("contents").filter(|contents| contents.is_object()).cloned() else {
                 return (422, json!({"error": "contents is required"}));
             };
@@ -273,7 +207,7 @@ impl Bench {
     /// kensa against `fake`, with the token in `HEROKU_API_KEY`.
     fn run(&self, fake: &Fake, args: &[&str]) -> Run {
         let mut all = args.to_vec();
-        all.extend(["--host", &fake.origin]);
+        all.extend(["--host", fake.origin()]);
         self.run_with(&all, &[("HEROKU_API_KEY", TOKEN)])
     }
 }
@@ -305,7 +239,7 @@ fn push_validates_sends_and_keeps_the_servers_copy() {
     assert_eq!(post.header("accept"), Some("application/vnd.heroku+json; version=3"));
     assert!(post.header("user-agent").is_some_and(|agent| agent.starts_with("kensa/")));
     assert_eq!(post.header("content-type"), Some("application/json"));
-    let sent: Value = serde_json::from_str(&post.body).unwrap();
+    let sent = post.json();
     assert_eq!(sent, json!({ "contents": local }));
 
     // The local file is now the server's copy, with the new $base, pretty-printed.
@@ -406,33 +340,19 @@ fn pull_replaces_a_planted_link_instead_of_writing_through_it() {
     assert_eq!(written.permissions().mode() & 0o777, 0o600);
 }
 
-/// Issue 10: the add-ons API's answer is read up to a bound, not whole whatever its size.
-/// This server (any `--host` or HEROKU_ADDONS_HOST) answers `pull` with a valid manifest
-/// padded past 16 MiB; kensa refuses it with exit 2 and leaves the manifest file alone.
+/// The add-ons API's answer is read up to a bound, not whole whatever its size, so a
+/// server (any `--host` or HEROKU_ADDONS_HOST) cannot make kensa hold gigabytes: this one
+/// answers `pull` with a valid manifest padded past 16 MiB; kensa refuses it with exit 2
+/// and leaves the manifest file alone.
 #[test]
 fn pull_refuses_an_answer_over_16_mib() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
     let padding = "x".repeat(16 << 20);
-    let body = json!({ "contents": manifest("myaddon"), "padding": padding }).to_string();
-    std::thread::spawn(move || {
-        let Ok((stream, _)) = listener.accept() else { return };
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
-            line.clear();
-        }
-        let mut stream = stream;
-        // kensa may stop reading and close early: a failed write is the expected outcome.
-        let _ = write!(
-            stream,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        let _ = stream.write_all(body.as_bytes());
-    });
+    let answer = Reply::json(200, &json!({ "contents": manifest("myaddon"), "padding": padding }));
+    // kensa may stop reading and close early: the server takes a failed write in its stride.
+    let server = HostileServer::start(move |_| answer.clone());
+    let origin = server.origin();
     let bench = Bench::new();
-    let pulled = bench.run_with(&["pull", "myaddon", "--host", &origin], &[("HEROKU_API_KEY", TOKEN)]);
+    let pulled = bench.run_with(&["pull", "myaddon", "--host", origin], &[("HEROKU_API_KEY", TOKEN)]);
     assert_eq!(pulled.code, 2, "{}{}", pulled.stdout, pulled.stderr);
     assert!(pulled.stderr.contains("answered with more than 16 MiB"), "{}", pulled.stderr);
     assert!(!bench.file().exists(), "a manifest was written from the oversized answer");
@@ -520,7 +440,7 @@ fn manifests_lists_the_history_newest_first() {
 fn each_error_status_gets_its_own_one_line_message_with_the_servers_text() {
     let fake = Fake::start();
     let bench = Bench::new();
-    let origin = fake.origin.clone();
+    let origin = fake.origin().to_string();
     let cases = [
         (
             "unauthorized",
@@ -583,19 +503,19 @@ fn the_token_comes_from_netrc_when_the_environment_has_none() {
         ),
     )
     .unwrap();
-    let pulled = bench.run_with(&["pull", "myaddon", "--host", &fake.origin], &[]);
+    let pulled = bench.run_with(&["pull", "myaddon", "--host", fake.origin()], &[]);
     assert_eq!(pulled.code, 0, "{}{}", pulled.stdout, pulled.stderr);
     assert_eq!(fake.requests()[0].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
 
     // The environment wins over the file.
-    let overridden = bench.run_with(&["diff", "--host", &fake.origin], &[("HEROKU_API_KEY", "from-the-env")]);
+    let overridden = bench.run_with(&["diff", "--host", fake.origin()], &[("HEROKU_API_KEY", "from-the-env")]);
     assert_eq!(overridden.code, 2);
     assert!(overridden.stderr.contains("token from HEROKU_API_KEY (401"), "{}", overridden.stderr);
 
     // A stale netrc token is named as such.
     let netrc = bench.home.path().join(".netrc");
     std::fs::write(&netrc, "machine api.heroku.com login me@example.com password stale-one\n").unwrap();
-    let stale = bench.run_with(&["diff", "--host", &fake.origin], &[]);
+    let stale = bench.run_with(&["diff", "--host", fake.origin()], &[]);
     assert_eq!(stale.code, 2);
     assert!(
         stale.stderr.contains(&format!("token from the api.heroku.com entry of {} (401", netrc.display())),
@@ -619,7 +539,7 @@ fn a_missing_token_is_a_clear_error_before_any_request() {
             bench.write_manifest(&manifest("myaddon"));
         }
         let mut args = args;
-        args.extend(["--host", &fake.origin]);
+        args.extend(["--host", fake.origin()]);
         let refused = bench.run_with(&args, &[("HEROKU_API_KEY", "  ")]);
         assert_eq!(refused.code, 2, "{args:?}: {}", refused.stderr);
         assert!(
@@ -639,7 +559,7 @@ fn the_host_comes_from_heroku_addons_host_and_plain_http_stays_local() {
     let fake = Fake::start();
     let bench = Bench::new();
     let pulled =
-        bench.run_with(&["pull", "myaddon"], &[("HEROKU_API_KEY", TOKEN), ("HEROKU_ADDONS_HOST", &fake.origin)]);
+        bench.run_with(&["pull", "myaddon"], &[("HEROKU_API_KEY", TOKEN), ("HEROKU_ADDONS_HOST", fake.origin())]);
     assert_eq!(pulled.code, 0, "{}{}", pulled.stdout, pulled.stderr);
     assert_eq!(fake.requests().len(), 1);
 

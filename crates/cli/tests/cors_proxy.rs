@@ -11,8 +11,8 @@
 
 use assert_cmd::Command;
 use kensa_provider::{ProviderOptions, RunningProvider, basic_auth_header};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use kensa_testkit::{HttpRequest, HttpResponse};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -116,68 +116,21 @@ impl Drop for Proxy {
     }
 }
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
-    }
-}
-
 /// One HTTP/1.1 exchange over a raw socket (`Connection: close`, so the body ends at EOF).
-fn http(addr: &str, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+fn http(addr: &str, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> HttpResponse {
     http_to(addr, Some(addr), method, target, headers, body)
 }
 
 /// [`http`] with `Host: host` (none at all for `None`).
-fn http_to(addr: &str, host: Option<&str>, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut request = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\n");
-    if let Some(host) = host {
-        request.push_str(&format!("Host: {host}\r\n"));
-    }
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH") {
-        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8(raw).unwrap();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|line| line.split_once(':').unwrap())
-        .map(|(name, value)| (name.trim().to_string(), value.trim().to_string()))
-        .collect();
-    let chunked = headers
-        .iter()
-        .any(|(name, value)| name.eq_ignore_ascii_case("transfer-encoding") && value.eq_ignore_ascii_case("chunked"));
-    let body = if chunked { dechunk(rest) } else { rest.to_string() };
-    Reply { status, headers, body }
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut body = String::new();
-    loop {
-        let (size, after) = rest.split_once("\r\n").unwrap();
-        let size = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).unwrap();
-        if size == 0 {
-            return body;
-        }
-        body.push_str(&after[..size]);
-        rest = &after[size + 2..];
-    }
+fn http_to(
+    addr: &str,
+    host: Option<&str>,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpResponse {
+    HttpRequest::to(addr, method, target).host(host).headers(headers).body(body).send()
 }
 
 fn auth() -> String {
@@ -271,22 +224,22 @@ fn provision_plan_change_and_deprovision_pass_through_with_cors_headers() {
     ];
 
     let reply = http(&proxy.addr, "POST", "/heroku/resources", &json, &provision_body(uuid));
-    assert_eq!(reply.status, 200, "body: {}", reply.body);
+    assert_eq!(reply.status, 200, "body: {}", reply.text());
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
     let exposed = reply.header("Access-Control-Expose-Headers").unwrap().to_ascii_lowercase();
     assert!(exposed.contains("content-type"), "exposed: {exposed}");
-    let answer: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
-    assert!(answer["id"].is_string(), "body: {}", reply.body);
-    assert!(answer["config"]["MYADDON_URL"].is_string(), "body: {}", reply.body);
+    let answer: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert!(answer["id"].is_string(), "body: {}", reply.text());
+    assert!(answer["config"]["MYADDON_URL"].is_string(), "body: {}", reply.text());
     assert_eq!(provider.resource_count().unwrap(), 1);
 
     let reply = http(&proxy.addr, "PUT", &format!("/heroku/resources/{uuid}"), &json, r#"{"plan":"premium"}"#);
-    assert_eq!(reply.status, 200, "body: {}", reply.body);
+    assert_eq!(reply.status, 200, "body: {}", reply.text());
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
     assert_eq!(provider.resources().unwrap()[0].plan, "premium");
 
     let reply = http(&proxy.addr, "DELETE", &format!("/heroku/resources/{uuid}"), &json[..2], "");
-    assert!(matches!(reply.status, 200 | 204), "status {} body {}", reply.status, reply.body);
+    assert!(matches!(reply.status, 200 | 204), "status {} body {}", reply.status, reply.text());
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
     assert_eq!(provider.resource_count().unwrap(), 0);
 
@@ -338,14 +291,14 @@ fn redirects_pass_through_and_queries_are_not_logged() {
         &[("Authorization", authorization.as_str()), ("Content-Type", "application/json")],
         &provision_body("7d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e5f"),
     );
-    assert_eq!(reply.status, 200, "body: {}", reply.body);
-    let answer: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(reply.status, 200, "body: {}", reply.text());
+    let answer: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
     let id = answer["id"].as_str().unwrap();
     let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs().to_string();
     let token = kensa_provider::sso::token(id, SALT, &timestamp);
     let target = format!("/heroku/resources/{id}?token={token}&timestamp={timestamp}");
     let reply = http(&proxy.addr, "GET", &target, &[("Origin", PAGE_ORIGIN)], "");
-    assert_eq!(reply.status, 302, "body: {}", reply.body);
+    assert_eq!(reply.status, 302, "body: {}", reply.text());
     assert_eq!(reply.header("Location"), Some("/dashboard"));
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
     proxy.wait_for_log_lines(2);
@@ -393,7 +346,7 @@ fn an_unreachable_provider_is_a_502_with_cors_headers() {
     let reply = http(&proxy.addr, "GET", "/heroku/resources", &[("Origin", PAGE_ORIGIN)], "");
     assert_eq!(reply.status, 502);
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
-    assert!(reply.body.contains(&format!("cannot connect to {origin}")), "body: {}", reply.body);
+    assert!(reply.text().contains(&format!("cannot connect to {origin}")), "body: {}", reply.text());
 }
 
 #[test]
@@ -428,8 +381,8 @@ fn a_port_in_use_exits_2() {
     assert!(stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "stderr {stderr}");
 }
 
-/// Issue 10: a provider that accepts the connection and never answers held the browser
-/// until some client gave up. Now the proxy answers 504 after `--timeout` seconds (default
+/// A provider that accepts the connection and never answers must not hold the browser
+/// until some client gives up: the proxy answers 504 after `--timeout` seconds (default
 /// Heroku's 25), with a JSON message and the CORS headers the page needs to read it.
 #[test]
 fn a_hung_provider_gets_a_504_with_cors_headers_after_the_timeout() {
@@ -447,9 +400,9 @@ fn a_hung_provider_gets_a_504_with_cors_headers_after_the_timeout() {
     let auth = auth();
     let headers = [("Origin", PAGE_ORIGIN), ("Authorization", auth.as_str()), ("Content-Type", "application/json")];
     let reply = http(&proxy.addr, "POST", "/heroku/resources", &headers, &provision_body("hung-uuid"));
-    assert_eq!(reply.status, 504, "body: {}", reply.body);
+    assert_eq!(reply.status, 504, "body: {}", reply.text());
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some(PAGE_ORIGIN));
-    assert!(reply.body.contains(&format!("no answer from {origin} within 1 s")), "body: {}", reply.body);
+    assert!(reply.text().contains(&format!("no answer from {origin} within 1 s")), "body: {}", reply.text());
     // Generous: only shows the proxy did not wait for some much longer client timeout.
     assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
     proxy.wait_for_log_lines(1);
@@ -493,11 +446,11 @@ fn only_allowed_pages_get_cors_headers_and_others_are_not_forwarded() {
     };
     for origin in ["https://playground.example", "http://127.0.0.1.attacker.example:8080", "null"] {
         let reply = preflight(&proxy, origin);
-        assert_eq!(reply.status, 403, "{origin}: {}", reply.body);
+        assert_eq!(reply.status, 403, "{origin}: {}", reply.text());
         assert_eq!(reply.header("Access-Control-Allow-Origin"), None, "{origin}");
         assert_eq!(reply.header("Access-Control-Allow-Methods"), None, "{origin}");
         let reply = provision(&proxy, origin);
-        assert_eq!(reply.status, 403, "{origin}: {}", reply.body);
+        assert_eq!(reply.status, 403, "{origin}: {}", reply.text());
         assert_eq!(reply.header("Access-Control-Allow-Origin"), None, "{origin}");
     }
     assert_eq!(provider.resource_count().unwrap(), 0, "a refused page's request reached the provider");
@@ -521,7 +474,7 @@ fn only_allowed_pages_get_cors_headers_and_others_are_not_forwarded() {
     assert_eq!(reply.status, 204);
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("https://playground.example"));
     let reply = provision(&proxy, "https://playground.example");
-    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("https://playground.example"));
     assert_eq!(preflight(&proxy, "https://playground.example:8443").status, 403);
     let log = proxy.stop();
@@ -546,7 +499,7 @@ fn requests_not_addressed_to_the_proxy_are_refused() {
         None,
     ] {
         let reply = http_to(&proxy.addr, host.as_deref(), "POST", "/heroku/resources", &headers, &body);
-        assert_eq!(reply.status, 403, "Host {host:?}: {}", reply.body);
+        assert_eq!(reply.status, 403, "Host {host:?}: {}", reply.text());
         assert_eq!(reply.header("Access-Control-Allow-Origin"), None);
         let reply = http_to(
             &proxy.addr,
@@ -566,7 +519,7 @@ fn requests_not_addressed_to_the_proxy_are_refused() {
 
     let localhost = format!("localhost:{port}");
     let reply = http_to(&proxy.addr, Some(&localhost), "POST", "/heroku/resources", &headers, &body);
-    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.status, 200, "{}", reply.text());
     proxy.wait_for_log_lines(3);
     let log = proxy.stop();
     assert!(

@@ -8,26 +8,8 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 // Without this, `wasm-pack test --headless --chrome` skips the suite and still passes.
 wasm_bindgen_test_configure!(run_in_browser);
 
-const VALID: &str = r#"{
-  "id": "myaddon",
-  "name": "MyAddon",
-  "api": {
-    "config_vars": ["MYADDON_URL"],
-    "password": "8d1b1ba3a44e4d9e1e6b4d0b5f2c9a7e",
-    "sso_salt": "0f3c6a2e9b7d4c1a8e5f2b9d6c3a0e7f",
-    "regions": ["us"],
-    "requires": [],
-    "production": {
-      "base_url": "https://myaddon.example.com/heroku/resources",
-      "sso_url": "https://myaddon.example.com/sso/login"
-    },
-    "test": {
-      "base_url": "http://localhost:4567/heroku/resources",
-      "sso_url": "http://localhost:4567/sso/login"
-    },
-    "version": "3"
-  }
-}"#;
+/// The manifest the playground's editor starts with: valid in the browser too.
+const VALID: &str = include_str!("../../../web/playground-manifest.json");
 
 fn error_pointers(source: &str) -> Vec<String> {
     validate(source.as_bytes())

@@ -100,7 +100,9 @@ mod store;
 
 pub use auth::basic_auth_header;
 pub use fault::{Fault, Faults, UnknownFault};
-pub use options::{DEFAULT_HEROKU_ID_URL, DEFAULT_OAUTH_CLIENT_SECRET, ProviderOptions};
+pub use options::{
+    DEFAULT_HEROKU_ID_URL, DEFAULT_OAUTH_CLIENT_SECRET, PLAYGROUND_PORT, PLAYGROUND_SSO_SALT, ProviderOptions,
+};
 pub use running::{RunningProvider, serve, serve_with_shutdown, spawn, spawn_thread};
 pub use sabotage::CONFIG_FAULT_PATH;
 pub use store::Resource;

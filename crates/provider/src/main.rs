@@ -11,7 +11,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use kensa_provider::{DEFAULT_HEROKU_ID_URL, Fault, Faults, ProviderOptions};
+use kensa_provider::{DEFAULT_HEROKU_ID_URL, Fault, Faults, PLAYGROUND_PORT, ProviderOptions};
+
+/// Where the provider listens without `--port` or `--playground`.
+const DEFAULT_PORT: u16 = 4567;
 
 const AFTER_HELP: &str = "\
 Asynchronous provisioning (--async, or any async-* fault): a provision is answered 202
@@ -27,9 +30,15 @@ can be called: pair it with kensa's stand-in for Heroku, e.g.
 #[derive(Parser, Debug)]
 #[command(name = "kensa-provider", version, max_term_width = 100, after_help = AFTER_HELP)]
 struct Args {
-    /// Port to listen on (0 picks a free one).
-    #[arg(short, long, default_value_t = 4567)]
-    port: u16,
+    /// Port to listen on (0 picks a free one) [default: 4567]
+    #[arg(short, long)]
+    port: Option<u16>,
+
+    /// Serve the playground's provider: port 4567, add-on myaddon, password secret and SSO
+    /// salt kensa-playground-salt, which the playground's sample manifest calls. Flags given
+    /// with it still apply; HEROKU_USERNAME, HEROKU_PASSWORD and SSO_SALT do not.
+    #[arg(long)]
+    playground: bool,
 
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
@@ -131,11 +140,17 @@ fn main() -> ExitCode {
             }
         }
     }
-    let defaults = ProviderOptions::default();
+    let (defaults, port) = if args.playground {
+        (ProviderOptions::playground(), PLAYGROUND_PORT)
+    } else {
+        (ProviderOptions::default(), DEFAULT_PORT)
+    };
+    // The playground's contract is fixed: a developer's environment must not bend it.
+    let contract_env = |name: &str| if args.playground { None } else { env(name) };
     let options = ProviderOptions {
-        id: args.id.or_else(|| env("HEROKU_USERNAME")).unwrap_or(defaults.id),
-        password: args.password.or_else(|| env("HEROKU_PASSWORD")).unwrap_or(defaults.password),
-        sso_salt: args.sso_salt.or_else(|| env("SSO_SALT")),
+        id: args.id.or_else(|| contract_env("HEROKU_USERNAME")).unwrap_or(defaults.id),
+        password: args.password.or_else(|| contract_env("HEROKU_PASSWORD")).unwrap_or(defaults.password),
+        sso_salt: args.sso_salt.or_else(|| contract_env("SSO_SALT")).or(defaults.sso_salt),
         config_vars: if args.config_vars.is_empty() { defaults.config_vars } else { args.config_vars },
         database: args.db,
         faults,
@@ -153,7 +168,7 @@ fn main() -> ExitCode {
             .unwrap_or(defaults.oauth_client_secret),
         async_delay: Duration::from_millis(args.async_delay_ms),
     };
-    let addr = SocketAddr::new(args.bind, args.port);
+    let addr = SocketAddr::new(args.bind, args.port.unwrap_or(port));
     if args.print_manifest {
         let origin = options.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let manifest = options.manifest(&origin);

@@ -63,6 +63,13 @@ pub const DEFAULT_HEROKU_ID_URL: &str = "https://id.heroku.com";
 /// The default [`ProviderOptions::oauth_client_secret`]: a dummy, not a real secret.
 pub const DEFAULT_OAUTH_CLIENT_SECRET: &str = "kensa-provider-dummy-client-secret";
 
+/// The port of the playground's provider (`kensa-provider --playground`), which the
+/// playground's sample manifest calls on 127.0.0.1.
+pub const PLAYGROUND_PORT: u16 = 4567;
+
+/// The SSO salt of the playground's provider and sample manifest.
+pub const PLAYGROUND_SSO_SALT: &str = "kensa-playground-salt";
+
 impl Default for ProviderOptions {
     fn default() -> Self {
         ProviderOptions {
@@ -190,6 +197,20 @@ impl ProviderOptions {
     pub fn with_async_delay(mut self, delay: Duration) -> Self {
         self.async_delay = delay;
         self
+    }
+
+    /// The playground's provider, the one place its contract is written: the defaults
+    /// (add-on `myaddon`, password `secret`) with SSO on under [`PLAYGROUND_SSO_SALT`],
+    /// served on 127.0.0.1:[`PLAYGROUND_PORT`]. [`ProviderOptions::playground_manifest`] is
+    /// the playground's sample manifest (`web/playground-manifest.json`, which a test keeps
+    /// equal to it); `kensa-provider --playground` serves it.
+    pub fn playground() -> ProviderOptions {
+        ProviderOptions::default().with_sso_salt(PLAYGROUND_SSO_SALT)
+    }
+
+    /// The manifest of [`ProviderOptions::playground`] at `http://127.0.0.1:<PLAYGROUND_PORT>`.
+    pub fn playground_manifest() -> Value {
+        ProviderOptions::playground().manifest(&format!("http://127.0.0.1:{PLAYGROUND_PORT}"))
     }
 
     /// Whether provisions are asynchronous: [`ProviderOptions::async_provisioning`], or

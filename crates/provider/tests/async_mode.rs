@@ -31,7 +31,7 @@ fn v3_exchanges_the_grant_then_patches_config_and_finishes() {
     assert!(body.get("config").is_none(), "{body}");
 
     let calls = heroku.wait_finished(UUID);
-    let lines: Vec<String> = calls.iter().map(Call::line).collect();
+    let lines: Vec<String> = calls.iter().map(Recorded::line).collect();
     assert_eq!(
         lines,
         [
@@ -66,9 +66,9 @@ fn v3_exchanges_the_grant_then_patches_config_and_finishes() {
     assert_eq!(page["state"], "live");
 }
 
-/// Issue 13: the stand-in holds its answers, so the resource stays `provisioning` while
-/// the repeat is sent (no delay to outrun), and the provider's count of finished
-/// provisions, not a pause, shows that no second callback is coming.
+/// Proved without a clock: the stand-in holds its answers, so the resource stays
+/// `provisioning` while the repeat is sent (no delay to outrun), and the provider's count
+/// of finished provisions, not a pause, shows that no second callback is coming.
 #[test]
 fn a_repeat_answers_202_with_the_same_id_and_calls_back_once() {
     let heroku = FakeHeroku::holding();
@@ -132,7 +132,7 @@ fn v3_without_a_grant_finishes_with_the_legacy_put() {
     body["oauth_grant"] = Value::Null;
     assert_eq!(provision(&p, &body).status, 202);
     let calls = heroku.wait_finished(UUID);
-    assert_eq!(calls.iter().map(Call::line).collect::<Vec<_>>(), [format!("PUT /addons/{UUID}")]);
+    assert_eq!(calls.iter().map(Recorded::line).collect::<Vec<_>>(), [format!("PUT /addons/{UUID}")]);
     assert!(calls[0].json()["config"]["MYADDON_URL"].is_string());
     wait_provisioned(&p);
 }
@@ -143,7 +143,7 @@ fn a_refused_token_exchange_leaves_the_resource_provisioning() {
     let p = spawn_thread(async_options(&heroku)).unwrap();
     assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
     assert_eq!(completions(&p), 1);
-    let lines: Vec<String> = heroku.calls().iter().map(Call::line).collect();
+    let lines: Vec<String> = heroku.calls().iter().map(Recorded::line).collect();
     assert_eq!(lines, ["POST /oauth/token"]);
     assert!(p.resources().unwrap()[0].provisioning);
 }
@@ -243,8 +243,8 @@ fn a_silent_heroku_does_not_hold_up_shutdown() {
         p.shutdown();
         let _ = stopped.send(());
     });
-    // Issue 13: the event is the shutdown returning; the limit is a failure timeout, half
-    // the 10 s the provider's client would wait for the silent call before giving up.
+    // The proof is an event, the shutdown returning; the limit is only a failure timeout,
+    // half the 10 s the provider's client would wait for the silent call before giving up.
     shut_down
         .recv_timeout(Duration::from_secs(5))
         .expect("shutdown waited for the unanswered token call instead of cutting it off");

@@ -5,13 +5,15 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use common::heroku::{CLIENT_SECRET, FakeHeroku, GRANT_CODE, v3_grant_body};
-use common::{Reply, V3_ACCEPT, parse, raw, v3_body};
-use kensa_provider::{Fault, basic_auth_header};
+use common::{HttpResponse, V3_ACCEPT, parse, raw, v3_body};
+use kensa_provider::{Fault, PLAYGROUND_PORT, PLAYGROUND_SSO_SALT, ProviderOptions, basic_auth_header};
+use serde_json::Value;
 
 struct Killed(Child);
 
@@ -47,7 +49,7 @@ fn start_with(args: &[&str], stderr: Stdio) -> (Killed, SocketAddr, Option<Child
     (Killed(child), addr, stderr)
 }
 
-fn provision_at(addr: SocketAddr, body: &serde_json::Value) -> Reply {
+fn provision_at(addr: SocketAddr, body: &serde_json::Value) -> HttpResponse {
     let a = basic_auth_header("myaddon", "secret");
     parse(
         &raw(
@@ -166,4 +168,38 @@ fn rejects_an_unknown_fault() {
     let out = Command::new(env!("CARGO_BIN_EXE_kensa-provider")).args(["--fault", "no-such-fault"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown fault `no-such-fault`"));
+}
+
+/// The playground's contract (port, add-on id, password, SSO salt) has one source: the
+/// sample manifest the page's editor starts with (web/playground-manifest.json) is the
+/// manifest of `ProviderOptions::playground`, and `--playground` serves exactly that,
+/// whatever the environment says.
+#[test]
+fn the_playground_preset_is_what_the_playgrounds_sample_manifest_calls() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/playground-manifest.json");
+    #[allow(clippy::disallowed_methods, reason = "host test: reads the web crate's sample manifest")]
+    let sample: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(sample, ProviderOptions::playground_manifest(), "{} and the preset differ", file.display());
+
+    let printed = Command::new(env!("CARGO_BIN_EXE_kensa-provider"))
+        .args(["--playground", "--print-manifest"])
+        .env("HEROKU_USERNAME", "from-the-env")
+        .env("HEROKU_PASSWORD", "from-the-env")
+        .env("SSO_SALT", "from-the-env")
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    assert_eq!(serde_json::from_slice::<Value>(&printed.stdout).unwrap(), sample);
+
+    let help = Command::new(env!("CARGO_BIN_EXE_kensa-provider")).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for value in [&format!("port {PLAYGROUND_PORT}"), "add-on myaddon", "password secret", PLAYGROUND_SSO_SALT] {
+        assert!(help.contains(value), "--help does not say {value:?} of --playground:\n{help}");
+    }
+
+    // Served on another port, it takes the sample's credentials and has SSO on.
+    let (_child, addr) = start(&["--playground"]);
+    assert_eq!(provision_at(addr, &v3_body("eeeeeeee-0000-0000-0000-000000000001")).status, 200);
+    let about = parse(&raw(addr, "GET", "/", &[], b"").unwrap()).json();
+    assert_eq!(about["sso_url"], format!("http://{addr}/sso/login"), "{about}");
 }

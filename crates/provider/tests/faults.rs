@@ -8,7 +8,7 @@ use std::io::Read;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::heroku::{ACCESS_TOKEN, Call, FakeHeroku, async_options, completions, v3_grant_body};
+use common::heroku::{ACCESS_TOKEN, FakeHeroku, Recorded, async_options, completions, v3_grant_body};
 use common::*;
 use kensa_provider::{Fault, ProviderOptions, RunningProvider, basic_auth_header, spawn_thread, sso};
 use serde_json::{Value, json};
@@ -36,7 +36,7 @@ fn id_of(p: &RunningProvider) -> String {
     p.resources().unwrap()[0].id.clone()
 }
 
-fn login(p: &RunningProvider, ts: i64, token: Option<&str>) -> Reply {
+fn login(p: &RunningProvider, ts: i64, token: Option<&str>) -> HttpResponse {
     let id = id_of(p);
     let ts = ts.to_string();
     let good = sso::token(&id, "SSO_SALT", &ts);
@@ -97,7 +97,8 @@ fn observe(fault: Fault) {
         Fault::AsyncNeverCallback => {
             let (heroku, p) = start_async(fault);
             assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
-            // Issue 13: no completion was even started, so none can call back later.
+            // Counted, not waited for: no completion was even started, so none can call
+            // back later.
             assert_eq!(completions(&p), 0);
             assert!(heroku.calls().is_empty(), "{:?}", heroku.calls());
             assert!(p.resources().unwrap()[0].provisioning);
@@ -107,7 +108,7 @@ fn observe(fault: Fault) {
             assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
             let calls = heroku.wait_finished(UUID);
             assert_eq!(
-                calls.iter().map(Call::line).collect::<Vec<_>>(),
+                calls.iter().map(Recorded::line).collect::<Vec<_>>(),
                 [format!("PATCH /addons/{UUID}/config"), format!("POST /addons/{UUID}/actions/provision"),]
             );
             assert!(calls.iter().all(|c| c.header("authorization").is_none()));
@@ -128,7 +129,7 @@ fn observe(fault: Fault) {
             let reply = provision(&p, &v3_grant_body(&heroku, UUID));
             assert_eq!(reply.status, 202);
             let calls = heroku.wait_finished(UUID);
-            assert_eq!(calls.iter().map(Call::line).collect::<Vec<_>>(), [format!("PUT /addons/{UUID}")]);
+            assert_eq!(calls.iter().map(Recorded::line).collect::<Vec<_>>(), [format!("PUT /addons/{UUID}")]);
             assert_eq!(calls[0].json()["id"], reply.json()["id"]);
             assert!(calls[0].json()["config"]["MYADDON_URL"].is_string());
         }

@@ -172,7 +172,7 @@ fn plan_change() {
     assert_eq!(with_auth(&p, "PUT", "/heroku/resources/unknown", r#"{"plan":"x"}"#).status, 404);
 }
 
-fn legacy_login(p: &kensa_provider::RunningProvider, id: &str, ts: i64, token: Option<&str>) -> Reply {
+fn legacy_login(p: &kensa_provider::RunningProvider, id: &str, ts: i64, token: Option<&str>) -> HttpResponse {
     let ts = ts.to_string();
     let good = sso::token(id, "SSO_SALT", &ts);
     sso_post(

@@ -42,10 +42,10 @@ impl Machine {
         machine.command("wasm-pack", &format!("echo 'wasm-pack {}'", version("WASM_PACK_VERSION")));
         machine.command("geckodriver", &format!("echo 'geckodriver {}'; echo more", version("GECKODRIVER_VERSION")));
         machine.command("mdbook", &format!("echo 'mdbook v{}'", version("MDBOOK_VERSION")));
-        for program in ["curl", "git", "python3", "openssl", "node", "chromium", "chromedriver", "firefox-esr", "ruby"]
-        {
+        for program in ["curl", "git", "openssl", "node", "chromium", "chromedriver", "firefox-esr", "ruby"] {
             machine.command(program, "exit 0");
         }
+        machine.python3(&format!("echo '{}'", version("SELENIUM_VERSION")));
         // Installers: a dry run must call none of them.
         for installer in ["apt-get", "sudo", "npm"] {
             machine.command(
@@ -73,6 +73,15 @@ impl Machine {
         write_script(&self.bin().join(name), body);
     }
 
+    /// A python3 whose `python3 -c ...` (the only way scripts/setup asks it anything) runs
+    /// `answer`; `python3 -m pip` leaves a mark, as an installer must in a dry run.
+    fn python3(&self, answer: &str) {
+        self.command(
+            "python3",
+            &format!(r#"[ "$1" = "-m" ] && {{ : > "$HOME/called-pip"; exit 1; }}; [ "$1" = "-c" ] && {{ {answer}; }}; exit 0"#),
+        );
+    }
+
     fn remove(&self, name: &str) {
         std::fs::remove_file(self.bin().join(name)).unwrap();
     }
@@ -92,7 +101,7 @@ impl Machine {
         assert!(output.status.success(), "scripts/setup --dry-run failed:\n{stdout}{stderr}");
         // Anything on stderr is a command the dry run called that is not a stand-in.
         assert_eq!(stderr, "", "the dry run called something outside its PATH");
-        for installer in ["apt-get", "sudo", "npm"] {
+        for installer in ["apt-get", "sudo", "npm", "pip"] {
             assert!(
                 !self.home().join(format!("called-{installer}")).exists(),
                 "the dry run called {installer}:\n{stdout}"
@@ -156,4 +165,26 @@ fn a_tool_at_another_version_is_planned_with_the_version_it_has() {
     assert_eq!(installs(&plan), ["apt-get install nodejs", "cargo install trunk"], "{plan}");
     assert!(plan.contains(&format!("--version {trunk}")), "{plan}");
     assert!(plan.contains(&format!("trunk is trunk 0.22.1, not trunk {trunk}")), "{plan}");
+}
+
+#[test]
+fn without_selenium_setup_plans_exactly_its_pip_install() {
+    let machine = Machine::complete();
+    machine.python3("exit 1");
+    let plan = machine.dry_run();
+    let selenium = tool_versions()["SELENIUM_VERSION"].clone();
+    assert!(plan.starts_with("scripts/setup: would install 1 piece(s):"), "{plan}");
+    assert_eq!(installs(&plan), ["python3 -m pip"], "{plan}");
+    assert!(plan.contains(&format!("python3 -m pip install selenium=={selenium}")), "{plan}");
+    assert!(plan.contains("because python3 cannot import selenium"), "{plan}");
+}
+
+#[test]
+fn a_selenium_at_another_version_is_planned_with_the_version_it_has() {
+    let machine = Machine::complete();
+    machine.python3("echo 4.0.0");
+    let plan = machine.dry_run();
+    let selenium = tool_versions()["SELENIUM_VERSION"].clone();
+    assert_eq!(installs(&plan), ["python3 -m pip"], "{plan}");
+    assert!(plan.contains(&format!("python3's selenium is 4.0.0, not {selenium}")), "{plan}");
 }

@@ -1,6 +1,6 @@
 //! Tests that need a tool kensa does not ship (curl, git, node, python3, ruby): one rule
 //! for all of them. Outside CI a missing tool skips the test with a note; under CI it
-//! fails the test, naming the tool, so that a CI run can never pass by skipping (issue 13).
+//! fails the test, naming the tool, so that a CI run can never pass by skipping.
 #![allow(clippy::disallowed_methods, reason = "host-side test helper: runs programs and reads CI from the environment")]
 
 use std::ffi::OsStr;

@@ -1,14 +1,13 @@
-//! A tiny stand-in for Heroku (the OAuth token endpoint and the Platform API callbacks) on
-//! std threads. It records every request and answers as kensa's stand-in does.
+//! A tiny stand-in for Heroku (the OAuth token endpoint and the Platform API callbacks):
+//! `kensa_testkit`'s [`HostileServer`] with a handler that answers as kensa's stand-in
+//! does. It records every request, and can hold its answers back.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use kensa_provider::{ProviderOptions, RunningProvider};
+pub use kensa_testkit::Recorded;
+use kensa_testkit::{HostileServer, Reply};
 use serde_json::{Value, json};
 
 /// The access token the stand-in issues.
@@ -18,43 +17,6 @@ pub const CLIENT_SECRET: &str = "test-client-secret";
 /// The grant code [`v3_grant_body`] sends.
 pub const GRANT_CODE: &str = "test-grant-code";
 
-/// One recorded request.
-#[derive(Clone, Debug)]
-pub struct Call {
-    pub method: String,
-    pub path: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Call {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("{} {} body is not JSON ({e}): {:?}", self.method, self.path, String::from_utf8_lossy(&self.body))
-        })
-    }
-
-    /// The form fields of an `application/x-www-form-urlencoded` body.
-    pub fn form(&self) -> Vec<(String, String)> {
-        form_urlencoded::parse(&self.body).into_owned().collect()
-    }
-
-    pub fn form_field(&self, name: &str) -> Option<String> {
-        self.form().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
-    }
-
-    /// `METHOD /path`, for assertions on the order of calls.
-    pub fn line(&self) -> String {
-        format!("{} {}", self.method, self.path)
-    }
-}
-
-type Shared = Arc<(Mutex<Vec<Call>>, Condvar)>;
-
 /// Whether answers are held back, and the condvar that releases them.
 type Gate = Arc<(Mutex<bool>, Condvar)>;
 
@@ -62,11 +24,8 @@ type Gate = Arc<(Mutex<bool>, Condvar)>;
 const LONGEST_HOLD: Duration = Duration::from_secs(10);
 
 pub struct FakeHeroku {
-    addr: SocketAddr,
-    calls: Shared,
+    server: HostileServer,
     gate: Gate,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl FakeHeroku {
@@ -87,25 +46,17 @@ impl FakeHeroku {
     }
 
     fn new(token_status: u16, held: bool) -> FakeHeroku {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let calls: Shared = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
         let gate: Gate = Arc::new((Mutex::new(held), Condvar::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (shared, gated, stopping) = (Arc::clone(&calls), Arc::clone(&gate), Arc::clone(&stop));
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let (shared, gated) = (Arc::clone(&shared), Arc::clone(&gated));
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &shared, &gated, token_status);
-                });
-            }
+        let gated = Arc::clone(&gate);
+        // The server keeps each call before this runs, so a held call is seen at once.
+        let server = HostileServer::start(move |call| {
+            let (held, released) = &*gated;
+            let held = held.lock().unwrap_or_else(PoisonError::into_inner);
+            let _ =
+                released.wait_timeout_while(held, LONGEST_HOLD, |held| *held).unwrap_or_else(PoisonError::into_inner);
+            answer(call, token_status)
         });
-        FakeHeroku { addr, calls, gate, stop, thread: Some(thread) }
+        FakeHeroku { server, gate }
     }
 
     /// Answers the calls held so far and every later one at once.
@@ -117,7 +68,7 @@ impl FakeHeroku {
 
     /// `http://127.0.0.1:<port>`: the token endpoint base and the callback origin.
     pub fn origin(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.origin().to_string()
     }
 
     /// The `callback_url` kensa sends: `http://127.0.0.1:<port>/addons/<uuid>`.
@@ -125,27 +76,23 @@ impl FakeHeroku {
         format!("{}/addons/{uuid}", self.origin())
     }
 
-    pub fn calls(&self) -> Vec<Call> {
-        self.calls.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    pub fn calls(&self) -> Vec<Recorded> {
+        self.server.requests()
     }
 
     /// Waits until `done` holds for the calls so far; panics after `timeout`.
-    pub fn wait_for(&self, timeout: Duration, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
-        let (lock, arrived) = &*self.calls;
-        let calls = lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let (calls, result) =
-            arrived.wait_timeout_while(calls, timeout, |calls| !done(calls)).unwrap_or_else(PoisonError::into_inner);
-        assert!(
-            !result.timed_out(),
-            "the stand-in waited {timeout:?} in vain; calls so far: {:?}",
-            calls.iter().map(Call::line).collect::<Vec<_>>()
-        );
-        calls.clone()
+    pub fn wait_for(&self, timeout: Duration, done: impl Fn(&[Recorded]) -> bool) -> Vec<Recorded> {
+        self.server.wait_for(timeout, done).unwrap_or_else(|calls| {
+            panic!(
+                "the stand-in waited {timeout:?} in vain; calls so far: {:?}",
+                calls.iter().map(Recorded::line).collect::<Vec<_>>()
+            )
+        })
     }
 
     /// Waits for the call that finishes `uuid`: the legacy PUT/POST to the callback URL,
     /// or `POST …/actions/provision`.
-    pub fn wait_finished(&self, uuid: &str) -> Vec<Call> {
+    pub fn wait_finished(&self, uuid: &str) -> Vec<Recorded> {
         let resource = format!("/addons/{uuid}");
         let finish = format!("{resource}/actions/provision");
         self.wait_for(Duration::from_secs(10), |calls| {
@@ -159,49 +106,15 @@ impl FakeHeroku {
 
 impl Drop for FakeHeroku {
     fn drop(&mut self) {
+        // Held answers go out before the server stops.
         self.release();
-        self.stop.store(true, Ordering::SeqCst);
-        // Wakes the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
-/// Reads one request, records it, answers (once the gate is open), and closes the connection.
-fn serve(stream: TcpStream, shared: &Shared, gate: &Gate, token_status: u16) -> io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line)? == 0 {
-        return Ok(());
-    }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or("").to_owned();
-    let path = parts.next().unwrap_or("").to_owned();
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            break;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            headers.push((k.trim().to_owned(), v.trim().to_owned()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body)?;
-    let (status, answer) = if method == "POST" && path == "/oauth/token" {
+/// What kensa's stand-in answers: a token (or `token_status`) at `/oauth/token`, the
+/// provisioned state to `…/actions/provision`, `{}` to anything else.
+fn answer(call: &Recorded, token_status: u16) -> Reply {
+    if call.method == "POST" && call.path == "/oauth/token" {
         if token_status == 200 {
             let token = json!({
                 "access_token": ACCESS_TOKEN,
@@ -210,33 +123,15 @@ fn serve(stream: TcpStream, shared: &Shared, gate: &Gate, token_status: u16) -> 
                 "token_type": "Bearer",
                 "user_id": "01234567-89ab-cdef-0123-456789abcdef",
             });
-            (200, token)
+            Reply::json(200, &token)
         } else {
-            (token_status, json!({"id": "unauthorized", "message": "invalid code"}))
+            Reply::json(token_status, &json!({"id": "unauthorized", "message": "invalid code"}))
         }
-    } else if path.ends_with("/actions/provision") {
-        (200, json!({"state": "provisioned"}))
+    } else if call.path.ends_with("/actions/provision") {
+        Reply::json(200, &json!({"state": "provisioned"}))
     } else {
-        (200, json!({}))
-    };
-    {
-        let (lock, arrived) = &**shared;
-        lock.lock().unwrap_or_else(PoisonError::into_inner).push(Call { method, path, headers, body });
-        arrived.notify_all();
+        Reply::json(200, &json!({}))
     }
-    {
-        let (held, released) = &**gate;
-        let held = held.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ = released.wait_timeout_while(held, LONGEST_HOLD, |held| *held).unwrap_or_else(PoisonError::into_inner);
-    }
-    let text = answer.to_string();
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-        text.len()
-    )?;
-    stream.flush()
 }
 
 /// Async mode pointed at `heroku`, with two config vars and a short delay.

@@ -1,52 +1,17 @@
 //! HTML forms as a browser submits them: the hidden fields of a page, form encoding.
 
-/// `application/x-www-form-urlencoded` text of `pairs`.
-pub fn form_encode(pairs: &[(String, String)]) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|byte| match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => char::from(byte).to_string(),
-                b' ' => "+".to_string(),
-                _ => format!("%{byte:02X}"),
-            })
-            .collect()
-    };
-    pairs.iter().map(|(name, value)| format!("{}={}", encode(name), encode(value))).collect::<Vec<_>>().join("&")
+/// `application/x-www-form-urlencoded` text of `pairs`, as a browser encodes a form.
+pub fn form_encode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        form.append_pair(name.as_ref(), value.as_ref());
+    }
+    form.finish()
 }
 
 /// The fields of a form body or query string, decoded.
 pub fn form_fields(encoded: &str) -> Vec<(String, String)> {
-    let decode = |text: &str| {
-        let bytes = text.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut index = 0;
-        while index < bytes.len() {
-            match bytes[index] {
-                b'+' => out.push(b' '),
-                b'%' if index + 2 < bytes.len() => {
-                    let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).unwrap_or("");
-                    match u8::from_str_radix(hex, 16) {
-                        Ok(byte) => {
-                            out.push(byte);
-                            index += 2;
-                        }
-                        Err(_) => out.push(b'%'),
-                    }
-                }
-                byte => out.push(byte),
-            }
-            index += 1;
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    };
-    encoded
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
+    form_urlencoded::parse(encoded.as_bytes()).into_owned().collect()
 }
 
 /// An HTML form as a browser would submit it: the `action` of the first `<form>` and the
@@ -103,5 +68,14 @@ mod tests {
         assert_eq!(action, "http://h/sso?a=1&b=2");
         assert_eq!(fields, [("email".to_string(), "a@b \"c\"".to_string()), ("x".to_string(), String::new())]);
         assert_eq!(form_encode(&fields), "email=a%40b+%22c%22&x=");
+        assert_eq!(form_encode(&[("t", "a*b-c_d.e~f g")]), "t=a*b-c_d.e%7Ef+g");
+    }
+
+    #[test]
+    fn decodes_form_fields() {
+        assert_eq!(
+            form_fields("a=1+2&b=%41%2f&c&%zz=%+5"),
+            [("a", "1 2"), ("b", "A/"), ("c", ""), ("%zz", "% 5")].map(|(k, v)| (k.to_string(), v.to_string()))
+        );
     }
 }

@@ -1,0 +1,1 @@
+"""scripts/browser-e2e's harness (servers, browsers) and cases, apart from its entry point."""
