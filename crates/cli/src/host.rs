@@ -32,23 +32,18 @@ impl<'a> ManifestFile<'a> {
     /// is refused first: the report would replace it.
     pub(crate) fn read(context: &'a Context) -> Result<ManifestFile<'a>> {
         let path = &context.manifest;
-        if let Some(output) = &context.output
-            && crate::files::same_file(output, path)
-        {
-            return Err(CliError::new(format!(
-                "-o {} is the manifest itself; not replacing the manifest with the report",
-                output.display()
-            ))
-            .hint("write the report to another file"));
-        }
-        if let Some(output) = &context.output
-            && crate::ledger_file::is_the_ledger(output, path)
-        {
-            return Err(CliError::new(format!(
-                "-o {} is the resource ledger; not replacing the record of what kensa provisioned with the report",
-                output.display()
-            ))
-            .hint("write the report to another file"));
+        if let Some(output) = &context.output {
+            let replaced = if crate::files::same_file(output, path) {
+                Some("the manifest itself; not replacing the manifest")
+            } else if crate::ledger_file::is_the_ledger(output, path) {
+                Some("the resource ledger; not replacing the record of what kensa provisioned")
+            } else {
+                None
+            };
+            if let Some(replaced) = replaced {
+                return Err(CliError::new(format!("-o {} is {replaced} with the report", output.display()))
+                    .hint("write the report to another file"));
+            }
         }
         let source = crate::files::read_input(path)?;
         Ok(ManifestFile::from_source(context, path, source))
