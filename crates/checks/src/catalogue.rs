@@ -2,15 +2,19 @@
 //! Each is defined beside the code that makes it, in its phase's file under
 //! `src/checks/`; manifest rules live in [`kensa_manifest::RULES`].
 
-use crate::checks::{async_provision, config, deprovision, idempotency, plan_change, provision, run, sso};
+use crate::checks::{
+    async_provision, config, deprovision, idempotency, plan_change, provision, regions, run, sso, tolerance,
+};
 use kensa_manifest::CheckDef;
 
 /// Each phase's checks, in the order a full run reports them.
-const PHASES: [&[&CheckDef]; 8] = [
+const PHASES: [&[&CheckDef]; 10] = [
     provision::CHECKS,
     config::CHECKS,
     async_provision::CHECKS,
     idempotency::CHECKS,
+    tolerance::CHECKS,
+    regions::CHECKS,
     deprovision::CHECKS,
     plan_change::CHECKS,
     sso::CHECKS,
@@ -68,7 +72,8 @@ mod tests {
             codes,
             [
                 "P01", "P02", "P03", "R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "A01", "A02", "D01",
-                "D02", "X01", "X02", "C01", "C02", "S01", "S02", "S03", "S04", "S05", "S06", "S07", "E01"
+                "D02", "T01", "T02", "G01", "X01", "X02", "C01", "C02", "S01", "S02", "S03", "S04", "S05", "S06",
+                "S07", "E01"
             ]
         );
     }

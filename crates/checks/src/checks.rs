@@ -10,5 +10,7 @@ pub(crate) mod deprovision;
 pub(crate) mod idempotency;
 pub(crate) mod plan_change;
 pub(crate) mod provision;
+pub(crate) mod regions;
 pub(crate) mod run;
 pub mod sso;
+pub(crate) mod tolerance;

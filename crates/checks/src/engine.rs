@@ -78,6 +78,9 @@ pub struct CheckRun<'a, T: Transport> {
     redactor: Redactor,
     /// Endpoints (see [`endpoint_of`]) that timed out in this run.
     hung: RefCell<Vec<String>>,
+    /// The `region` every provision sends (but the region checks' own), known once the
+    /// manifest is: the request form of its first region.
+    pub(crate) region: String,
 }
 
 /// An exchange made but not yet recorded under a check.
@@ -153,6 +156,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
             report: ReportBuilder::default(),
             redactor: Redactor::default(),
             hung: RefCell::new(Vec::new()),
+            region: crate::checks::regions::main_region(None),
         }
     }
 
@@ -174,6 +178,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         crate::manifest::report_validation(validation, &mut self.report, self.effects.sink);
         let manifest = validation.manifest.as_ref()?;
         self.redactor.learn_manifest(manifest);
+        self.region = crate::checks::regions::main_region(Some(manifest));
         Some(manifest)
     }
 
@@ -196,8 +201,14 @@ impl<'a, T: Transport> CheckRun<'a, T> {
     /// Tells the host's ledger that a provision (the real one or one a check made on the
     /// side) left a resource, on the plan this run provisions.
     pub(crate) fn provisioned(&mut self, uuid: &str, id: &str) {
-        let (uuid, id, plan) = (uuid.to_string(), id.to_string(), self.settings.plan.clone());
-        self.resource_event(crate::event::ResourceEvent::Provisioned { uuid, id, plan });
+        self.provisioned_in(uuid, id, &self.region.clone());
+    }
+
+    /// [`CheckRun::provisioned`] for a provision sent with another `region` (a request form).
+    pub(crate) fn provisioned_in(&mut self, uuid: &str, id: &str, region: &str) {
+        let (uuid, id, plan, region) =
+            (uuid.to_string(), id.to_string(), self.settings.plan.clone(), region.to_string());
+        self.resource_event(crate::event::ResourceEvent::Provisioned { uuid, id, plan, region });
     }
 
     /// Prints a line that belongs to no check (it may name a provider's id: redacted).

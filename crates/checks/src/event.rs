@@ -33,8 +33,9 @@ pub enum Event<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResourceEvent {
     /// A provision succeeded: the resource exists until deprovisioned. `id` is the uuid
-    /// again when the answer gave no usable id (v3 calls need only the uuid).
-    Provisioned { uuid: String, id: String, plan: String },
+    /// again when the answer gave no usable id (v3 calls need only the uuid). `region` is the
+    /// request form it was sent, such as `amazon-web-services::us-east-1`.
+    Provisioned { uuid: String, id: String, plan: String, region: String },
     /// A plan change was accepted.
     PlanChanged { keys: ResourceKeys, plan: String },
     /// A deprovision succeeded (or the resource was already gone).

@@ -17,6 +17,10 @@ pub struct LedgerEntry {
     /// The provider's id; the uuid again for a v3 resource whose answer gave no usable id.
     pub id: String,
     pub plan: String,
+    /// The `region` its provision carried (`amazon-web-services::eu-west-1`); `None` in
+    /// entries written before kensa recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// The manifest's `id` (the add-on) it was provisioned for.
     pub manifest_id: String,
     /// `test` or `production`: which of the manifest's URLs it lives behind.
@@ -39,13 +43,14 @@ pub struct Ledger {
     pub resources: Vec<LedgerEntry>,
 }
 
-/// One entry of a ledger file, every field required.
+/// One entry of a ledger file, every field required but `region` (older files lack it).
 fn entry(value: &serde_json::Value, path: &str) -> Result<LedgerEntry, String> {
     let entry = Object::of(value, path)?;
     Ok(LedgerEntry {
         uuid: entry.string("uuid")?,
         id: entry.string("id")?,
         plan: entry.string("plan")?,
+        region: entry.optional_string("region")?,
         manifest_id: entry.string("manifest_id")?,
         environment: entry.string("environment")?,
         created_at: entry.string("created_at")?,
@@ -106,11 +111,12 @@ impl Ledger {
     /// the ledger changed. The CLI and the playground both keep their ledgers through here.
     pub fn apply(&mut self, event: &ResourceEvent, provenance: &Provenance, now_ms: u64) -> bool {
         match event {
-            ResourceEvent::Provisioned { uuid, id, plan } => {
+            ResourceEvent::Provisioned { uuid, id, plan, region } => {
                 self.record(LedgerEntry {
                     uuid: uuid.clone(),
                     id: id.clone(),
                     plan: plan.clone(),
+                    region: Some(region.clone()),
                     manifest_id: provenance.manifest_id.clone(),
                     environment: provenance.environment.key().to_string(),
                     created_at: rfc3339(now_ms),
@@ -192,6 +198,7 @@ mod tests {
             uuid: uuid.to_string(),
             id: id.to_string(),
             plan: "test".to_string(),
+            region: Some("amazon-web-services::us-east-1".to_string()),
             manifest_id: "myaddon".to_string(),
             environment: "test".to_string(),
             created_at: "2026-11-29T12:00:00Z".to_string(),
@@ -248,6 +255,27 @@ mod tests {
         assert_eq!(Ledger::parse(&ledger.to_json()), Ok(ledger));
         assert_eq!(Ledger::parse(""), Ok(Ledger::default()));
         assert!(Ledger::parse("[").unwrap_err().starts_with("not a kensa resource list"));
+    }
+
+    /// Files written before kensa recorded regions still load, and the region of a new
+    /// resource is the one its provision carried.
+    #[test]
+    fn a_region_is_recorded_and_older_entries_have_none() {
+        let old = r#"{"resources": [{"uuid": "u-1", "id": "1", "plan": "test", "manifest_id": "myaddon",
+            "environment": "test", "created_at": "2026-11-29T12:00:00Z", "command": "kensa test provision"}]}"#;
+        let mut ledger = Ledger::parse(old).unwrap();
+        assert_eq!(ledger.resources, [LedgerEntry { region: None, ..entry("u-1", "1") }]);
+        assert!(!ledger.to_json().contains("region"), "an unknown region is left out, not written as null");
+        let provenance = Provenance {
+            manifest_id: "myaddon".to_string(),
+            environment: Environment::Test,
+            command: "kensa test provision".to_string(),
+        };
+        let region = "amazon-web-services::eu-west-1".to_string();
+        let event = ResourceEvent::Provisioned { uuid: "u-2".into(), id: "2".into(), plan: "test".into(), region };
+        assert!(ledger.apply(&event, &provenance, 0));
+        assert_eq!(ledger.resources[1].region.as_deref(), Some("amazon-web-services::eu-west-1"));
+        assert_eq!(Ledger::parse(&ledger.to_json()), Ok(ledger));
     }
 
     #[test]

@@ -199,6 +199,37 @@ fn cases() -> Vec<Case> {
         ),
         case("D02", Suite::Provision, guarded(|_| reply(200, json!({"id": "res-1"})))),
         case(
+            "T01",
+            Suite::Provision,
+            guarded(|request| match body(request).get("kensa_probe") {
+                Some(_) => reply(422, json!({})),
+                None => reply(200, json!({"id": "res-1"})),
+            }),
+        ),
+        case(
+            "T02",
+            Suite::Provision,
+            guarded(|request| match body(request)["oauth_grant"] {
+                Value::Null => reply(500, json!({})),
+                _ => reply(200, json!({"id": "res-1"})),
+            }),
+        ),
+        Case {
+            manifest: {
+                let mut manifest = manifest(Some("3"));
+                manifest["api"]["regions"] = json!(["us", "eu"]);
+                manifest
+            },
+            ..case(
+                "G01",
+                Suite::Provision,
+                guarded(|request| match body(request)["region"].as_str() {
+                    Some("amazon-web-services::eu-west-1") => reply(422, json!({})),
+                    _ => reply(200, json!({"id": "res-1"})),
+                }),
+            )
+        },
+        case(
             "X01",
             Suite::Deprovision { resource: kensa_checks::ResourceKeys::either("res-1") },
             guarded(|_| reply(404, json!({}))),

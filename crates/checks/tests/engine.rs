@@ -22,10 +22,19 @@ fn a_correct_provider_passes_test_all_and_keeps_nothing() {
     let headings: Vec<_> = report.groups.iter().map(|group| group.heading.as_str()).collect();
     assert_eq!(
         headings[3..],
-        ["POST /heroku/resources", "response", "config data", "idempotency", headings[7], headings[8]]
+        [
+            "POST /heroku/resources",
+            "response",
+            "config data",
+            "idempotency",
+            "tolerance",
+            "regions",
+            headings[9],
+            headings[10]
+        ]
     );
-    assert!(headings[7].starts_with("PUT /heroku/resources/"));
-    assert!(headings[8].starts_with("DELETE /heroku/resources/"));
+    assert!(headings[9].starts_with("PUT /heroku/resources/"));
+    assert!(headings[10].starts_with("DELETE /heroku/resources/"));
 }
 
 /// A provider whose DELETE hangs costs one deadline per run, not one per DELETE, so a hung
@@ -76,7 +85,7 @@ fn resource_events_follow_every_resource() {
     let mut sink = |event: kensa_checks::Event<'_>| {
         if let kensa_checks::Event::Resource(change) = event {
             events.borrow_mut().push(match change {
-                kensa_checks::ResourceEvent::Provisioned { uuid, id, plan } => format!("+ {id} {uuid} {plan}"),
+                kensa_checks::ResourceEvent::Provisioned { uuid, id, plan, .. } => format!("+ {id} {uuid} {plan}"),
                 kensa_checks::ResourceEvent::PlanChanged { keys, plan } => format!("~ {} {plan}", keys.sso_id()),
                 kensa_checks::ResourceEvent::Deprovisioned { keys } => format!("- {}", keys.sso_id()),
             });
@@ -86,8 +95,13 @@ fn resource_events_follow_every_resource() {
     assert!(report.passed());
     let events = events.into_inner();
     let ids: Vec<String> = events.iter().map(|event| event.split(' ').take(2).collect::<Vec<_>>().join(" ")).collect();
-    assert_eq!(ids, ["+ res-1", "+ res-2", "- res-2", "~ res-1", "- res-1"], "{events:#?}");
-    assert!(events[0].ends_with(" test") && events[3].ends_with(" foo"), "{events:#?}");
+    // D02's extra, then T01's and T02's, recorded before they are removed together.
+    assert_eq!(
+        ids,
+        ["+ res-1", "+ res-2", "- res-2", "+ res-3", "+ res-4", "- res-3", "- res-4", "~ res-1", "- res-1"],
+        "{events:#?}"
+    );
+    assert!(events[0].ends_with(" test") && events[7].ends_with(" foo"), "{events:#?}");
 }
 
 /// A provider that answers every uuid with the same resource: D02 fails, and kensa does
@@ -125,6 +139,12 @@ fn each_fault_fails_its_check() {
         (Fault::Slow, "P01", "no answer from http://localhost:4567 within 25 s"),
         (Fault::Refused, "P01", "unable to connect to http://localhost:4567"),
         (Fault::Oversized, "P01", "the response body is larger than 1 MiB"),
+        (
+            Fault::RejectsUnknownFields,
+            "T01",
+            "a provision with the extra field `\"kensa_probe\": \"an undocumented field\"`: expected 200, got 422",
+        ),
+        (Fault::CrashesOnNullGrant, "T02", "a provision with `\"oauth_grant\": null`: expected 200, got 500"),
     ];
     for (fault, code, message) in cases {
         let (report, _) = run_suite(&[*fault], all());
@@ -256,4 +276,87 @@ fn a_check_keeps_at_most_a_hundred_findings() {
         assert_eq!(last.message, "... and 4901 more like these", "{}", check.code);
         assert_eq!(last.severity, kensa_manifest::Severity::Error, "{}", check.code);
     }
+}
+
+/// The tolerance probes: each refusal fails its check, quoting the provider, and whatever
+/// the probes made is removed again (a correct provider is left with nothing after `test all`).
+#[test]
+fn a_provider_that_is_not_a_tolerant_reader_fails_t01_and_t02() {
+    let (report, provider) = run_suite(&[Fault::RejectsUnknownFields, Fault::CrashesOnNullGrant], all());
+    let said = |code: &str| {
+        let check = report.checks().find(|check| check.code == code).unwrap();
+        assert_eq!(check.outcome, Outcome::Failed, "{check:#?}");
+        check.findings.iter().map(|finding| finding.message.clone()).collect::<Vec<_>>().join("\n")
+    };
+    let t01 = said("T01");
+    for fragment in
+        ["kensa_probe", "fields it does not document yet", "valid", "(the provider said: unknown field kensa_probe)"]
+    {
+        assert!(t01.contains(fragment), "{t01}");
+    }
+    let t02 = said("T02");
+    for fragment in ["\"oauth_grant\": null", "no grant", "(the provider said: undefined method"] {
+        assert!(t02.contains(fragment), "{t02}");
+    }
+    assert_eq!(provider.live_resources(), 0);
+}
+
+/// v1 provisions carry no grant: T02 is skipped and says why.
+#[test]
+fn t02_is_skipped_for_v1() {
+    let (report, _) = run_suite(&[Fault::V1Manifest, Fault::CrashesOnNullGrant], all());
+    let t02 = report.checks().find(|check| check.code == "T02").unwrap();
+    assert_eq!(t02.outcome, Outcome::Skipped);
+    assert_eq!(t02.reason.as_deref(), Some("v1 provisions carry no oauth_grant"));
+    assert_eq!(report.checks().find(|check| check.code == "T01").unwrap().outcome, Outcome::Passed);
+}
+
+/// With one region G01 has nothing to add; with `us`, `eu` and `*` it provisions once from
+/// `eu` and once from `tokyo` (`*`'s sample less what was sent already), side by side, and
+/// removes both.
+#[test]
+fn every_declared_region_is_provisioned_once() {
+    let (report, _) = run_suite(&[], all());
+    let g01 = report.checks().find(|check| check.code == "G01").unwrap();
+    assert_eq!(g01.outcome, Outcome::Skipped);
+    assert_eq!(
+        g01.reason.as_deref(),
+        Some(
+            "every region the manifest declares (`us`) is sent as amazon-web-services::us-east-1, as the provision above was"
+        )
+    );
+
+    let (report, provider) = run_suite(&[Fault::ManyRegions], all());
+    assert!(report.passed());
+    let regions: Vec<String> = provider
+        .requests()
+        .iter()
+        .filter(|request| request.method == kensa_checks::Method::Post)
+        .filter_map(|request| {
+            let body: serde_json::Value = serde_json::from_slice(request.body.as_ref()?).ok()?;
+            Some(body["region"].as_str()?.to_string())
+        })
+        .collect();
+    let elsewhere: Vec<&String> = regions.iter().filter(|region| !region.ends_with("::us-east-1")).collect();
+    assert_eq!(elsewhere, ["amazon-web-services::eu-west-1", "amazon-web-services::ap-northeast-1"]);
+    let g01 = report.checks().find(|check| check.code == "G01").unwrap();
+    assert_eq!(g01.outcome, Outcome::Passed, "{g01:#?}");
+    assert_eq!(g01.exchanges.len(), 4, "two provisions, two deprovisions");
+    assert_eq!(provider.live_resources(), 0);
+}
+
+/// A region the provider refuses fails G01, naming the manifest's region and its request form.
+#[test]
+fn a_refused_region_fails_g01_naming_it() {
+    let (report, provider) = run_suite(&[Fault::ManyRegions, Fault::RefusesEuRegions], all());
+    let g01 = report.checks().find(|check| check.code == "G01").unwrap();
+    assert_eq!(g01.outcome, Outcome::Failed, "{g01:#?}");
+    let said: Vec<&str> = g01.findings.iter().map(|finding| finding.message.as_str()).collect();
+    assert_eq!(
+        said,
+        ["region `eu` (amazon-web-services::eu-west-1): expected 200, got 422: the manifest declares `eu`, so Heroku \
+          provisions apps there and sends their region in this form; accept it, or remove `eu` from `api.regions` \
+          (the provider said: this region is not supported)"]
+    );
+    assert_eq!(provider.live_resources(), 0, "the tokyo resource was removed");
 }

@@ -35,7 +35,8 @@ fn resource() -> ResourceKeys {
 /// What the engine reports when it provisions [`resource`].
 fn provisioned() -> RunEvent {
     let (uuid, id, plan) = ("uuid-1".to_string(), "res-1".to_string(), "test".to_string());
-    RunEvent::Resource { event: ResourceEvent::Provisioned { uuid, id, plan }, at_ms: 1_796_000_000_000 }
+    let region = "amazon-web-services::us-east-1".to_string();
+    RunEvent::Resource { event: ResourceEvent::Provisioned { uuid, id, plan, region }, at_ms: 1_796_000_000_000 }
 }
 
 /// `state` with [`resource`] in its ledger, as a provision leaves it.
@@ -218,6 +219,7 @@ fn resources_are_tracked_in_the_ledger() {
     assert_eq!(state.resource().map(|entry| entry.keys()), Some(resource()));
     let entry = &state.resources.resources[0];
     assert_eq!((entry.manifest_id.as_str(), entry.command.as_str()), ("myaddon", "playground: Provision"));
+    assert_eq!(entry.region.as_deref(), Some("amazon-web-services::us-east-1"));
     let changed = state.apply(Action::Event {
         run: 1,
         event: RunEvent::Resource {

@@ -4,7 +4,7 @@
 use crate::concurrent::join_all;
 use crate::credentials::bad_credentials;
 use crate::encoding::{DOT_SEGMENT_REASON, basic_auth, is_dot_or_empty_segment, path_segment, rfc3339};
-use crate::engine::{CheckRun, Pending, describe_error};
+use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
 use crate::transport::{Method, Response, Transport};
@@ -197,7 +197,7 @@ impl<T: Transport> CheckRun<'_, T> {
         let uuid = uuid.map_or_else(|| self.new_uuid(), str::to_string);
         let options: Map<String, Value> =
             self.settings.options.iter().map(|(key, value)| (key.clone(), Value::String(value.clone()))).collect();
-        let region = "amazon-web-services::us-east-1";
+        let region = self.region.clone();
         let plan = self.settings.plan.clone();
         let (mut body, app_number, grant_code) = match manifest.api.version {
             ApiVersion::V3 => {
@@ -334,6 +334,7 @@ impl<T: Transport> CheckRun<'_, T> {
             provisioned.config = config;
         }
         self.check_idempotency(manifest, &provisioned, &payload).await;
+        self.check_tolerance_and_regions(manifest, &provisioned).await;
         Some(provisioned)
     }
 
@@ -442,17 +443,37 @@ impl<T: Transport> CheckRun<'_, T> {
     /// Deprovisions resources the checks created on the side, all at once, warning for
     /// each one that could not be removed.
     pub(crate) async fn remove_extras(&mut self, manifest: &Manifest, check: &mut Pending, extras: &[ResourceKeys]) {
+        let sent = self.send_removals(manifest, extras).await;
+        self.record_removals(manifest, check, extras, sent).await;
+    }
+
+    /// The DELETEs of [`CheckRun::remove_extras`], all at once, not yet recorded: checks
+    /// that made extras side by side remove them side by side too.
+    pub(crate) async fn send_removals(&self, manifest: &Manifest, extras: &[ResourceKeys]) -> Vec<Sent> {
         let password = manifest.api.password.expose().to_string();
         let version = manifest.api.version;
         let urls: Vec<String> =
             extras.iter().map(|keys| self.resource_url(manifest, keys.path_key(version)).0).collect();
-        let this = &*self;
-        let sent = join_all(urls.iter().map(|url| {
-            this.exchange(Method::Delete, url, api_headers(manifest, &manifest.id, &password, false), None)
-        }))
-        .await;
-        for ((keys, url), sent) in extras.iter().zip(&urls).zip(sent) {
+        join_all(
+            urls.iter().map(|url| {
+                self.exchange(Method::Delete, url, api_headers(manifest, &manifest.id, &password, false), None)
+            }),
+        )
+        .await
+    }
+
+    /// Records the DELETEs [`CheckRun::send_removals`] sent for `extras` under `check`.
+    pub(crate) async fn record_removals(
+        &mut self,
+        manifest: &Manifest,
+        check: &mut Pending,
+        extras: &[ResourceKeys],
+        sent: Vec<Sent>,
+    ) {
+        let version = manifest.api.version;
+        for (keys, sent) in extras.iter().zip(sent) {
             let key = keys.path_key(version);
+            let url = self.resource_url(manifest, key).0;
             let mut result = check.record(sent);
             // A service that finds resources by its own id (C01 and X01 say so) still gets
             // its extra resource removed: the same misses as theirs, 404 or a crashed lookup.
@@ -470,7 +491,7 @@ impl<T: Transport> CheckRun<'_, T> {
                 }
                 Err(error) => check.warn(format!(
                     "could not deprovision the extra resource {key}: {}",
-                    describe_error(&error, url, self.settings.limits)
+                    describe_error(&error, &url, self.settings.limits)
                 )),
             }
         }

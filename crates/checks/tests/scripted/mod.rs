@@ -41,7 +41,30 @@ pub(crate) enum Fault {
     Oversized,
     V1Manifest,
     InvalidManifest,
+    /// 422 for a provision body with a field outside the documented ones.
+    RejectsUnknownFields,
+    /// 500 for a provision whose `oauth_grant` is null.
+    CrashesOnNullGrant,
+    /// 422 for a provision from an `eu-*` AWS region.
+    RefusesEuRegions,
+    /// The manifest declares `["us", "eu", "*"]`.
+    ManyRegions,
 }
+
+/// The fields of a documented v1 or v3 provision body.
+const DOCUMENTED_FIELDS: &[&str] = &[
+    "heroku_id",
+    "plan",
+    "region",
+    "callback_url",
+    "log_input_url",
+    "logplex_token",
+    "options",
+    "uuid",
+    "log_drain_token",
+    "name",
+    "oauth_grant",
+];
 
 pub(crate) fn manifest(faults: &[Fault]) -> Vec<u8> {
     let mut manifest = json!({
@@ -62,6 +85,9 @@ pub(crate) fn manifest(faults: &[Fault]) -> Vec<u8> {
     }
     if faults.contains(&Fault::InvalidManifest) {
         manifest["api"]["regions"] = json!(["mars"]);
+    }
+    if faults.contains(&Fault::ManyRegions) {
+        manifest["api"]["regions"] = json!(["us", "eu", "*"]);
     }
     serde_json::to_vec(&manifest).unwrap()
 }
@@ -138,6 +164,18 @@ fn answer(
             }
             if has(Fault::NotJson) {
                 return Ok(Response { status: 200, headers: Vec::new(), body: b"ok".to_vec() });
+            }
+            let fields = body.as_object().map(|body| body.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+            if has(Fault::RejectsUnknownFields)
+                && let Some(unknown) = fields.iter().find(|field| !DOCUMENTED_FIELDS.contains(&field.as_str()))
+            {
+                return reply(422, json!({"message": format!("unknown field {unknown}")}));
+            }
+            if has(Fault::CrashesOnNullGrant) && body["oauth_grant"].is_null() && !has(Fault::V1Manifest) {
+                return reply(500, json!({"message": "undefined method `[]' for nil"}));
+            }
+            if has(Fault::RefusesEuRegions) && body["region"].as_str().is_some_and(|region| region.contains("::eu-")) {
+                return reply(422, json!({"message": "this region is not supported"}));
             }
             let uuid = body["uuid"].as_str().unwrap().to_string();
             let id = match state.by_uuid.get(&uuid) {

@@ -40,8 +40,10 @@ pub(crate) fn run(context: &Context, args: &ResourcesArgs) -> Result<ExitStatus>
         ledger.path().display()
     ))?;
     for entry in listed {
+        // Entries written before kensa recorded regions have none.
+        let region = entry.region.as_deref().map(|region| format!("  region {}", shown(region))).unwrap_or_default();
         print(&format!(
-            "  uuid {}  id {}  plan {}  {}  {}  by `{}`\n",
+            "  uuid {}  id {}  plan {}{region}  {}  {}  by `{}`\n",
             shown(&entry.uuid),
             shown(&entry.id),
             shown(&entry.plan),
