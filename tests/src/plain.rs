@@ -6,7 +6,9 @@
 //!
 //! Misbehaviours a real server shows, by [`PlainBehaviour`]: dropping a kept-alive
 //! connection when the next request arrives on it (an idle timeout that fires just then),
-//! never answering a DELETE, and finding resources by its own id instead of Heroku's uuid.
+//! never answering a DELETE, finding resources by its own id instead of Heroku's uuid, and
+//! misreading provisions: refusing fields it does not know, crashing on a null grant,
+//! refusing regions in Europe.
 
 use kensa_checks::encoding::basic_auth;
 use kensa_checks::sso::{NAV_DATA, resource_token, token, user_scoped_resource_token};
@@ -35,7 +37,17 @@ pub enum PlainBehaviour {
     /// As [`PlainBehaviour::KeysByOwnId`], but a lookup that finds nothing is an uncaught
     /// error, a 500: the seed guide's `Database.find(params[:id])` raises on a miss.
     KeysByOwnIdCrashingOnMiss,
+    /// Checks the provision body against the fields it knows and refuses (422) any other.
+    RejectsUnknownFields,
+    /// Reads `oauth_grant.code` without looking: a null grant is an uncaught error, a 500.
+    CrashesOnNullGrant,
+    /// Serves the United States only: a provision from an `eu-*` AWS region gets 422.
+    RefusesEuRegions,
 }
+
+/// The fields [`PlainBehaviour::RejectsUnknownFields`] knows: the documented v3 ones.
+const KNOWN_FIELDS: &[&str] =
+    &["uuid", "name", "plan", "region", "callback_url", "options", "oauth_grant", "log_input_url", "log_drain_token"];
 
 /// Credentials and behaviour.
 #[derive(Clone, Debug)]
@@ -46,6 +58,8 @@ pub struct PlainOptions {
     pub behaviour: PlainBehaviour,
     /// 0 for any free port.
     pub port: u16,
+    /// The manifest's `api.regions`.
+    pub regions: Vec<String>,
 }
 
 impl Default for PlainOptions {
@@ -56,6 +70,7 @@ impl Default for PlainOptions {
             sso_salt: "plain-sso-salt".to_string(),
             behaviour: PlainBehaviour::Correct,
             port: 0,
+            regions: vec!["us".to_string()],
         }
     }
 }
@@ -136,7 +151,7 @@ impl PlainProvider {
                 "config_vars": [config_var(&options.id)],
                 "password": options.password,
                 "sso_salt": options.sso_salt,
-                "regions": ["us"],
+                "regions": options.regions,
                 "requires": [],
                 "production": {
                     "base_url": "https://plain.example.com/heroku/resources",
@@ -368,10 +383,11 @@ fn uuid_of(shared: &Shared, key: &str) -> Option<String> {
 
 /// Idempotent on Heroku's uuid: a repeat gets the resource the first call made.
 fn provision(shared: &Shared, body: &[u8]) -> Answer {
-    let Some(uuid) = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|body| body.get("uuid").and_then(Value::as_str).map(str::to_string))
-        .filter(|uuid| !uuid.is_empty())
+    let body = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+    if let Some(refusal) = misread(shared.options.behaviour, &body) {
+        return refusal;
+    }
+    let Some(uuid) = body.get("uuid").and_then(Value::as_str).map(str::to_string).filter(|uuid| !uuid.is_empty())
     else {
         return Answer::json("422 Unprocessable Entity", &json!({"message": "uuid is required"}));
     };
@@ -387,6 +403,27 @@ fn provision(shared: &Shared, body: &[u8]) -> Answer {
         "200 OK",
         &json!({"id": id, "config": {config_var(&shared.options.id): url}, "message": "provisioned"}),
     )
+}
+
+/// What the behaviours that misread a provision body answer instead of provisioning.
+fn misread(behaviour: PlainBehaviour, body: &Value) -> Option<Answer> {
+    match behaviour {
+        PlainBehaviour::RejectsUnknownFields => {
+            let unknown = body.as_object()?.keys().find(|field| !KNOWN_FIELDS.contains(&field.as_str()))?;
+            Some(Answer::json("422 Unprocessable Entity", &json!({"message": format!("unknown field {unknown}")})))
+        }
+        PlainBehaviour::CrashesOnNullGrant if body.get("oauth_grant") == Some(&Value::Null) => Some(Answer::json(
+            "500 Internal Server Error",
+            &json!({"message": "NoMethodError: undefined method '[]' for nil"}),
+        )),
+        PlainBehaviour::RefusesEuRegions => {
+            let region = body.get("region")?.as_str()?;
+            region.contains("::eu-").then(|| {
+                Answer::json("422 Unprocessable Entity", &json!({"message": format!("{region} is not supported")}))
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The v3 form: a valid token over the id, or resource tokens over Heroku's uuid, within

@@ -66,6 +66,8 @@ faults! {
     OversizedBody = "oversized-body": "pads the provision answer to 50 MB",
     RejectV3Accept = "reject-v3-accept": "answers 406 to the v3 Accept header (application/vnd.heroku-addons+json)",
     RejectUnknownFields = "reject-unknown-fields": "answers 422 when a provision body has fields it does not know",
+    NullOauthGrantCrash = "null-oauth-grant-crash": "answers 500 to a provision whose oauth_grant is null, as code reading oauth_grant.code does",
+    RejectRegionEu = "reject-region-eu": "refuses (422) a provision from any eu-* AWS region, such as amazon-web-services::eu-west-1",
     KeyByProviderId = "key-by-provider-id": "finds resources only by the provider id, never by the Heroku uuid",
     DeprovisionStatus500 = "deprovision-status-500": "answers every deprovision with an empty 500",
     DeprovisionWithMessage500 = "deprovision-with-message-500": "answers every deprovision with 500 and a JSON message",

@@ -47,17 +47,29 @@ const KNOWN_FIELDS: &[&str] = &[
 
 // ---------- provision ----------
 
-/// Refusals of an authorized provision before its body is read: reject-v3-accept and
-/// reject-unknown-fields.
+/// Refusals of an authorized provision before its body is read: reject-v3-accept,
+/// reject-unknown-fields, null-oauth-grant-crash and reject-region-eu.
 pub(crate) fn refuse_provision(app: &App, headers: &HeaderMap, body: &[u8]) -> Option<Response> {
     if app.has(Fault::RejectV3Accept) && is_v3_accept(headers) {
         return Some(message(StatusCode::NOT_ACCEPTABLE, "only application/json is supported"));
     }
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
+        return None;
+    };
     if app.has(Fault::RejectUnknownFields)
-        && let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body)
         && let Some(unknown) = obj.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str()))
     {
         return Some(message(StatusCode::UNPROCESSABLE_ENTITY, &format!("unknown field {unknown}")));
+    }
+    if app.has(Fault::NullOauthGrantCrash) && obj.get("oauth_grant") == Some(&Value::Null) {
+        // What an uncaught `nil['code']` looks like from outside.
+        return Some(message(StatusCode::INTERNAL_SERVER_ERROR, "undefined method '[]' for nil"));
+    }
+    if app.has(Fault::RejectRegionEu)
+        && let Some(region) = obj.get("region").and_then(Value::as_str)
+        && region.strip_prefix("amazon-web-services::").is_some_and(|aws| aws.starts_with("eu-"))
+    {
+        return Some(message(StatusCode::UNPROCESSABLE_ENTITY, &format!("region {region} is not supported")));
     }
     None
 }

@@ -270,6 +270,27 @@ fn observe(fault: Fault) {
             body["something_new"] = json!(true);
             assert_eq!(provision(&p, &body).status, 422);
         }
+        Fault::NullOauthGrantCrash => {
+            assert_eq!(provision(&p, &body).status, 500, "v3_body has no grant");
+            let mut granted = v3_body(UUID2);
+            granted["oauth_grant"] =
+                json!({"code": "a-code", "expires_at": "2030-01-01T00:00:00Z", "type": "authorization_code"});
+            assert_eq!(provision(&p, &granted).status, 200);
+        }
+        Fault::RejectRegionEu => {
+            for (index, (region, status)) in [
+                ("amazon-web-services::eu-west-1", 422),
+                ("amazon-web-services::eu-central-1", 422),
+                ("amazon-web-services::ap-northeast-1", 200),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let mut body = v3_body(&format!("eeeeeeee-0000-0000-0000-00000000010{index}"));
+                body["region"] = json!(region);
+                assert_eq!(provision(&p, &body).status, status, "{region}");
+            }
+        }
         Fault::KeyByProviderId => {
             let id = provisioned(&p, UUID)["id"].as_str().unwrap().to_owned();
             assert_eq!(with_auth(&p, "DELETE", &format!("/heroku/resources/{UUID}"), "").status, 404);

@@ -1,4 +1,4 @@
-//! `plain-provider [--port N] [--drops-reused-connections | --hangs-on-delete] [--manifest-out FILE]`:
+//! `plain-provider [--port N] [--drops-reused-connections | --hangs-on-delete] [--regions us,eu] [--manifest-out FILE]`:
 //! the standard-library provider of `kensa_e2e::plain` as a process, for `scripts/bench`.
 #![allow(clippy::disallowed_methods, reason = "a host-side server: it reads the clock for SSO timestamps")]
 
@@ -17,6 +17,10 @@ fn main() -> ExitCode {
             },
             "--drops-reused-connections" => options.behaviour = PlainBehaviour::DropsReusedConnections,
             "--hangs-on-delete" => options.behaviour = PlainBehaviour::HangsOnDelete,
+            "--regions" => match args.next() {
+                Some(regions) => options.regions = regions.split(',').map(str::to_string).collect(),
+                None => return usage("--regions needs a comma-separated list such as us,eu"),
+            },
             "--manifest-out" => match args.next() {
                 Some(path) => manifest_out = Some(path),
                 None => return usage("--manifest-out needs a file name"),
@@ -46,7 +50,8 @@ fn main() -> ExitCode {
 fn usage(problem: &str) -> ExitCode {
     eprintln!("plain-provider: {problem}");
     eprintln!(
-        "usage: plain-provider [--port N] [--drops-reused-connections | --hangs-on-delete] [--manifest-out FILE]"
+        "usage: plain-provider [--port N] [--drops-reused-connections | --hangs-on-delete] [--regions us,eu] \
+         [--manifest-out FILE]"
     );
     ExitCode::from(2)
 }

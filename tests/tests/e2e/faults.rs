@@ -39,6 +39,8 @@ pub(crate) enum Setup {
     SyslogDrain,
     /// No `api.version` at all: v1, as the old gem's manifests were.
     NoVersion,
+    /// `regions: ["us", "eu"]`, so kensa provisions from `eu` as well.
+    EuRegion,
 }
 
 /// What a fault must do to the run.
@@ -181,10 +183,44 @@ pub(crate) fn expectation(fault: Fault) -> Case {
             V3,
             Fails(&[("P01", &["expected 200, got 406", "the provider said: only application/json is supported"])]),
         ),
+        // A tolerant reader: a field Heroku has not documented yet, a provision without a grant.
         Fault::RejectUnknownFields => case(
             All,
             SyslogDrain,
-            Passes("P01", "kensa sends only the documented v3 fields, so the provider finds none unknown"),
+            Fails(&[(
+                "T01",
+                &[
+                    "a provision with the extra field `\"kensa_probe\": \"an undocumented field\"`: expected 200, got 422",
+                    "fields it does not document yet",
+                    "such a request is valid",
+                    "(the provider said: unknown field kensa_probe)",
+                ],
+            )]),
+        ),
+        Fault::NullOauthGrantCrash => case(
+            All,
+            V3,
+            Fails(&[(
+                "T02",
+                &[
+                    "a provision with `\"oauth_grant\": null`: expected 200, got 500",
+                    "may come with no grant",
+                    "(the provider said: undefined method '[]' for nil)",
+                ],
+            )]),
+        ),
+        // Every declared region: the main provision goes out from `us`, G01 adds `eu`.
+        Fault::RejectRegionEu => case(
+            All,
+            EuRegion,
+            Fails(&[(
+                "G01",
+                &[
+                    "region `eu` (amazon-web-services::eu-west-1): expected 200, got 422",
+                    "the manifest declares `eu`, so Heroku provisions apps there",
+                    "(the provider said: region amazon-web-services::eu-west-1 is not supported)",
+                ],
+            )]),
         ),
         Fault::KeyByProviderId => case(
             All,
@@ -277,8 +313,8 @@ fn resources_left(fault: Option<Fault>, invocation: Invocation) -> Option<usize>
         Invocation::Provision | Invocation::Sso | Invocation::Async => 1,
     };
     match fault {
-        // Every DELETE fails, so the checked resource and the extra one of D02 both stay.
-        Some(Fault::DeprovisionStatus500 | Fault::DeprovisionWithMessage500) => Some(2),
+        // Every DELETE fails, so the checked resource and the extras of D02, T01 and T02 stay.
+        Some(Fault::DeprovisionStatus500 | Fault::DeprovisionWithMessage500) => Some(4),
         // The provider refuses the provision, so there is nothing to keep.
         Some(Fault::ProvisionStatus422 | Fault::RejectV3Accept) => Some(0),
         // A provision that succeeded without a usable body is deprovisioned by its uuid at
@@ -307,6 +343,7 @@ pub(crate) fn start(invocation: Invocation, setup: Setup, faults: &[Fault]) -> P
         Setup::NoVersion => {
             manifest["api"].as_object_mut().unwrap().remove("version");
         }
+        Setup::EuRegion => manifest["api"]["regions"] = json!(["us", "eu"]),
     })
 }
 
@@ -491,7 +528,9 @@ fault_tests! {
     new_id_for_repeated_uuid_fails_d01 => NewIdForRepeatedUuid,
     id_contains_heroku_id_fails_r02 => IdContainsHerokuId,
     reject_v3_accept_fails_p01 => RejectV3Accept,
-    reject_unknown_fields_passes => RejectUnknownFields,
+    reject_unknown_fields_fails_t01 => RejectUnknownFields,
+    null_oauth_grant_crash_fails_t02 => NullOauthGrantCrash,
+    reject_region_eu_fails_g01_naming_the_region => RejectRegionEu,
     key_by_provider_id_fails_c01_and_x01 => KeyByProviderId,
     deprovision_status_500_fails_x01 => DeprovisionStatus500,
     deprovision_with_message_500_fails_x01_with_the_message => DeprovisionWithMessage500,

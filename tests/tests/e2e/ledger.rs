@@ -31,6 +31,7 @@ fn a_provision_is_recorded_with_both_keys() {
     assert_eq!(entry["manifest_id"], "myaddon");
     assert_eq!(entry["environment"], "test");
     assert_eq!(entry["command"], "kensa test provision");
+    assert_eq!(entry["region"], "amazon-web-services::us-east-1", "the first declared region's form");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -92,12 +93,33 @@ fn resources_lists_and_cleans_up() {
     for entry in ledger(&provider) {
         assert!(listed.stdout.contains(entry["uuid"].as_str().unwrap()), "{}", listed.describe());
     }
+    assert!(listed.stdout.contains("  region amazon-web-services::us-east-1  "), "{}", listed.describe());
     assert_eq!(provider.resource_count(), 2);
     provider.run(["resources", "--cleanup", "--color", "never"]).assert_code(0);
     assert_eq!(provider.resource_count(), 0);
     assert!(ledger(&provider).is_empty());
     let empty = provider.run(["resources"]);
     assert!(empty.stdout.contains("No resources"), "{}", empty.describe());
+}
+
+/// A ledger written before kensa recorded regions still loads: its resources are listed
+/// (without a region) and still found by later commands.
+#[test]
+fn a_ledger_without_regions_still_works() {
+    let provider = Provider::start();
+    json_run(&provider, &["test", "provision"]).assert_code(0);
+    let path = provider.dir().join(".kensa-resources.json");
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let uuid = old["resources"][0]["uuid"].as_str().unwrap().to_string();
+    old["resources"][0].as_object_mut().unwrap().remove("region");
+    std::fs::write(&path, old.to_string()).unwrap();
+
+    let listed = provider.run(["resources"]);
+    listed.assert_code(0);
+    assert!(listed.stdout.contains(&uuid) && !listed.stdout.contains("region"), "{}", listed.describe());
+    json_run(&provider, &["test", "deprovision"]).assert_code(0);
+    assert_eq!(provider.resource_count(), 0);
+    assert!(ledger(&provider).is_empty());
 }
 
 /// A ledger path that is a link is never followed or written through, and a ledger kensa

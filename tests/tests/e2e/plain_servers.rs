@@ -6,8 +6,11 @@ use kensa_e2e::plain::{PlainBehaviour, PlainOptions, PlainProvider};
 use kensa_e2e::{Kensa, Outcome, Run, write_json};
 
 fn start(behaviour: PlainBehaviour) -> (PlainProvider, tempfile::TempDir) {
-    let provider = PlainProvider::start(PlainOptions { behaviour, ..PlainOptions::default() })
-        .expect("the plain provider listens on a loopback port");
+    start_with(PlainOptions { behaviour, ..PlainOptions::default() })
+}
+
+fn start_with(options: PlainOptions) -> (PlainProvider, tempfile::TempDir) {
+    let provider = PlainProvider::start(options).expect("the plain provider listens on a loopback port");
     let dir = tempfile::tempdir().unwrap();
     write_json(&dir.path().join("addon-manifest.json"), &provider.manifest());
     (provider, dir)
@@ -122,4 +125,69 @@ fn a_server_keyed_by_its_own_id_is_told_so_and_left_clean() {
             "{behaviour:?}: the checked and the extra resources are removed by id"
         );
     }
+}
+
+/// Against servers that are not ours: one that refuses a field it does not know, one that
+/// crashes on `"oauth_grant": null`, one that refuses Europe while its manifest declares
+/// `eu`. Each fails exactly its check with what Heroku does, and is left with nothing.
+#[test]
+fn servers_that_misread_a_provision_fail_t01_t02_g01() {
+    let cases: [(PlainBehaviour, &[&str], &str, &[&str]); 3] = [
+        (
+            PlainBehaviour::RejectsUnknownFields,
+            &["us"],
+            "T01",
+            &[
+                "`\"kensa_probe\": \"an undocumented field\"`: expected 200, got 422",
+                "fields it does not document yet",
+                "valid",
+            ],
+        ),
+        (
+            PlainBehaviour::CrashesOnNullGrant,
+            &["us"],
+            "T02",
+            &["`\"oauth_grant\": null`: expected 200, got 500", "no grant", "NoMethodError"],
+        ),
+        (
+            PlainBehaviour::RefusesEuRegions,
+            &["us", "eu"],
+            "G01",
+            &[
+                "region `eu` (amazon-web-services::eu-west-1): expected 200, got 422",
+                "the manifest declares `eu`, so Heroku provisions apps there",
+            ],
+        ),
+    ];
+    for (behaviour, regions, code, fragments) in cases {
+        let regions = regions.iter().map(|region| region.to_string()).collect();
+        let (provider, dir) = start_with(PlainOptions { behaviour, regions, ..PlainOptions::default() });
+        let run = kensa(&dir, &["test", "all", "--with-sso"]);
+        run.assert_code(1);
+        let report = run.report();
+        let failed: Vec<&str> = report
+            .checks()
+            .filter(|check| matches!(check.outcome, Outcome::Failed | Outcome::Errored))
+            .map(|check| check.code.as_str())
+            .collect();
+        assert_eq!(failed, [code], "{behaviour:?}\n{}", run.describe());
+        let said = kensa_e2e::messages(kensa_e2e::check(&report, code));
+        for fragment in fragments {
+            assert!(said.contains(fragment), "{behaviour:?}: {fragment:?} not in {said}");
+        }
+        assert_eq!(provider.resource_count(), 0, "{behaviour:?}: nothing left\n{}", run.describe());
+    }
+}
+
+/// A correct server whose manifest declares several regions passes G01 from each of them.
+#[test]
+fn a_correct_server_in_every_region_passes_g01() {
+    let regions = vec!["us".to_string(), "eu".to_string(), "*".to_string()];
+    let (provider, dir) = start_with(PlainOptions { regions, ..PlainOptions::default() });
+    let run = kensa(&dir, &["test", "all"]);
+    run.assert_code(0);
+    let report = run.report();
+    let g01 = kensa_e2e::check(&report, "G01");
+    assert_eq!(g01.outcome, Outcome::Passed, "{}", run.describe());
+    assert_eq!(provider.resource_count(), 0);
 }
