@@ -34,7 +34,7 @@ pub use checks::sso;
 pub use engine::{CheckRun, Effects, Limits, Settings};
 pub use event::{Event, EventSink, NoEvents, ResourceEvent};
 pub use kensa_manifest::CheckDef;
-pub use keys::ResourceKeys;
+pub use keys::{ResourceKeys, looks_like_uuid};
 pub use ledger::{Ledger, LedgerEntry, Provenance};
 pub use redact::{manifest_secrets, redact_secrets};
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};

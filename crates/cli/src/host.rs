@@ -69,6 +69,16 @@ impl<'a> ManifestFile<'a> {
         self.ledger.resolve(manifest_id, environment, key, named.id.as_deref(), named.uuid.as_deref()).map(Some)
     }
 
+    /// Whether `key` names a live resource of this add-on in the ledger.
+    pub(crate) fn lists(&self, key: &str) -> bool {
+        let Some(manifest_id) = self.validation.declared_id() else { return false };
+        let ledger = self.ledger.ledger();
+        matches!(
+            ledger.find(manifest_id, self.context.environment(), Some(key)),
+            kensa_checks::ledger::Lookup::Found(_)
+        )
+    }
+
     /// Every resource the ledger lists as live for this add-on (none when the manifest
     /// declares no id, as for [`ManifestFile::find`]). An unusable ledger is an error, not
     /// an empty list.

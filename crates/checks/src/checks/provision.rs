@@ -134,6 +134,18 @@ pub(crate) fn provider_message(body: &[u8]) -> Option<String> {
     value.get("message")?.as_str().map(str::to_string).filter(|message| !message.trim().is_empty())
 }
 
+/// Why a 401 to the manifest's own credentials is the service's mistake, and what to
+/// compare. The seed guide's `Rack::Auth::Basic` block hard-codes its own pair, which is
+/// not the one `kensa init` wrote.
+pub(crate) fn refused_manifest_credentials(manifest: &Manifest) -> String {
+    format!(
+        "the service refused the manifest's own credentials (user `{}` and the `api.password` of the manifest): \
+         compare the username and password your Basic auth code accepts (the guide's `Rack::Auth::Basic` block) \
+         with the manifest's `id` and `api.password`; they must be the same pair",
+        manifest.id
+    )
+}
+
 /// The id field as text: a non-empty string or a number.
 pub(crate) fn declared_id(body: &Value) -> Option<String> {
     match body.get("id")? {
@@ -293,6 +305,9 @@ impl<T: Transport> CheckRun<'_, T> {
                 message.push_str(": 202 starts asynchronous provisioning; test it with --async");
             }
             check.mismatch(expected.to_string(), response.status.to_string(), message);
+            if response.status == 401 {
+                check.fail(refused_manifest_credentials(manifest));
+            }
             if let Some(message) = provider_message(&response.body).filter(|_| !succeeded) {
                 check.fail(format!("the provider said: {message}"));
             }
