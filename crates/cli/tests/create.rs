@@ -174,7 +174,12 @@ fn check_at_least_once(project: &Path, port: u16, service: &Service) {
     let removed = http("DELETE", &resource, &headers, b"");
     assert!(matches!(removed.status, 200 | 204), "deprovision: {} {}", removed.status, removed.text());
     let repeated = http("DELETE", &resource, &headers, b"");
-    assert!(matches!(repeated.status, 404 | 410), "the same deprovision again: {} {}", repeated.status, repeated.text());
+    assert!(
+        matches!(repeated.status, 404 | 410),
+        "the same deprovision again: {} {}",
+        repeated.status,
+        repeated.text()
+    );
 }
 
 /// Runs an interpreted template (skipped without its interpreter, except under CI).
