@@ -1,5 +1,6 @@
 //! `kensa create`: each built-in template, started as its README says, passes every check
-//! of `kensa test all --with-sso`; the folder and template rules; git templates.
+//! of `kensa test all --with-sso` and keeps to at-least-once delivery sent straight to it;
+//! the folder and template rules; git templates.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 #![allow(clippy::disallowed_methods, reason = "host-side test: temporary folders, child processes and the environment")]
 
