@@ -120,7 +120,7 @@ pub fn async_options(callback_port: u16) -> ProviderOptions {
 }
 
 /// The password of a provider made by [`async_options`].
-pub const ASYNC_PASSWORD: &str = "async-provider-password";
+const ASYNC_PASSWORD: &str = "async-provider-password";
 
 /// The port of the stand-in a provider made by [`async_options`] calls.
 pub fn callback_port(provider: &Provider) -> u16 {
