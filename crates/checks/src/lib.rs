@@ -41,6 +41,6 @@ pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, S
 pub use report_builder::ReportBuilder;
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{
-    CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request,
-    Response, Transport, TransportError, uuid_v4,
+    CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, IdSource, Method, PLATFORM_ACCEPT, Refusal,
+    Request, Response, TOKEN_PATH, Transport, TransportError, uuid_v4,
 };
