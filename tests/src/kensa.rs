@@ -206,6 +206,8 @@ impl Kensa {
             // Never the developer's own add-ons API account.
             .env_remove("HEROKU_API_KEY")
             .env_remove("HEROKU_ADDONS_HOST")
+            // Nor the developer's add-on client secret, which the stand-in would insist on.
+            .env_remove("KENSA_OAUTH_CLIENT_SECRET")
             .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -21,6 +21,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+mod asynchronous;
+
 /// How the plain provider behaves beyond the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlainBehaviour {
@@ -43,6 +45,26 @@ pub enum PlainBehaviour {
     CrashesOnNullGrant,
     /// Serves the United States only: a provision from an `eu-*` AWS region gets 422.
     RefusesEuRegions,
+    /// Provisions asynchronously and correctly: 202, then the grant exchanged at the token
+    /// endpoint, the config PATCHed and `actions/provision` posted (`plain/asynchronous.rs`).
+    Asynchronous,
+    /// As [`PlainBehaviour::Asynchronous`], but the token exchange carries no client_secret.
+    AsyncWithoutClientSecret,
+    /// As [`PlainBehaviour::Asynchronous`], but the Platform API calls carry no
+    /// `Accept: application/vnd.heroku+json; version=3`.
+    AsyncWithoutAccept,
+}
+
+impl PlainBehaviour {
+    /// Whether a provision is answered 202 and finished through Heroku's API.
+    pub fn is_async(self) -> bool {
+        matches!(
+            self,
+            PlainBehaviour::Asynchronous
+                | PlainBehaviour::AsyncWithoutClientSecret
+                | PlainBehaviour::AsyncWithoutAccept
+        )
+    }
 }
 
 /// The fields [`PlainBehaviour::RejectsUnknownFields`] knows: the documented v3 ones.
@@ -60,6 +82,11 @@ pub struct PlainOptions {
     pub port: u16,
     /// The manifest's `api.regions`.
     pub regions: Vec<String>,
+    /// The add-on's OAuth client secret, sent with the token exchange in async mode.
+    pub client_secret: String,
+    /// The token endpoint in async mode; `None` for `<callback_url's origin>/oauth/token`,
+    /// where kensa's stand-in answers.
+    pub token_url: Option<String>,
 }
 
 impl Default for PlainOptions {
@@ -71,6 +98,8 @@ impl Default for PlainOptions {
             behaviour: PlainBehaviour::Correct,
             port: 0,
             regions: vec!["us".to_string()],
+            client_secret: "plain-client-secret".to_string(),
+            token_url: None,
         }
     }
 }
@@ -344,6 +373,9 @@ fn route(shared: &Shared, request: &PlainRequest) -> Answer {
             if request.header("Authorization") != Some(shared.authorization.as_str()) =>
         {
             Answer::json("401 Unauthorized", &json!({"message": "invalid credentials"}))
+        }
+        ("POST", "/heroku/resources", None) if shared.options.behaviour.is_async() => {
+            asynchronous::provision(shared, &request.body)
         }
         ("POST", "/heroku/resources", None) => provision(shared, &request.body),
         ("PUT", _, Some(key)) => match uuid_of(shared, key) {

@@ -109,9 +109,18 @@ pub fn free_port() -> u16 {
 
 /// [`options`] in asynchronous mode, exchanging the OAuth grant with (and so calling) the
 /// Heroku stand-in that kensa will start on `127.0.0.1:<callback_port>`.
+///
+/// Its password is not the default `secret`: the report blanks the password wherever it
+/// appears, and the token endpoint's findings name `client_secret`.
 pub fn async_options(callback_port: u16) -> ProviderOptions {
-    options().with_async_provisioning(true).with_heroku_id_url(format!("http://127.0.0.1:{callback_port}"))
+    options()
+        .with_password(ASYNC_PASSWORD)
+        .with_async_provisioning(true)
+        .with_heroku_id_url(format!("http://127.0.0.1:{callback_port}"))
 }
+
+/// The password of a provider made by [`async_options`].
+const ASYNC_PASSWORD: &str = "async-provider-password";
 
 /// The port of the stand-in a provider made by [`async_options`] calls.
 pub fn callback_port(provider: &Provider) -> u16 {

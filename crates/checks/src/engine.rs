@@ -65,8 +65,9 @@ pub struct Effects<'a, T: Transport> {
     pub clock: &'a dyn Clock,
     pub ids: &'a mut dyn IdSource,
     pub sink: &'a mut dyn EventSink,
-    /// The stand-in for Heroku's API under `--async`; `None` where the host cannot listen
-    /// (a browser), and asynchronous provisioning is then skipped.
+    /// The stand-in for Heroku's API, whose URL every provision sends as `callback_url`;
+    /// `None` where the host cannot listen (a browser), and asynchronous provisioning is
+    /// then skipped.
     pub callbacks: Option<&'a dyn CallbackReceiver>,
 }
 

@@ -65,9 +65,28 @@ pub(crate) fn missed_by_uuid(status: u16) -> bool {
     status == 404 || (500..600).contains(&status)
 }
 
+/// Whether `text` has the 8-4-4-4-12 hex shape of a uuid such as Heroku's resource uuid.
+pub fn looks_like_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|byte| byte.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tells_a_uuid_from_a_plan_or_an_id() {
+        assert!(looks_like_uuid("01234567-89ab-cdef-0123-456789ABCDEF"));
+        for not in ["premium", "123", "01234567-89ab-cdef-0123-456789abcde", "01234567-89ab-cdef-0123-456789abcdeg", ""]
+        {
+            assert!(!looks_like_uuid(not), "{not}");
+        }
+    }
 
     #[test]
     fn keys_choose_the_path_and_the_sso_fields() {

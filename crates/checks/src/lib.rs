@@ -34,13 +34,13 @@ pub use checks::sso;
 pub use engine::{CheckRun, Effects, Limits, Settings};
 pub use event::{Event, EventSink, NoEvents, ResourceEvent};
 pub use kensa_manifest::CheckDef;
-pub use keys::ResourceKeys;
+pub use keys::{ResourceKeys, looks_like_uuid};
 pub use ledger::{Ledger, LedgerEntry, Provenance};
 pub use redact::{manifest_secrets, redact_secrets};
 pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 pub use report_builder::ReportBuilder;
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{
-    CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, ExchangedGrant, IdSource, Method, Request,
-    Response, Transport, TransportError, uuid_v4,
+    CallbackCall, CallbackLog, CallbackReceiver, Capabilities, Clock, IdSource, Method, PLATFORM_ACCEPT, Refusal,
+    Request, Response, TOKEN_PATH, Transport, TransportError, uuid_v4,
 };

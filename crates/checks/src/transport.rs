@@ -101,16 +101,26 @@ pub trait Transport {
     async fn send(&self, request: Request) -> Result<Response, TransportError>;
 }
 
-/// Receives the provider's calls back to Heroku during asynchronous provisioning: a host
-/// that can listen runs a stand-in for Heroku's API. A browser cannot, and gives none.
+/// Receives the provider's calls back to Heroku: a host that can listen runs a stand-in
+/// for Heroku's token endpoint and Platform API, as strict as Heroku, for every provision.
+/// A browser cannot, and gives none.
 pub trait CallbackReceiver {
     /// The `callback_url` to send for the resource `uuid`
     /// (`http://127.0.0.1:PORT/addons/<uuid>`).
     fn callback_url(&self, uuid: &str) -> String;
 
-    /// Waits until the provider finishes provisioning `uuid` (or `timeout_ms` passes) and
-    /// returns every call it made to the stand-in, in order. Boxed, so that the engine
-    /// can hold any receiver as `&dyn CallbackReceiver`.
+    /// The engine sent `code` as the `oauth_grant` of the provision of `uuid`: the stand-in
+    /// exchanges it once, before `expires_at_ms` (Unix milliseconds), for a token that
+    /// works for that resource alone.
+    fn grant_sent(&self, uuid: &str, code: &str, expires_at_ms: u64);
+
+    /// Every call that has arrived so far, in order, without waiting.
+    fn received(&self) -> Vec<CallbackCall>;
+
+    /// Waits until the provider finishes provisioning `uuid`, stops after the stand-in
+    /// refused one of its calls, or `timeout_ms` passes, and returns every call it made to
+    /// the stand-in, in order. Boxed, so that the engine can hold any receiver as
+    /// `&dyn CallbackReceiver`.
     fn wait_for_callbacks<'a>(
         &'a self,
         uuid: &'a str,
@@ -122,33 +132,79 @@ pub trait CallbackReceiver {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallbackLog {
     pub calls: Vec<CallbackCall>,
-    /// OAuth grants exchanged at the stand-in's token endpoint.
-    pub grants: Vec<ExchangedGrant>,
     /// True when the wait ended because the time ran out.
     pub timed_out: bool,
 }
 
-/// One request the provider made to the stand-in.
+/// One request the provider made to the stand-in, and how the stand-in judged it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallbackCall {
     pub method: Method,
     /// Path relative to the stand-in's origin, such as `/addons/<uuid>/config`.
     pub path: String,
+    /// The headers as sent; none for a token exchange, which carries the client secret.
     pub headers: Vec<(String, String)>,
+    /// The body as sent; empty for a token exchange.
     pub body: Vec<u8>,
+    /// The uuid of the resource the call was about, when the stand-in could tell (from the
+    /// path, or from the grant code or refresh token a token exchange carried).
+    pub resource: Option<String>,
+    /// The rules of Heroku's the call broke, if any; the stand-in then refused it as
+    /// Heroku would.
+    pub refusals: Vec<Refusal>,
 }
 
 impl CallbackCall {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
+
+    /// `POST /oauth/token`: the token endpoint, not the Platform API.
+    pub fn is_token_exchange(&self) -> bool {
+        self.path == TOKEN_PATH
+    }
 }
 
-/// An authorization code the provider exchanged, and the token it got for it.
+/// The path of the stand-in's token endpoint (Heroku's is `https://id.heroku.com/oauth/token`).
+pub const TOKEN_PATH: &str = "/oauth/token";
+
+/// The one `Accept` value Heroku's Platform API answers without a 406.
+pub const PLATFORM_ACCEPT: &str = "application/vnd.heroku+json; version=3";
+
+/// Why Heroku (and so the stand-in) refuses a call. Values the provider sent are kept only
+/// where they are not secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExchangedGrant {
-    pub code: String,
-    pub access_token: String,
+#[non_exhaustive]
+pub enum Refusal {
+    /// Token endpoint: `grant_type` missing (`None`) or neither `authorization_code` nor
+    /// `refresh_token`.
+    GrantType { sent: Option<String> },
+    /// Token endpoint: no `client_secret`, or an empty one.
+    ClientSecretMissing,
+    /// Token endpoint: not the client secret the user gave kensa.
+    ClientSecretMismatch,
+    /// `grant_type=authorization_code` without a `code`.
+    CodeMissing,
+    /// A code the engine never sent.
+    CodeNotIssued,
+    /// A code that was exchanged already.
+    CodeReused,
+    /// A code exchanged after its `expires_at` (Unix milliseconds).
+    CodeExpired { expired_at_ms: u64 },
+    /// `grant_type=refresh_token` without a `refresh_token`.
+    RefreshTokenMissing,
+    /// A refresh token the stand-in never issued.
+    RefreshTokenNotIssued,
+    /// Platform API: no `Accept` (`None`) or not [`PLATFORM_ACCEPT`]; Heroku answers 406.
+    NotAcceptable { sent: Option<String> },
+    /// Platform API: no `Authorization: Bearer` token.
+    BearerMissing,
+    /// Platform API: a bearer token the stand-in never issued.
+    BearerNotIssued,
+    /// Platform API: a token issued for another resource than the one addressed.
+    BearerForAnotherResource,
+    /// A path or method Heroku's API does not have.
+    UnknownEndpoint,
 }
 
 /// The wall clock, in milliseconds since the Unix epoch.

@@ -4,9 +4,8 @@
 
 use kensa_checks::testing::{CountingIds, ManualClock, block_on};
 use kensa_checks::{
-    CHECKS, CallbackCall, CallbackLog, CallbackReceiver, Capabilities, CheckRun, CommandOutcome, Effects,
-    ExchangedGrant, Method, NoEvents, Provisioned, Report, Request, Response, Settings, Suite, Transport,
-    TransportError,
+    CHECKS, CallbackCall, CallbackLog, CallbackReceiver, Capabilities, CheckRun, CommandOutcome, Effects, Method,
+    NoEvents, Provisioned, Refusal, Report, Request, Response, Settings, Suite, Transport, TransportError,
 };
 use serde_json::{Value, json};
 use std::cell::{Cell, RefCell};
@@ -19,12 +18,10 @@ const PASSWORD: &str = "docs-password-0123";
 type Answer = Box<dyn FnMut(&Request) -> Response>;
 
 /// A provider answered by a function; under `--async` its calls back to Heroku come from
-/// `callbacks`, given the resource uuid and the grant code kensa sent.
+/// `callbacks`, given the resource uuid.
 struct Fake {
     answer: RefCell<Answer>,
-    callbacks: fn(&str, &str) -> CallbackLog,
-    /// The grant code sent with each uuid.
-    grants: RefCell<Vec<(String, String)>>,
+    callbacks: fn(&str) -> CallbackLog,
 }
 
 impl Transport for Fake {
@@ -33,10 +30,6 @@ impl Transport for Fake {
     }
 
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
-        let sent = body(&request);
-        if let (Some(uuid), Some(code)) = (sent["uuid"].as_str(), sent["oauth_grant"]["code"].as_str()) {
-            self.grants.borrow_mut().push((uuid.to_string(), code.to_string()));
-        }
         Ok((self.answer.borrow_mut())(&request))
     }
 }
@@ -46,15 +39,18 @@ impl CallbackReceiver for Fake {
         format!("http://127.0.0.1:5999/addons/{uuid}")
     }
 
+    fn grant_sent(&self, _uuid: &str, _code: &str, _expires_at_ms: u64) {}
+
+    fn received(&self) -> Vec<CallbackCall> {
+        Vec::new()
+    }
+
     fn wait_for_callbacks<'a>(
         &'a self,
         uuid: &'a str,
         _timeout_ms: u64,
     ) -> Pin<Box<dyn Future<Output = CallbackLog> + 'a>> {
-        let grants = self.grants.borrow();
-        let code = grants.iter().find(|(sent, _)| sent == uuid).map_or("", |(_, code)| code.as_str());
-        let log = (self.callbacks)(uuid, code);
-        Box::pin(std::future::ready(log))
+        Box::pin(std::future::ready((self.callbacks)(uuid)))
     }
 }
 
@@ -103,7 +99,20 @@ fn manifest(version: Option<&str>) -> Value {
     manifest
 }
 
-fn no_callbacks(_: &str, _: &str) -> CallbackLog {
+/// One call about `uuid` that the stand-in refused for `refusal`, after which the provider stopped.
+fn refused(method: Method, path: &str, uuid: &str, refusal: Refusal) -> CallbackLog {
+    let call = CallbackCall {
+        method,
+        path: path.to_string(),
+        headers: Vec::new(),
+        body: Vec::new(),
+        resource: Some(uuid.to_string()),
+        refusals: vec![refusal],
+    };
+    CallbackLog { calls: vec![call], timed_out: false }
+}
+
+fn no_callbacks(_: &str) -> CallbackLog {
     CallbackLog { timed_out: true, ..CallbackLog::default() }
 }
 
@@ -114,7 +123,7 @@ struct Case {
     suite: Suite,
     asynchronous: bool,
     answer: Answer,
-    callbacks: fn(&str, &str) -> CallbackLog,
+    callbacks: fn(&str) -> CallbackLog,
     /// Compare with digits ignored (the message names a random app number).
     any_digits: bool,
 }
@@ -177,17 +186,22 @@ fn cases() -> Vec<Case> {
         Case { asynchronous: true, ..case("A01", Suite::Provision, guarded(|_| reply(202, json!({"id": "res-1"})))) },
         Case {
             asynchronous: true,
-            callbacks: |uuid, code| CallbackLog {
-                calls: vec![CallbackCall {
-                    method: Method::Post,
-                    path: format!("/addons/{uuid}/actions/provision"),
-                    headers: vec![("Authorization".into(), "Bearer not-the-token".into())],
-                    body: Vec::new(),
-                }],
-                grants: vec![ExchangedGrant { code: code.to_string(), access_token: "the-token".into() }],
-                timed_out: false,
+            callbacks: |uuid| {
+                refused(Method::Post, &format!("/addons/{uuid}/actions/provision"), uuid, Refusal::BearerNotIssued)
             },
             ..case("A02", Suite::Provision, guarded(|_| reply(202, json!({"id": "res-1"}))))
+        },
+        Case {
+            asynchronous: true,
+            callbacks: |uuid| refused(Method::Post, "/oauth/token", uuid, Refusal::ClientSecretMissing),
+            ..case("A03", Suite::Provision, guarded(|_| reply(202, json!({"id": "res-1"}))))
+        },
+        Case {
+            asynchronous: true,
+            callbacks: |uuid| {
+                refused(Method::Patch, &format!("/addons/{uuid}/config"), uuid, Refusal::NotAcceptable { sent: None })
+            },
+            ..case("A04", Suite::Provision, guarded(|_| reply(202, json!({"id": "res-1"}))))
         },
         case(
             "D01",
@@ -275,7 +289,7 @@ fn page() -> Response {
 }
 
 fn run(case: Case) -> Report {
-    let transport = Fake { answer: RefCell::new(case.answer), callbacks: case.callbacks, grants: RefCell::default() };
+    let transport = Fake { answer: RefCell::new(case.answer), callbacks: case.callbacks };
     let clock = ManualClock::at(1_790_000_000_000);
     let mut ids = CountingIds::default();
     let mut sink = NoEvents;
@@ -338,11 +352,7 @@ fn live_examples_are_what_the_checks_print() {
 
 #[test]
 fn the_command_example_is_what_kensa_run_prints() {
-    let transport = Fake {
-        answer: RefCell::new(Box::new(|_| reply(200, json!({})))),
-        callbacks: no_callbacks,
-        grants: RefCell::default(),
-    };
+    let transport = Fake { answer: RefCell::new(Box::new(|_| reply(200, json!({})))), callbacks: no_callbacks };
     let clock = ManualClock::at(1_790_000_000_000);
     let mut ids = CountingIds::default();
     let mut sink = NoEvents;

@@ -360,3 +360,66 @@ fn a_refused_region_fails_g01_naming_it() {
     );
     assert_eq!(provider.live_resources(), 0, "the tokyo resource was removed");
 }
+
+/// Runs `suite` against a provider that answers every request with `response`.
+fn every_answer(response: kensa_checks::Response, suite: Suite) -> kensa_checks::Report {
+    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+    use kensa_checks::{CheckRun, Effects, NoEvents, Settings};
+    let transport = ScriptedTransport::new(move |_: &kensa_checks::Request| Ok(response.clone()));
+    let clock = ManualClock::at(1_790_000_000_000);
+    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
+    block_on(
+        CheckRun::new(effects, Settings::default()).run(&kensa_manifest::validate(&scripted::manifest(&[])), suite),
+    )
+}
+
+fn said(report: &kensa_checks::Report, code: &str) -> String {
+    let check = report.checks().find(|check| check.code == code).unwrap_or_else(|| panic!("no {code}"));
+    check.findings.iter().map(|finding| finding.message.as_str()).collect::<Vec<_>>().join("\n")
+}
+
+/// The seed guide's `Rack::Auth::Basic` block hard-codes its own pair: a 401 to the
+/// manifest's own credentials says so and what to compare, on every call that sends them.
+#[test]
+fn a_401_to_the_manifests_own_credentials_says_what_to_compare() {
+    let refused = kensa_checks::Response { status: 401, ..kensa_checks::Response::default() };
+    let resource = kensa_checks::ResourceKeys::either("01234567-89ab-cdef-0123-456789abcdef");
+    for (suite, code) in [
+        (Suite::Provision, "P01"),
+        (Suite::PlanChange { resource: resource.clone(), plan: "premium".into() }, "C01"),
+        (Suite::Deprovision { resource }, "X01"),
+    ] {
+        let text = said(&every_answer(refused.clone(), suite), code);
+        assert!(text.contains("got 401"), "{code}: {text}");
+        assert!(text.contains("the service refused the manifest's own credentials (user `myaddon`"), "{code}: {text}");
+        assert!(text.contains("compare the username and password"), "{code}: {text}");
+        assert!(!text.contains(scripted::PASSWORD), "{code}: the password is never shown: {text}");
+    }
+    let other = kensa_checks::Response { status: 500, ..kensa_checks::Response::default() };
+    assert!(!said(&every_answer(other, Suite::Provision), "P01").contains("manifest's own credentials"));
+}
+
+/// An SSO route behind the provisioning API's Basic auth (the guide's `use Rack::Auth::Basic`
+/// guards every path) challenges the browser; the failure says where the route sits. A 401
+/// without the challenge is only a wrong status.
+#[test]
+fn an_sso_route_behind_basic_auth_is_named() {
+    let challenge = |header: Option<&str>| kensa_checks::Response {
+        status: 401,
+        headers: header.map(|value| ("WWW-Authenticate".to_string(), value.to_string())).into_iter().collect(),
+        body: Vec::new(),
+    };
+    let sso = || Suite::Sso { resource: kensa_checks::ResourceKeys::either("res-1"), force_post: false };
+    let report = every_answer(challenge(Some("Basic realm=\"Restricted Area\"")), sso());
+    for code in ["S02", "S03", "S04", "S05"] {
+        let text = said(&report, code);
+        assert!(text.contains("got 401"), "{code}: {text}");
+        assert!(text.contains("sits behind the provisioning API's Basic auth"), "{code}: {text}");
+    }
+    let report = every_answer(challenge(None), sso());
+    for code in ["S02", "S05"] {
+        let text = said(&report, code);
+        assert!(text.contains("got 401") && !text.contains("Basic auth"), "{code}: {text}");
+    }
+}

@@ -229,10 +229,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECS", default_value_t = 30)]
     pub async_timeout: u64,
 
-    /// Port of the Heroku stand-in under --async (default: a free port). It listens on
-    /// 127.0.0.1 and answers only requests to 127.0.0.1:PORT or localhost:PORT.
+    /// Port of the Heroku stand-in whose URL is sent as `callback_url` (default: a free port).
+    /// It listens on 127.0.0.1 and answers only requests to 127.0.0.1:PORT or localhost:PORT.
     #[arg(long, global = true, value_name = "PORT", default_value_t = 0)]
     pub callback_port: u16,
+
+    /// The add-on's OAuth client secret: the stand-in's token endpoint then accepts only
+    /// this one (otherwise any non-empty one). Never printed. Prefer the environment
+    /// variable KENSA_OAUTH_CLIENT_SECRET, which other users cannot see in the process list.
+    #[arg(long, global = true, value_name = "SECRET")]
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

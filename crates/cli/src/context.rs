@@ -6,6 +6,9 @@ use kensa_checks::{Limits, Settings};
 use kensa_manifest::Environment;
 use std::path::PathBuf;
 
+/// Where the add-on's OAuth client secret may be given instead of `--client-secret`.
+pub(crate) const CLIENT_SECRET_VARIABLE: &str = "KENSA_OAUTH_CLIENT_SECRET";
+
 pub(crate) struct Context {
     /// The manifest (`-f`).
     pub(crate) manifest: PathBuf,
@@ -20,8 +23,11 @@ pub(crate) struct Context {
     engine: Settings,
     /// The plan `test all`, `run` and `demo` change to (`--plan`, default `foo`).
     pub(crate) plan_change_to: String,
-    /// `--async`: the port of the Heroku stand-in (0 for a free one).
-    pub(crate) stand_in_port: Option<u16>,
+    /// The port of the Heroku stand-in (0 for a free one).
+    pub(crate) stand_in_port: u16,
+    /// The add-on's OAuth client secret the stand-in insists on (`--client-secret`, else
+    /// `KENSA_OAUTH_CLIENT_SECRET`).
+    pub(crate) client_secret: Option<String>,
     /// `--flag value` pairs given after `test provision` that kensa does not know.
     pub(crate) provision_options: Vec<(String, String)>,
 }
@@ -30,6 +36,11 @@ impl Context {
     /// `global` resolved; `provision_options` as `args::parse` took them out of the line.
     pub(crate) fn new(global: GlobalArgs, provision_options: Vec<(String, String)>) -> Context {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        let client_secret = global
+            .client_secret
+            .clone()
+            .or_else(|| std::env::var(CLIENT_SECRET_VARIABLE).ok())
+            .filter(|secret| !secret.is_empty());
         let color = crate::output::use_color(global.color, no_color);
         let defaults = Settings::default();
         let engine = Settings {
@@ -47,7 +58,8 @@ impl Context {
             insecure: global.insecure,
             engine,
             plan_change_to: global.plan.unwrap_or_else(|| kensa_checks::DEFAULT_PLAN_CHANGE.to_string()),
-            stand_in_port: global.asynchronous.then_some(global.callback_port),
+            stand_in_port: global.callback_port,
+            client_secret,
             provision_options,
         }
     }
@@ -69,6 +81,11 @@ impl Context {
     /// Which of the manifest's URLs to call (`--production`).
     pub(crate) fn environment(&self) -> Environment {
         self.engine.environment
+    }
+
+    /// `--async`: a 202 is expected, and the provider finishes through the stand-in.
+    pub(crate) fn asynchronous(&self) -> bool {
+        self.engine.async_timeout_ms.is_some()
     }
 
     /// Whether progress is printed as the run goes: in human format, or whenever the

@@ -69,6 +69,16 @@ impl<'a> ManifestFile<'a> {
         self.ledger.resolve(manifest_id, environment, key, named.id.as_deref(), named.uuid.as_deref()).map(Some)
     }
 
+    /// Whether `key` names a live resource of this add-on in the ledger.
+    pub(crate) fn lists(&self, key: &str) -> bool {
+        let Some(manifest_id) = self.validation.declared_id() else { return false };
+        let ledger = self.ledger.ledger();
+        matches!(
+            ledger.find(manifest_id, self.context.environment(), Some(key)),
+            kensa_checks::ledger::Lookup::Found(_)
+        )
+    }
+
     /// Every resource the ledger lists as live for this add-on (none when the manifest
     /// declares no id, as for [`ManifestFile::find`]). An unusable ledger is an error, not
     /// an empty list.
@@ -120,21 +130,15 @@ impl<'a> ManifestFile<'a> {
         let stream_human = context.streams_progress();
         let transport = ReqwestTransport::new(context.insecure);
         let runtime = crate::http::runtime()?;
-        let heroku = match context.stand_in_port {
-            Some(port) => {
-                let heroku = runtime.block_on(HerokuStandIn::start(port)).map_err(|error| {
-                    CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}"))
-                })?;
-                if stream_human {
-                    print(&format!(
-                        "Heroku stand-in for asynchronous provisioning listening on {}\n",
-                        heroku.origin()
-                    ))?;
-                }
-                Some(heroku)
-            }
-            None => None,
-        };
+        // Every run gets one, so that `callback_url` never sends a provider to Heroku's
+        // real API with a grant kensa made up; under --async it is what the run waits on.
+        let port = context.stand_in_port;
+        let heroku = runtime
+            .block_on(HerokuStandIn::start(port, context.client_secret.clone()))
+            .map_err(|error| CliError::new(format!("cannot start the Heroku stand-in on 127.0.0.1:{port}: {error}")))?;
+        if stream_human && context.asynchronous() {
+            print(&format!("Heroku stand-in for asynchronous provisioning listening on {}\n", heroku.origin()))?;
+        }
         let paint = context.paint();
         let mut writer = TextWriter::default();
         let mut streamed = Ok(());
@@ -147,9 +151,12 @@ impl<'a> ManifestFile<'a> {
             }
         };
         let mut ids = OsRandom::default();
-        let callbacks = heroku.as_ref().map(|heroku| heroku as &dyn CallbackReceiver);
+        let callbacks = Some(&heroku as &dyn CallbackReceiver);
         let effects = Effects { transport: &transport, clock: &SystemClock, ids: &mut ids, sink: &mut sink, callbacks };
-        let session = CheckRun::new(effects, context.engine_settings(options));
+        let mut session = CheckRun::new(effects, context.engine_settings(options));
+        if let Some(secret) = &context.client_secret {
+            session.add_secret(secret.clone());
+        }
         let report = runtime.block_on(engine(session, &validation));
         streamed?;
         if stream_human {

@@ -1,5 +1,6 @@
 //! `kensa create`: each built-in template, started as its README says, passes every check
-//! of `kensa test all --with-sso`; the folder and template rules; git templates.
+//! of `kensa test all --with-sso` and keeps to at-least-once delivery sent straight to it;
+//! the folder and template rules; git templates.
 #![allow(clippy::unwrap_used, reason = "test helpers panic on purpose")]
 #![allow(clippy::disallowed_methods, reason = "host-side test: temporary folders, child processes and the environment")]
 
@@ -7,9 +8,14 @@ mod common;
 
 use common::tools::{program_ready, ready};
 use common::{kensa, make_repository, run};
+use kensa_checks::encoding::basic_auth;
+use kensa_testkit::http;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
@@ -83,24 +89,98 @@ fn create(dir: &Path, name: &str, template: &str) -> PathBuf {
     project
 }
 
-/// Points the manifest's test URLs at `port` (the templates default to 5000).
-fn use_port(project: &Path, port: u16) {
+/// Points the manifest's test URLs at `port` (the templates default to 5000), and declares
+/// regions on three continents: Heroku provisions in every region a manifest declares, so a
+/// template must accept any of them.
+fn use_port_and_regions(project: &Path, port: u16) {
     let path = project.join("addon-manifest.json");
     let manifest = std::fs::read_to_string(&path).unwrap();
     assert!(manifest.contains("http://localhost:5000/heroku/resources"));
-    std::fs::write(&path, manifest.replace("http://localhost:5000/", &format!("http://127.0.0.1:{port}/"))).unwrap();
+    let pointed = manifest.replace("http://localhost:5000/", &format!("http://127.0.0.1:{port}/"));
+    let mut value: Value = serde_json::from_str(&pointed).unwrap();
+    value["api"]["regions"] = json!(["us", "eu", "tokyo"]);
+    std::fs::write(&path, format!("{value:#}\n")).unwrap();
 }
 
-/// `kensa test all --with-sso` against the service: exit 0 and no failure anywhere.
+/// `kensa test all --with-sso` against the service: exit 0, no failure anywhere, and no
+/// resource left behind.
 fn check_all(dir: &Path, project: &Path, service: &Service) {
     let manifest = project.join("addon-manifest.json");
-    let report = run(&["test", "all", "--with-sso", "--color", "never", "-f", manifest.to_str().unwrap()], dir);
+    let manifest = manifest.to_str().unwrap();
+    let report = run(&["test", "all", "--with-sso", "--color", "never", "-f", manifest], dir);
     assert_eq!(report.code, 0, "{}{}\nservice log:\n{}", report.stdout, report.stderr, service.log_text());
     assert!(!report.stdout.contains("[FAIL]"), "{}", report.stdout);
     assert!(report.stdout.contains("Check repeated uuid returns the same id [PASS]"), "{}", report.stdout);
     for label in ["validates token", "validates timestamp", "logs in", "creates the heroku-nav-data cookie"] {
         assert!(report.stdout.contains(&format!("Check {label} [PASS]")), "{label}:\n{}", report.stdout);
     }
+    let left = run(&["resources", "--color", "never", "-f", manifest], dir);
+    assert!(left.code == 0 && left.stdout.starts_with("No resources of `"), "{}{}", left.stdout, left.stderr);
+}
+
+/// How many copies of one provision [`check_at_least_once`] sends at the same moment: more
+/// than kensa does, so that a lookup-then-insert race shows.
+const OVERLAPPING: usize = 8;
+
+/// Heroku's at-least-once delivery, sent straight to the service: one provision (in an eu
+/// region, with a field no reference documents and `"oauth_grant": null`) many times at
+/// once and then once more, all one resource; the same plan change twice, 200 both times;
+/// the same deprovision twice, the second one 410 or 404.
+fn check_at_least_once(project: &Path, port: u16, service: &Service) {
+    let dotenv = std::fs::read_to_string(project.join(".env")).unwrap();
+    let env = |name: &str| dotenv.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix('=')).unwrap();
+    let authorization = basic_auth(env("HEROKU_USERNAME"), env("HEROKU_PASSWORD"));
+    let headers = [("Authorization", authorization.as_str()), ("Content-Type", "application/json")];
+    let base = format!("http://127.0.0.1:{port}/heroku/resources");
+    let uuid = format!("6f1f3e2a-0b7c-4d5e-9f80-{port:012}");
+    let body = json!({
+        "uuid": uuid,
+        "plan": "test",
+        "region": "amazon-web-services::eu-west-1",
+        "callback_url": format!("http://127.0.0.1:9/addons/{uuid}"),
+        "name": "at-least-once",
+        "options": {},
+        "oauth_grant": null,
+        "kensa_probe": "an undocumented field",
+    })
+    .to_string();
+    let provision = || http("POST", &base, &headers, body.as_bytes());
+    let together = Barrier::new(OVERLAPPING);
+    let mut answers = std::thread::scope(|scope| {
+        let sending: Vec<_> = (0..OVERLAPPING)
+            .map(|_| {
+                scope.spawn(|| {
+                    together.wait();
+                    provision()
+                })
+            })
+            .collect();
+        sending.into_iter().map(|thread| thread.join().unwrap()).collect::<Vec<_>>()
+    });
+    answers.push(provision());
+    let ids: BTreeSet<String> = answers
+        .iter()
+        .map(|answer| {
+            assert_eq!(answer.status, 200, "provision: {}\nservice log:\n{}", answer.text(), service.log_text());
+            answer.json()["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{} provisions of one uuid made {ids:?}", answers.len());
+
+    let resource = format!("{base}/{uuid}");
+    for attempt in ["a plan change", "the same plan change again"] {
+        let changed = http("PUT", &resource, &headers, br#"{"plan": "premium"}"#);
+        assert_eq!(changed.status, 200, "{attempt}: {}", changed.text());
+    }
+    let removed = http("DELETE", &resource, &headers, b"");
+    assert!(matches!(removed.status, 200 | 204), "deprovision: {} {}", removed.status, removed.text());
+    let repeated = http("DELETE", &resource, &headers, b"");
+    assert!(
+        matches!(repeated.status, 404 | 410),
+        "the same deprovision again: {} {}",
+        repeated.status,
+        repeated.text()
+    );
 }
 
 /// Runs an interpreted template (skipped without its interpreter, except under CI).
@@ -111,9 +191,10 @@ fn check_interpreted(template: &str, interpreter: &str, script: &str) {
     let dir = tempfile::tempdir().unwrap();
     let project = create(dir.path(), "demo", template);
     let port = free_port();
-    use_port(&project, port);
+    use_port_and_regions(&project, port);
     let service = Service::start(Path::new(interpreter), &[script], &project, port);
     check_all(dir.path(), &project, &service);
+    check_at_least_once(&project, port, &service);
     check_sso_by_every_key(dir.path(), &project, &service);
 }
 
@@ -194,9 +275,10 @@ fn sinatra_template_passes_every_check_and_signs_in_by_uuid_and_by_id() {
         assert!(project.join(file).is_file(), "{file}");
     }
     let port = free_port();
-    use_port(&project, port);
+    use_port_and_regions(&project, port);
     let service = Service::start(Path::new("ruby"), &["app.rb"], &project, port);
     check_all(dir.path(), &project, &service);
+    check_at_least_once(&project, port, &service);
 
     check_sso_by_every_key(dir.path(), &project, &service);
     let manifest = project.join("addon-manifest.json");
@@ -204,9 +286,9 @@ fn sinatra_template_passes_every_check_and_signs_in_by_uuid_and_by_id() {
 
     // A manifest without sso_url: the legacy GET sign-in, with the key in the path.
     let legacy = project.join("legacy-sso.json");
-    let mut value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
-    value["api"]["test"] = serde_json::json!(format!("http://127.0.0.1:{port}/"));
-    value["api"]["production"] = serde_json::json!("https://yourapp.com/");
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    value["api"]["test"] = json!(format!("http://127.0.0.1:{port}/"));
+    value["api"]["production"] = json!("https://yourapp.com/");
     std::fs::write(&legacy, value.to_string()).unwrap();
     // The legacy URL carries the provider's id, whichever key names the resource.
     check_sso(dir.path(), &legacy, Some(&id), &format!("GET /heroku/resources/{id}"), &service);
@@ -270,9 +352,10 @@ fn rust_template_builds_offline_and_passes_every_check() {
     // Run from the new folder, as `cargo run` there would: it reads that folder's .env.
     let binary = target.join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     let port = free_port();
-    use_port(&project, port);
+    use_port_and_regions(&project, port);
     let service = Service::start(&binary, &[], &project, port);
     check_all(dir.path(), &project, &service);
+    check_at_least_once(&project, port, &service);
     check_sso_by_every_key(dir.path(), &project, &service);
 }
 

@@ -44,6 +44,8 @@ faults! {
     AsyncWrongToken = "async-wrong-token": "async mode (v3): exchanges the grant, then sends `Bearer wrong-token`",
     AsyncLegacyCallback = "async-legacy-callback": "async mode: finishes with the legacy PUT to callback_url even for v3",
     AsyncUndeclaredConfigVar = "async-undeclared-config-var": "async mode: the callback's config has a var the manifest does not declare",
+    AsyncNoClientSecret = "async-no-client-secret": "async mode (v3): exchanges the grant without client_secret",
+    AsyncNoAccept = "async-no-accept": "async mode (v3): calls Heroku's Platform API without `Accept: application/vnd.heroku+json; version=3`",
     ProvisionStatus422 = "provision-status-422": "refuses every provision with 422 and a message",
     ProvisionNotJson = "provision-not-json": "answers a provision with a body that is not JSON",
     ProvisionJsonArray = "provision-json-array": "wraps the provision answer in a JSON array",
@@ -94,6 +96,8 @@ impl Fault {
                 | Fault::AsyncWrongToken
                 | Fault::AsyncLegacyCallback
                 | Fault::AsyncUndeclaredConfigVar
+                | Fault::AsyncNoClientSecret
+                | Fault::AsyncNoAccept
         )
     }
 }

@@ -143,7 +143,10 @@ async fn finish(app: &App, completion: &Completion) -> Result<bool, String> {
         let token = exchange(&http, app, code).await?;
         Some(if app.has(Fault::AsyncWrongToken) { WRONG_TOKEN.to_owned() } else { token })
     };
-    let mut headers = vec![(CONTENT_TYPE, "application/json".to_owned()), (ACCEPT, PLATFORM_ACCEPT.to_owned())];
+    let mut headers = vec![(CONTENT_TYPE, "application/json".to_owned())];
+    if let Some(accept) = sabotage::platform_accept(app, PLATFORM_ACCEPT) {
+        headers.push((ACCEPT, accept.to_owned()));
+    }
     if let Some(token) = bearer {
         headers.push((AUTHORIZATION, format!("Bearer {token}")));
     }
@@ -157,11 +160,14 @@ async fn finish(app: &App, completion: &Completion) -> Result<bool, String> {
 /// Exchanges the grant's code for an access token.
 async fn exchange(http: &Http, app: &App, code: &str) -> Result<String, String> {
     let url = format!("{}/oauth/token", app.options.heroku_id_url);
-    let form = form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "authorization_code")
-        .append_pair("code", code)
-        .append_pair("client_secret", &app.options.oauth_client_secret)
-        .finish();
+    let form = {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "authorization_code").append_pair("code", code);
+        if let Some(secret) = sabotage::client_secret(app) {
+            form.append_pair("client_secret", secret);
+        }
+        form.finish()
+    };
     let headers =
         [(CONTENT_TYPE, "application/x-www-form-urlencoded".to_owned()), (ACCEPT, "application/json".to_owned())];
     let answer =

@@ -223,6 +223,16 @@ pub(crate) fn callback_config(app: &App, id: &str) -> Value {
     config
 }
 
+/// The client secret the token exchange sends: none under async-no-client-secret.
+pub(crate) fn client_secret(app: &App) -> Option<&str> {
+    (!app.has(Fault::AsyncNoClientSecret)).then_some(app.options.oauth_client_secret.as_str())
+}
+
+/// The `Accept` header of Platform API calls (`correct`): none under async-no-accept.
+pub(crate) fn platform_accept(app: &App, correct: &'static str) -> Option<&'static str> {
+    (!app.has(Fault::AsyncNoAccept)).then_some(correct)
+}
+
 /// The normal answer with a 50 MB `message`: valid JSON if read to the end, but never held
 /// in memory here (the padding is one static buffer, and hyper pulls chunks as the socket drains).
 fn oversized(status: StatusCode, mut answer: Map<String, Value>) -> Response {

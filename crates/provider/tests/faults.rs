@@ -142,6 +142,24 @@ fn observe(fault: Fault) {
                 patch["config"].as_array().unwrap().iter().map(|pair| pair["name"].as_str().unwrap()).collect();
             assert_eq!(names, ["MYADDON_URL", "MYADDON_TOKEN", "MYADDON_UNDECLARED"]);
         }
+        Fault::AsyncNoClientSecret => {
+            let (heroku, p) = start_async(fault);
+            assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
+            let calls = heroku.wait_finished(UUID);
+            assert_eq!(calls[0].line(), "POST /oauth/token");
+            assert_eq!(calls[0].form_field("grant_type").as_deref(), Some("authorization_code"));
+            assert_eq!(calls[0].form_field("client_secret"), None);
+        }
+        Fault::AsyncNoAccept => {
+            let (heroku, p) = start_async(fault);
+            assert_eq!(provision(&p, &v3_grant_body(&heroku, UUID)).status, 202);
+            let calls = heroku.wait_finished(UUID);
+            assert_eq!(calls.len(), 3);
+            for call in &calls[1..] {
+                assert_eq!(call.header("accept"), None, "{}", call.line());
+                assert_eq!(call.header("authorization"), Some(format!("Bearer {ACCESS_TOKEN}").as_str()));
+            }
+        }
         Fault::ProvisionStatus422 => {
             let reply = provision(&p, &body);
             assert_eq!(reply.status, 422);

@@ -3,12 +3,16 @@
 //! exchange, the config PATCH and `actions/provision` for v3, the legacy PUT for v1. It
 //! gives up in time, and a synchronous answer fails.
 //!
-//! What each `async-*` fault switch does is in `faults.rs`.
+//! The stand-in is as strict as Heroku (token exchange rules, the Platform API's Accept and
+//! Bearer rules) and runs for every provision, so that `callback_url` never names Heroku's
+//! real API. What each `async-*` fault switch does is in `faults.rs`.
 
+use kensa_e2e::hostile::{HostileServer, Reply};
 use kensa_e2e::{
-    Fault, Outcome, Provider, Report, Run, async_options, callback_port, check, free_port, messages, text,
+    Fault, Kensa, Outcome, Provider, Report, Run, async_options, callback_port, check, form_encode, free_port, http,
+    messages, text, write_json,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// `kensa test provision --async --async-timeout SECS --callback-port PORT --format json`,
@@ -153,4 +157,100 @@ fn test_all_async_with_sso_passes_and_cleans_up() {
     assert_outcomes(&report, &["A01", "A02", "S05", "S06", "S07", "C01", "X01"], Outcome::Passed);
     assert!(report.passed(), "{}", text(&report));
     assert_eq!(provider.resource_count(), 0);
+}
+
+/// The client secret the provider in these tests sends at the token exchange.
+const PROVIDER_SECRET: &str = "provider-client-secret-7f3a";
+
+/// `--client-secret` (or `KENSA_OAUTH_CLIENT_SECRET`) makes the token endpoint insist on
+/// that secret: the provider's other one is refused and A03 says so, without either
+/// secret reaching the screen or the report. The right one passes.
+#[test]
+fn the_token_endpoint_insists_on_the_client_secret_the_user_gave() {
+    let given = "kensa-was-told-another-91c2";
+    let port = free_port();
+    let provider = Provider::with_options(async_options(port).with_oauth_client_secret(PROVIDER_SECRET));
+    let run = provider
+        .kensa(["test", "provision", "--async", "--format", "json", "--async-timeout", "10", "--callback-port"])
+        .arg(port.to_string())
+        .env("KENSA_OAUTH_CLIENT_SECRET", given)
+        .run();
+    run.assert_code(1);
+    let report = run.report();
+    let a03 = check(&report, "A03");
+    assert_eq!(a03.outcome, Outcome::Failed, "{}", text(&report));
+    assert!(
+        messages(a03).contains("POST /oauth/token carried a client_secret that is not the one given to kensa"),
+        "{}",
+        text(&report)
+    );
+    for secret in [given, PROVIDER_SECRET] {
+        assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "{secret} shown\n{}", run.describe());
+    }
+    drop(provider);
+
+    let port = free_port();
+    let provider = Provider::with_options(async_options(port).with_oauth_client_secret(PROVIDER_SECRET));
+    let run = provider
+        .kensa(["test", "provision", "--async", "--format", "json", "--async-timeout", "10", "--callback-port"])
+        .arg(port.to_string())
+        .args(["--client-secret", PROVIDER_SECRET])
+        .run();
+    run.assert_code(0);
+    let report = run.report();
+    assert_outcomes(&report, &["A01", "A02", "A03", "A04"], Outcome::Passed);
+    assert!(!run.stdout.contains(PROVIDER_SECRET), "{}", run.describe());
+}
+
+/// A provider that refuses nothing and stops after the stand-in refused its exchange ends
+/// the wait within about a second of going quiet, not at the timeout.
+#[test]
+fn a_provider_stopped_by_a_refusal_does_not_cost_the_whole_timeout() {
+    let provider = Provider::with_options(async_options(free_port()).with_fault(Fault::AsyncNoClientSecret));
+    let (run, report) = provision_async(&provider, 20);
+    run.assert_code(1);
+    assert!(run.elapsed < Duration::from_secs(10), "took {:?}\n{}", run.elapsed, run.describe());
+    let said = messages(check(&report, "A01"));
+    assert!(said.contains("it stopped after Heroku's API refused POST /oauth/token"), "{said}");
+}
+
+/// A service that answers 200 but calls Heroku's API while it provisions: the calls reach
+/// kensa's stand-in (its URL is the `callback_url`, never api.heroku.com), and P01 warns,
+/// naming each one; the run still passes.
+#[test]
+fn calls_back_during_a_synchronous_run_are_a_warning_on_p01() {
+    let manifest_auth = kensa_checks::encoding::basic_auth("myaddon", &kensa_e2e::options().password);
+    let provider = HostileServer::start(move |request| {
+        if request.header("authorization") != Some(manifest_auth.as_str()) {
+            return Reply::json(401, &json!({"message": "invalid credentials"}));
+        }
+        if request.method != "POST" {
+            return Reply::new(204);
+        }
+        let body = request.json();
+        let uuid = body["uuid"].as_str().unwrap_or_default().to_string();
+        let callback_url = body["callback_url"].as_str().unwrap_or_default().to_string();
+        assert!(callback_url.starts_with("http://127.0.0.1:"), "{callback_url}");
+        assert!(callback_url.ends_with(&format!("/addons/{uuid}")), "{callback_url}");
+        let origin = callback_url.split("/addons/").next().unwrap_or_default();
+        let code = body["oauth_grant"]["code"].as_str().unwrap_or_default();
+        let form = form_encode(&[("grant_type", "authorization_code"), ("code", code), ("client_secret", "s3cret-x")]);
+        let headers = [("Content-Type", "application/x-www-form-urlencoded")];
+        http("POST", &format!("{origin}/oauth/token"), &headers, form.as_bytes());
+        Reply::json(200, &json!({"id": format!("sync-{uuid}"), "config": {"MYADDON_URL": "https://x.example.com/1"}}))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("addon-manifest.json");
+    write_json(&manifest, &kensa_e2e::options().manifest(provider.origin()));
+    let run = Kensa::new(dir.path()).arg("-f").arg(&manifest).args(["test", "provision", "--format", "json"]).run();
+    run.assert_code(0);
+    let report = run.report();
+    let p01 = check(&report, "P01");
+    assert_eq!(p01.outcome, Outcome::Warning, "{}", text(&report));
+    let said = messages(p01);
+    assert!(
+        said.contains("the provider called Heroku's API during a synchronous provision: POST /oauth/token"),
+        "{said}"
+    );
+    assert!(said.contains("answers 202 (test it with --async)"), "{said}");
 }

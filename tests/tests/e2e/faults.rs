@@ -260,25 +260,23 @@ pub(crate) fn expectation(fault: Fault) -> Case {
         Fault::AsyncNeverCallback => {
             case(Async, V3, Elsewhere("async_provision::never_calling_back_fails_within_the_timeout_plus_one_second"))
         }
+        // The stand-in refuses what Heroku refuses, so the provider cannot finish (A01) and
+        // the refusal's own check names the rule.
         Fault::AsyncSkipOauth => case(
             Async,
             V3,
-            Warns(
-                "A02",
-                "the provider finished without exchanging the oauth_grant; it cannot manage the add-on through Heroku's API later",
-            ),
+            Fails(&[
+                ("A02", &["PATCH /addons/", "/config carried no Authorization header", "401 unauthorized"]),
+                ("A01", &["it stopped after Heroku's API refused PATCH /addons/"]),
+            ]),
         ),
         Fault::AsyncWrongToken => case(
             Async,
             V3,
-            Fails(&[(
-                "A02",
-                &[
-                    "PATCH /addons/",
-                    "/config carried a wrong bearer token",
-                    "/actions/provision carried a wrong bearer token",
-                ],
-            )]),
+            Fails(&[
+                ("A02", &["PATCH /addons/", "/config carried a wrong bearer token", "401 unauthorized"]),
+                ("A01", &["it stopped after Heroku's API refused PATCH /addons/"]),
+            ]),
         ),
         Fault::AsyncLegacyCallback => case(
             Async,
@@ -288,6 +286,29 @@ pub(crate) fn expectation(fault: Fault) -> Case {
         Fault::AsyncUndeclaredConfigVar => {
             case(Async, V3, Fails(&[("R05", &["MYADDON_UNDECLARED is not in the manifest"])]))
         }
+        Fault::AsyncNoClientSecret => case(
+            Async,
+            V3,
+            Fails(&[
+                ("A03", &["POST /oauth/token carried no client_secret", "OAuth client secret from the Partner Portal"]),
+                ("A01", &["it stopped after Heroku's API refused POST /oauth/token"]),
+            ]),
+        ),
+        Fault::AsyncNoAccept => case(
+            Async,
+            V3,
+            Fails(&[
+                (
+                    "A04",
+                    &[
+                        "/config carried no Accept header",
+                        "406 not_acceptable",
+                        "`Accept: application/vnd.heroku+json; version=3`",
+                    ],
+                ),
+                ("A01", &["it stopped after Heroku's API refused PATCH /addons/"]),
+            ]),
+        ),
         // Single sign-on: each probe that must get 403 gets the provider's redirect instead.
         Fault::SsoIgnoreToken => case(Sso, V3, Fails(&[("S02", &["expected 403, got 302"])])),
         Fault::SsoIgnoreTimestamp => case(Sso, V3, Fails(&[("S03", &["expected 403, got 302"])])),
@@ -537,10 +558,12 @@ fault_tests! {
     deprovision_repeat_success_passes => DeprovisionRepeatSuccess,
     planchange_status_500_fails_c01 => PlanchangeStatus500,
     planchange_503_message_fails_c01_as_not_instant => Planchange503Message,
-    async_skip_oauth_warns_a02 => AsyncSkipOauth,
-    async_wrong_token_fails_a02 => AsyncWrongToken,
+    async_skip_oauth_fails_a02_and_a01 => AsyncSkipOauth,
+    async_wrong_token_fails_a02_and_a01 => AsyncWrongToken,
     async_legacy_callback_warns_a01_for_v3 => AsyncLegacyCallback,
     async_undeclared_config_var_fails_r05 => AsyncUndeclaredConfigVar,
+    async_no_client_secret_fails_a03_and_a01 => AsyncNoClientSecret,
+    async_no_accept_fails_a04_and_a01 => AsyncNoAccept,
     sso_ignore_token_fails_s02 => SsoIgnoreToken,
     sso_ignore_timestamp_fails_s03 => SsoIgnoreTimestamp,
     sso_accept_future_timestamp_fails_s04 => SsoAcceptFutureTimestamp,

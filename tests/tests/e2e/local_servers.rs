@@ -133,8 +133,9 @@ fn sso_help_says_what_the_form_server_accepts() {
     }
 }
 
-/// The Heroku stand-in under `--async` hands out access tokens at `/oauth/token` and
-/// records the provider's callbacks; it answers only requests addressed to it as
+/// The Heroku stand-in under `--async` hands out access tokens at `/oauth/token` (for the
+/// grant codes kensa sent) and records the provider's callbacks; it answers only requests
+/// addressed to it as
 /// 127.0.0.1 or localhost at its port, so a DNS-rebinding page can neither read a token
 /// nor plant a callback.
 #[test]
@@ -159,8 +160,8 @@ fn the_heroku_stand_in_answers_only_requests_addressed_to_it() {
     let address = format!("127.0.0.1:{port}");
     assert_eq!(first, format!("Heroku stand-in for asynchronous provisioning listening on http://{address}"));
 
-    let token_request = |host: &str| {
-        let body = "grant_type=authorization_code&code=planted";
+    let token_request = |host: &str, code: &str| {
+        let body = format!("grant_type=authorization_code&code={code}&client_secret=local-test");
         raw(
             &address,
             &format!(
@@ -170,12 +171,22 @@ fn the_heroku_stand_in_answers_only_requests_addressed_to_it() {
         )
     };
     for host in [format!("rebound.attacker.example:{port}"), "127.0.0.1".to_string(), format!("127.0.0.1:1{port}")] {
-        let answer = token_request(&host);
+        let answer = token_request(&host, "planted");
         assert_eq!(status(&answer), 403, "Host {host}: {answer}");
         assert!(!answer.contains("access_token"), "Host {host} got a token: {answer}");
     }
-    for host in [address.clone(), format!("localhost:{port}")] {
-        let answer = token_request(&host);
+    // Addressed to it, a request is judged by Heroku's rules: a planted code is refused, a
+    // code kensa sent with a provision (this server saw them) is exchanged.
+    let provisions = provider
+        .wait_for(Duration::from_secs(10), |requests| requests.iter().filter(|r| r.method == "POST").count() >= 2)
+        .expect("kensa provisions and probes");
+    let codes: Vec<String> =
+        provisions.iter().filter_map(|r| r.json()["oauth_grant"]["code"].as_str().map(str::to_string)).collect();
+    for (host, code) in [(address.clone(), &codes[0]), (format!("localhost:{port}"), &codes[1])] {
+        let planted = token_request(&host, "planted");
+        assert_eq!(status(&planted), 401, "Host {host}: {planted}");
+        assert!(planted.contains("\"id\":\"unauthorized\""), "Host {host}: {planted}");
+        let answer = token_request(&host, code);
         assert_eq!(status(&answer), 200, "Host {host}: {answer}");
         assert!(answer.contains("kensa-access-"), "Host {host}: {answer}");
     }

@@ -61,15 +61,22 @@ fn shoot(fault: Option<Fault>, format: &'static str) -> Shot {
     match fault {
         Some(Fault::SlowProvision) => shown.extend(["--timeout", SLOW_TIMEOUT_SECS]),
         Some(fault) if matches!(invocation, Invocation::Async) => {
-            known.ports.push((kensa_e2e::callback_port(&provider), CALLBACK_PORT));
             let timeout =
                 if fault == Fault::AsyncNeverCallback { NEVER_CALLBACK_TIMEOUT_SECS } else { ASYNC_TIMEOUT_SECS };
-            shown.extend(["--async", "--async-timeout", timeout, "--callback-port", CALLBACK_PORT]);
+            shown.extend(["--async", "--async-timeout", timeout]);
         }
         _ => {}
     }
+    // Every run's stand-in is the callback_url its provisions send, so its port is pinned
+    // (the async provider's is the one it was told to call).
+    let callback_port = match invocation {
+        Invocation::Async => kensa_e2e::callback_port(&provider),
+        Invocation::All | Invocation::Provision | Invocation::Sso => kensa_e2e::free_port(),
+    };
+    known.ports.push((callback_port, CALLBACK_PORT));
+    shown.extend(["--callback-port", CALLBACK_PORT]);
     let args = shown.iter().map(|arg| match *arg {
-        CALLBACK_PORT => kensa_e2e::callback_port(&provider).to_string(),
+        CALLBACK_PORT => callback_port.to_string(),
         arg => arg.to_string(),
     });
     let run = provider.run(args);
@@ -176,6 +183,8 @@ snapshot_tests! {
     async_wrong_token => AsyncWrongToken,
     async_legacy_callback => AsyncLegacyCallback,
     async_undeclared_config_var => AsyncUndeclaredConfigVar,
+    async_no_client_secret => AsyncNoClientSecret,
+    async_no_accept => AsyncNoAccept,
     provision_status_422 => ProvisionStatus422,
     provision_not_json => ProvisionNotJson,
     provision_json_array => ProvisionJsonArray,

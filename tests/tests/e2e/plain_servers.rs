@@ -191,3 +191,56 @@ fn a_correct_server_in_every_region_passes_g01() {
     assert_eq!(g01.outcome, Outcome::Passed, "{}", run.describe());
     assert_eq!(provider.resource_count(), 0);
 }
+
+/// `kensa test provision --async` against the plain server in an async mode.
+fn provision_async(dir: &tempfile::TempDir) -> Run {
+    kensa(dir, &["test", "provision", "--async", "--async-timeout", "10"])
+}
+
+/// The plain server's async mode finishes through kensa's stand-in as Heroku wants: the
+/// grant exchanged with the client secret, config and `actions/provision` with the
+/// versioned Accept header and the token.
+#[test]
+fn a_correct_asynchronous_standard_library_provider_passes() {
+    let (provider, dir) = start(PlainBehaviour::Asynchronous);
+    let run = provision_async(&dir);
+    run.assert_code(0);
+    let report = run.report();
+    for code in ["P01", "A01", "A02", "A03", "A04", "R04", "R05", "R06", "R07", "R08"] {
+        assert_eq!(kensa_e2e::check(&report, code).outcome, Outcome::Passed, "{code}\n{}", run.describe());
+    }
+    assert_eq!(provider.resource_count(), 1, "test provision keeps the resource it checked");
+}
+
+/// Exchanging the grant without `client_secret`: Heroku's token endpoint refuses it, so the
+/// service never gets a token; A03 names the rule and A01 says the provider stopped.
+#[test]
+fn an_asynchronous_provider_exchanging_without_client_secret_fails_a03() {
+    let (_provider, dir) = start(PlainBehaviour::AsyncWithoutClientSecret);
+    let run = provision_async(&dir);
+    run.assert_code(1);
+    let report = run.report();
+    let a03 = kensa_e2e::check(&report, "A03");
+    assert_eq!(a03.outcome, Outcome::Failed, "{}", run.describe());
+    let said = kensa_e2e::messages(a03);
+    assert!(said.contains("POST /oauth/token carried no client_secret"), "{said}");
+    assert!(said.contains("OAuth client secret from the Partner Portal"), "{said}");
+    assert_eq!(kensa_e2e::check(&report, "A01").outcome, Outcome::Failed, "{}", run.describe());
+}
+
+/// Platform API calls without `Accept: application/vnd.heroku+json; version=3` get 406
+/// `not_acceptable`, so the config is never set; A04 names the header.
+#[test]
+fn an_asynchronous_provider_without_the_versioned_accept_header_fails_a04() {
+    let (_provider, dir) = start(PlainBehaviour::AsyncWithoutAccept);
+    let run = provision_async(&dir);
+    run.assert_code(1);
+    let report = run.report();
+    let a04 = kensa_e2e::check(&report, "A04");
+    assert_eq!(a04.outcome, Outcome::Failed, "{}", run.describe());
+    let said = kensa_e2e::messages(a04);
+    assert!(said.contains("/config carried no Accept header"), "{said}");
+    assert!(said.contains("not_acceptable"), "{said}");
+    assert!(said.contains("application/vnd.heroku+json; version=3"), "{said}");
+    assert_eq!(kensa_e2e::check(&report, "A01").outcome, Outcome::Failed, "{}", run.describe());
+}

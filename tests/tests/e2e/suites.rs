@@ -95,6 +95,20 @@ fn provision_planchange_deprovision_one_step_at_a_time() {
     assert_eq!(resource.api_version, 3);
     let uuid = resource.uuid.clone().expect("a v3 resource has Heroku's uuid");
 
+    // The guide's `kensa test planchange KEY PLAN` with the plan left out: as the old gem,
+    // kensa says no plan was given (by the uuid, by the provider's id), and changes nothing.
+    for key in [uuid.as_str(), resource.id.as_str()] {
+        let run = provider.run(["test", "planchange", key]);
+        run.assert_code(2);
+        assert!(
+            run.stderr.contains(&format!("no plan given: `{key}` names a resource, not a plan")),
+            "{}",
+            run.describe()
+        );
+        assert!(run.stderr.contains(&format!("kensa test planchange {key} PLAN")), "{}", run.describe());
+    }
+    assert_eq!(provider.running().resources().unwrap()[0].plan, "basic", "nothing was changed");
+
     let run = provider.run(["test", "planchange", &uuid, "premium", "--color", "never"]);
     run.assert_code(0);
     assert!(

@@ -1,12 +1,13 @@
-//! Asynchronous provisioning: after a 202, the provider finishes through Heroku's API,
-//! which the host's stand-in records. These checks judge what it recorded.
+//! Asynchronous provisioning: after a 202, the provider finishes through Heroku's API. The
+//! host's stand-in answers as strictly as Heroku and records each call with the rules it
+//! broke; these checks judge what it recorded.
 
 use crate::checks::provision::Payload;
-use crate::encoding::seconds;
-use crate::engine::CheckRun;
-use crate::transport::{CallbackCall, CallbackReceiver, Method, Transport};
+use crate::encoding::{rfc3339, seconds};
+use crate::engine::{CheckRun, Pending};
+use crate::transport::{CallbackCall, CallbackReceiver, Method, PLATFORM_ACCEPT, Refusal, Transport};
 use kensa_manifest::references::{ASYNC_ARTICLE, PLATFORM_API_ARTICLE};
-use kensa_manifest::{ApiVersion, Manifest};
+use kensa_manifest::{ApiVersion, CheckDef, Manifest};
 use serde_json::{Map, Value, json};
 
 kensa_manifest::checks! {
@@ -33,20 +34,89 @@ kensa_manifest::checks! {
         label: "async calls use the OAuth token",
         summary: "The provider exchanges the oauth_grant it was sent and authenticates its calls with that token.",
         why: "Heroku's API accepts calls about the resource only with the token got by exchanging the \
-              `oauth_grant` code sent at provision.",
-        example: "POST /addons/01234567-89ab-cdef-0123-456789abcdef/actions/provision carried a wrong bearer token",
+              `oauth_grant` code sent at provision; any other call gets 401 `unauthorized`.",
+        example: "POST /addons/01234567-89ab-cdef-0123-456789abcdef/actions/provision carried a wrong bearer token \
+                  (one the token endpoint never issued): Heroku's API answers 401 unauthorized",
         fix: "Exchange `oauth_grant.code` at `https://id.heroku.com/oauth/token` before it expires, keep the \
               tokens encrypted, and send `Authorization: Bearer <access_token>` on every call.",
         reference: PLATFORM_API_ARTICLE,
     }
+    ASYNC_TOKEN_EXCHANGE {
+        code: "A03",
+        name: "async/token-exchange-rules",
+        label: "the token exchange follows Heroku's rules",
+        summary: "The grant exchange (and any refresh) at the token endpoint sends a supported grant_type, the \
+                  code sent for this resource before it expires and only once, and the add-on's client_secret.",
+        why: "Heroku's token endpoint refuses an exchange without the add-on's OAuth client secret, a code that \
+              expired (after about 5 minutes) or was used before, and a missing grant_type; the provider is then \
+              left without a token and cannot finish provisioning.",
+        example: "POST /oauth/token carried no client_secret (or an empty one): Heroku's token endpoint refuses \
+                  it; send the add-on's OAuth client secret from the Partner Portal as client_secret",
+        fix: "POST `grant_type=authorization_code&code=<oauth_grant.code>&client_secret=<secret>` form-encoded to \
+              `https://id.heroku.com/oauth/token` once, as soon as the provision arrives; keep the tokens, and \
+              refresh with `grant_type=refresh_token&refresh_token=<token>&client_secret=<secret>`.",
+        reference: PLATFORM_API_ARTICLE,
+    }
+    ASYNC_PLATFORM_API {
+        code: "A04",
+        name: "async/platform-api-rules",
+        label: "Platform API calls follow Heroku's rules",
+        summary: "Every call to Heroku's Platform API asks for version 3 with `Accept: \
+                  application/vnd.heroku+json; version=3` and goes to an endpoint the API has.",
+        why: "Heroku's Platform API answers 406 `not_acceptable` to a call without the versioned Accept header \
+              and 404 `not_found` to an endpoint it does not have, so the config is never set and the add-on \
+              never leaves `provisioning`.",
+        example: "PATCH /addons/01234567-89ab-cdef-0123-456789abcdef/config carried no Accept header: Heroku's API \
+                  answers 406 not_acceptable; send `Accept: application/vnd.heroku+json; version=3` with every \
+                  Platform API call",
+        fix: "Send `Accept: application/vnd.heroku+json; version=3` on every Platform API call, `PATCH \
+              <callback_url>/config` to set config and `POST <callback_url>/actions/provision` to finish.",
+        reference: PLATFORM_API_ARTICLE,
+    }
 }
+
+/// How long a grant code is valid: Heroku's `expires_at` is about five minutes ahead.
+const GRANT_LIFETIME_MS: u64 = 5 * 60 * 1000;
+
+/// At most this many calls are named in the warning about calls during a synchronous run.
+const LISTED_CALLS: usize = 5;
 
 impl<T: Transport> CheckRun<'_, T> {
     /// The asynchronous group, skipped for `reason`.
     pub(crate) fn skip_async(&mut self, reason: &str) {
         self.group("asynchronous provisioning".to_string());
-        self.skip(&ASYNC_COMPLETES, reason);
-        self.skip(&ASYNC_OAUTH, reason);
+        for def in CHECKS {
+            self.skip(def, reason);
+        }
+    }
+
+    /// Tells the host's stand-in, if any, that `code` is the grant of the provision of
+    /// `uuid`, and returns the `expires_at` to send with it.
+    pub(crate) fn grant_sent(&self, uuid: &str, code: &str) -> String {
+        let expires_at_ms = self.now_ms() + GRANT_LIFETIME_MS;
+        if let Some(stand_in) = self.effects.callbacks {
+            stand_in.grant_sent(uuid, code, expires_at_ms);
+        }
+        rfc3339(expires_at_ms)
+    }
+
+    /// P01 without --async: a provider that calls Heroku's API although it answered
+    /// synchronously is warned, naming each call the stand-in has received.
+    pub(crate) fn warn_of_synchronous_callbacks(&self, check: &mut Pending) {
+        let Some(stand_in) = self.effects.callbacks else { return };
+        let calls = stand_in.received();
+        if calls.is_empty() {
+            return;
+        }
+        let mut listed: Vec<String> = calls.iter().take(LISTED_CALLS).map(described).collect();
+        if calls.len() > LISTED_CALLS {
+            listed.push(format!("and {} more", calls.len() - LISTED_CALLS));
+        }
+        check.warn(format!(
+            "the provider called Heroku's API during a synchronous provision: {}; a 200 tells Heroku the resource \
+             is ready, so a provider that finishes through the API answers 202 (test it with --async)",
+            listed.join(", ")
+        ));
     }
 
     /// Waits for the provider to finish and returns the config it set, as a provision
@@ -63,16 +133,20 @@ impl<T: Transport> CheckRun<'_, T> {
         let mut check = self.start(&ASYNC_COMPLETES);
         let log = stand_in.wait_for_callbacks(&payload.uuid, timeout_ms).await;
         let resource_path = format!("/addons/{}", payload.uuid);
+        let is_legacy =
+            |call: &CallbackCall| call.path == resource_path && matches!(call.method, Method::Put | Method::Post);
         let calls: Vec<&CallbackCall> = log.calls.iter().filter(|call| call.path.starts_with(&resource_path)).collect();
-        let legacy =
-            calls.iter().find(|call| call.path == resource_path && matches!(call.method, Method::Put | Method::Post));
-        let patch = calls
+        let accepted: Vec<&CallbackCall> = calls.iter().copied().filter(|call| call.refusals.is_empty()).collect();
+        let legacy = accepted.iter().find(|call| is_legacy(call));
+        let patch = accepted
             .iter()
             .rev()
             .find(|call| call.method == Method::Patch && call.path == format!("{resource_path}/config"));
-        let finished = calls
+        let finished = accepted
             .iter()
             .any(|call| call.method == Method::Post && call.path == format!("{resource_path}/actions/provision"));
+        let about_resource: Vec<&CallbackCall> =
+            log.calls.iter().filter(|call| call.resource.as_deref().is_none_or(|uuid| uuid == payload.uuid)).collect();
 
         let body = if let Some(legacy) = legacy {
             match serde_json::from_slice::<Value>(&legacy.body) {
@@ -108,50 +182,160 @@ impl<T: Transport> CheckRun<'_, T> {
                 None => Some(json!({})),
             }
         } else {
-            let waited = if log.timed_out {
-                format!("within {}", seconds(timeout_ms))
-            } else {
-                "before the wait ended".to_string()
-            };
-            check.fail(format!(
-                "the provider did not finish provisioning {waited}: expected POST {resource_path}/actions/provision (v3) or a PUT to the callback URL"
-            ));
+            let refused = about_resource.iter().rev().find(|call| !call.refusals.is_empty());
+            match refused {
+                Some(refused) if !log.timed_out => check.fail(format!(
+                    "the provider did not finish provisioning: it stopped after Heroku's API refused {} (the \
+                     checks below say why); expected POST {resource_path}/actions/provision",
+                    described(refused)
+                )),
+                _ => {
+                    let waited = if log.timed_out {
+                        format!("within {}", seconds(timeout_ms))
+                    } else {
+                        "before the wait ended".to_string()
+                    };
+                    check.fail(format!(
+                        "the provider did not finish provisioning {waited}: expected POST {resource_path}/actions/provision (v3) or a PUT to the callback URL"
+                    ));
+                }
+            }
             None
         };
         self.finish(check);
 
-        let v3_calls: Vec<&CallbackCall> = calls.iter().copied().filter(|call| call.path != resource_path).collect();
         if manifest.api.version != ApiVersion::V3 || payload.grant_code.is_none() {
-            self.skip(&ASYNC_OAUTH, "no oauth_grant is sent to v1 add-ons");
-        } else if v3_calls.is_empty() {
-            self.skip(&ASYNC_OAUTH, "the provider made no calls to Heroku's API");
-        } else {
-            let mut check = self.start(&ASYNC_OAUTH);
-            let sent_code = payload.grant_code.as_deref().unwrap_or_default();
-            let issued: Vec<&str> = log
-                .grants
-                .iter()
-                .filter(|grant| grant.code == sent_code)
-                .map(|grant| grant.access_token.as_str())
-                .collect();
-            if issued.is_empty() {
-                check.warn("the provider finished without exchanging the oauth_grant; it cannot manage the add-on through Heroku's API later");
+            let reason = "no oauth_grant is sent to v1 add-ons";
+            for def in [&ASYNC_OAUTH, &ASYNC_TOKEN_EXCHANGE, &ASYNC_PLATFORM_API] {
+                self.skip(def, reason);
             }
-            for call in &v3_calls {
-                let described = format!("{} {}", call.method, call.path);
-                match call.header("authorization").and_then(|value| value.strip_prefix("Bearer ")) {
-                    Some(token) if issued.contains(&token) => {}
-                    Some(_) if issued.is_empty() => {
-                        check.fail(format!("{described} carried a token that was never issued"))
-                    }
-                    Some(_) => check.fail(format!("{described} carried a wrong bearer token")),
-                    None if issued.is_empty() => {}
-                    None => check.fail(format!("{described} carried no Authorization header")),
+            return body;
+        }
+        let platform_calls: Vec<&CallbackCall> =
+            about_resource.iter().copied().filter(|call| !call.is_token_exchange() && !is_legacy(call)).collect();
+        let token_calls: Vec<&CallbackCall> =
+            about_resource.iter().copied().filter(|call| call.is_token_exchange()).collect();
+        let resource_calls: Vec<&CallbackCall> =
+            platform_calls.iter().copied().filter(|call| call.path.starts_with(&resource_path)).collect();
+        self.judge_refusals(&ASYNC_OAUTH, &resource_calls, "the provider made no calls to Heroku's API");
+        self.judge_refusals(&ASYNC_TOKEN_EXCHANGE, &token_calls, "the provider did not call the token endpoint");
+        self.judge_refusals(&ASYNC_PLATFORM_API, &platform_calls, "the provider made no calls to Heroku's API");
+        body
+    }
+
+    /// `def` fails once for each refusal among `calls` that is its rule's; skipped for
+    /// `none` when there are no calls to judge.
+    fn judge_refusals(&mut self, def: &'static CheckDef, calls: &[&CallbackCall], none: &str) {
+        if calls.is_empty() {
+            self.skip(def, none);
+            return;
+        }
+        let mut check = self.start(def);
+        for call in calls {
+            for refusal in &call.refusals {
+                if check_of(refusal).code == def.code {
+                    check.fail(broken_rule(call, refusal));
                 }
             }
-            self.finish(check);
         }
-        body
+        self.finish(check);
+    }
+}
+
+/// `PATCH /addons/<uuid>/config`.
+fn described(call: &CallbackCall) -> String {
+    format!("{} {}", call.method, call.path)
+}
+
+/// The check that reports a refusal: bearer tokens are A02's, the token endpoint's rules
+/// A03's, the Platform API's own A04's.
+fn check_of(refusal: &Refusal) -> &'static CheckDef {
+    match refusal {
+        Refusal::BearerMissing | Refusal::BearerNotIssued | Refusal::BearerForAnotherResource => &ASYNC_OAUTH,
+        Refusal::NotAcceptable { .. } | Refusal::UnknownEndpoint => &ASYNC_PLATFORM_API,
+        Refusal::GrantType { .. }
+        | Refusal::ClientSecretMissing
+        | Refusal::ClientSecretMismatch
+        | Refusal::CodeMissing
+        | Refusal::CodeNotIssued
+        | Refusal::CodeReused
+        | Refusal::CodeExpired { .. }
+        | Refusal::RefreshTokenMissing
+        | Refusal::RefreshTokenNotIssued => &ASYNC_TOKEN_EXCHANGE,
+    }
+}
+
+/// The rule `call` broke, what Heroku does about it, and the fix.
+fn broken_rule(call: &CallbackCall, refusal: &Refusal) -> String {
+    let call = described(call);
+    match refusal {
+        Refusal::GrantType { sent: None } => format!(
+            "{call} carried no grant_type: Heroku's token endpoint refuses it; send grant_type=authorization_code \
+             with the grant's code, or grant_type=refresh_token to refresh"
+        ),
+        Refusal::GrantType { sent: Some(sent) } => format!(
+            "{call} sent grant_type {sent:?}, which Heroku's token endpoint does not support; send \
+             grant_type=authorization_code with the grant's code, or grant_type=refresh_token to refresh"
+        ),
+        Refusal::ClientSecretMissing => format!(
+            "{call} carried no client_secret (or an empty one): Heroku's token endpoint refuses it; send the \
+             add-on's OAuth client secret from the Partner Portal as client_secret"
+        ),
+        Refusal::ClientSecretMismatch => format!(
+            "{call} carried a client_secret that is not the one given to kensa (--client-secret or \
+             KENSA_OAUTH_CLIENT_SECRET): send the add-on's OAuth client secret from the Partner Portal"
+        ),
+        Refusal::CodeMissing => format!(
+            "{call} carried grant_type=authorization_code but no code: send the `oauth_grant.code` of the \
+             provision request as code"
+        ),
+        Refusal::CodeNotIssued => format!(
+            "{call} carried a code Heroku never sent: exchange the `oauth_grant.code` of this resource's \
+             provision request, unchanged"
+        ),
+        Refusal::CodeReused => format!(
+            "{call} exchanged a code that was exchanged before: a grant code is single-use; keep the tokens \
+             the first exchange returned and get new ones with grant_type=refresh_token"
+        ),
+        Refusal::CodeExpired { expired_at_ms } => format!(
+            "{call} exchanged a code that expired at {}: a grant code is valid until `oauth_grant.expires_at` \
+             (about 5 minutes) and single-use; exchange it as soon as the provision arrives",
+            rfc3339(*expired_at_ms)
+        ),
+        Refusal::RefreshTokenMissing => format!(
+            "{call} carried grant_type=refresh_token but no refresh_token: send the refresh_token the exchange \
+             returned"
+        ),
+        Refusal::RefreshTokenNotIssued => format!(
+            "{call} carried a refresh_token Heroku never issued: send the refresh_token the exchange of this \
+             resource's grant returned"
+        ),
+        Refusal::NotAcceptable { sent } => {
+            let carried = match sent {
+                None => "carried no Accept header".to_string(),
+                Some(sent) => format!("carried `Accept: {sent}`"),
+            };
+            format!(
+                "{call} {carried}: Heroku's API answers 406 not_acceptable; send `Accept: {PLATFORM_ACCEPT}` with \
+                 every Platform API call"
+            )
+        }
+        Refusal::UnknownEndpoint => format!(
+            "{call} is not an endpoint of Heroku's API, which answers 404 not_found; PATCH <callback_url>/config \
+             sets config and POST <callback_url>/actions/provision finishes"
+        ),
+        Refusal::BearerMissing => format!(
+            "{call} carried no Authorization header: Heroku's API answers 401 unauthorized; send \
+             `Authorization: Bearer <access_token>` from the grant's exchange"
+        ),
+        Refusal::BearerNotIssued => format!(
+            "{call} carried a wrong bearer token (one the token endpoint never issued): Heroku's API answers 401 \
+             unauthorized"
+        ),
+        Refusal::BearerForAnotherResource => format!(
+            "{call} carried a token issued for another resource: Heroku's API answers 401 unauthorized; use the \
+             token from the exchange of this resource's own grant"
+        ),
     }
 }
 

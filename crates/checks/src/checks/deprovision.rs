@@ -1,7 +1,7 @@
 //! Deprovision (`DELETE <base path>/<key>`), and the retry by the provider's id that a plan
 //! change makes too.
 
-use crate::checks::provision::{api_headers, provider_message};
+use crate::checks::provision::{api_headers, provider_message, refused_manifest_credentials};
 use crate::engine::{CheckRun, Pending};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
@@ -63,6 +63,9 @@ impl<T: Transport> CheckRun<'_, T> {
                     message.push_str(": a request with wrong credentials already deprovisioned it");
                 }
                 check.mismatch("200 or 204", response.status.to_string(), message);
+                if response.status == 401 {
+                    check.fail(refused_manifest_credentials(manifest));
+                }
                 if let Some(message) = provider_message(&response.body) {
                     check.fail(format!("the provider said: {message}"));
                 }

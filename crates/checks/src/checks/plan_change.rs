@@ -1,6 +1,6 @@
 //! Plan change: `PUT <base path>/<key>` with the new plan.
 
-use crate::checks::provision::{api_headers, provider_message};
+use crate::checks::provision::{api_headers, provider_message, refused_manifest_credentials};
 use crate::engine::CheckRun;
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
@@ -84,6 +84,9 @@ impl<T: Transport> CheckRun<'_, T> {
                     }
                     (status, message) => {
                         check.mismatch("200", status.to_string(), format!("expected 200, got {status}"));
+                        if status == 401 {
+                            check.fail(refused_manifest_credentials(manifest));
+                        }
                         if let Some(message) = message {
                             check.fail(format!("the provider said: {message}"));
                         }

@@ -3,7 +3,7 @@
 
 use crate::concurrent::join_all;
 use crate::credentials::bad_credentials;
-use crate::encoding::{DOT_SEGMENT_REASON, basic_auth, is_dot_or_empty_segment, path_segment, rfc3339};
+use crate::encoding::{DOT_SEGMENT_REASON, basic_auth, is_dot_or_empty_segment, path_segment};
 use crate::engine::{CheckRun, Pending, Sent, describe_error};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
@@ -134,6 +134,18 @@ pub(crate) fn provider_message(body: &[u8]) -> Option<String> {
     value.get("message")?.as_str().map(str::to_string).filter(|message| !message.trim().is_empty())
 }
 
+/// Why a 401 to the manifest's own credentials is the service's mistake, and what to
+/// compare. The seed guide's `Rack::Auth::Basic` block hard-codes its own pair, which is
+/// not the one `kensa init` wrote.
+pub(crate) fn refused_manifest_credentials(manifest: &Manifest) -> String {
+    format!(
+        "the service refused the manifest's own credentials (user `{}` and the `api.password` of the manifest): \
+         compare the username and password your Basic auth code accepts (the guide's `Rack::Auth::Basic` block) \
+         with the manifest's `id` and `api.password`; they must be the same pair",
+        manifest.id
+    )
+}
+
 /// The id field as text: a non-empty string or a number.
 pub(crate) fn declared_id(body: &Value) -> Option<String> {
     match body.get("id")? {
@@ -185,11 +197,14 @@ impl<T: Transport> CheckRun<'_, T> {
         url
     }
 
-    /// The stand-in's URL under `--async`, Heroku's real one otherwise.
-    fn callback_url(&self, uuid: &str, heroku: String) -> String {
-        match (self.settings.async_timeout_ms, self.effects.callbacks) {
-            (Some(_), Some(callbacks)) => callbacks.callback_url(uuid),
-            _ => heroku,
+    /// The stand-in's URL whenever the host runs one. Never Heroku's real API: a provider
+    /// would call it with a grant kensa made up. Without a stand-in (a browser) it names the
+    /// discard port on the provider's own machine, where nothing listens, so a call fails
+    /// at once and reaches no one.
+    fn callback_url(&self, uuid: &str) -> String {
+        match self.effects.callbacks {
+            Some(callbacks) => callbacks.callback_url(uuid),
+            None => format!("http://127.0.0.1:9/addons/{uuid}"),
         }
     }
 
@@ -202,9 +217,9 @@ impl<T: Transport> CheckRun<'_, T> {
         let (mut body, app_number, grant_code) = match manifest.api.version {
             ApiVersion::V3 => {
                 let grant_code = self.new_uuid();
-                let callback_url = self.callback_url(&uuid, format!("https://api.heroku.com/addons/{uuid}"));
+                let callback_url = self.callback_url(&uuid);
                 self.add_secret(grant_code.clone());
-                let expires_at = rfc3339(self.now_ms() + 5 * 60 * 1000);
+                let expires_at = self.grant_sent(&uuid, &grant_code);
                 let body = json!({
                     "uuid": uuid,
                     "name": format!("{}-{}", manifest.id, &uuid[..8]),
@@ -223,7 +238,7 @@ impl<T: Transport> CheckRun<'_, T> {
                     "heroku_id": heroku_id,
                     "plan": plan,
                     "region": region,
-                    "callback_url": self.callback_url(&uuid, format!("https://api.heroku.com/vendor/apps/{}", path_segment(&heroku_id))),
+                    "callback_url": self.callback_url(&uuid),
                     "logplex_token": format!("t.{}", self.new_uuid()),
                     "options": options,
                     "uuid": uuid,
@@ -293,9 +308,15 @@ impl<T: Transport> CheckRun<'_, T> {
                 message.push_str(": 202 starts asynchronous provisioning; test it with --async");
             }
             check.mismatch(expected.to_string(), response.status.to_string(), message);
+            if response.status == 401 {
+                check.fail(refused_manifest_credentials(manifest));
+            }
             if let Some(message) = provider_message(&response.body).filter(|_| !succeeded) {
                 check.fail(format!("the provider said: {message}"));
             }
+        }
+        if !asynchronous {
+            self.warn_of_synchronous_callbacks(&mut check);
         }
         self.finish(check);
 

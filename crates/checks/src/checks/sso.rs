@@ -282,7 +282,14 @@ impl<T: Transport> CheckRun<'_, T> {
             match check.record(sent) {
                 Ok(response) if response.status == 403 => {}
                 Ok(response) => {
-                    check.mismatch("403", response.status.to_string(), format!("expected 403, got {}", response.status))
+                    check.mismatch(
+                        "403",
+                        response.status.to_string(),
+                        format!("expected 403, got {}", response.status),
+                    );
+                    if asks_for_basic_auth(&response) {
+                        check.fail(SSO_BEHIND_BASIC_AUTH);
+                    }
                 }
                 Err(error) => check.fail(describe_error(&error, &request.url, self.settings.limits)),
             }
@@ -310,12 +317,8 @@ impl<T: Transport> CheckRun<'_, T> {
         }
         if let Some(response) = page.as_ref().filter(|response| !(200..300).contains(&response.status)) {
             check.mismatch("200", response.status.to_string(), format!("expected 200, got {}", response.status));
-            if response.status == 401 {
-                // The seed guide's `use Rack::Auth::Basic` guards every path, sign-in included.
-                check.fail(
-                    "the sign-in asked for HTTP Basic credentials, which a browser coming from Heroku does not \
-                     have: guard only the provisioning API (<base_url>/...) with Basic auth, not the SSO pages",
-                );
+            if asks_for_basic_auth(response) {
+                check.fail(SSO_BEHIND_BASIC_AUTH);
             }
             if response.status == 404 {
                 let keys = if manifest.api.version == ApiVersion::V3 && id != resource_uuid {
@@ -452,6 +455,21 @@ impl<T: Transport> CheckRun<'_, T> {
 }
 
 /// The Heroku header as the old gem looked for it: `div#heroku-header` or the boomerang script.
+/// What a Basic-auth challenge to a sign-in means. The seed guide's `use Rack::Auth::Basic`
+/// guards every path of the app, the SSO route included.
+const SSO_BEHIND_BASIC_AUTH: &str = "the SSO route answered 401 with `WWW-Authenticate: Basic`: it sits behind the \
+     provisioning API's Basic auth (the guide's `use Rack::Auth::Basic` guards every path); a browser coming from \
+     Heroku has no such credentials, so guard only the provisioning API (<base_url>/...) with Basic auth and let \
+     the SSO token and timestamp sign the user in";
+
+/// A 401 that challenges for HTTP Basic credentials.
+fn asks_for_basic_auth(response: &Response) -> bool {
+    response.status == 401
+        && response.header("www-authenticate").is_some_and(|challenge| {
+            challenge.trim_start().get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
+        })
+}
+
 fn has_heroku_layout(html: &str) -> bool {
     let lower = html.to_ascii_lowercase();
     let header = lower.match_indices("<div").any(|(start, _)| {

@@ -3,7 +3,7 @@
 
 use crate::args::{ResourceArgs, TestArgs, TestSuite};
 use crate::context::Context;
-use crate::error::{ExitStatus, Result};
+use crate::error::{CliError, ExitStatus, Result};
 use crate::host::ManifestFile;
 use kensa_checks::Suite;
 
@@ -37,6 +37,12 @@ fn suite(context: &Context, manifest: &ManifestFile<'_>, wanted: TestSuite) -> R
             find(key, resource)?.map(|resource| Suite::Deprovision { resource })
         }
         TestSuite::Planchange { mut key_and_plan, resource } => {
+            if let [only] = key_and_plan.as_slice()
+                && names_a_resource(manifest, only)
+            {
+                return Err(CliError::new(format!("no plan given: `{only}` names a resource, not a plan"))
+                    .hint(format!("name the plan to change to: `kensa test planchange {only} PLAN`")));
+            }
             let plan = key_and_plan.pop().unwrap_or_default();
             find(key_and_plan.pop(), resource)?.map(|resource| Suite::PlanChange { resource, plan })
         }
@@ -47,4 +53,12 @@ fn suite(context: &Context, manifest: &ManifestFile<'_>, wanted: TestSuite) -> R
     // No resource is found for a manifest without an id: it is invalid, so the engine
     // reports it and stops.
     Ok(on_resource.unwrap_or(Suite::Manifest))
+}
+
+/// Whether the one argument of `planchange` is a resource's key rather than a plan: the
+/// ledger lists it, or it has the shape of Heroku's uuid, which no plan name has. The old
+/// gem refused `planchange KEY` without a plan; taking the key as the plan would PUT a
+/// plan named like a resource.
+fn names_a_resource(manifest: &ManifestFile<'_>, argument: &str) -> bool {
+    manifest.lists(argument) || kensa_checks::looks_like_uuid(argument)
 }

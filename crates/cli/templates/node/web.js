@@ -164,7 +164,8 @@ function provision(req, res, body) {
   if (!params) return json(res, 400, { message: 'the body must be a JSON object' });
   if (typeof params.plan !== 'string' || params.plan === '') return json(res, 422, { message: 'plan is required' });
   const uuid = typeof params.uuid === 'string' && params.uuid !== '' ? params.uuid : null;
-  // Heroku delivers at least once: the same uuid again is the same resource.
+  // Heroku delivers at least once: the same uuid again is the same resource. Nothing is
+  // awaited between this lookup and the insert, so an overlapping repeat cannot come between.
   const existing = uuid && resources.get(byUuid.get(uuid));
   if (existing && !existing.live) return json(res, 410, { message: 'this resource was deprovisioned' });
   let resource = existing;

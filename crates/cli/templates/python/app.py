@@ -69,6 +69,8 @@ MAX_BODY_BYTES = 1024 * 1024
 RESOURCES = {}  # provider id -> {"id", "uuid", "plan", "region", "name", "live"}
 BY_UUID = {}  # Heroku's resource uuid -> provider id
 SESSIONS = {}  # session token -> {"resource_id", "email", "app"}
+# Held by each request while it uses the store: repeats of a provision can overlap, and
+# the lookup of a uuid and the insert must not let another request in between.
 LOCK = threading.Lock()
 
 

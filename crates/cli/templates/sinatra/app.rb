@@ -63,7 +63,8 @@ class Database
 
   class << self
     # Heroku delivers at least once: the same uuid again is the same resource, so a
-    # repeat gets the existing one (`created` false) instead of a second resource.
+    # repeat gets the existing one (`created` false) instead of a second resource. The
+    # lock spans the lookup and the insert: WEBrick runs overlapping repeats on threads.
     def create!(uuid:, plan:, region: nil, name: nil)
       @lock.synchronize do
         existing = uuid && @by_uuid[uuid]

@@ -24,8 +24,9 @@ pub async fn provision(State(app): State<Arc<App>>, headers: HeaderMap, body: By
         .get("uuid")
         .and_then(Value::as_str)
         .filter(|uuid| !uuid.is_empty());
+    // Heroku delivers at least once: the same uuid again is the same resource. The store
+    // stays locked from this lookup to the insert, so overlapping repeats make one.
     let mut store = app.store();
-    // Heroku delivers at least once: the same uuid again is the same resource.
     let existing = uuid.and_then(|uuid| store.by_uuid.get(uuid).cloned());
     let (id, plan, verb) = match existing.and_then(|id| store.resources.get(&id)) {
         Some(resource) if !resource.live => {
