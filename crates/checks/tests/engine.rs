@@ -341,6 +341,7 @@ fn every_declared_region_is_provisioned_once() {
     assert_eq!(elsewhere, ["amazon-web-services::eu-west-1", "amazon-web-services::ap-northeast-1"]);
     let g01 = report.checks().find(|check| check.code == "G01").unwrap();
     assert_eq!(g01.outcome, Outcome::Passed, "{g01:#?}");
+    assert_eq!(g01.note.as_deref(), Some("(also from eu, tokyo)"));
     assert_eq!(g01.exchanges.len(), 4, "two provisions, two deprovisions");
     assert_eq!(provider.live_resources(), 0);
 }

@@ -79,8 +79,10 @@ impl<T: Transport> CheckRun<'_, T> {
                 "every region the manifest declares ({}) is sent as {main}, as the provision above was",
                 declared.join(", ")
             );
-            return Probe { def: &EVERY_DECLARED_REGION, group: "regions", sides: Err(reason) };
+            return Probe { def: &EVERY_DECLARED_REGION, group: "regions", sides: Err(reason), note: None };
         }
+        let names: Vec<&str> = others.iter().map(|other| other.name).collect();
+        let note = Some(format!("(also from {})", names.join(", ")));
         let sides = others
             .into_iter()
             .map(|other| {
@@ -100,7 +102,7 @@ impl<T: Transport> CheckRun<'_, T> {
                 SideProvision { payload, what: format!("region `{name}` ({form})"), rule, region: form }
             })
             .collect();
-        Probe { def: &EVERY_DECLARED_REGION, group: "regions", sides: Ok(sides) }
+        Probe { def: &EVERY_DECLARED_REGION, group: "regions", sides: Ok(sides), note }
     }
 }
 

@@ -69,6 +69,8 @@ pub(crate) struct Probe {
     /// The heading of its group.
     pub(crate) group: &'static str,
     pub(crate) sides: Result<Vec<SideProvision>, String>,
+    /// What the report shows beside it, such as the regions it provisioned from.
+    pub(crate) note: Option<String>,
 }
 
 /// `payload` with `key` set to `value` at the top of its body.
@@ -128,6 +130,9 @@ impl<T: Transport> CheckRun<'_, T> {
             }
             match (check, &probe.sides) {
                 (Some(mut check), _) => {
+                    if let Some(note) = &probe.note {
+                        check.note(note.clone());
+                    }
                     let keys: Vec<ResourceKeys> = extras.into_iter().map(|(keys, _)| keys).collect();
                     let sent: Vec<Sent> = removals.by_ref().take(keys.len()).collect();
                     self.record_removals(manifest, &mut check, &keys, sent).await;
@@ -162,8 +167,8 @@ impl<T: Transport> CheckRun<'_, T> {
             ApiVersion::V1 => Err("v1 provisions carry no oauth_grant".to_string()),
         };
         vec![
-            Probe { def: &ACCEPTS_UNKNOWN_FIELDS, group: "tolerance", sides: Ok(vec![unknown]) },
-            Probe { def: &ACCEPTS_NULL_OAUTH_GRANT, group: "tolerance", sides: null_grant },
+            Probe { def: &ACCEPTS_UNKNOWN_FIELDS, group: "tolerance", sides: Ok(vec![unknown]), note: None },
+            Probe { def: &ACCEPTS_NULL_OAUTH_GRANT, group: "tolerance", sides: null_grant, note: None },
         ]
     }
 
