@@ -150,7 +150,9 @@ impl<T: Transport> CheckRun<'_, T> {
         let mut extras: Vec<ResourceKeys> = Vec::new();
         let mut ids: Vec<String> = Vec::new();
         let mut failures = Vec::new();
-        for sent in sent {
+        // The repeat sent after the others made a resource of its own too: no lookup at all.
+        let mut later_repeat_made_one = false;
+        for (index, sent) in sent.into_iter().enumerate() {
             match check.record(sent) {
                 Ok(response) => {
                     answers.push(response.status.to_string());
@@ -159,7 +161,10 @@ impl<T: Transport> CheckRun<'_, T> {
                         continue;
                     }
                     match response_id(&response) {
-                        Some(id) if !ids.contains(&id) => ids.push(id),
+                        Some(id) if !ids.contains(&id) => {
+                            later_repeat_made_one = index == OVERLAPPING && !ids.is_empty();
+                            ids.push(id);
+                        }
                         Some(_) => {}
                         None => check.fail("an answer to an overlapping repeat has no usable `id`"),
                     }
@@ -198,14 +203,19 @@ impl<T: Transport> CheckRun<'_, T> {
         }
         if ids.len() > 1 {
             let listed = ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ");
+            let cause = if later_repeat_made_one {
+                "; the one sent after them made another, so a repeat is not looked up at all (D01 says how)"
+            } else {
+                ", before a lookup could find it"
+            };
             check.mismatch(
                 "1 resource",
                 format!("{} resources", ids.len()),
                 format!(
                     "{OVERLAPPING} overlapping provisions with one uuid (and one more after them) made {} \
                      resources: {listed}: Heroku delivers a provision at least once, and a repeat may arrive while \
-                     the first is still being handled, before a lookup could find it; put a unique constraint on \
-                     uuid and, when an insert hits it, answer with the resource already made",
+                     the first is still being handled{cause}; put a unique constraint on uuid and, when an insert \
+                     hits it, answer with the resource already made",
                     ids.len()
                 ),
             );
