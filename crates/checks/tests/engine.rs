@@ -309,6 +309,25 @@ fn overlapping_repeats_that_make_several_resources_fail_d03_and_are_removed() {
     }
 }
 
+/// A unique constraint whose conflict the service does not handle: the overlapping repeats
+/// get an error, which fails D03 with every answer listed; the one resource is removed.
+#[test]
+fn overlapping_repeats_refused_by_a_unique_constraint_fail_d03() {
+    let (ledger, report, provider) = ledger_after(&[Fault::ConflictOnOverlap], all());
+    let (outcome, said) = messages_of(&report, "D03");
+    assert_eq!(outcome, Outcome::Failed, "{said}");
+    for fragment in [
+        "an overlapping repeat of one provision got 409 (the answers: 200, 409, 409, then 200)",
+        "at least once",
+        "unique constraint on uuid",
+        "the provider said: duplicate key value violates unique constraint",
+    ] {
+        assert!(said.contains(fragment), "{fragment:?} not in {said}");
+    }
+    assert_eq!(provider.live_resources(), 0);
+    assert!(ledger.resources.is_empty(), "{:#?}", ledger.resources);
+}
+
 /// A correct provider answers the overlapping repeats with one resource: D03 passes with
 /// one DELETE, and the ledger ends empty.
 #[test]

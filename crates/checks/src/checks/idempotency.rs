@@ -150,6 +150,7 @@ impl<T: Transport> CheckRun<'_, T> {
         let mut extras: Vec<ResourceKeys> = Vec::new();
         let mut ids: Vec<String> = Vec::new();
         let mut failures = Vec::new();
+        let mut without_id = false;
         // The repeat sent after the others made a resource of its own too: no lookup at all.
         let mut later_repeat_made_one = false;
         for (index, sent) in sent.into_iter().enumerate() {
@@ -166,7 +167,7 @@ impl<T: Transport> CheckRun<'_, T> {
                             ids.push(id);
                         }
                         Some(_) => {}
-                        None => check.fail("an answer to an overlapping repeat has no usable `id`"),
+                        None => without_id = true,
                     }
                     if let Some(keys) = extra_keys(manifest, &payload.uuid, &response)
                         && keys.id.as_deref() != Some(first.id.as_str())
@@ -181,20 +182,23 @@ impl<T: Transport> CheckRun<'_, T> {
                 }
             }
         }
-        if let Some(first) = failures.first() {
+        if without_id {
+            check.fail("an answer to an overlapping repeat has no usable `id`");
+        }
+        if let Some(refused) = failures.first() {
             let answers = match answers.split_last() {
                 Some((last, overlapping)) => format!("{}, then {last}", overlapping.join(", ")),
                 None => String::new(),
             };
             check.mismatch(
                 "200",
-                first.status.to_string(),
+                refused.status.to_string(),
                 format!(
                     "an overlapping repeat of one provision got {} (the answers: {answers}): Heroku delivers a \
                      provision at least once, and a repeat may arrive while the first is still being handled; \
                      answer every repeat with the resource its uuid names (a unique constraint on uuid, and when \
                      an insert hits it, the resource already made)",
-                    first.status
+                    refused.status
                 ),
             );
             if let Some(message) = failures.iter().find_map(|response| provider_message(&response.body)) {

@@ -39,6 +39,9 @@ pub(crate) enum Fault {
     /// Looks a provision's uuid up when the request arrives and stores the resource when it
     /// is answered, without a unique constraint: requests that overlap each make one.
     OverlappingDuplicates,
+    /// As [`Fault::OverlappingDuplicates`], but with a unique constraint whose conflict it
+    /// does not handle: the overlapping repeats get 409.
+    ConflictOnOverlap,
     /// A DELETE of a resource it does not hold (any more) answers 500.
     RepeatedDeleteFails,
     /// A PUT to the plan the resource is already on answers 422.
@@ -160,6 +163,9 @@ fn answer(
                 Some(found) => found,
                 None => state.by_uuid.get(&uuid).cloned(),
             };
+            if has(Fault::ConflictOnOverlap) && found.is_none() && state.by_uuid.contains_key(&uuid) {
+                return reply(409, json!({"message": "duplicate key value violates unique constraint \"uuid\""}));
+            }
             let id = match found {
                 Some(id) if !has(Fault::NewIdForRepeatedUuid) => id,
                 _ => {
@@ -266,7 +272,7 @@ pub(crate) fn run_validated(
             answer(&mut state, &faults_owned, &script_clock, request)
         }),
         provider: provider.clone(),
-        racy: faults.contains(&Fault::OverlappingDuplicates),
+        racy: faults.contains(&Fault::OverlappingDuplicates) || faults.contains(&Fault::ConflictOnOverlap),
     };
     let mut ids = CountingIds::default();
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink, callbacks: None };
