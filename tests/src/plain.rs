@@ -7,8 +7,9 @@
 //! Misbehaviours a real server shows, by [`PlainBehaviour`]: dropping a kept-alive
 //! connection when the next request arrives on it (an idle timeout that fires just then),
 //! never answering a DELETE, finding resources by its own id instead of Heroku's uuid, and
-//! misreading provisions: refusing fields it does not know, crashing on a null grant,
-//! refusing regions in Europe.
+//! misreading provisions (refusing fields it does not know, crashing on a null grant,
+//! refusing regions in Europe), and mishandling the repeats at-least-once delivery brings
+//! (overlapping provisions, a second DELETE, a second plan change).
 
 use kensa_checks::encoding::basic_auth;
 use kensa_checks::sso::{NAV_DATA, resource_token, token, user_scoped_resource_token};
@@ -53,6 +54,15 @@ pub enum PlainBehaviour {
     /// As [`PlainBehaviour::Asynchronous`], but the Platform API calls carry no
     /// `Accept: application/vnd.heroku+json; version=3`.
     AsyncWithoutAccept,
+    /// Looks a provision's uuid up, spends a while creating the resource, then stores it,
+    /// with no lock across the two: a repeat that arrives in between makes a second
+    /// resource for the same uuid.
+    DuplicatesOverlappingProvisions,
+    /// A DELETE of a resource it does not hold (already deleted, or unknown) is an uncaught
+    /// error, a 500.
+    FailsRepeatedDelete,
+    /// A plan change to the plan the resource is already on answers 422.
+    FailsRepeatedPlanChange,
 }
 
 impl PlainBehaviour {
@@ -70,6 +80,10 @@ impl PlainBehaviour {
 /// The fields [`PlainBehaviour::RejectsUnknownFields`] knows: the documented v3 ones.
 const KNOWN_FIELDS: &[&str] =
     &["uuid", "name", "plan", "region", "callback_url", "options", "oauth_grant", "log_input_url", "log_drain_token"];
+
+/// How long [`PlainBehaviour::DuplicatesOverlappingProvisions`] spends between its lookup
+/// and its insert.
+const CREATING: Duration = Duration::from_millis(50);
 
 /// Credentials and behaviour.
 #[derive(Clone, Debug)]
@@ -122,8 +136,11 @@ struct Shared {
     authorization: String,
     stopping: AtomicBool,
     next_id: AtomicU64,
-    /// Heroku's uuid to the provider's id.
-    resources: Mutex<HashMap<String, String>>,
+    /// Heroku's uuid to the provider's ids: one, unless overlapping provisions made more;
+    /// the first is the one a repeat gets.
+    resources: Mutex<HashMap<String, Vec<String>>>,
+    /// Heroku's uuid to the plan the last plan change moved it to.
+    plans: Mutex<HashMap<String, String>>,
     holds: Mutex<Holds>,
     connections: AtomicU64,
 }
@@ -146,6 +163,7 @@ impl PlainProvider {
             stopping: AtomicBool::new(false),
             next_id: AtomicU64::new(1),
             resources: Mutex::new(HashMap::new()),
+            plans: Mutex::new(HashMap::new()),
             holds: Mutex::new(Holds::default()),
             connections: AtomicU64::new(0),
         });
@@ -205,7 +223,7 @@ impl PlainProvider {
 
     /// Live resources.
     pub fn resource_count(&self) -> usize {
-        self.shared.resources.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.shared.resources.lock().unwrap_or_else(PoisonError::into_inner).values().map(Vec::len).sum()
     }
 }
 
@@ -379,13 +397,16 @@ fn route(shared: &Shared, request: &PlainRequest) -> Answer {
         }
         ("POST", "/heroku/resources", None) => provision(shared, &request.body),
         ("PUT", _, Some(key)) => match uuid_of(shared, key) {
-            Some(_) => Answer::json("200 OK", &json!({"config": {}, "message": "plan changed"})),
+            Some(uuid) => change_plan(shared, &uuid, &request.body),
             None => no_such_resource(shared),
         },
         ("DELETE", _, Some(key)) => match uuid_of(shared, key) {
             Some(uuid) => {
                 shared.resources.lock().unwrap_or_else(PoisonError::into_inner).remove(&uuid);
                 Answer { status: "204 No Content", headers: Vec::new(), body: Vec::new() }
+            }
+            None if shared.options.behaviour == PlainBehaviour::FailsRepeatedDelete => {
+                Answer::json("500 Internal Server Error", &json!({"message": "RecordNotFound"}))
             }
             None => no_such_resource(shared),
         },
@@ -407,7 +428,7 @@ fn no_such_resource(shared: &Shared) -> Answer {
 fn uuid_of(shared: &Shared, key: &str) -> Option<String> {
     let resources = shared.resources.lock().unwrap_or_else(PoisonError::into_inner);
     if matches!(shared.options.behaviour, PlainBehaviour::KeysByOwnId | PlainBehaviour::KeysByOwnIdCrashingOnMiss) {
-        resources.iter().find(|(_, id)| *id == key).map(|(uuid, _)| uuid.clone())
+        resources.iter().find(|(_, ids)| ids.iter().any(|id| id == key)).map(|(uuid, _)| uuid.clone())
     } else {
         resources.contains_key(key).then(|| key.to_string())
     }
@@ -423,12 +444,29 @@ fn provision(shared: &Shared, body: &[u8]) -> Answer {
     else {
         return Answer::json("422 Unprocessable Entity", &json!({"message": "uuid is required"}));
     };
-    let id = {
+    let new_id = || format!("plain-{}", shared.next_id.fetch_add(1, Ordering::SeqCst));
+    let id = if shared.options.behaviour == PlainBehaviour::DuplicatesOverlappingProvisions {
+        let known =
+            shared.resources.lock().unwrap_or_else(PoisonError::into_inner).get(&uuid).map(|ids| ids[0].clone());
+        match known {
+            Some(id) => id,
+            None => {
+                std::thread::sleep(CREATING);
+                let id = new_id();
+                shared
+                    .resources
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entry(uuid)
+                    .or_default()
+                    .push(id.clone());
+                id
+            }
+        }
+    } else {
+        // One lock across the lookup and the insert: overlapping repeats find one resource.
         let mut resources = shared.resources.lock().unwrap_or_else(PoisonError::into_inner);
-        resources
-            .entry(uuid.clone())
-            .or_insert_with(|| format!("plain-{}", shared.next_id.fetch_add(1, Ordering::SeqCst)))
-            .clone()
+        resources.entry(uuid).or_insert_with(|| vec![new_id()])[0].clone()
     };
     let url = format!("{}/resources/{id}", shared.origin);
     Answer::json(
@@ -456,6 +494,21 @@ fn misread(behaviour: PlainBehaviour, body: &Value) -> Option<Answer> {
         }
         _ => None,
     }
+}
+
+/// Moves the resource to the plan in `body`; a repeat of the last change is refused by
+/// [`PlainBehaviour::FailsRepeatedPlanChange`].
+fn change_plan(shared: &Shared, uuid: &str, body: &[u8]) -> Answer {
+    let plan = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|body| body.get("plan").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let mut plans = shared.plans.lock().unwrap_or_else(PoisonError::into_inner);
+    if shared.options.behaviour == PlainBehaviour::FailsRepeatedPlanChange && plans.get(uuid) == Some(&plan) {
+        return Answer::json("422 Unprocessable Entity", &json!({"message": format!("already on plan {plan}")}));
+    }
+    plans.insert(uuid.to_string(), plan);
+    Answer::json("200 OK", &json!({"config": {}, "message": "plan changed"}))
 }
 
 /// The v3 form: a valid token over the id, or resource tokens over Heroku's uuid, within

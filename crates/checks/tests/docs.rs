@@ -212,6 +212,29 @@ fn cases() -> Vec<Case> {
             }),
         ),
         case("D02", Suite::Provision, guarded(|_| reply(200, json!({"id": "res-1"})))),
+        case("D03", Suite::Provision, {
+            // Lookup-then-insert without a unique constraint, as overlapping requests meet it:
+            // the first three provisions of a uuid each make a resource, later ones find the first.
+            let made = RefCell::new(Vec::<(String, String)>::new());
+            guarded(move |request| {
+                if request.method == Method::Delete {
+                    return reply(204, json!({}));
+                }
+                let uuid = body(request)["uuid"].as_str().unwrap_or_default().to_string();
+                let mut made = made.borrow_mut();
+                let mine: Vec<String> =
+                    made.iter().filter(|(sent, _)| *sent == uuid).map(|(_, id)| id.clone()).collect();
+                let id = match mine.first() {
+                    Some(first) if mine.len() >= 3 => first.clone(),
+                    _ => {
+                        let id = format!("res-{}", made.len() + 1);
+                        made.push((uuid, id.clone()));
+                        id
+                    }
+                };
+                reply(200, json!({"id": id}))
+            })
+        }),
         case(
             "T01",
             Suite::Provision,
@@ -253,6 +276,10 @@ fn cases() -> Vec<Case> {
             Suite::Deprovision { resource: kensa_checks::ResourceKeys::either("res-1") },
             Box::new(|_| reply(204, json!({}))),
         ),
+        case("X03", Suite::Deprovision { resource: kensa_checks::ResourceKeys::either("res-1") }, {
+            let removed = Cell::new(false);
+            guarded(move |_| if removed.replace(true) { reply(500, json!({})) } else { reply(204, json!({})) })
+        }),
         case(
             "C01",
             Suite::PlanChange { resource: kensa_checks::ResourceKeys::either("res-1"), plan: "premium".into() },
@@ -262,6 +289,20 @@ fn cases() -> Vec<Case> {
             "C02",
             Suite::PlanChange { resource: kensa_checks::ResourceKeys::either("res-1"), plan: "premium".into() },
             Box::new(|_| reply(200, json!({}))),
+        ),
+        case(
+            "C03",
+            Suite::PlanChange { resource: kensa_checks::ResourceKeys::either("res-1"), plan: "premium".into() },
+            {
+                let changed = Cell::new(false);
+                guarded(move |_| {
+                    if changed.replace(true) {
+                        reply(422, json!({"message": "the resource is already on plan premium"}))
+                    } else {
+                        reply(200, json!({}))
+                    }
+                })
+            },
         ),
         Case {
             manifest: {

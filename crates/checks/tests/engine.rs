@@ -95,13 +95,16 @@ fn resource_events_follow_every_resource() {
     assert!(report.passed());
     let events = events.into_inner();
     let ids: Vec<String> = events.iter().map(|event| event.split(' ').take(2).collect::<Vec<_>>().join(" ")).collect();
-    // D02's extra, then T01's and T02's, recorded before they are removed together.
+    // D02's and D03's extras, then T01's and T02's, recorded before they are removed together.
     assert_eq!(
         ids,
-        ["+ res-1", "+ res-2", "- res-2", "+ res-3", "+ res-4", "- res-3", "- res-4", "~ res-1", "- res-1"],
+        [
+            "+ res-1", "+ res-2", "- res-2", "+ res-3", "- res-3", "+ res-4", "+ res-5", "- res-4", "- res-5",
+            "~ res-1", "- res-1"
+        ],
         "{events:#?}"
     );
-    assert!(events[0].ends_with(" test") && events[7].ends_with(" foo"), "{events:#?}");
+    assert!(events[0].ends_with(" test") && events[9].ends_with(" foo"), "{events:#?}");
 }
 
 /// A provider that answers every uuid with the same resource: D02 fails, and kensa does
@@ -136,6 +139,9 @@ fn each_fault_fails_its_check() {
         (Fault::NewIdForRepeatedUuid, "D01", "the same uuid returned a new id"),
         (Fault::DeprovisionStatus500, "X01", "expected 200 or 204, got 500"),
         (Fault::PlanChange503, "C01", "cannot change plans instantly: migrate by hand: https://example.com/docs"),
+        (Fault::OverlappingDuplicates, "D03", "unique constraint on uuid"),
+        (Fault::RepeatedDeleteFails, "X03", "a repeated DELETE got 500"),
+        (Fault::RepeatedPlanChangeFails, "C03", "a repeated plan change got 422"),
         (Fault::Slow, "P01", "no answer from http://localhost:4567 within 25 s"),
         (Fault::Refused, "P01", "unable to connect to http://localhost:4567"),
         (Fault::Oversized, "P01", "the response body is larger than 1 MiB"),
@@ -423,4 +429,167 @@ fn an_sso_route_behind_basic_auth_is_named() {
         let text = said(&report, code);
         assert!(text.contains("got 401") && !text.contains("Basic auth"), "{code}: {text}");
     }
+}
+
+/// The ledger a host keeps from `suite`'s resource events against the scripted provider
+/// with `faults`, and the report.
+fn ledger_after(faults: &[Fault], suite: Suite) -> (kensa_checks::Ledger, kensa_checks::Report, scripted::Provider) {
+    let ledger = std::cell::RefCell::new(kensa_checks::Ledger::default());
+    let provenance = kensa_checks::Provenance {
+        manifest_id: "myaddon".into(),
+        environment: kensa_manifest::Environment::Test,
+        command: "kensa test all".into(),
+    };
+    let mut sink = |event: kensa_checks::Event<'_>| {
+        if let kensa_checks::Event::Resource(change) = event {
+            ledger.borrow_mut().apply(change, &provenance, 0);
+        }
+    };
+    let (report, provider) = scripted::run_suite_with_sink(faults, suite, &mut sink);
+    (ledger.into_inner(), report, provider)
+}
+
+fn messages_of(report: &kensa_checks::Report, code: &str) -> (Outcome, String) {
+    let check = report.checks().find(|check| check.code == code).unwrap_or_else(|| panic!("no {code}"));
+    (check.outcome, check.findings.iter().map(|finding| finding.message.as_str()).collect::<Vec<_>>().join("\n"))
+}
+
+/// Overlapping repeats of one provision, against a provider that looks the uuid up and
+/// then inserts: three resources, one finding naming them, and all three removed again
+/// (by uuid in v3, by id in v1) with the ledger following. Nothing else fails.
+#[test]
+fn overlapping_repeats_that_make_several_resources_fail_d03_and_are_removed() {
+    for version in [None, Some(Fault::V1Manifest)] {
+        let faults: Vec<Fault> = [Fault::OverlappingDuplicates].into_iter().chain(version).collect();
+        let (ledger, report, provider) = ledger_after(&faults, all());
+        let (outcome, said) = messages_of(&report, "D03");
+        assert_eq!(outcome, Outcome::Failed, "{version:?}: {said}");
+        for fragment in ["overlapping", "at least once", "unique constraint on uuid", "made 3 resources: `res-"] {
+            assert!(said.contains(fragment), "{version:?}: {fragment:?} not in {said}");
+        }
+        let failed: Vec<&str> =
+            report.checks().filter(|check| check.outcome == Outcome::Failed).map(|check| check.code.as_str()).collect();
+        assert_eq!(failed, ["D03"], "{version:?}");
+        let d03 = report.checks().find(|check| check.code == "D03").unwrap();
+        let deletes = d03.exchanges.iter().filter(|exchange| exchange.method == "DELETE").count();
+        // v3: the first DELETE by uuid removes all three, the second says so; v1: one each.
+        assert_eq!((d03.exchanges.len() - deletes, deletes), (4, if version.is_some() { 3 } else { 2 }));
+        assert_eq!(provider.live_resources(), 0, "{version:?}: every resource is removed");
+        assert!(ledger.resources.is_empty(), "{version:?}: {:#?}", ledger.resources);
+    }
+}
+
+/// A unique constraint whose conflict the service does not handle: the overlapping repeats
+/// get an error, which fails D03 with every answer listed; the one resource is removed.
+#[test]
+fn overlapping_repeats_refused_by_a_unique_constraint_fail_d03() {
+    let (ledger, report, provider) = ledger_after(&[Fault::ConflictOnOverlap], all());
+    let (outcome, said) = messages_of(&report, "D03");
+    assert_eq!(outcome, Outcome::Failed, "{said}");
+    for fragment in [
+        "an overlapping repeat of one provision got 409 (the answers: 200, 409, 409, then 200)",
+        "at least once",
+        "unique constraint on uuid",
+        "the provider said: duplicate key value violates unique constraint",
+    ] {
+        assert!(said.contains(fragment), "{fragment:?} not in {said}");
+    }
+    assert_eq!(provider.live_resources(), 0);
+    assert!(ledger.resources.is_empty(), "{:#?}", ledger.resources);
+}
+
+/// A correct provider answers the overlapping repeats with one resource: D03 passes with
+/// one DELETE, and the ledger ends empty.
+#[test]
+fn overlapping_repeats_pass_against_a_provider_keyed_by_uuid() {
+    let (ledger, report, _) = ledger_after(&[], all());
+    let d03 = report.checks().find(|check| check.code == "D03").unwrap();
+    assert_eq!(d03.outcome, Outcome::Passed, "{d03:#?}");
+    let statuses: Vec<Option<u16>> = d03.exchanges.iter().map(|exchange| exchange.status).collect();
+    assert_eq!(statuses, [Some(200), Some(200), Some(200), Some(200), Some(204)]);
+    assert!(ledger.resources.is_empty(), "{:#?}", ledger.resources);
+}
+
+/// A provider whose every DELETE fails keeps D03's resource: D03 warns, and the ledger
+/// keeps it (with the resource under test, D02's extra, and T01's and T02's) for
+/// `kensa resources --cleanup`.
+#[test]
+fn an_overlapping_repeats_resource_that_cannot_be_removed_stays_in_the_ledger() {
+    let (ledger, report, _) = ledger_after(&[Fault::DeprovisionStatus500], all());
+    let (outcome, said) = messages_of(&report, "D03");
+    assert_eq!(outcome, Outcome::Warning, "{said}");
+    assert!(said.contains("could not deprovision the extra resource"), "{said}");
+    let ids: Vec<&str> = ledger.resources.iter().map(|entry| entry.id.as_str()).collect();
+    assert_eq!(ids, ["res-1", "res-2", "res-3", "res-4", "res-5"]);
+    assert_eq!(messages_of(&report, "X03").0, Outcome::Skipped);
+}
+
+/// The repeated DELETE passes on 410 (the scripted provider's answer), and fails on an error
+/// saying why and what to answer instead.
+#[test]
+fn a_repeated_deprovision_must_not_be_an_error() {
+    let (report, _) = run_suite(&[], all());
+    let x03 = report.checks().find(|check| check.code == "X03").unwrap();
+    assert_eq!(x03.outcome, Outcome::Passed, "{x03:#?}");
+    assert_eq!(x03.exchanges[0].status, Some(410));
+    let (report, provider) = run_suite(&[Fault::RepeatedDeleteFails], all());
+    let (outcome, said) = messages_of(&report, "X03");
+    assert_eq!(outcome, Outcome::Failed);
+    for fragment in ["a repeated DELETE got 500", "at least once", "410 Gone", "the provider said: RecordNotFound"] {
+        assert!(said.contains(fragment), "{fragment:?} not in {said}");
+    }
+    assert_eq!(provider.live_resources(), 0);
+}
+
+/// A repeated DELETE that goes unanswered fails X03 too: Heroku would retry it.
+#[test]
+fn a_repeated_deprovision_left_unanswered_fails() {
+    use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
+    use kensa_checks::{CheckRun, Effects, NoEvents, Response, Settings};
+    let deletes = std::cell::Cell::new(0);
+    let transport = ScriptedTransport::new(|request: &kensa_checks::Request| {
+        let authorized = request.headers.iter().any(|(name, value)| {
+            name == "Authorization" && *value == kensa_checks::encoding::basic_auth("myaddon", scripted::PASSWORD)
+        });
+        if !authorized {
+            return Ok(Response { status: 401, ..Response::default() });
+        }
+        deletes.set(deletes.get() + 1);
+        if deletes.get() > 1 {
+            Err(kensa_checks::TransportError::Closed(String::new()))
+        } else {
+            Ok(Response { status: 204, ..Response::default() })
+        }
+    });
+    let clock = ManualClock::at(1_790_000_000_000);
+    let (mut ids, mut sink) = (CountingIds::default(), NoEvents);
+    let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink: &mut sink, callbacks: None };
+    let suite = Suite::Deprovision { resource: kensa_checks::ResourceKeys::either("res-1") };
+    let report = block_on(
+        CheckRun::new(effects, Settings::default()).run(&kensa_manifest::validate(&scripted::manifest(&[])), suite),
+    );
+    let (outcome, said) = messages_of(&report, "X03");
+    assert_eq!(outcome, Outcome::Failed, "{said}");
+    assert!(said.contains("connection closed by http://localhost:4567"), "{said}");
+    assert!(said.contains("at least once") && said.contains("410 Gone"), "{said}");
+}
+
+/// The repeated plan change passes on 200 and fails on 422, with the provider's message;
+/// it is skipped when the plan change itself failed.
+#[test]
+fn a_repeated_plan_change_answers_the_same() {
+    let (report, _) = run_suite(&[], all());
+    assert_eq!(messages_of(&report, "C03").0, Outcome::Passed);
+    let (report, provider) = run_suite(&[Fault::RepeatedPlanChangeFails], all());
+    let (outcome, said) = messages_of(&report, "C03");
+    assert_eq!(outcome, Outcome::Failed);
+    for fragment in ["a repeated plan change got 422", "at least once", "the provider said: already on plan foo"] {
+        assert!(said.contains(fragment), "{fragment:?} not in {said}");
+    }
+    let failed: Vec<&str> =
+        report.checks().filter(|check| check.outcome == Outcome::Failed).map(|check| check.code.as_str()).collect();
+    assert_eq!(failed, ["C03"]);
+    assert_eq!(provider.live_resources(), 0);
+    let (report, _) = run_suite(&[Fault::PlanChange503], all());
+    assert_eq!(messages_of(&report, "C03").0, Outcome::Skipped);
 }

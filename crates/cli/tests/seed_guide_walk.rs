@@ -143,12 +143,22 @@ fn failures(run: &Run) -> Vec<&str> {
 const D01_FIX: &str = "Heroku may send a provision more than once, so keep its `uuid` with the resource (unique) and \
                        answer a repeat with the resource you already made";
 
-/// A `kensa test provision` (or `kensa run`) of the guide's service: the only check that
-/// fails is D01, and it names the fix. Returns the provider's id and, in v3, Heroku's uuid.
+/// What D03 says when the same provision, overlapping, makes a resource per request.
+const D03_FIX: &str =
+    "put a unique constraint on uuid and, when an insert hits it, answer with the resource already made";
+
+/// A `kensa test provision` (or `kensa run`) of the guide's service: the only checks that
+/// fail are D01 and D03 (its overlapping repeats each make a resource too), and they name
+/// the fix. Returns the provider's id and, in v3, Heroku's uuid.
 fn assert_only_idempotency_fails(what: &str, run: &Run) -> (String, Option<String>) {
     assert_eq!(run.code, 1, "{what}: {run}");
-    assert_eq!(failures(run), ["  Check repeated uuid returns the same id [FAIL]"], "{what}: {run}");
+    assert_eq!(
+        failures(run),
+        ["  Check repeated uuid returns the same id [FAIL]", "  Check overlapping repeats return one id [FAIL]"],
+        "{what}: {run}"
+    );
     assert!(run.stdout.contains(D01_FIX), "{what}: D01 names the fix: {run}");
+    assert!(run.stdout.contains(D03_FIX), "{what}: D03 names the fix: {run}");
     let line = run.stdout.lines().find(|line| line.contains("Check contains an id [PASS] (id ")).unwrap();
     let keys = line.split_once("(id ").unwrap().1.trim_end_matches(')');
     match keys.split_once(", uuid ") {

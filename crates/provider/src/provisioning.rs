@@ -66,7 +66,7 @@ pub(crate) async fn provision(
         now: now(),
     };
     // A repeated uuid finds the resource it made before.
-    let (resource, created) = match sabotage::store(&app, &new) {
+    let (resource, created) = match sabotage::store(&app, &new).await {
         Ok(stored) => stored,
         Err(e) => return internal(&e),
     };
@@ -140,6 +140,9 @@ pub(crate) async fn plan_change(
         Err(text) => return message(StatusCode::UNPROCESSABLE_ENTITY, &text),
     };
     match app.find(&key) {
+        Ok(Found::Live(resource)) if let Some(refusal) = sabotage::refuse_repeat_plan_change(&app, &resource, plan) => {
+            refusal
+        }
         Ok(Found::Live(resource)) => match app.store.change_plan(&resource.id, plan) {
             Ok(()) => json_response(
                 StatusCode::OK,
@@ -176,8 +179,11 @@ pub(crate) async fn deprovision(State(app): State<Arc<App>>, Path(key): Path<Str
             Ok(()) => success(&resource),
             Err(e) => internal(&e),
         },
-        Ok(Found::Gone(resource)) if sabotage::repeat_deprovision_succeeds(&app) => success(&resource),
-        Ok(Found::Gone(_)) => message(StatusCode::GONE, "already deprovisioned"),
+        Ok(Found::Gone(resource)) => match sabotage::refuse_repeat_deprovision(&app) {
+            Some(refusal) => refusal,
+            None if sabotage::repeat_deprovision_succeeds(&app) => success(&resource),
+            None => message(StatusCode::GONE, "already deprovisioned"),
+        },
         Ok(Found::Missing) => message(StatusCode::NOT_FOUND, "no such resource"),
         Err(e) => internal(&e),
     }

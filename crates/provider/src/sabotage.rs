@@ -7,6 +7,7 @@ use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::Extension;
 use axum::body::{Body, Bytes};
@@ -21,7 +22,7 @@ use crate::request::is_v3_accept;
 use crate::responses::{empty, html_message, json_response, message};
 use crate::server::ConnKill;
 use crate::state::App;
-use crate::store::{NewResource, Resource};
+use crate::store::{Found, NewResource, Resource};
 
 /// The `PATH` the `config-exports-path` fault returns in the provision config: a folder
 /// that does not exist, so a command looked up on it is not found.
@@ -103,10 +104,20 @@ pub(crate) fn resource_id(app: &App, random: String, heroku_id: Option<&str>) ->
     }
 }
 
+/// How long duplicate-overlapping-provisions waits between its lookup and its insert: the
+/// time a real service spends creating the resource, in which a repeat can overlap.
+const LOOKUP_TO_INSERT: Duration = Duration::from_millis(50);
+
 /// Stores a provision as [`crate::store::Store::insert`] does (the resource, and whether it
-/// is new), except that same-id-for-every-uuid hands back the newest live resource and
-/// new-id-for-repeated-uuid makes a second resource for a repeated uuid.
-pub(crate) fn store(app: &App, new: &NewResource<'_>) -> io::Result<(Resource, bool)> {
+/// is new), except that same-id-for-every-uuid hands back the newest live resource,
+/// new-id-for-repeated-uuid makes a second resource for a repeated uuid, and
+/// duplicate-overlapping-provisions makes one for a uuid another request is still creating.
+pub(crate) async fn store(app: &App, new: &NewResource<'_>) -> io::Result<(Resource, bool)> {
+    if app.has(Fault::DuplicateOverlappingProvisions)
+        && let Some(uuid) = new.uuid
+    {
+        return lookup_then_insert(app, uuid, new).await;
+    }
     let newest = if app.has(Fault::SameIdForEveryUuid) { app.store.newest_live()? } else { None };
     let (resource, created) = match newest {
         Some(existing) => (existing, false),
@@ -116,6 +127,21 @@ pub(crate) fn store(app: &App, new: &NewResource<'_>) -> io::Result<(Resource, b
         return Ok((app.store.insert_duplicate(new)?, true));
     }
     Ok((resource, created))
+}
+
+/// duplicate-overlapping-provisions: the lookup and the insert are apart, and the insert
+/// ignores the unique constraint, so a request that arrives while another with the same uuid
+/// is between the two makes a second row. A repeat after both finished finds the first.
+async fn lookup_then_insert(app: &App, uuid: &str, new: &NewResource<'_>) -> io::Result<(Resource, bool)> {
+    match app.store.find(uuid, true)? {
+        Found::Live(resource) | Found::Gone(resource) => return Ok((resource, false)),
+        Found::Missing => {}
+    }
+    tokio::time::sleep(LOOKUP_TO_INSERT).await;
+    match app.store.insert(new)? {
+        (resource, true) => Ok((resource, true)),
+        (_, false) => Ok((app.store.insert_duplicate(new)?, true)),
+    }
 }
 
 /// async-never-callback: a new asynchronous provision is never finished.
@@ -293,6 +319,12 @@ pub(crate) fn refuse_plan_change(app: &App) -> Option<Response> {
     None
 }
 
+/// planchange-repeat-error: a change to the plan `resource` is already on is refused.
+pub(crate) fn refuse_repeat_plan_change(app: &App, resource: &Resource, plan: &str) -> Option<Response> {
+    (app.has(Fault::PlanchangeRepeatError) && resource.plan == plan)
+        .then(|| message(StatusCode::UNPROCESSABLE_ENTITY, &format!("the resource is already on plan {plan}")))
+}
+
 /// Refusals of every authorized deprovision: deprovision-status-500,
 /// deprovision-with-message-500.
 pub(crate) fn refuse_deprovision(app: &App) -> Option<Response> {
@@ -313,6 +345,11 @@ pub(crate) fn refuse_sign_in(app: &App) -> Option<Response> {
 /// The Heroku header of the dashboard, from the correct one: sso-no-layout leaves it out.
 pub(crate) fn dashboard_header(app: &App, header: String) -> String {
     if app.has(Fault::SsoNoLayout) { String::new() } else { header }
+}
+
+/// deprovision-repeat-500: a repeated deprovision fails instead of answering 410.
+pub(crate) fn refuse_repeat_deprovision(app: &App) -> Option<Response> {
+    app.has(Fault::DeprovisionRepeat500).then(|| empty(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
 /// deprovision-repeat-success: a repeated deprovision succeeds instead of answering 410.

@@ -62,7 +62,8 @@ CREATE TABLE IF NOT EXISTS resources (
     id              TEXT PRIMARY KEY,
     -- The UNIQUE constraint is what makes a repeated v3 provision idempotent.
     uuid            TEXT UNIQUE,
-    -- Set only by the new-id-for-repeated-uuid fault: the uuid of a duplicate row.
+    -- Set only by the new-id-for-repeated-uuid and duplicate-overlapping-provisions faults:
+    -- the uuid of a duplicate row.
     uuid_alias      TEXT,
     heroku_id       TEXT,
     plan            TEXT NOT NULL,
@@ -216,7 +217,8 @@ impl Store {
         )
         .map_err(storage_error)?;
         if let Some(uuid) = &resource.uuid {
-            // Duplicates made by the new-id-for-repeated-uuid fault go with their original.
+            // Duplicates made by the new-id-for-repeated-uuid and duplicate-overlapping-provisions
+            // faults go with their original.
             conn.execute(
                 "UPDATE resources SET deprovisioned_at = ?2 WHERE uuid_alias = ?1 AND deprovisioned_at IS NULL",
                 params![uuid, now],

@@ -231,6 +231,16 @@ fn observe(fault: Fault) {
             with_auth(&p, "DELETE", &format!("/heroku/resources/{UUID}"), "");
             assert_eq!(p.resource_count().unwrap(), 0);
         }
+        Fault::DuplicateOverlappingProvisions => {
+            let ids = overlapping_ids(&p, UUID);
+            assert_eq!(ids.len(), 3, "{ids:?}");
+            assert_eq!(p.resource_count().unwrap(), 3);
+            // A repeat after they all finished finds the first.
+            assert!(ids.contains(&provisioned(&p, UUID)["id"]));
+            assert_eq!(p.resource_count().unwrap(), 3);
+            with_auth(&p, "DELETE", &format!("/heroku/resources/{UUID}"), "");
+            assert_eq!(p.resource_count().unwrap(), 0);
+        }
         Fault::IdContainsHerokuId => {
             let id = provision_v1(&p, &v1_body(UUID)).json()["id"].clone();
             assert!(id.as_str().unwrap().contains("1234"), "{id}");
@@ -333,6 +343,12 @@ fn observe(fault: Fault) {
             assert_eq!(with_auth(&p, "DELETE", &path, "").status, 204);
             assert_eq!(with_auth(&p, "DELETE", &path, "").status, 204);
         }
+        Fault::DeprovisionRepeat500 => {
+            provisioned(&p, UUID);
+            let path = format!("/heroku/resources/{UUID}");
+            assert_eq!(with_auth(&p, "DELETE", &path, "").status, 204);
+            assert_eq!(with_auth(&p, "DELETE", &path, "").status, 500);
+        }
         Fault::PlanchangeStatus500 => {
             provisioned(&p, UUID);
             let reply = with_auth(&p, "PUT", &format!("/heroku/resources/{UUID}"), r#"{"plan":"big"}"#);
@@ -344,6 +360,14 @@ fn observe(fault: Fault) {
             let reply = with_auth(&p, "PUT", &format!("/heroku/resources/{UUID}"), r#"{"plan":"big"}"#);
             assert_eq!(reply.status, 503);
             assert!(reply.json()["message"].is_string());
+        }
+        Fault::PlanchangeRepeatError => {
+            provisioned(&p, UUID);
+            let path = format!("/heroku/resources/{UUID}");
+            assert_eq!(with_auth(&p, "PUT", &path, r#"{"plan":"big"}"#).status, 200);
+            let reply = with_auth(&p, "PUT", &path, r#"{"plan":"big"}"#);
+            assert_eq!(reply.status, 422);
+            assert_eq!(reply.json()["message"], "the resource is already on plan big");
         }
         Fault::SsoIgnoreToken => {
             provisioned(&p, UUID);
@@ -385,6 +409,21 @@ fn observe(fault: Fault) {
     }
 }
 
+/// The distinct ids three provisions of `uuid` sent at the same time get.
+fn overlapping_ids(p: &RunningProvider, uuid: &str) -> Vec<Value> {
+    let answers: Vec<Value> = std::thread::scope(|scope| {
+        let sent: Vec<_> = (0..3).map(|_| scope.spawn(|| provisioned(p, uuid)["id"].clone())).collect();
+        sent.into_iter().map(|thread| thread.join().unwrap()).collect()
+    });
+    let mut ids = Vec::new();
+    for id in answers {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
 #[test]
 fn every_fault_changes_the_answer() {
     for fault in Fault::ALL {
@@ -414,8 +453,13 @@ fn the_correct_provider_passes_the_same_probes() {
     assert!(dashboard(&p, &ok).text().contains("heroku-header"));
     let path = format!("/heroku/resources/{UUID}");
     assert_eq!(with_auth(&p, "PUT", &path, r#"{"plan":"big"}"#).status, 200);
+    assert_eq!(with_auth(&p, "PUT", &path, r#"{"plan":"big"}"#).status, 200);
     assert_eq!(with_auth(&p, "DELETE", &path, "").status, 204);
     assert_eq!(with_auth(&p, "DELETE", &path, "").status, 410);
+    // Overlapping repeats meet the unique constraint on uuid: one resource.
+    let before = p.resource_count().unwrap();
+    assert_eq!(overlapping_ids(&p, "eeeeeeee-0000-0000-0000-000000000004").len(), 1);
+    assert_eq!(p.resource_count().unwrap(), before + 1);
 }
 
 /// The async probes against the correct provider in async mode: one token exchange, the

@@ -31,10 +31,10 @@ pub(super) fn provision(shared: &Shared, body: &[u8]) -> Answer {
     let (id, created) = {
         let mut resources = shared.resources.lock().unwrap_or_else(PoisonError::into_inner);
         match resources.get(&uuid) {
-            Some(id) => (id.clone(), false),
+            Some(ids) => (ids[0].clone(), false),
             None => {
                 let id = format!("plain-{}", shared.next_id.fetch_add(1, Ordering::SeqCst));
-                resources.insert(uuid, id.clone());
+                resources.insert(uuid, vec![id.clone()]);
                 (id, true)
             }
         }

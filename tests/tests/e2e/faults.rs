@@ -166,6 +166,11 @@ pub(crate) fn expectation(fault: Fault) -> Case {
             case(All, V3, Fails(&[("D02", &["multiple provisions cannot return the same id"])]))
         }
         Fault::NewIdForRepeatedUuid => case(All, V3, Fails(&[("D01", &["the same uuid returned a new id"])])),
+        Fault::DuplicateOverlappingProvisions => case(
+            All,
+            V3,
+            Fails(&[("D03", &["overlapping", "made 3 resources", "at least once", "unique constraint on uuid"])]),
+        ),
         Fault::IdContainsHerokuId => case(All, V1, Fails(&[("R02", &["id cannot include heroku_id"])])),
         // Timing, sockets and memory need their own assertions.
         Fault::SlowProvision => {
@@ -241,10 +246,14 @@ pub(crate) fn expectation(fault: Fault) -> Case {
                 &["expected 200 or 204, got 500", "the provider said: deprovisioning failed, please try again later"],
             )]),
         ),
-        // No check deprovisions the same resource twice (the old gem did not, and Heroku's
-        // rule for a repeat is unconfirmed), so a provider that answers success instead of
-        // 410 passes.
-        Fault::DeprovisionRepeatSuccess => case(All, V3, Passes("X01", "no check repeats a deprovision")),
+        // X03 repeats the deprovision and accepts 410, 404 or success: the resource is gone
+        // either way (Heroku's rule for a repeat is unconfirmed), so success passes.
+        Fault::DeprovisionRepeatSuccess => {
+            case(All, V3, Passes("X03", "a repeated deprovision may succeed: the resource is gone either way"))
+        }
+        Fault::DeprovisionRepeat500 => {
+            case(All, V3, Fails(&[("X03", &["a repeated DELETE got 500", "at least once", "410 Gone"])]))
+        }
         Fault::PlanchangeStatus500 => case(All, V3, Fails(&[("C01", &["expected 200, got 500"])])),
         Fault::Planchange503Message => case(
             All,
@@ -253,6 +262,18 @@ pub(crate) fn expectation(fault: Fault) -> Case {
                 "C01",
                 &[
                     "cannot change plans instantly: this plan change needs a manual step: see https://example.com/docs/plan-changes",
+                ],
+            )]),
+        ),
+        Fault::PlanchangeRepeatError => case(
+            All,
+            V3,
+            Fails(&[(
+                "C03",
+                &[
+                    "a repeated plan change got 422",
+                    "at least once",
+                    "the provider said: the resource is already on plan foo",
                 ],
             )]),
         ),
@@ -334,8 +355,8 @@ fn resources_left(fault: Option<Fault>, invocation: Invocation) -> Option<usize>
         Invocation::Provision | Invocation::Sso | Invocation::Async => 1,
     };
     match fault {
-        // Every DELETE fails, so the checked resource and the extras of D02, T01 and T02 stay.
-        Some(Fault::DeprovisionStatus500 | Fault::DeprovisionWithMessage500) => Some(4),
+        // Every DELETE fails, so the checked resource and the extras of D02, D03, T01 and T02 stay.
+        Some(Fault::DeprovisionStatus500 | Fault::DeprovisionWithMessage500) => Some(5),
         // The provider refuses the provision, so there is nothing to keep.
         Some(Fault::ProvisionStatus422 | Fault::RejectV3Accept) => Some(0),
         // A provision that succeeded without a usable body is deprovisioned by its uuid at
@@ -348,6 +369,14 @@ fn resources_left(fault: Option<Fault>, invocation: Invocation) -> Option<usize>
             | Fault::ProvisionEmptyId,
         ) => Some(0),
         _ => Some(kept),
+    }
+}
+
+/// How many resources kensa's ledger next to the manifest lists (none without a file).
+fn ledger_entries(provider: &Provider) -> usize {
+    match std::fs::read_to_string(provider.dir().join(".kensa-resources.json")) {
+        Ok(text) => serde_json::from_str::<Value>(&text).unwrap()["resources"].as_array().unwrap().len(),
+        Err(_) => 0,
     }
 }
 
@@ -454,6 +483,7 @@ fn run_case(fault: Fault) {
         assert_eq!(check.outcome, Outcome::Passed, "{fault} off: {code}\n{}", text(&report));
     }
     assert_eq!(Some(provider.resource_count()), resources_left(None, invocation), "{fault} off: resources left");
+    assert_eq!(ledger_entries(&provider), provider.resource_count(), "{fault} off: the ledger lists what is left");
     drop(provider);
 
     // On.
@@ -485,6 +515,7 @@ fn run_case(fault: Fault) {
     }
     if let Some(left) = resources_left(Some(fault), invocation) {
         assert_eq!(provider.resource_count(), left, "{fault} on: resources left\n{}", text(&report));
+        assert_eq!(ledger_entries(&provider), left, "{fault} on: the ledger lists what is left\n{}", text(&report));
     }
     drop(provider);
 
@@ -547,6 +578,7 @@ fault_tests! {
     missing_log_drain_url_fails_r03 => MissingLogDrainUrl,
     same_id_for_every_uuid_fails_d02 => SameIdForEveryUuid,
     new_id_for_repeated_uuid_fails_d01 => NewIdForRepeatedUuid,
+    duplicate_overlapping_provisions_fails_d03 => DuplicateOverlappingProvisions,
     id_contains_heroku_id_fails_r02 => IdContainsHerokuId,
     reject_v3_accept_fails_p01 => RejectV3Accept,
     reject_unknown_fields_fails_t01 => RejectUnknownFields,
@@ -555,9 +587,11 @@ fault_tests! {
     key_by_provider_id_fails_c01_and_x01 => KeyByProviderId,
     deprovision_status_500_fails_x01 => DeprovisionStatus500,
     deprovision_with_message_500_fails_x01_with_the_message => DeprovisionWithMessage500,
-    deprovision_repeat_success_passes => DeprovisionRepeatSuccess,
+    deprovision_repeat_success_passes_x03 => DeprovisionRepeatSuccess,
+    deprovision_repeat_500_fails_x03 => DeprovisionRepeat500,
     planchange_status_500_fails_c01 => PlanchangeStatus500,
     planchange_503_message_fails_c01_as_not_instant => Planchange503Message,
+    planchange_repeat_error_fails_c03 => PlanchangeRepeatError,
     async_skip_oauth_fails_a02_and_a01 => AsyncSkipOauth,
     async_wrong_token_fails_a02_and_a01 => AsyncWrongToken,
     async_legacy_callback_warns_a01_for_v3 => AsyncLegacyCallback,

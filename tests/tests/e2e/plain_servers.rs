@@ -36,6 +36,63 @@ fn a_correct_standard_library_provider_passes_everything() {
         .collect();
     assert!(failed.is_empty(), "failed: {failed:?}\n{}", run.describe());
     assert_eq!(provider.resource_count(), 0, "test all leaves nothing behind");
+    let listed = Kensa::new(dir.path()).args(["resources"]).run();
+    assert!(listed.stdout.contains("No resources"), "nor anything in the ledger\n{}", listed.describe());
+}
+
+/// `test all --with-sso` against a server that mishandles one kind of repeat: exactly the
+/// check that makes that repeat fails, with what to do about it, and neither the server nor
+/// the ledger keeps anything.
+fn fails_only(behaviour: PlainBehaviour, code: &str, fragments: &[&str]) {
+    let (provider, dir) = start(behaviour);
+    let run = kensa(&dir, &["test", "all", "--with-sso"]);
+    run.assert_code(1);
+    let report = run.report();
+    let failed: Vec<&str> = report
+        .checks()
+        .filter(|check| matches!(check.outcome, Outcome::Failed | Outcome::Errored))
+        .map(|check| check.code.as_str())
+        .collect();
+    assert_eq!(failed, [code], "{behaviour:?}\n{}", run.describe());
+    let said = kensa_e2e::messages(kensa_e2e::check(&report, code));
+    for fragment in fragments {
+        assert!(said.contains(fragment), "{behaviour:?}: {fragment:?} not in {said}");
+    }
+    assert_eq!(provider.resource_count(), 0, "{behaviour:?}: every resource is removed\n{}", run.describe());
+    let listed = Kensa::new(dir.path()).args(["resources"]).run();
+    assert!(listed.stdout.contains("No resources"), "{behaviour:?}\n{}", listed.describe());
+}
+
+/// A lookup, then an insert a while later, with no lock or unique constraint between:
+/// D03's overlapping repeats make three resources, named in the finding, and all three
+/// are removed again.
+#[test]
+fn a_server_duplicating_overlapping_provisions_fails_d03() {
+    fails_only(
+        PlainBehaviour::DuplicatesOverlappingProvisions,
+        "D03",
+        &["overlapping", "made 3 resources: `plain-", "at least once", "unique constraint on uuid"],
+    );
+}
+
+/// A second DELETE of a removed resource crashes the lookup: X03 fails.
+#[test]
+fn a_server_failing_a_repeated_delete_fails_x03() {
+    fails_only(
+        PlainBehaviour::FailsRepeatedDelete,
+        "X03",
+        &["a repeated DELETE got 500", "at least once", "410 Gone", "the provider said: RecordNotFound"],
+    );
+}
+
+/// A second PUT of the same plan is refused: C03 fails.
+#[test]
+fn a_server_refusing_a_repeated_plan_change_fails_c03() {
+    fails_only(
+        PlainBehaviour::FailsRepeatedPlanChange,
+        "C03",
+        &["a repeated plan change got 422", "at least once", "the provider said: already on plan foo"],
+    );
 }
 
 /// A server that drops a kept-alive connection when the next
@@ -100,10 +157,15 @@ fn the_ledger_carries_a_resource_from_provision_to_deprovision() {
 /// Against a server that is not ours: a service written for v1 finds resources by
 /// its own id and answers 404 to Heroku's uuid (or, as the seed guide's code does, fails
 /// with 500 on the miss). kensa tries the id once, fails plan change and deprovision saying
-/// what to change, and still removes everything it made, the extra idempotency resource too.
+/// what to change, and still removes everything it made, the extra idempotency resources too.
+/// The crashing one also fails X03: its repeated DELETE (by id, where the removal worked)
+/// misses and crashes, as the guide's `Database.find(params[:id]).destroy` would.
 #[test]
 fn a_server_keyed_by_its_own_id_is_told_so_and_left_clean() {
-    for (behaviour, status) in [(PlainBehaviour::KeysByOwnId, 404), (PlainBehaviour::KeysByOwnIdCrashingOnMiss, 500)] {
+    for (behaviour, status, failing) in [
+        (PlainBehaviour::KeysByOwnId, 404, &["C01", "X01"][..]),
+        (PlainBehaviour::KeysByOwnIdCrashingOnMiss, 500, &["C01", "X01", "X03"]),
+    ] {
         let (provider, dir) = start(behaviour);
         let run = kensa(&dir, &["test", "all", "--with-sso"]);
         run.assert_code(1);
@@ -113,7 +175,7 @@ fn a_server_keyed_by_its_own_id_is_told_so_and_left_clean() {
             .filter(|check| matches!(check.outcome, Outcome::Failed | Outcome::Errored))
             .map(|check| check.code.as_str())
             .collect();
-        assert_eq!(failed, ["C01", "X01"], "{behaviour:?}\n{}", run.describe());
+        assert_eq!(failed, failing, "{behaviour:?}\n{}", run.describe());
         for (code, method) in [("C01", "PUT"), ("X01", "DELETE")] {
             let said = kensa_e2e::messages(kensa_e2e::check(&report, code));
             assert!(said.contains(&format!("got {status}, but {method} /heroku/resources/")), "{code}: {said}");

@@ -10,7 +10,8 @@ use kensa_manifest::Manifest;
 use kensa_manifest::references::PARTNER_API_ARTICLE;
 
 kensa_manifest::checks! {
-    /// Deprovision's checks (it makes the authentication probes first, on the live resource).
+    /// Deprovision's checks (it makes the authentication probes first, on the live resource,
+    /// and the repeat last).
     pub(crate) const CHECKS;
     DEPROVISION_RESPONSE {
         code: "X01",
@@ -35,10 +36,24 @@ kensa_manifest::checks! {
               otherwise.",
         reference: PARTNER_API_ARTICLE,
     }
+    DEPROVISION_REPEAT {
+        code: "X03",
+        name: "deprovision/repeat-is-harmless",
+        label: "repeated deprovision",
+        summary: "The same DELETE again, after the resource was removed, answers 410 Gone (404 or success also do).",
+        why: "Heroku delivers at least once, so a deprovision can arrive again when the first answer was lost or \
+              late. The resource is gone either way; an error makes Heroku think it could not be removed.",
+        example: "a repeated DELETE got 500: Heroku delivers at least once, so a deprovision may come again after \
+                  it succeeded; answer a repeat with 410 Gone (404 or success also do), not an error",
+        fix: "Look the resource up before removing it and, when it is already gone, answer 410 Gone instead of \
+              failing on the missing record (keep a tombstone of removed uuids, or treat \"not found\" as done).",
+        reference: PARTNER_API_ARTICLE,
+    }
 }
 
 impl<T: Transport> CheckRun<'_, T> {
-    /// `kensa test deprovision KEY`: the authentication probes, then 200 or 204.
+    /// `kensa test deprovision KEY`: the authentication probes, then 200 or 204, then the
+    /// same DELETE once more.
     pub async fn deprovision(&mut self, manifest: &Manifest, keys: &ResourceKeys) -> bool {
         let url = self.resource_group(Method::Delete, manifest, keys);
         // The wrong-credential probes go first, on the live resource: a provider that
@@ -48,6 +63,8 @@ impl<T: Transport> CheckRun<'_, T> {
         let mut check = self.start(&DEPROVISION_RESPONSE);
         let headers = api_headers(manifest, &manifest.id, &password, false);
         let mut gone = false;
+        // The repeat goes where the removal worked: by the provider's id when only that did.
+        let mut removed_at = url.clone();
         match self.send(&mut check, Method::Delete, &url, headers, None).await {
             Ok(response) if matches!(response.status, 200 | 204) => gone = true,
             Ok(response)
@@ -55,6 +72,9 @@ impl<T: Transport> CheckRun<'_, T> {
                     && self.by_id_instead(&mut check, manifest, keys, Method::Delete, None, response.status).await =>
             {
                 gone = true;
+                if let Some(id) = keys.fallback_id(manifest.api.version) {
+                    removed_at = self.resource_url(manifest, id).0;
+                }
             }
             Ok(response) => {
                 gone = response.status == 410;
@@ -76,8 +96,39 @@ impl<T: Transport> CheckRun<'_, T> {
         self.finish(check);
         if gone {
             self.resource_event(ResourceEvent::Deprovisioned { keys: keys.clone() });
+            self.check_repeated_deprovision(manifest, &removed_at).await;
+        } else {
+            self.skip(&DEPROVISION_REPEAT, "the deprovision did not remove the resource");
         }
         passed
+    }
+
+    /// X03: the DELETE that removed the resource, once more. Anything that says the resource
+    /// is not there (410, 404) or success is harmless; an error or no answer is not.
+    async fn check_repeated_deprovision(&mut self, manifest: &Manifest, url: &str) {
+        let mut check = self.start(&DEPROVISION_REPEAT);
+        let password = manifest.api.password.expose().to_string();
+        let headers = api_headers(manifest, &manifest.id, &password, false);
+        let advice = "Heroku delivers at least once, so a deprovision may come again after it succeeded; answer a \
+                      repeat with 410 Gone (404 or success also do), not an error";
+        match self.send(&mut check, Method::Delete, url, headers, None).await {
+            Ok(response) if matches!(response.status, 404 | 410) || (200..300).contains(&response.status) => {}
+            Ok(response) => {
+                check.mismatch(
+                    "410",
+                    response.status.to_string(),
+                    format!("a repeated DELETE got {}: {advice}", response.status),
+                );
+                if let Some(message) = provider_message(&response.body) {
+                    check.fail(format!("the provider said: {message}"));
+                }
+            }
+            Err(error) => check.fail(format!(
+                "a repeated DELETE: {}; {advice}",
+                crate::engine::describe_error(&error, url, self.settings.limits)
+            )),
+        }
+        self.finish(check);
     }
 
     /// A v3 call by Heroku's uuid got `status` (404, or a 5xx from a lookup that found

@@ -35,11 +35,25 @@ kensa_manifest::checks! {
         fix: "Authenticate PUT like provisioning: the add-on id and password from the manifest, 401 otherwise.",
         reference: PARTNER_API_ARTICLE,
     }
+    PLAN_CHANGE_REPEAT {
+        code: "C03",
+        name: "planchange/repeat-answers-the-same",
+        label: "repeated plan change",
+        summary: "The same PUT again, after the plan change succeeded, answers 200 as well.",
+        why: "Heroku delivers at least once, so a plan change can arrive again when the first answer was lost or \
+              late. The resource is already on that plan: Heroku expects the same success, and shows the user an \
+              error for anything else.",
+        example: "a repeated plan change got 422: Heroku delivers at least once, so the same PUT may come again \
+                  after it succeeded; the resource is already on that plan, so answer 200 as the first time",
+        fix: "Treat a change to the plan the resource is already on as done: answer 200 (with the same `config`, if \
+              you send one) instead of an error.",
+        reference: PARTNER_API_ARTICLE,
+    }
 }
 
 impl<T: Transport> CheckRun<'_, T> {
     /// `kensa test planchange KEY PLAN`: 200 with a JSON object, the authentication probes,
-    /// and any config vars returned.
+    /// the same change once more, and any config vars returned.
     pub async fn plan_change(&mut self, manifest: &Manifest, keys: &ResourceKeys, plan: &str) -> bool {
         let url = self.resource_group(Method::Put, manifest, keys);
         let password = manifest.api.password.expose().to_string();
@@ -58,7 +72,7 @@ impl<T: Transport> CheckRun<'_, T> {
                 if missed_by_uuid(response.status)
                     && response.status != 503
                     && self
-                        .by_id_instead(&mut check, manifest, keys, Method::Put, Some(body), response.status)
+                        .by_id_instead(&mut check, manifest, keys, Method::Put, Some(body.clone()), response.status)
                         .await =>
             {
                 changed = true;
@@ -101,9 +115,46 @@ impl<T: Transport> CheckRun<'_, T> {
             self.resource_event(ResourceEvent::PlanChanged { keys: keys.clone(), plan: plan.to_string() });
         }
         self.check_auth(&PLAN_CHANGE_AUTH, manifest, Method::Put, &url, false).await;
+        if passed {
+            self.check_repeated_plan_change(manifest, &url, body).await;
+        } else {
+            self.skip(&PLAN_CHANGE_REPEAT, "the plan change itself did not succeed");
+        }
         if let Some(answer) = answer.filter(|answer| answer.get("config").is_some()) {
             self.check_config(manifest, &answer, false);
         }
         passed
+    }
+
+    /// C03: the PUT that C01 made, once more. The resource is on that plan already, and
+    /// Heroku, delivering at least once, expects the same success.
+    async fn check_repeated_plan_change(&mut self, manifest: &Manifest, url: &str, body: Vec<u8>) {
+        let mut check = self.start(&PLAN_CHANGE_REPEAT);
+        let password = manifest.api.password.expose().to_string();
+        let headers = api_headers(manifest, &manifest.id, &password, true);
+        match self.send(&mut check, Method::Put, url, headers, Some(body)).await {
+            Ok(response) if (200..300).contains(&response.status) => {}
+            Ok(response) => {
+                check.mismatch(
+                    "200",
+                    response.status.to_string(),
+                    format!(
+                        "a repeated plan change got {}: Heroku delivers at least once, so the same PUT may come \
+                         again after it succeeded; the resource is already on that plan, so answer 200 as the \
+                         first time",
+                        response.status
+                    ),
+                );
+                if let Some(message) = provider_message(&response.body) {
+                    check.fail(format!("the provider said: {message}"));
+                }
+            }
+            Err(error) => check.fail(format!(
+                "a repeated plan change: {}; Heroku delivers at least once, so the same PUT may come again after \
+                 it succeeded, and must get 200 as the first time",
+                crate::engine::describe_error(&error, url, self.settings.limits)
+            )),
+        }
+        self.finish(check);
     }
 }

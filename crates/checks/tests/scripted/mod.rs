@@ -3,7 +3,8 @@
 
 use kensa_checks::testing::{CountingIds, ManualClock, ScriptedTransport, block_on};
 use kensa_checks::{
-    CheckRun, Effects, EventSink, NoEvents, Report, Request, Response, Settings, Suite, TransportError,
+    Capabilities, CheckRun, Effects, EventSink, Method, NoEvents, Report, Request, Response, Settings, Suite,
+    Transport, TransportError,
 };
 use kensa_manifest::Validation;
 use serde_json::{Value, json};
@@ -35,6 +36,16 @@ pub(crate) enum Fault {
     /// missing resource gets 404.
     AddressesById,
     PlanChange503,
+    /// Looks a provision's uuid up when the request arrives and stores the resource when it
+    /// is answered, without a unique constraint: requests that overlap each make one.
+    OverlappingDuplicates,
+    /// As [`Fault::OverlappingDuplicates`], but with a unique constraint whose conflict it
+    /// does not handle: the overlapping repeats get 409.
+    ConflictOnOverlap,
+    /// A DELETE of a resource it does not hold (any more) answers 500.
+    RepeatedDeleteFails,
+    /// A PUT to the plan the resource is already on answers 422.
+    RepeatedPlanChangeFails,
     Slow,
     FourSeconds,
     Refused,
@@ -96,7 +107,14 @@ pub(crate) fn manifest(faults: &[Fault]) -> Vec<u8> {
 #[derive(Default)]
 pub(crate) struct State {
     resources: BTreeMap<String, String>,
+    /// Further resources under one key, made by [`Fault::OverlappingDuplicates`]; a DELETE
+    /// of the key removes them with the first.
+    duplicates: BTreeMap<String, Vec<String>>,
     by_uuid: BTreeMap<String, String>,
+    /// What the provision being answered found when it arrived ([`Fault::OverlappingDuplicates`]).
+    found_on_arrival: Option<Option<String>>,
+    /// Each resource's plan, by key.
+    plans: BTreeMap<String, String>,
     next: u32,
     requests: Vec<Request>,
 }
@@ -106,7 +124,8 @@ pub(crate) struct Provider(Rc<RefCell<State>>);
 
 impl Provider {
     pub(crate) fn live_resources(&self) -> usize {
-        self.0.borrow().resources.len()
+        let state = self.0.borrow();
+        state.resources.len() + state.duplicates.values().map(Vec::len).sum::<usize>()
     }
 
     pub(crate) fn requests(&self) -> Vec<Request> {
@@ -178,8 +197,15 @@ fn answer(
                 return reply(422, json!({"message": "this region is not supported"}));
             }
             let uuid = body["uuid"].as_str().unwrap().to_string();
-            let id = match state.by_uuid.get(&uuid) {
-                Some(id) if !has(Fault::NewIdForRepeatedUuid) => id.clone(),
+            let found = match state.found_on_arrival.take() {
+                Some(found) => found,
+                None => state.by_uuid.get(&uuid).cloned(),
+            };
+            if has(Fault::ConflictOnOverlap) && found.is_none() && state.by_uuid.contains_key(&uuid) {
+                return reply(409, json!({"message": "duplicate key value violates unique constraint \"uuid\""}));
+            }
+            let id = match found {
+                Some(id) if !has(Fault::NewIdForRepeatedUuid) => id,
                 _ => {
                     state.next += 1;
                     let id = if has(Fault::SameIdForEveryUuid) {
@@ -187,10 +213,15 @@ fn answer(
                     } else {
                         format!("res-{}", state.next)
                     };
-                    state.by_uuid.insert(uuid.clone(), id.clone());
                     let key =
                         if has(Fault::V1Manifest) || has(Fault::AddressesById) { id.clone() } else { uuid.clone() };
-                    state.resources.insert(key, id.clone());
+                    if state.by_uuid.contains_key(&uuid) && state.resources.contains_key(&key) {
+                        state.duplicates.entry(key).or_default().push(id.clone());
+                    } else {
+                        state.by_uuid.insert(uuid.clone(), id.clone());
+                        state.plans.insert(key.clone(), body["plan"].as_str().unwrap_or_default().to_string());
+                        state.resources.insert(key, id.clone());
+                    }
                     id
                 }
             };
@@ -221,9 +252,11 @@ fn answer(
             if has(Fault::DeprovisionStatus500) {
                 return reply(500, json!({"message": "boom"}));
             }
-            match state.resources.remove(key) {
+            let duplicates = state.duplicates.remove(key);
+            match state.resources.remove(key).or(duplicates.map(|_| String::new())) {
                 Some(_) => Ok(Response { status: 204, headers: Vec::new(), body: Vec::new() }),
                 None if has(Fault::AddressesById) => reply(404, json!({"message": "not found"})),
+                None if has(Fault::RepeatedDeleteFails) => reply(500, json!({"message": "RecordNotFound"})),
                 None => reply(410, json!({"message": "gone"})),
             }
         }
@@ -232,8 +265,15 @@ fn answer(
             if has(Fault::PlanChange503) {
                 return reply(503, json!({"message": "migrate by hand: https://example.com/docs"}));
             }
+            let plan = body["plan"].as_str().unwrap_or_default().to_string();
+            if has(Fault::RepeatedPlanChangeFails) && state.plans.get(key) == Some(&plan) {
+                return reply(422, json!({"message": format!("already on plan {plan}")}));
+            }
             match state.resources.get(key) {
-                Some(_) => reply(200, json!({"message": format!("now on {}", body["plan"])})),
+                Some(_) => {
+                    state.plans.insert(key.to_string(), plan);
+                    reply(200, json!({"message": format!("now on {}", body["plan"])}))
+                }
                 None => reply(404, json!({"message": "no such resource"})),
             }
         }
@@ -263,13 +303,52 @@ pub(crate) fn run_validated(
     let script_state = provider.clone();
     let script_clock = clock.clone();
     let faults_owned = faults.to_vec();
-    let transport = ScriptedTransport::new(move |request: &Request| {
-        let mut state = script_state.0.borrow_mut();
-        state.requests.push(request.clone());
-        answer(&mut state, &faults_owned, &script_clock, request)
-    });
+    let transport = Arriving {
+        answering: ScriptedTransport::new(move |request: &Request| {
+            let mut state = script_state.0.borrow_mut();
+            state.requests.push(request.clone());
+            answer(&mut state, &faults_owned, &script_clock, request)
+        }),
+        provider: provider.clone(),
+        racy: faults.contains(&Fault::OverlappingDuplicates) || faults.contains(&Fault::ConflictOnOverlap),
+    };
     let mut ids = CountingIds::default();
     let effects = Effects { transport: &transport, clock: &clock, ids: &mut ids, sink, callbacks: None };
     let report = block_on(CheckRun::new(effects, Settings::default()).run_each(validation, suites));
     (report, provider)
+}
+
+/// The scripted provider as a network shows it. With [`Fault::OverlappingDuplicates`] a
+/// provision is looked up when it arrives and answered one poll later, so requests sent
+/// side by side all arrive before any is answered, and all miss a uuid none has stored yet.
+struct Arriving<F> {
+    answering: ScriptedTransport<F>,
+    provider: Provider,
+    racy: bool,
+}
+
+impl<F: FnMut(&Request) -> Result<Response, TransportError>> Transport for Arriving<F> {
+    fn capabilities(&self) -> Capabilities {
+        self.answering.capabilities
+    }
+
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        if !(self.racy && request.method == Method::Post) {
+            return self.answering.send(request).await;
+        }
+        let sent: Value =
+            request.body.as_deref().and_then(|body| serde_json::from_slice(body).ok()).unwrap_or_default();
+        let found = sent["uuid"].as_str().and_then(|uuid| self.provider.0.borrow().by_uuid.get(uuid).cloned());
+        let mut waited = false;
+        std::future::poll_fn(|context| {
+            if std::mem::replace(&mut waited, true) {
+                return std::task::Poll::Ready(());
+            }
+            context.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await;
+        self.provider.0.borrow_mut().found_on_arrival = Some(found);
+        self.answering.send(request).await
+    }
 }
