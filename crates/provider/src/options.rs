@@ -209,8 +209,11 @@ impl ProviderOptions {
     }
 
     /// The manifest of [`ProviderOptions::playground`] at `http://127.0.0.1:<PLAYGROUND_PORT>`.
+    /// It declares two regions, so that the page provisions from each as Heroku would.
     pub fn playground_manifest() -> Value {
-        ProviderOptions::playground().manifest(&format!("http://127.0.0.1:{PLAYGROUND_PORT}"))
+        let mut manifest = ProviderOptions::playground().manifest(&format!("http://127.0.0.1:{PLAYGROUND_PORT}"));
+        manifest["api"]["regions"] = serde_json::json!(["us", "eu"]);
+        manifest
     }
 
     /// Whether provisions are asynchronous: [`ProviderOptions::async_provisioning`], or

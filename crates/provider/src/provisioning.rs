@@ -97,14 +97,12 @@ pub(crate) async fn provision(
     if request.log_drain_token.is_some() || resource.has_log_drain {
         answer.insert("log_drain_url".into(), json!(log_drain_url(&app)));
     }
-    let text = if async_mode && created {
+    // A repeat gets the answer the first request got: Heroku may retry while the first is
+    // still running, and whichever answer arrives is the one it keeps.
+    let text = if async_mode && (created || resource.provisioning) {
         "provisioning has started".to_owned()
-    } else if async_mode && resource.provisioning {
-        "provisioning has started and is not finished yet".to_owned()
-    } else if created {
-        format!("{} is ready on plan {}", app.options.id, resource.plan)
     } else {
-        format!("{} was already provisioned on plan {}", app.options.id, resource.plan)
+        format!("{} is ready on plan {}", app.options.id, resource.plan)
     };
     answer.insert("message".into(), json!(text));
     let status = if async_mode { StatusCode::ACCEPTED } else { StatusCode::OK };
