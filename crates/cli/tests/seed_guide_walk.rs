@@ -445,6 +445,25 @@ fn the_seed_guide_walked_step_by_step_fails_and_passes_where_it_says() {
     // MYSQL_URL, which the manifest does not declare. (The guide shows no command here:
     // "Running the provision test once again".)
     project.app.add(&snippet(PROVISIONING, "3. Authentication", "ruby", 0));
+
+    // The guide's own trap: its snippet hard-codes the guide's id and password, while
+    // `kensa init` generated another password ("You can use the defaults"). The reader who
+    // keeps it is told that the service refused the manifest's own credentials, and what
+    // to compare, without the password being shown.
+    let snippets_password = project.manifest()["api"]["password"].clone();
+    let generated = "kept-from-kensa-init-0123";
+    project.edit_manifest(|manifest| manifest["api"]["password"] = generated.into());
+    let run = project.kensa(&words("test provision"));
+    assert_eq!(run.code, 1, "the generated password: {run}");
+    assert_lines("the generated password", &["  Check response [FAIL]".to_string()], &run);
+    for said in
+        ["expected 200, got 401", "the service refused the manifest's own credentials", "`Rack::Auth::Basic` block"]
+    {
+        assert!(run.stdout.contains(said), "the generated password: {said:?} not in {run}");
+    }
+    assert!(!run.stdout.contains(generated) && !run.stderr.contains(generated), "the password is shown: {run}");
+    project.edit_manifest(|manifest| manifest["api"]["password"] = snippets_password);
+
     let step = shown(PROVISIONING, "4. Config vars");
     let run = project.kensa(&words("test provision"));
     assert_eq!(run.code, 1, "step 4: {run}");

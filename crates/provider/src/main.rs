@@ -152,6 +152,7 @@ fn main() -> ExitCode {
         password: args.password.or_else(|| contract_env("HEROKU_PASSWORD")).unwrap_or(defaults.password),
         sso_salt: args.sso_salt.or_else(|| contract_env("SSO_SALT")).or(defaults.sso_salt),
         config_vars: if args.config_vars.is_empty() { defaults.config_vars } else { args.config_vars },
+        regions: defaults.regions,
         database: args.db,
         faults,
         cors: !args.no_cors,

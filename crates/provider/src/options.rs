@@ -24,6 +24,8 @@ pub struct ProviderOptions {
     /// Config vars returned at provision time. Names ending `_URL` get the resource URL.
     /// Default `["MYADDON_URL"]`.
     pub config_vars: Vec<String>,
+    /// The manifest's `api.regions`: the app regions Heroku provisions from. Default `["us"]`.
+    pub regions: Vec<String>,
     /// SQLite file; `None` keeps resources in memory.
     pub database: Option<PathBuf>,
     /// Deliberate contract violations; empty by default.
@@ -77,6 +79,7 @@ impl Default for ProviderOptions {
             password: "secret".into(),
             sso_salt: None,
             config_vars: vec!["MYADDON_URL".into()],
+            regions: vec!["us".into()],
             database: None,
             faults: Faults::NONE,
             cors: true,
@@ -101,6 +104,7 @@ impl fmt::Debug for ProviderOptions {
             .field("password", &"<redacted>")
             .field("sso_salt", &self.sso_salt.as_ref().map(|_| "<redacted>"))
             .field("config_vars", &self.config_vars)
+            .field("regions", &self.regions)
             .field("database", &self.database)
             .field("faults", &self.faults)
             .field("cors", &self.cors)
@@ -204,16 +208,15 @@ impl ProviderOptions {
     /// served on 127.0.0.1:[`PLAYGROUND_PORT`]. [`ProviderOptions::playground_manifest`] is
     /// the playground's sample manifest (`web/playground-manifest.json`, which a test keeps
     /// equal to it); `kensa-provider --playground` serves it.
+    /// It declares two regions, so that the page provisions from each as Heroku would.
     pub fn playground() -> ProviderOptions {
-        ProviderOptions::default().with_sso_salt(PLAYGROUND_SSO_SALT)
+        ProviderOptions { regions: vec!["us".into(), "eu".into()], ..ProviderOptions::default() }
+            .with_sso_salt(PLAYGROUND_SSO_SALT)
     }
 
     /// The manifest of [`ProviderOptions::playground`] at `http://127.0.0.1:<PLAYGROUND_PORT>`.
-    /// It declares two regions, so that the page provisions from each as Heroku would.
     pub fn playground_manifest() -> Value {
-        let mut manifest = ProviderOptions::playground().manifest(&format!("http://127.0.0.1:{PLAYGROUND_PORT}"));
-        manifest["api"]["regions"] = serde_json::json!(["us", "eu"]);
-        manifest
+        ProviderOptions::playground().manifest(&format!("http://127.0.0.1:{PLAYGROUND_PORT}"))
     }
 
     /// Whether provisions are asynchronous: [`ProviderOptions::async_provisioning`], or
@@ -235,7 +238,7 @@ impl ProviderOptions {
         let mut api = json!({
             "config_vars": self.config_vars,
             "password": self.password,
-            "regions": ["us"],
+            "regions": self.regions,
             "requires": [],
             "production": production,
             "test": test,

@@ -14,6 +14,8 @@ pub(crate) fn run(context: &Context, args: &DemoArgs) -> Result<ExitStatus> {
     let options = kensa_provider::ProviderOptions {
         password: random("password")?,
         sso_salt: Some(random("salt")?),
+        // Two regions, so that the demo provisions from each as Heroku would.
+        regions: vec!["us".into(), "eu".into()],
         ..kensa_provider::ProviderOptions::default()
     };
     let provider = kensa_provider::spawn_thread(options)
