@@ -30,10 +30,11 @@ fn valid_v3_manifest_is_ok() {
 #[wasm_bindgen_test]
 fn blank_id_and_unknown_region_are_both_reported() {
     let source = VALID.replacen(r#""id": "myaddon""#, r#""id": """#, 1).replacen(
-        r#""regions": ["us"]"#,
+        r#""regions": ["us", "eu"]"#,
         r#""regions": ["mars"]"#,
         1,
     );
+    assert!(source.contains("mars"), "the sample manifest's regions changed; edit this test's replacement");
     let validation = validate(source.as_bytes());
     assert!(!validation.is_ok());
     let pointers = error_pointers(&source);
