@@ -338,6 +338,12 @@ impl<T: Transport> CheckRun<'_, T> {
             if asynchronous {
                 // P01 already failed; waiting for callbacks that will not come helps nobody.
                 self.skip_async(&format!("the provider answered {} synchronously", response.status));
+            } else if self.effects.callbacks.is_none() {
+                // A host that cannot listen (the browser) says which checks it leaves out.
+                self.skip_async(
+                    "the stand-in for Heroku's API needs a host that can listen: run `kensa test provision \
+                     --async` from the command line",
+                );
             }
             Some(body)
         };
