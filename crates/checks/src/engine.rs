@@ -157,7 +157,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
             report: ReportBuilder::default(),
             redactor: Redactor::default(),
             hung: RefCell::new(Vec::new()),
-            region: crate::checks::regions::main_region(None),
+            region: kensa_manifest::regions::first_request_form(&[]),
         }
     }
 
@@ -179,7 +179,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         crate::manifest::report_validation(validation, &mut self.report, self.effects.sink);
         let manifest = validation.manifest.as_ref()?;
         self.redactor.learn_manifest(manifest);
-        self.region = crate::checks::regions::main_region(Some(manifest));
+        self.region = kensa_manifest::regions::first_request_form(&manifest.api.regions);
         Some(manifest)
     }
 

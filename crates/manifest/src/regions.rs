@@ -53,6 +53,13 @@ pub fn provisioned_in(name: &str) -> Vec<(&'static Region, String)> {
         .collect()
 }
 
+/// The region every provision but kensa's region probe carries: the request form of the
+/// first of `declared` (for `*`, of the first of its sample), `us`'s when it names none known.
+pub fn first_request_form(declared: &[String]) -> String {
+    let first = declared.first().map_or("us", String::as_str);
+    provisioned_in(first).into_iter().chain(provisioned_in("us")).next().map(|(_, form)| form).unwrap_or_default()
+}
+
 pub(crate) fn is_known(name: &str) -> bool {
     REGIONS.iter().any(|region| region.name == name)
 }

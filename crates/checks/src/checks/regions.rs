@@ -31,18 +31,6 @@ kensa_manifest::checks! {
     }
 }
 
-/// The region every provision but G01's carries: the request form of the first region
-/// the manifest declares (for `*`, of the first of its sample); `us`'s without a manifest.
-pub(crate) fn main_region(manifest: Option<&Manifest>) -> String {
-    first_form(manifest.map_or(&[], |manifest| manifest.api.regions.as_slice()))
-}
-
-/// The request form of the first of `declared` (`us`'s when there is none it knows).
-fn first_form(declared: &[String]) -> String {
-    let first = declared.first().map_or("us", String::as_str);
-    provisioned_in(first).into_iter().chain(provisioned_in("us")).next().map(|(_, form)| form).unwrap_or_default()
-}
-
 /// A region G01 provisions from.
 #[derive(Debug, PartialEq, Eq)]
 struct OtherRegion {
@@ -109,15 +97,19 @@ impl<T: Transport> CheckRun<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kensa_manifest::regions::first_request_form;
 
     fn names(declared: &[&str]) -> Vec<(&'static str, String)> {
         let declared: Vec<String> = declared.iter().map(|name| name.to_string()).collect();
-        other_regions(&declared, &first_form(&declared)).into_iter().map(|other| (other.name, other.declared)).collect()
+        other_regions(&declared, &first_request_form(&declared))
+            .into_iter()
+            .map(|other| (other.name, other.declared))
+            .collect()
     }
 
     #[test]
     fn the_main_provision_is_sent_from_the_first_declared_region() {
-        assert_eq!(main_region(None), "amazon-web-services::us-east-1");
+        assert_eq!(first_request_form(&[]), "amazon-web-services::us-east-1");
         let manifest = |regions: &str| {
             let source = format!(
                 r#"{{"id": "myaddon", "api": {{"config_vars": ["MYADDON_URL"], "password": "p-0123456789",
@@ -127,9 +119,10 @@ mod tests {
             );
             kensa_manifest::validate(source.as_bytes()).manifest.expect("a valid manifest")
         };
-        assert_eq!(main_region(Some(&manifest(r#"["us", "eu"]"#))), "amazon-web-services::us-east-1");
-        assert_eq!(main_region(Some(&manifest(r#"["eu", "us"]"#))), "amazon-web-services::eu-west-1");
-        assert_eq!(main_region(Some(&manifest(r#"["*"]"#))), "amazon-web-services::us-east-1");
+        let regions_of = |manifest: &Manifest| manifest.api.regions.clone();
+        assert_eq!(first_request_form(&regions_of(&manifest(r#"["us", "eu"]"#))), "amazon-web-services::us-east-1");
+        assert_eq!(first_request_form(&regions_of(&manifest(r#"["eu", "us"]"#))), "amazon-web-services::eu-west-1");
+        assert_eq!(first_request_form(&regions_of(&manifest(r#"["*"]"#))), "amazon-web-services::us-east-1");
     }
 
     #[test]
