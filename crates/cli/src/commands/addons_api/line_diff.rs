@@ -1,56 +1,16 @@
-//! A unified diff of two texts, line by line, from their longest common subsequence.
+//! A unified diff of two texts, line by line, on the `similar` crate's Myers diff.
+
+use std::time::{Duration, Instant};
 
 use kensa_checks::render::Tone;
+use similar::{Algorithm, ChangeTag, DiffOp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Op {
-    Same,
-    Removed,
-    Added,
-}
-
-/// The edit script turning `old` into `new`: common lines, then for each run of changes
-/// the removed lines before the added ones.
-fn script<'a>(old: &[&'a str], new: &[&'a str]) -> Vec<(Op, &'a str)> {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let a = &old[prefix..old.len() - suffix];
-    let b = &new[prefix..new.len() - suffix];
-
-    // lengths[i][j]: the LCS length of a[i..] and b[j..].
-    let width = b.len() + 1;
-    let mut lengths = vec![0u32; (a.len() + 1) * width];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lengths[i * width + j] = if a[i] == b[j] {
-                lengths[(i + 1) * width + j + 1] + 1
-            } else {
-                lengths[(i + 1) * width + j].max(lengths[i * width + j + 1])
-            };
-        }
-    }
-
-    let mut ops: Vec<(Op, &str)> = old[..prefix].iter().map(|line| (Op::Same, *line)).collect();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            ops.push((Op::Same, a[i]));
-            i += 1;
-            j += 1;
-        } else if j == b.len() || (i < a.len() && lengths[(i + 1) * width + j] >= lengths[i * width + j + 1]) {
-            ops.push((Op::Removed, a[i]));
-            i += 1;
-        } else {
-            ops.push((Op::Added, b[j]));
-            j += 1;
-        }
-    }
-    ops.extend(old[old.len() - suffix..].iter().map(|line| (Op::Same, *line)));
-    ops
-}
+/// How long the search for the shortest diff may take. Myers is quadratic on two large
+/// unrelated texts; past this budget it settles for a longer diff that is still correct.
+const SHORTEST_DIFF_BUDGET: Duration = Duration::from_secs(1);
 
 /// `None` when the texts have the same lines; otherwise a unified diff with `context` lines
-/// around each change, painted with `paint`.
+/// around each change (removed lines before added ones), painted with `paint`.
 pub(crate) fn unified(
     old_name: &str,
     new_name: &str,
@@ -61,36 +21,12 @@ pub(crate) fn unified(
 ) -> Option<String> {
     let old_lines: Vec<&str> = old.lines().collect();
     let new_lines: Vec<&str> = new.lines().collect();
-    let ops = script(&old_lines, &new_lines);
-    let changed: Vec<usize> = ops.iter().enumerate().filter(|(_, (op, _))| *op != Op::Same).map(|(at, _)| at).collect();
-    if changed.is_empty() {
+    let deadline = Instant::now().checked_add(SHORTEST_DIFF_BUDGET);
+    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, &old_lines, &new_lines, deadline);
+    // Hunks merge when the unchanged run between two changes is at most twice the context.
+    let hunks = similar::group_diff_ops(ops, context);
+    if hunks.is_empty() {
         return None;
-    }
-
-    // Hunks: ranges of ops around changes, merged when their context would touch.
-    let mut hunks: Vec<(usize, usize)> = Vec::new();
-    for &at in &changed {
-        let start = at.saturating_sub(context);
-        let end = (at + context + 1).min(ops.len());
-        match hunks.last_mut() {
-            Some((_, previous_end)) if start <= *previous_end => *previous_end = end,
-            _ => hunks.push((start, end)),
-        }
-    }
-
-    // Line numbers before each op.
-    let mut positions = Vec::with_capacity(ops.len() + 1);
-    let (mut old_line, mut new_line) = (0usize, 0usize);
-    for (op, _) in &ops {
-        positions.push((old_line, new_line));
-        match op {
-            Op::Same => {
-                old_line += 1;
-                new_line += 1;
-            }
-            Op::Removed => old_line += 1,
-            Op::Added => new_line += 1,
-        }
     }
 
     let mut out = String::new();
@@ -98,29 +34,35 @@ pub(crate) fn unified(
     out.push('\n');
     out.push_str(&paint(Tone::Detail, &format!("+++ {new_name}")));
     out.push('\n');
-    for (start, end) in hunks {
-        let slice = &ops[start..end];
-        let old_count = slice.iter().filter(|(op, _)| *op != Op::Added).count();
-        let new_count = slice.iter().filter(|(op, _)| *op != Op::Removed).count();
-        let (old_at, new_at) = positions[start];
-        let range = |at: usize, count: usize| match count {
-            0 => format!("{at},0"),
-            1 => format!("{}", at + 1),
-            _ => format!("{},{count}", at + 1),
-        };
-        out.push_str(&paint(Tone::Skip, &format!("@@ -{} +{} @@", range(old_at, old_count), range(new_at, new_count))));
+    for hunk in &hunks {
+        out.push_str(&paint(Tone::Skip, &hunk_header(hunk)));
         out.push('\n');
-        for (op, line) in slice {
-            let text = match op {
-                Op::Same => format!(" {line}"),
-                Op::Removed => paint(Tone::Fail, &format!("-{line}")),
-                Op::Added => paint(Tone::Pass, &format!("+{line}")),
+        for change in hunk.iter().flat_map(|op| op.iter_changes(&old_lines, &new_lines)) {
+            let line = change.value();
+            let text = match change.tag() {
+                ChangeTag::Equal => format!(" {line}"),
+                ChangeTag::Delete => paint(Tone::Fail, &format!("-{line}")),
+                ChangeTag::Insert => paint(Tone::Pass, &format!("+{line}")),
             };
             out.push_str(&text);
             out.push('\n');
         }
     }
     Some(out)
+}
+
+/// `@@ -start,count +start,count @@`, 1-based; a count of one is left out, and an empty side
+/// names the line it follows.
+fn hunk_header(hunk: &[DiffOp]) -> String {
+    let (Some(first), Some(last)) = (hunk.first(), hunk.last()) else { return String::new() };
+    let range = |start: usize, end: usize| match end - start {
+        0 => format!("{start},0"),
+        1 => format!("{}", start + 1),
+        count => format!("{},{count}", start + 1),
+    };
+    let old = range(first.old_range().start, last.old_range().end);
+    let new = range(first.new_range().start, last.new_range().end);
+    format!("@@ -{old} +{new} @@")
 }
 
 #[cfg(test)]
@@ -170,5 +112,32 @@ mod tests {
         let paint = |tone: Tone, text: &str| format!("<{tone:?}>{text}");
         let diff = unified("a", "b", "x\n", "y\n", 3, &paint).unwrap();
         assert!(diff.contains("<Fail>-x\n<Pass>+y\n"), "{diff}");
+    }
+
+    #[test]
+    fn two_large_unrelated_texts_diff_promptly_and_completely() {
+        // Myers is quadratic here; the budget bounds it, and the whole rewrite must still show.
+        let old: String = (0..20_000).map(|n| format!("old {n}\n")).collect();
+        let new: String = (0..20_000).map(|n| format!("new {n}\n")).collect();
+        let started = Instant::now();
+        let diff = plain(&old, &new).unwrap();
+        // Without the budget this takes over half a minute in a debug build.
+        assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+        let hunks: Vec<&str> = diff.lines().filter(|line| line.starts_with("@@")).collect();
+        assert_eq!(hunks, ["@@ -1,20000 +1,20000 @@"]);
+        assert_eq!(diff.lines().filter(|line| line.starts_with("-old ")).count(), 20_000);
+        assert_eq!(diff.lines().filter(|line| line.starts_with("+new ")).count(), 20_000);
+    }
+
+    #[test]
+    fn a_small_change_in_a_large_text_stays_a_small_hunk() {
+        let old: Vec<String> = (1..=20_000).map(|n| n.to_string()).collect();
+        let mut new = old.clone();
+        new[9_999] = "ten thousand".to_string();
+        new.insert(15_000, "inserted".to_string());
+        let diff = plain(&(old.join("\n") + "\n"), &(new.join("\n") + "\n")).unwrap();
+        let hunks: Vec<&str> = diff.lines().filter(|line| line.starts_with("@@")).collect();
+        assert_eq!(hunks, ["@@ -9997,7 +9997,7 @@", "@@ -14998,6 +14998,7 @@"]);
+        assert_eq!(diff.lines().count(), 2 + 2 + 8 + 7);
     }
 }
