@@ -115,14 +115,12 @@ mod tests {
     }
 
     #[test]
-    fn two_large_unrelated_texts_diff_promptly_and_completely() {
-        // Myers is quadratic here; the budget bounds it, and the whole rewrite must still show.
+    fn two_large_unrelated_texts_diff_completely_past_the_budget() {
+        // Myers is quadratic here (over half a minute in a debug build without the budget);
+        // past the budget the diff is longer than the shortest, but the whole rewrite shows.
         let old: String = (0..20_000).map(|n| format!("old {n}\n")).collect();
         let new: String = (0..20_000).map(|n| format!("new {n}\n")).collect();
-        let started = Instant::now();
         let diff = plain(&old, &new).unwrap();
-        // Without the budget this takes over half a minute in a debug build.
-        assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
         let hunks: Vec<&str> = diff.lines().filter(|line| line.starts_with("@@")).collect();
         assert_eq!(hunks, ["@@ -1,20000 +1,20000 @@"]);
         assert_eq!(diff.lines().filter(|line| line.starts_with("-old ")).count(), 20_000);
