@@ -524,6 +524,9 @@ pub enum Format {
     Json,
     /// JUnit XML, one test case per check, for CI dashboards.
     Junit,
+    /// GitHub Actions annotations (`::error`, `::warning`), one per finding, at its manifest
+    /// line and column where it has one (give -f relative to the repository).
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -13,7 +13,7 @@ use crate::standin::HerokuStandIn;
 use kensa_checks::render::{self, TextWriter};
 use kensa_checks::{CallbackReceiver, CheckRun, Effects, Event, Provenance, Provisioned, Report, ResourceKeys, Suite};
 use kensa_manifest::{Manifest, Validation};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The engine session a command-line run drives.
 pub(crate) type Session<'a> = CheckRun<'a, ReqwestTransport>;
@@ -25,6 +25,8 @@ pub(crate) struct ManifestFile<'a> {
     /// resources under its declared `id`.
     validation: Validation,
     ledger: LedgerFile,
+    /// The manifest's path as given, which GitHub annotations name.
+    path: PathBuf,
 }
 
 impl<'a> ManifestFile<'a> {
@@ -57,7 +59,7 @@ impl<'a> ManifestFile<'a> {
         }
         let ledger = LedgerFile::beside(manifest);
         let validation = kensa_manifest::validate(&source);
-        ManifestFile { context, validation, ledger }
+        ManifestFile { context, validation, ledger, path: manifest.to_path_buf() }
     }
 
     /// The resource KEY, `--id` or `--uuid` name, from the ledger (see [`LedgerFile::resolve`]);
@@ -122,7 +124,7 @@ impl<'a> ManifestFile<'a> {
         options: Vec<(String, String)>,
         engine: impl AsyncFnOnce(Session<'_>, &Validation) -> Report,
     ) -> Result<Report> {
-        let ManifestFile { context, validation, mut ledger } = self;
+        let ManifestFile { context, validation, mut ledger, path } = self;
         let provenance = Provenance {
             manifest_id: validation.declared_id().unwrap_or_default().to_string(),
             environment: context.environment(),
@@ -163,17 +165,19 @@ impl<'a> ManifestFile<'a> {
         if stream_human {
             print(&writer.finish(paint))?;
         }
-        write_report(context, &report)?;
+        write_report(context, &report, &path)?;
         Ok(report)
     }
 }
 
-/// The report in `--format`, to `--output` or (when not streamed already) to stdout.
-fn write_report(context: &Context, report: &Report) -> Result<()> {
+/// The report in `--format`, to `--output` or (when not streamed already) to stdout;
+/// `manifest` is the manifest's path as given.
+fn write_report(context: &Context, report: &Report, manifest: &Path) -> Result<()> {
     let rendered = match context.format {
         Format::Human => render::text(report, &render::plain),
         Format::Json => render::json(report) + "\n",
         Format::Junit => render::junit(report),
+        Format::Github => render::github(report, &manifest.to_string_lossy()),
     };
     match &context.output {
         Some(path) => match crate::files::write_output(path, rendered.as_bytes()) {

@@ -1,6 +1,6 @@
-//! `--format junit|json` and `--output`.
+//! `--format junit|json|github` and `--output`.
 
-use kensa_e2e::{Fault, Provider, Summary, parse_junit, text};
+use kensa_e2e::{Fault, Kensa, Provider, Summary, parse_github, parse_junit, text};
 
 fn summary(provider: &Provider, args: &[&str]) -> (Option<i32>, Summary) {
     let run = provider.run(args.iter().copied().chain(["--format", "json"]));
@@ -110,4 +110,62 @@ fn json_round_trips_into_the_report_type() {
             "the password leaked into the report"
         );
     }
+}
+
+/// `--format github`: an annotation per failed check, each titled with its code and label,
+/// and a summary with the JSON report's counts, for a passing run (the summary alone) and a
+/// failing one; with `--output FILE` the file gets the annotations and stdout the progress.
+#[test]
+fn github_annotates_each_failed_check() {
+    for faults in [vec![], vec![Fault::NoAuth, Fault::PlanchangeStatus500]] {
+        let provider = Provider::with_faults(faults.clone());
+        let report = provider.run(["test", "all", "--format", "json"]).report();
+        let path = provider.dir().join("annotations.txt");
+        let run = provider.kensa(["test", "all", "--format", "github", "--output"]).arg(&path).run();
+        run.assert_code(if faults.is_empty() { 0 } else { 1 });
+        assert!(run.stdout.contains("Testing POST /heroku/resources\n"), "{}", run.describe());
+        let written = std::fs::read_to_string(&path).unwrap();
+        let github = parse_github(&written).unwrap_or_else(|error| panic!("{error}\n{written}"));
+        github.assert_matches(&report);
+        if faults.is_empty() {
+            assert!(github.annotations.is_empty(), "{written}");
+            assert!(github.summary.starts_with("kensa passed: "), "{written}");
+            continue;
+        }
+        for title in ["P03 authentication", "C01 response"] {
+            let annotation = github.annotations.iter().find(|annotation| annotation.title() == title);
+            let annotation = annotation.unwrap_or_else(|| panic!("no annotation for {title}\n{written}"));
+            assert_eq!((annotation.level.as_str(), annotation.property("file")), ("error", None), "{annotation:#?}");
+        }
+        let p03 = github.annotations.iter().find(|annotation| annotation.title().starts_with("P03")).unwrap();
+        assert!(
+            p03.message.starts_with("POST /heroku/resources: expected 401, got 200 with a wrong username\n"),
+            "{p03:#?}"
+        );
+        assert!(p03.message.ends_with("\nsee: kensa explain P03"), "{p03:#?}");
+    }
+}
+
+/// A manifest error is annotated on the manifest as given on the command line, at the line
+/// and column of the value at fault, found here in the file itself.
+#[test]
+fn github_points_a_manifest_error_at_its_line_and_column() {
+    let provider = Provider::with_manifest(kensa_e2e::options(), |manifest| {
+        manifest["api"]["regions"] = serde_json::json!(["us", "mars"]);
+    });
+    let source = std::fs::read_to_string(provider.manifest_path()).unwrap();
+    let (line, text) = source.lines().enumerate().find(|(_, text)| text.contains("\"mars\"")).unwrap();
+    let column = text[..text.find("\"mars\"").unwrap()].chars().count() + 1;
+
+    let run = Kensa::new(provider.dir()).args(["test", "all", "--format", "github", "-f", "addon-manifest.json"]).run();
+    run.assert_code(1);
+    let github = parse_github(&run.stdout).unwrap_or_else(|error| panic!("{error}\n{}", run.describe()));
+    let [annotation] = github.annotations.as_slice() else { panic!("one annotation: {}", run.describe()) };
+    assert_eq!(annotation.level, "error");
+    assert_eq!(annotation.title(), "M10 contains only valid region names");
+    let line = (line + 1).to_string();
+    let column = column.to_string();
+    let expected = [("file", "addon-manifest.json"), ("line", line.as_str()), ("col", column.as_str())];
+    assert_eq!(&annotation.properties[..3], expected.map(|(key, value)| (key.to_string(), value.to_string())));
+    assert_eq!(annotation.message, "`mars` is not a known region\nat /api/regions/1\nsee: kensa explain M10");
 }

@@ -9,7 +9,7 @@ use kensa_e2e::hostile::{
     DASHBOARD, HOSTILE_PASSWORD, HostileServer, Reply, form_fields, hostile_manifest, hostile_provider,
     sso_form_is_fresh,
 };
-use kensa_e2e::{Kensa, Outcome, Provider, Run, SSO_SALT, check, parse_junit, text, write_json};
+use kensa_e2e::{Kensa, Outcome, Provider, Run, SSO_SALT, check, parse_github, parse_junit, text, write_json};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -67,7 +67,7 @@ fn assert_terminal_safe(what: &str, output: &str) {
 /// Ids, config keys and values, `message`s and headers full of ESC, OSC, CR, NUL, DEL and C1
 /// reach no output raw, so a provider cannot clear the screen or fake a passing line: human
 /// output shows them escaped (with and without colour), JSON escapes them and reads back to
-/// the same text, JUnit drops them.
+/// the same text, JUnit drops them, GitHub annotations show them escaped.
 #[test]
 fn hostile_provider_text_never_reaches_the_terminal_raw() {
     let server = HostileServer::start(hostile_provider);
@@ -97,6 +97,15 @@ fn hostile_provider_text_never_reaches_the_terminal_raw() {
     run.assert_code(1);
     assert_terminal_safe("junit", &run.stdout);
     parse_junit(&run.stdout).unwrap_or_else(|problem| panic!("{problem}\n{}", run.stdout));
+
+    // Every line is kensa's own annotation or its summary: the provider's line breaks
+    // and `::` cannot start a workflow command GitHub would obey.
+    let run = kensa(dir.path(), &manifest).args(["test", "all", "--format", "github"]).run();
+    run.assert_code(1);
+    assert_terminal_safe("github", &run.stdout);
+    let github = parse_github(&run.stdout).unwrap_or_else(|problem| panic!("{problem}\n{}", run.stdout));
+    assert!(!github.annotations.is_empty(), "{}", run.stdout);
+    assert!(run.stdout.contains(r"\e[2J\e]0;owned\x07\r  Check fake [PASS]\n"), "shown escaped:\n{}", run.stdout);
 }
 
 /// Manifest text (region names, config var names) and error messages are

@@ -1,7 +1,7 @@
 //! The complete output of `kensa test all --with-sso` (command, exit code, stdout,
-//! stderr) in the human, JSON and JUnit formats, as `insta` snapshots in `snapshots/`: one
-//! for a correct reference provider (`passing.*`) and one per fault switch and format
-//! (`<switch>.human`, `<switch>.json`, `<switch>.junit`). A changed screen fails with a
+//! stderr) in the human, JSON, JUnit and GitHub formats, as `insta` snapshots in
+//! `snapshots/`: one for a correct reference provider (`passing.*`) and one per fault switch
+//! and format (`<switch>.human`, `<switch>.json`, `<switch>.junit`, `<switch>.github`). A changed screen fails with a
 //! diff; `INSTA_UPDATE=always` accepts it (see README.md). What varies from run to run is
 //! replaced by `kensa_e2e::snapshot::normalise`, and nothing else.
 //!
@@ -11,11 +11,11 @@
 
 use crate::faults::{self, Expect, Invocation, Setup};
 use kensa_e2e::snapshot::{Known, screen};
-use kensa_e2e::{Fault, Outcome, Provider, Report, Run, SSO_SALT, check, parse_junit, text};
+use kensa_e2e::{Fault, Outcome, Provider, Report, Run, SSO_SALT, check, parse_github, parse_junit, text};
 use std::time::Duration;
 
-/// The three report formats, by their `--format` value.
-const FORMATS: [&str; 3] = ["human", "json", "junit"];
+/// The report formats, by their `--format` value.
+const FORMATS: [&str; 4] = ["human", "json", "junit", "github"];
 
 /// `--timeout` for slow-provision: kensa gives up on the hung provision after 1 s instead
 /// of Heroku's 25, and says so with the value given.
@@ -84,7 +84,7 @@ fn shoot(fault: Option<Fault>, format: &'static str) -> Shot {
     Shot { format, run, screen }
 }
 
-/// The three formats for `fault`, run side by side, each against its own provider.
+/// Every format for `fault`, run side by side, each against its own provider.
 fn shoot_all(fault: Option<Fault>) -> Vec<Shot> {
     std::thread::scope(|scope| {
         let runs: Vec<_> = FORMATS.map(|format| scope.spawn(move || shoot(fault, format))).into();
@@ -117,9 +117,10 @@ fn assert_reached(fault: Fault, report: &Report) {
     }
 }
 
-/// Runs the three formats and compares each with its snapshot, after checking that the
-/// runs agree with each other: one exit code (1 exactly when a check failed), JUnit that
-/// parses, no credentials or SSO salt printed, and the switch reached.
+/// Runs every format and compares each with its snapshot, after checking that the runs
+/// agree with each other: one exit code (1 exactly when a check failed), JUnit that parses,
+/// GitHub annotations for exactly the checks that failed, no credentials or SSO salt
+/// printed, and the switch reached.
 fn snapshot(fault: Option<Fault>) {
     let shots = shoot_all(fault);
     let json = shots.iter().find(|shot| shot.format == "json").expect("a JSON run");
@@ -134,6 +135,10 @@ fn snapshot(fault: Option<Fault>) {
     }
     let junit = shots.iter().find(|shot| shot.format == "junit").expect("a JUnit run");
     parse_junit(&junit.run.stdout).unwrap_or_else(|error| panic!("not JUnit: {error}\n{}", junit.run.describe()));
+    let github = shots.iter().find(|shot| shot.format == "github").expect("a GitHub run");
+    parse_github(&github.run.stdout)
+        .unwrap_or_else(|error| panic!("not workflow commands: {error}\n{}", github.run.describe()))
+        .assert_matches(&report);
     match fault {
         Some(fault) => assert_reached(fault, &report),
         None => {

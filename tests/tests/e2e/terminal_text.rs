@@ -1,7 +1,7 @@
 //! Characters a terminal does not show (format characters, line and paragraph separators,
 //! other default-ignorable code points) never reach human output raw: a provider cannot hide
-//! or disguise text with them. Human output shows them as `\u{200b}`; JSON escapes them and
-//! reads back to the same text.
+//! or disguise text with them. Human output and GitHub annotations show them as `\u{200b}`;
+//! JSON escapes them and reads back to the same text.
 
 use kensa_e2e::hostile::HostileServer;
 use kensa_e2e::hostile_invisible::{INVISIBLE, invisible_provider, invisible_text};
@@ -43,6 +43,11 @@ fn invisible_characters_from_a_provider_are_shown_escaped() {
     let run = kensa().args(["--format", "junit"]).run();
     run.assert_code(1);
     assert_no_invisible("junit", &run.stdout);
+
+    let run = kensa().args(["--format", "github"]).run();
+    run.assert_code(1);
+    assert_no_invisible("github", &run.stdout);
+    assert!(run.stdout.contains(r"a\u{200b}\u{200c}\u{200d}\u{200e}\u{200f}\u{61c}\u{feff}"), "{}", run.stdout);
 }
 
 /// A warning on stderr quotes paths and errors, which may hold anything (a folder named
