@@ -111,8 +111,26 @@ pub fn explain_text(doc: &CheckDoc) -> String {
     out.push_str(&format!("\nExample failure\n    ! {}\n", def.example));
     out.push_str(&format!("\nHow to fix it\n{}", wrap(def.fix, "  ")));
     out.push_str(&format!("\nReference\n  {}\n", def.reference));
+    if CHECKS.iter().any(|check| std::ptr::eq(*check, def)) {
+        out.push_str(&format!("\nReproduce a failure\n{}", wrap(REPRODUCE, "  ")));
+    }
     out
 }
+
+/// How to use the `reproduce:` line a failed live check prints (and JSON's `curl`).
+const REPRODUCE: &str = "Under the failure, `reproduce:` is the curl command that re-makes the request the check \
+     complained about (JSON reports: the check's `curl` field), to replay it against the service \
+     with a debugger attached. It reads the credentials from the environment instead of printing \
+     them: set KENSA_ADDON_ID to the manifest's `id` and KENSA_PASSWORD to its `api.password` \
+     first (for instance `export KENSA_ADDON_ID=$(jq -r .id addon-manifest.json) \
+     KENSA_PASSWORD=$(jq -r .api.password addon-manifest.json)`). A check that sends wrong credentials on purpose is re-made with the wrong ones it \
+     sent (the wrong parts are no secret and are printed). A replayed provision sends the run's \
+     uuid again, which a provider that remembers it may refuse: change it to replay on a new \
+     resource. An SSO request reads its tokens from \
+     KENSA_SSO_TOKEN, KENSA_SSO_RESOURCE_TOKEN and KENSA_SSO_USER_SCOPED_RESOURCE_TOKEN: the \
+     `fresh SSO tokens:` command (JSON: `curl_sign`) signs new ones; take them, and the \
+     timestamp they were signed with, from its URL or form page. Any other value the report \
+     redacts (an OAuth grant code) stays `[redacted]`.";
 
 /// `text` in lines of at most [`WIDTH`] columns (a longer word gets a line of its own),
 /// each starting with `indent`.
@@ -266,6 +284,13 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("\nReference\n  https://devcenter.heroku.com/articles/add-on-manifest\n"), "{text}");
+        assert!(!text.contains("Reproduce a failure"), "a manifest rule makes no request: {text}");
+        let live = explain_text(&doc("P01").unwrap_or_else(|| panic!("P01")));
+        assert!(
+            live.contains("\nReproduce a failure\n  Under the failure, `reproduce:` is the curl command"),
+            "{live}"
+        );
+        assert!(live.contains("KENSA_ADDON_ID") && live.contains("KENSA_PASSWORD"), "{live}");
         for doc in all_docs() {
             let text = explain_text(&doc);
             let prose = text.lines().filter(|line| !line.starts_with("    ! ") && line.trim().contains(' '));

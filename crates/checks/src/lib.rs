@@ -11,6 +11,7 @@ mod concurrent;
 mod cookies;
 pub mod cors;
 mod credentials;
+pub mod curl;
 pub mod docs;
 pub mod encoding;
 mod engine;

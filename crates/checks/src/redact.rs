@@ -7,7 +7,7 @@ use crate::report::Exchange;
 use crate::transport::{Request, Response};
 use kensa_manifest::Manifest;
 
-const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Form fields, query parameters and JSON keys that carry a signed SSO token.
 pub(crate) const TOKEN_FIELDS: [&str; 3] = ["token", "resource_token", "user_scoped_resource_token"];

@@ -21,6 +21,7 @@ mod parse_once;
 mod plain_servers;
 mod private_files;
 mod redaction;
+mod reproduce;
 mod resource_keys;
 mod run;
 mod setup;

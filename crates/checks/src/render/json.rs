@@ -1,5 +1,6 @@
 //! One JSON document per run: a summary, then every group and check.
 
+use crate::curl::Reproducer;
 use crate::encoding::is_unsafe_char;
 use crate::read::{Object, string_pair};
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
@@ -19,7 +20,29 @@ struct JsonReport<'a> {
 pub fn json(report: &Report) -> String {
     let document = JsonReport { passed: report.passed(), summary: report.summary(), groups: &report.groups };
     // Serializing plain data with string keys cannot fail.
+    let mut document = serde_json::to_value(&document).unwrap_or_default();
+    add_reproductions(&mut document, report);
     escape_unsafe_chars(serde_json::to_string_pretty(&document).unwrap_or_default())
+}
+
+/// Each failed check's `curl` command (and for SSO, `curl_sign`, the command that signs the
+/// tokens it reads), derived like the summary, so [`from_json`] does not read them.
+fn add_reproductions(document: &mut Value, report: &Report) {
+    let checks = document["groups"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .flat_map(|group| group["checks"].as_array_mut().into_iter().flatten());
+    let mut reproducer = Reproducer::default();
+    for (value, check) in checks.zip(report.checks()) {
+        let (Some(object), Some(reproduction)) = (value.as_object_mut(), reproducer.next(check)) else {
+            continue;
+        };
+        object.insert("curl".to_string(), Value::String(reproduction.curl));
+        if let Some(sign) = reproduction.sign {
+            object.insert("curl_sign".to_string(), Value::String(sign));
+        }
+    }
 }
 
 /// serde_json escapes C0 controls but writes DEL, C1 controls (U+009B is CSI to some
@@ -133,6 +156,11 @@ mod tests {
         assert!(!text.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{text:?}");
         assert!(text.contains(r#"\u0000\u007f\u009b31m\u202e"#), "{text}");
         assert_eq!(from_json(&text).unwrap(), report);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let curls: Vec<&Value> =
+            value["groups"][0]["checks"].as_array().unwrap().iter().filter_map(|check| check.get("curl")).collect();
+        assert_eq!(curls.len(), 2, "one per failed check: {text}");
+        assert!(curls[0].as_str().unwrap().starts_with("curl -i --globoff -X 'POST' -H $'id\\x1b[2J"), "{text}");
     }
 
     /// Every field and every outcome is read back, so the hand-written reader cannot drift

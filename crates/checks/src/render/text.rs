@@ -1,5 +1,6 @@
 //! The old gem's screen format: `Testing <heading>`, `  Check <label> [PASS]`, `done.`.
 
+use crate::curl::{Reproducer, Reproduction, reproduction};
 use crate::encoding::is_unsafe_char;
 use crate::event::Event;
 use crate::report::{CheckReport, Outcome, Report};
@@ -48,6 +49,7 @@ pub fn text(report: &Report, paint: Paint<'_>) -> String {
 #[derive(Default)]
 pub struct TextWriter {
     skipped: Vec<CheckReport>,
+    reproducer: Reproducer,
 }
 
 impl TextWriter {
@@ -57,6 +59,7 @@ impl TextWriter {
             Event::GroupStarted { heading, .. } => self.flush(paint) + &group_line(heading),
             Event::CheckStarted { .. } | Event::Resource(_) => String::new(),
             Event::CheckFinished { check } => {
+                let reproduction = self.reproducer.next(check);
                 let continues_run = check.outcome == Outcome::Skipped
                     && self.skipped.first().is_none_or(|first| first.reason == check.reason);
                 if continues_run {
@@ -67,7 +70,7 @@ impl TextWriter {
                 if check.outcome == Outcome::Skipped {
                     self.skipped.push(check.clone());
                 } else {
-                    out.push_str(&check_lines(check, paint));
+                    out.push_str(&lines_with(check, reproduction, paint));
                 }
                 out
             }
@@ -111,6 +114,11 @@ pub fn done_line() -> String {
 /// `  Check <label> [PASS]` and, under it, each finding with its location and hint; a
 /// failure ends with `see: kensa explain CODE`.
 pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
+    lines_with(check, reproduction(check), paint)
+}
+
+/// [`check_lines`], with the request a failure is re-made with (see [`Reproducer`]).
+fn lines_with(check: &CheckReport, reproduction: Option<Reproduction>, paint: Paint<'_>) -> String {
     let tone = match check.outcome {
         Outcome::Passed => Tone::Pass,
         Outcome::Warning => Tone::Warn,
@@ -152,6 +160,13 @@ pub fn check_lines(check: &CheckReport, paint: Paint<'_>) -> String {
     {
         let line = format!("! expected {}, got {}", visible(expected), visible(got));
         out.push_str(&format!("    {}\n", paint(Tone::Fail, &line)));
+    }
+    // Already terminal-safe: `quote` escapes what `visible` would.
+    if let Some(reproduction) = reproduction {
+        out.push_str(&format!("    {}\n", paint(Tone::Detail, &format!("reproduce: {}", reproduction.curl))));
+        if let Some(sign) = reproduction.sign {
+            out.push_str(&format!("    {}\n", paint(Tone::Detail, &format!("fresh SSO tokens: {sign}"))));
+        }
     }
     if check.outcome == Outcome::Failed {
         out.push_str(&format!(
@@ -256,10 +271,23 @@ mod tests {
             format!("    ! {escaped}\n      at {escaped} (line 1, column 2)\n      hint: {escaped}\n"),
             format!("    ! expected {escaped}, got {escaped}\n"),
             format!("  Skipped 3 checks: {escaped}\n"),
+            "    reproduce: curl -i --globoff -X 'POST' -H $'id\\x1b[2J".to_string(),
             format!("  Check {escaped} [SKIP] {escaped}\n    {escaped}\n"),
         ] {
             assert!(out.contains(&shown), "{shown:?} not in\n{out}");
         }
+    }
+
+    /// A failed check that made a request ends with the curl line that re-makes it, then
+    /// the pointer to its explanation; a warning gets none.
+    #[test]
+    fn a_failed_request_is_followed_by_its_curl_line() {
+        let report = crate::render::hostile_report();
+        let tagged = |tone: Tone, text: &str| format!("<{tone:?}>{text}");
+        let out = text(&report, &tagged);
+        assert_eq!(out.matches("\n    <Detail>reproduce: curl -i --globoff ").count(), 2, "two failed checks: {out}");
+        assert!(out.contains("--url $'id\\x1b[2J"), "{out}");
+        assert!(out.contains("'\n    <Detail>see: kensa explain P05\n"), "{out}");
     }
 
     /// Characters a terminal does not show (format characters, line and paragraph
