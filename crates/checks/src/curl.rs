@@ -5,6 +5,10 @@
 //! `-u "$KENSA_ADDON_ID:$KENSA_PASSWORD"`, each SSO token as `$KENSA_SSO_TOKEN` (and its
 //! siblings) beside the `kensa sso` command that signs fresh ones. Everything else is
 //! provider or manifest text, so it is quoted for the shell and shown terminal-safe.
+//!
+//! Without the feature `reproduce` (the browser build: its page download has a budget, and
+//! a page has no shell to paste into) no failure gets a command, and the optimiser drops
+//! the builder.
 
 use crate::checks::config::{
     CONFIG_KEYS_DECLARED, CONFIG_KEYS_PRESENT, CONFIG_OBJECT, CONFIG_URLS, CONFIG_VALUES_STRINGS,
@@ -32,7 +36,7 @@ pub struct Reproduction {
 /// The request to re-make for `check`, if it failed after making one: the last exchange
 /// whose status is the one the check complained about, else its last exchange.
 pub fn reproduction(check: &CheckReport) -> Option<Reproduction> {
-    if check.outcome != Outcome::Failed {
+    if !cfg!(feature = "reproduce") || check.outcome != Outcome::Failed {
         return None;
     }
     let got = check.got.as_deref().and_then(|got| got.trim().parse::<u16>().ok());
@@ -61,6 +65,9 @@ pub struct Reproducer {
 impl Reproducer {
     /// How to re-make the request `check` failed on, if it failed on one.
     pub fn next(&mut self, check: &CheckReport) -> Option<Reproduction> {
+        if !cfg!(feature = "reproduce") {
+            return None;
+        }
         if check.code == PROVISION_RESPONSE.code {
             self.provision = check.exchanges.last().cloned();
         }

@@ -111,7 +111,8 @@ pub fn explain_text(doc: &CheckDoc) -> String {
     out.push_str(&format!("\nExample failure\n    ! {}\n", def.example));
     out.push_str(&format!("\nHow to fix it\n{}", wrap(def.fix, "  ")));
     out.push_str(&format!("\nReference\n  {}\n", def.reference));
-    if CHECKS.iter().any(|check| std::ptr::eq(*check, def)) {
+    // Only a build that prints `reproduce:` lines (not the browser's) explains them.
+    if cfg!(feature = "reproduce") && CHECKS.iter().any(|check| std::ptr::eq(*check, def)) {
         out.push_str(&format!("\nReproduce a failure\n{}", wrap(REPRODUCE, "  ")));
     }
     out
