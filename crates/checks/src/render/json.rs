@@ -1,5 +1,6 @@
 //! One JSON document per run: a summary, then every group and check.
 
+#[cfg(feature = "reproduce")]
 use crate::curl::Reproducer;
 use crate::encoding::is_unsafe_char;
 use crate::read::{Object, string_pair};
@@ -19,14 +20,28 @@ struct JsonReport<'a> {
 /// The report as pretty-printed JSON; [`from_json`] reads it back.
 pub fn json(report: &Report) -> String {
     let document = JsonReport { passed: report.passed(), summary: report.summary(), groups: &report.groups };
-    // Serializing plain data with string keys cannot fail.
-    let mut document = serde_json::to_value(&document).unwrap_or_default();
-    add_reproductions(&mut document, report);
-    escape_unsafe_chars(serde_json::to_string_pretty(&document).unwrap_or_default())
+    escape_unsafe_chars(pretty_with_reproductions(&document, report))
 }
 
-/// Each failed check's `curl` command (and for SSO, `curl_sign`, the command that signs the
-/// tokens it reads), derived like the summary, so [`from_json`] does not read them.
+/// The document with each failed check's `curl` command (and for SSO, `curl_sign`, the
+/// command that signs the tokens it reads), derived like the summary, so [`from_json`]
+/// does not read them.
+#[cfg(feature = "reproduce")]
+fn pretty_with_reproductions(document: &JsonReport<'_>, report: &Report) -> String {
+    // Serializing plain data with string keys cannot fail.
+    let mut document = serde_json::to_value(document).unwrap_or_default();
+    add_reproductions(&mut document, report);
+    serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// Without reproductions (the browser build) the document is written as it is: going
+/// through a `Value` would cost the page its serializer.
+#[cfg(not(feature = "reproduce"))]
+fn pretty_with_reproductions(document: &JsonReport<'_>, _report: &Report) -> String {
+    serde_json::to_string_pretty(document).unwrap_or_default()
+}
+
+#[cfg(feature = "reproduce")]
 fn add_reproductions(document: &mut Value, report: &Report) {
     let checks = document["groups"]
         .as_array_mut()
