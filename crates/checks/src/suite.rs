@@ -155,14 +155,12 @@ impl<T: Transport> CheckRun<'_, T> {
         mut self,
         validation: &Validation,
         plan: &str,
-        command: &str,
         use_resource: impl FnOnce(&mut Self, &Manifest, &Provisioned),
     ) -> Report {
         let manifest = match self.check_manifest(validation) {
             Ok(manifest) => manifest,
             Err(stop) => {
                 self.skip_provision(None, ProvisionPart::Call, stop);
-                self.skip_command(command, stop);
                 self.skip_resource_phases(None, false, stop);
                 return self.into_report();
             }
@@ -174,10 +172,7 @@ impl<T: Transport> CheckRun<'_, T> {
                 self.plan_change(manifest, &keys, plan).await;
                 self.deprovision(manifest, &keys).await;
             }
-            Err(stop) => {
-                self.skip_command(command, stop);
-                self.skip_resource_phases(Some(manifest), false, stop);
-            }
+            Err(stop) => self.skip_resource_phases(Some(manifest), false, stop),
         }
         self.into_report()
     }
