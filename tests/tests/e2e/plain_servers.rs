@@ -266,35 +266,40 @@ fn a_correct_asynchronous_standard_library_provider_passes() {
     assert_eq!(provider.resource_count(), 1, "test provision keeps the resource it checked");
 }
 
+/// `test provision --async` against a plain asynchronous service with `behaviour`: `code`
+/// fails and says each of `fragments`, and A01 says the provider stopped.
+fn async_fails(behaviour: PlainBehaviour, code: &str, fragments: &[&str]) {
+    let (_provider, dir) = start(behaviour);
+    let run = provision_async(&dir);
+    run.assert_code(1);
+    let report = run.report();
+    let check = kensa_e2e::check(&report, code);
+    assert_eq!(check.outcome, Outcome::Failed, "{}", run.describe());
+    let said = kensa_e2e::messages(check);
+    for fragment in fragments {
+        assert!(said.contains(fragment), "{fragment:?} not in {said}");
+    }
+    assert_eq!(kensa_e2e::check(&report, "A01").outcome, Outcome::Failed, "{}", run.describe());
+}
+
 /// Exchanging the grant without `client_secret`: Heroku's token endpoint refuses it, so the
 /// service never gets a token; A03 names the rule and A01 says the provider stopped.
 #[test]
 fn an_asynchronous_provider_exchanging_without_client_secret_fails_a03() {
-    let (_provider, dir) = start(PlainBehaviour::AsyncWithoutClientSecret);
-    let run = provision_async(&dir);
-    run.assert_code(1);
-    let report = run.report();
-    let a03 = kensa_e2e::check(&report, "A03");
-    assert_eq!(a03.outcome, Outcome::Failed, "{}", run.describe());
-    let said = kensa_e2e::messages(a03);
-    assert!(said.contains("POST /oauth/token carried no client_secret"), "{said}");
-    assert!(said.contains("OAuth client secret from the Partner Portal"), "{said}");
-    assert_eq!(kensa_e2e::check(&report, "A01").outcome, Outcome::Failed, "{}", run.describe());
+    async_fails(
+        PlainBehaviour::AsyncWithoutClientSecret,
+        "A03",
+        &["POST /oauth/token carried no client_secret", "OAuth client secret from the Partner Portal"],
+    );
 }
 
 /// Platform API calls without `Accept: application/vnd.heroku+json; version=3` get 406
 /// `not_acceptable`, so the config is never set; A04 names the header.
 #[test]
 fn an_asynchronous_provider_without_the_versioned_accept_header_fails_a04() {
-    let (_provider, dir) = start(PlainBehaviour::AsyncWithoutAccept);
-    let run = provision_async(&dir);
-    run.assert_code(1);
-    let report = run.report();
-    let a04 = kensa_e2e::check(&report, "A04");
-    assert_eq!(a04.outcome, Outcome::Failed, "{}", run.describe());
-    let said = kensa_e2e::messages(a04);
-    assert!(said.contains("/config carried no Accept header"), "{said}");
-    assert!(said.contains("not_acceptable"), "{said}");
-    assert!(said.contains("application/vnd.heroku+json; version=3"), "{said}");
-    assert_eq!(kensa_e2e::check(&report, "A01").outcome, Outcome::Failed, "{}", run.describe());
+    async_fails(
+        PlainBehaviour::AsyncWithoutAccept,
+        "A04",
+        &["/config carried no Accept header", "not_acceptable", "application/vnd.heroku+json; version=3"],
+    );
 }
