@@ -5,17 +5,17 @@ use yew::prelude::*;
 
 use crate::browser::{self, Layout};
 use crate::components::cors_panel::CorsPanel;
-use crate::components::diagnostic_list::DiagnosticList;
+use crate::components::diagnostic_list::diagnostic_list;
 use crate::components::editor::Editor;
-use crate::components::footer::Footer;
-use crate::components::header::Header;
-use crate::components::notice::Notice;
+use crate::components::footer::footer;
+use crate::components::header::header;
+use crate::components::notice::notice;
 use crate::components::report_bar::ReportBar;
 use crate::components::results::Results;
 use crate::components::run_panel::RunPanel;
 use crate::components::run_status::RunStatusLine;
-use crate::components::shared_banner::SharedBanner;
-use crate::components::summary::Summary;
+use crate::components::shared_banner::shared_banner;
+use crate::components::summary::summary;
 use crate::hooks::use_debounced_validation::use_debounced_validation;
 use crate::hooks::use_downloads::use_downloads;
 use crate::hooks::use_file_loader::use_file_loader;
@@ -62,10 +62,10 @@ pub(crate) fn app() -> Html {
     html! {
         <div class={classes!("app", if page { "page" } else { "embed" })}>
             if page {
-                <Header />
+                { header() }
             }
             if let Some(text) = &state.notice {
-                <Notice text={text.clone()} {ondismiss} />
+                { notice(text, &ondismiss) }
             }
             // Inline rather than a component of its own: one paragraph, and the bundle is tight.
             if let Some(network) = &state.network {
@@ -74,7 +74,7 @@ pub(crate) fn app() -> Html {
                 </div>
             }
             if shared {
-                <SharedBanner playground={browser::page_url()} />
+                { shared_banner(browser::page_url()) }
             }
             <main class={classes!("workspace", shared.then_some("single"))}>
                 if !shared {
@@ -89,12 +89,8 @@ pub(crate) fn app() -> Html {
                             ondownload={downloads.manifest}
                             {onreset}
                         />
-                        <Summary
-                            errors={state.count(Severity::Error)}
-                            warnings={state.count(Severity::Warning)}
-                            stale={!state.validated}
-                        />
-                        <DiagnosticList diagnostics={state.diagnostics().clone()} />
+                        { summary(state.count(Severity::Error), state.count(Severity::Warning), !state.validated) }
+                        { diagnostic_list(state.diagnostics()) }
                     </div>
                 }
                 <div class="run-pane">
@@ -137,7 +133,7 @@ pub(crate) fn app() -> Html {
                 </div>
             </main>
             if page {
-                <Footer />
+                { footer() }
             }
         </div>
     }

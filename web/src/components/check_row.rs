@@ -2,8 +2,8 @@ use kensa_checks::{CheckReport, Outcome, docs};
 use kensa_manifest::Severity;
 use yew::prelude::*;
 
-use crate::components::exchange_view::ExchangeView;
-use crate::components::explain::Explain;
+use crate::components::exchange_view::exchange_view;
+use crate::components::explain::explain;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct CheckRowProps {
@@ -16,7 +16,7 @@ pub(crate) struct CheckRowProps {
 pub(crate) fn check_row(props: &CheckRowProps) -> Html {
     let check = &props.check;
     let outcome = check.outcome.name();
-    let explain = matches!(check.outcome, Outcome::Failed | Outcome::Errored | Outcome::Warning)
+    let doc = matches!(check.outcome, Outcome::Failed | Outcome::Errored | Outcome::Warning)
         .then(|| docs::doc(&check.code))
         .flatten();
     let exchanges = check.exchanges.len();
@@ -82,13 +82,11 @@ pub(crate) fn check_row(props: &CheckRowProps) -> Html {
                 if exchanges > 0 {
                     <details class="exchanges">
                         <summary>{ exchanges_label }</summary>
-                        { for check.exchanges.iter().map(|exchange| html! {
-                            <ExchangeView exchange={exchange.clone()} />
-                        }) }
+                        { for check.exchanges.iter().map(exchange_view) }
                     </details>
                 }
-                if let Some(doc) = explain {
-                    <Explain {doc} />
+                if let Some(doc) = doc {
+                    { explain(&doc) }
                 }
             </td>
             <td class="col-time">

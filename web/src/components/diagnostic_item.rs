@@ -1,14 +1,7 @@
 use kensa_manifest::Diagnostic;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct DiagnosticItemProps {
-    pub(crate) diagnostic: Diagnostic,
-}
-
-#[function_component(DiagnosticItem)]
-pub(crate) fn diagnostic_item(props: &DiagnosticItemProps) -> Html {
-    let diagnostic = &props.diagnostic;
+pub(crate) fn diagnostic_item(diagnostic: &Diagnostic) -> Html {
     let severity = diagnostic.severity.to_string();
     let location = diagnostic.position.map(|position| format!("{}:{}", position.line, position.column));
     html! {

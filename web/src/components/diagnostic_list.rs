@@ -1,22 +1,12 @@
-use std::rc::Rc;
-
 use kensa_manifest::Diagnostic;
 use yew::prelude::*;
 
-use crate::components::diagnostic_item::DiagnosticItem;
+use crate::components::diagnostic_item::diagnostic_item;
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct DiagnosticListProps {
-    pub(crate) diagnostics: Rc<[Diagnostic]>,
-}
-
-#[function_component(DiagnosticList)]
-pub(crate) fn diagnostic_list(props: &DiagnosticListProps) -> Html {
+pub(crate) fn diagnostic_list(diagnostics: &[Diagnostic]) -> Html {
     html! {
         <ul class="diagnostics">
-            { for props.diagnostics.iter().map(|diagnostic| html! {
-                <DiagnosticItem diagnostic={diagnostic.clone()} />
-            }) }
+            { for diagnostics.iter().map(diagnostic_item) }
         </ul>
     }
 }

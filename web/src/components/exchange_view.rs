@@ -1,15 +1,8 @@
 use kensa_checks::Exchange;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct ExchangeViewProps {
-    pub(crate) exchange: Exchange,
-}
-
 /// One request and its answer, as HTTP text (secrets were redacted by the engine).
-#[function_component(ExchangeView)]
-pub(crate) fn exchange_view(props: &ExchangeViewProps) -> Html {
-    let exchange = &props.exchange;
+pub(crate) fn exchange_view(exchange: &Exchange) -> Html {
     let answer = match (exchange.status, &exchange.error) {
         (Some(status), _) => status.to_string(),
         (None, Some(_)) => "no answer".to_string(),

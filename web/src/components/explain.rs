@@ -1,15 +1,9 @@
 use kensa_checks::docs::CheckDoc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct ExplainProps {
-    pub(crate) doc: CheckDoc,
-}
-
 /// What `kensa explain CODE` prints, folded under the check: the same five sections.
-#[function_component(Explain)]
-pub(crate) fn explain(props: &ExplainProps) -> Html {
-    let def = props.doc.def;
+pub(crate) fn explain(doc: &CheckDoc) -> Html {
+    let def = doc.def;
     let link = def.reference.starts_with("https://");
     html! {
         <details class="explain">

@@ -1,7 +1,6 @@
 use yew::prelude::*;
 
 /// Where the checks come from and how to run them locally (left out in embed mode).
-#[function_component(Footer)]
 pub(crate) fn footer() -> Html {
     html! {
         <footer class="footer">

@@ -1,7 +1,6 @@
 use yew::prelude::*;
 
 /// The page's title and what it is for (left out in embed mode).
-#[function_component(Header)]
 pub(crate) fn header() -> Html {
     html! {
         <header class="header">

@@ -1,18 +1,9 @@
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct SummaryProps {
-    pub(crate) errors: usize,
-    pub(crate) warnings: usize,
-    /// The counts are of an older text: validation waits for typing to pause.
-    #[prop_or(false)]
-    pub(crate) stale: bool,
-}
-
 /// One line on the manifest: valid, or how many errors and warnings.
-#[function_component(Summary)]
-pub(crate) fn summary(props: &SummaryProps) -> Html {
-    let (class, text) = match (props.errors, props.warnings) {
+/// `stale`: the counts are of an older text, since validation waits for typing to pause.
+pub(crate) fn summary(errors: usize, warnings: usize, stale: bool) -> Html {
+    let (class, text) = match (errors, warnings) {
         (0, 0) => ("ok", "valid manifest".to_owned()),
         (0, warnings) => ("warning", format!("valid, {}", plural(warnings, "warning"))),
         (errors, warnings) => {
@@ -20,9 +11,9 @@ pub(crate) fn summary(props: &SummaryProps) -> Html {
         }
     };
     html! {
-        <p class={classes!("summary", class, props.stale.then_some("stale"))} role="status">
+        <p class={classes!("summary", class, stale.then_some("stale"))} role="status">
             { text }
-            if props.stale {
+            if stale {
                 <span class="checking">{ " (checking…)" }</span>
             }
         </p>
