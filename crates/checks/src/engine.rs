@@ -84,6 +84,48 @@ pub struct CheckRun<'a, T: Transport> {
     pub(crate) region: String,
 }
 
+/// What cut a run short. The checks it left with nothing to work on are still listed,
+/// skipped, with it as their reason, so every report of a suite lists the same checks and
+/// a CI dashboard's totals do not swing with what failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// A live check ended so (failed, errored or skipped) that the ones after it cannot run.
+    Check { code: &'static str, outcome: Outcome },
+    /// The manifest is invalid: `code` is the first rule it fails.
+    Manifest { code: Option<&'static str> },
+}
+
+impl Stop {
+    pub(crate) fn at(def: &'static CheckDef, outcome: Outcome) -> Stop {
+        Stop::Check { code: def.code, outcome }
+    }
+
+    /// The stop of an invalid manifest.
+    pub(crate) fn manifest(validation: &Validation) -> Stop {
+        let code = validation.results.iter().find(|result| result.outcome == Outcome::Failed);
+        Stop::Manifest { code: code.map(|result| result.rule.check.code) }
+    }
+
+    /// Why a check after this stop was not run. `lacking` says what it needed, as in
+    /// "not run: P01 failed, so there is no resource to sign in to".
+    pub(crate) fn reason(self, lacking: &str) -> String {
+        match self {
+            Stop::Check { code, outcome } => {
+                let ended = match outcome {
+                    Outcome::Skipped => "was skipped",
+                    Outcome::Errored => "could not be made",
+                    Outcome::Passed | Outcome::Warning | Outcome::Failed => "failed",
+                };
+                format!("not run: {code} {ended}, so {lacking}")
+            }
+            Stop::Manifest { code: Some(code) } => {
+                format!("not run: {code} failed, and kensa calls the provider only with a valid manifest")
+            }
+            Stop::Manifest { code: None } => "not run: kensa calls the provider only with a valid manifest".to_string(),
+        }
+    }
+}
+
 /// An exchange made but not yet recorded under a check.
 pub(crate) struct Sent {
     pub(crate) result: Result<Response, TransportError>,
@@ -175,12 +217,12 @@ impl<'a, T: Transport> CheckRun<'a, T> {
     }
 
     /// Reports the manifest rules' results; the manifest comes back only when it is valid.
-    pub(crate) fn check_manifest<'v>(&mut self, validation: &'v Validation) -> Option<&'v Manifest> {
+    pub(crate) fn check_manifest<'v>(&mut self, validation: &'v Validation) -> Result<&'v Manifest, Stop> {
         crate::manifest::report_validation(validation, &mut self.report, self.effects.sink);
-        let manifest = validation.manifest.as_ref()?;
+        let manifest = validation.manifest.as_ref().ok_or_else(|| Stop::manifest(validation))?;
         self.redactor.learn_manifest(manifest);
         self.region = kensa_manifest::regions::first_request_form(&manifest.api.regions);
-        Some(manifest)
+        Ok(manifest)
     }
 
     /// Adds a value that must never appear in the report, such as a token.
@@ -275,6 +317,14 @@ impl<'a, T: Transport> CheckRun<'a, T> {
 
     pub(crate) fn skip(&mut self, def: &'static CheckDef, reason: &str) {
         self.push(CheckReport { reason: Some(reason.to_string()), ..CheckReport::of(def, Outcome::Skipped) });
+    }
+
+    /// Lists `defs` as skipped because `stop` left them without `lacking` (see [`Stop::reason`]).
+    pub(crate) fn skip_after(&mut self, defs: &[&'static CheckDef], stop: Stop, lacking: &str) {
+        let reason = stop.reason(lacking);
+        for def in defs {
+            self.skip(def, &reason);
+        }
     }
 
     fn push(&mut self, check: CheckReport) {

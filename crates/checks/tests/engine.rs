@@ -32,11 +32,14 @@ fn a_correct_provider_passes_test_all_and_keeps_nothing() {
             "tolerance",
             "regions",
             headings[10],
-            headings[11]
+            // Listed though the plan change returned no config: skipped, saying so.
+            "config data",
+            headings[12]
         ]
     );
     assert!(headings[10].starts_with("PUT /heroku/resources/"));
-    assert!(headings[11].starts_with("DELETE /heroku/resources/"));
+    assert!(headings[12].starts_with("DELETE /heroku/resources/"));
+    assert!(report.groups[11].checks.iter().all(|check| check.reason.as_deref() == Some("the response has no config")));
     let async_checks = &report.groups[5].checks;
     assert!(async_checks.iter().all(|check| check.outcome == Outcome::Skipped
         && check.reason.as_deref().is_some_and(|reason| reason.contains("needs a host that can listen"))));
@@ -597,4 +600,113 @@ fn a_repeated_plan_change_answers_the_same() {
     assert_eq!(provider.live_resources(), 0);
     let (report, _) = run_suite(&[Fault::PlanChange503], all());
     assert_eq!(messages_of(&report, "C03").0, Outcome::Skipped);
+}
+
+/// Each check of `report` with its group as JUnit names it (the route where there is one):
+/// what a CI dashboard follows from run to run.
+fn listed(report: &kensa_checks::Report) -> Vec<(String, String)> {
+    report
+        .groups
+        .iter()
+        .flat_map(|group| {
+            let suite = group.route.clone().unwrap_or_else(|| group.heading.clone());
+            group.checks.iter().map(move |check| (suite.clone(), check.code.clone()))
+        })
+        .collect()
+}
+
+/// A run that stops early (no provision response, no JSON, no id, no valid manifest)
+/// still lists every check a passing run makes, in the same groups and order; those it
+/// could not make are skipped, naming the check that stopped them.
+#[test]
+fn every_run_of_a_suite_lists_the_same_checks() {
+    for with_sso in [false, true] {
+        let suite = Suite::All { plan: "foo".into(), with_sso };
+        // The scripted provider has no sign-in page: with SSO its S checks fail, no others.
+        let (passing, _) = run_suite(&[], suite.clone());
+        assert!(passing.passed() || with_sso);
+        let expected = listed(&passing);
+        for (fault, stopped_by) in [
+            (Fault::Refused, "P01"),
+            (Fault::NotJson, "P02"),
+            (Fault::MissingId, "R01"),
+            (Fault::DeprovisionStatus500, "X01"),
+        ] {
+            let (report, _) = run_suite(&[fault], suite.clone());
+            assert!(!report.passed(), "{fault:?}");
+            assert_eq!(listed(&report), expected, "{fault:?}, with_sso {with_sso}");
+            assert_eq!(report.summary().total, passing.summary().total, "{fault:?}");
+            let stopped = format!("not run: {stopped_by} failed, so ");
+            let skipped =
+                report.checks().filter(|check| check.reason.as_deref().is_some_and(|r| r.starts_with(&stopped)));
+            if stopped_by != "X01" {
+                assert!(skipped.count() > 0, "{fault:?}: nothing names {stopped_by}");
+            }
+        }
+        let (invalid, provider) = run_suite(&[Fault::InvalidManifest], suite);
+        assert!(provider.requests().is_empty());
+        assert_eq!(invalid.summary().total, passing.summary().total, "invalid manifest, with_sso {with_sso}");
+        let codes = |report: &kensa_checks::Report| report.checks().map(|check| check.code.clone()).collect::<Vec<_>>();
+        assert_eq!(codes(&invalid), codes(&passing));
+        let live = invalid.checks().filter(|check| !check.code.starts_with('M'));
+        for check in live {
+            assert_eq!(check.outcome, Outcome::Skipped, "{}", check.code);
+            assert_eq!(
+                check.reason.as_deref(),
+                Some("not run: M09 failed, and kensa calls the provider only with a valid manifest"),
+                "{}",
+                check.code
+            );
+        }
+    }
+}
+
+/// The reason names the check that stopped the run and what the skipped check needed.
+#[test]
+fn a_check_left_without_a_resource_says_which_check_stopped_it() {
+    let (report, _) = run_suite(&[Fault::Refused], Suite::All { plan: "foo".into(), with_sso: true });
+    let reason = |code: &str| {
+        let check = report.checks().filter(|check| check.code == code).last().unwrap();
+        assert_eq!(check.outcome, Outcome::Skipped, "{code}");
+        check.reason.clone().unwrap()
+    };
+    assert_eq!(reason("R01"), "not run: P01 failed, so there is no JSON response to check");
+    assert_eq!(reason("D01"), "not run: P01 failed, so there is no resource to provision again");
+    assert_eq!(reason("S01"), "not run: P01 failed, so there is no resource to sign in to");
+    assert_eq!(reason("C01"), "not run: P01 failed, so there is no resource to change the plan of");
+    assert_eq!(reason("R04"), "not run: P01 failed, so there are no config vars to check");
+    assert_eq!(reason("X01"), "not run: P01 failed, so there is no resource to deprovision");
+    let routes: Vec<_> = report.groups.iter().filter_map(|group| group.route.as_deref()).collect();
+    assert_eq!(
+        routes,
+        ["GET /heroku/resources/{id}", "PUT /heroku/resources/{uuid}", "DELETE /heroku/resources/{uuid}"]
+    );
+}
+
+/// A plan change that fails still lists its config data, skipped because of C01.
+#[test]
+fn a_failed_plan_change_lists_its_config_checks() {
+    let (passing, _) = run_suite(&[], all());
+    let (report, _) = run_suite(&[Fault::PlanChange503], all());
+    assert_eq!(listed(&report), listed(&passing));
+    let last_config = report.checks().filter(|check| check.code == "R04").last().unwrap();
+    assert_eq!(last_config.reason.as_deref(), Some("not run: C01 failed, so there are no config vars to check"));
+}
+
+/// The suites on an existing resource list their checks too when the manifest is invalid.
+#[test]
+fn an_invalid_manifest_lists_each_suites_checks() {
+    let resource = kensa_checks::ResourceKeys::either("res-1");
+    for (suite, count) in [
+        (Suite::Provision, 3 + 3 + 4 + 5 + 3 + 2 + 1),
+        (Suite::Sso { resource: resource.clone(), force_post: false }, 7),
+        (Suite::PlanChange { resource: resource.clone(), plan: "foo".into() }, 3 + 5),
+        (Suite::Deprovision { resource }, 3),
+        (Suite::Manifest, 0),
+    ] {
+        let (report, _) = run_suite(&[Fault::InvalidManifest], suite.clone());
+        let live: Vec<_> = report.checks().filter(|check| !check.code.starts_with('M')).collect();
+        assert_eq!(live.len(), count, "{suite:?}");
+        assert!(live.iter().all(|check| check.outcome == Outcome::Skipped), "{suite:?}");
+    }
 }

@@ -4,7 +4,7 @@
 
 mod scripted;
 
-use kensa_checks::{Event, ReportBuilder, Suite};
+use kensa_checks::{Event, Outcome, ReportBuilder, Suite};
 use kensa_manifest::documents_parsed;
 use scripted::{Fault, run_validated};
 
@@ -21,7 +21,9 @@ fn a_run_given_the_validation_parses_the_manifest_no_more() {
         let mut sink = |_: Event<'_>| events += 1;
         let (report, _) = run_validated(faults, &validation, vec![all(), Suite::Provision], &mut sink);
         assert_eq!(documents_parsed(), before, "{faults:?}");
-        assert_eq!(report.summary().total > kensa_manifest::RULES.len(), validation.is_ok(), "{faults:?}");
+        // An invalid manifest lists the live checks too, none of them run.
+        let ran = report.checks().any(|check| !check.code.starts_with('M') && check.outcome != Outcome::Skipped);
+        assert_eq!(ran, validation.is_ok(), "{faults:?}");
         assert!(events > kensa_manifest::RULES.len(), "{faults:?}");
     }
 }

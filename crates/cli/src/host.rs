@@ -105,11 +105,12 @@ impl<'a> ManifestFile<'a> {
     /// the user's command), then the plan change and the deprovision.
     pub(crate) fn run_with_resource(
         self,
+        command: &str,
         use_resource: impl FnOnce(&mut Session<'_>, &Manifest, &Provisioned),
     ) -> Result<Report> {
         let plan = self.context.plan_change_to.clone();
         self.drive("kensa run", Vec::new(), async |session, validation| {
-            session.run_with_resource(validation, &plan, use_resource).await
+            session.run_with_resource(validation, &plan, command, use_resource).await
         })
     }
 

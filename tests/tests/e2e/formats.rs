@@ -33,6 +33,29 @@ fn junit_has_one_test_case_per_check() {
     }
 }
 
+/// A provision that leaves no resource (refused, not JSON, no id) still lists every check a
+/// passing run lists, skipped where there was nothing to check: JUnit's and JSON's totals
+/// are the passing run's, so a CI dashboard sees no checks come and go.
+#[test]
+fn totals_are_the_same_whether_provision_passes_or_fails() {
+    let args = ["test", "all", "--with-sso"];
+    let (code, passing) = summary(&Provider::start(), &args);
+    assert_eq!(code, Some(0));
+    for fault in [Fault::ProvisionStatus422, Fault::ProvisionNotJson, Fault::ProvisionMissingId] {
+        let provider = Provider::with_faults([fault]);
+        let run = provider.run(args.iter().copied().chain(["--format", "junit"]));
+        run.assert_code(1);
+        let junit = parse_junit(&run.stdout).unwrap_or_else(|error| panic!("not JUnit XML: {error}\n{}", run.stdout));
+        let (code, failing) = summary(&provider, &args);
+        assert_eq!(code, Some(1));
+        assert_eq!(failing.total, passing.total, "{fault:?}: JSON");
+        assert_eq!(junit.tests_attribute, passing.total, "{fault:?}: JUnit\n{}", run.stdout);
+        assert_eq!(junit.testcases, passing.total, "{fault:?}: JUnit");
+        assert!(failing.skipped > passing.skipped, "{fault:?}");
+        assert!(run.stdout.contains("not run: "), "{fault:?}: the skipped checks name what stopped them");
+    }
+}
+
 /// `--output FILE` gets the report in `--format`; stdout keeps the human progress.
 #[test]
 fn output_file_gets_the_report_and_stdout_the_progress() {

@@ -97,3 +97,24 @@ fn a_provider_cannot_set_path_or_ld_preload_for_the_command() {
     assert!(run.stdout.contains("PATH is not in the manifest"), "{}", run.describe());
     assert_eq!(provider.resource_count(), 0, "the resource is deprovisioned");
 }
+
+/// A provision that fails leaves nothing to run the command with: the command is not run,
+/// and E01 is still listed, skipped, with the check that stopped it, so the report holds
+/// the same checks as a passing run's.
+#[test]
+fn a_failed_provision_lists_e01_as_skipped_and_runs_nothing() {
+    let marker = tempfile::tempdir().unwrap();
+    let ran = marker.path().join("ran");
+    let provider = Provider::with_faults([Fault::ProvisionStatus422]);
+    let touch = format!("touch '{}'", ran.display());
+    let run = provider.run(["run", "--format", "json", "--", "sh", "-c", &touch]);
+    run.assert_code(1);
+    let report = run.report();
+    let e01 = check(&report, "E01");
+    assert_eq!(e01.outcome, Outcome::Skipped, "{}", text(&report));
+    let reason = e01.reason.as_deref().unwrap_or_default();
+    assert!(reason.contains("not run: P01 failed, so there is no resource to run the command with"), "{reason}");
+    assert!(!ran.exists(), "the command must not run without a resource");
+    let passing = Provider::start().run(["run", "--format", "json", "--", "true"]).report();
+    assert_eq!(report.summary().total, passing.summary().total, "the same checks as a passing run");
+}

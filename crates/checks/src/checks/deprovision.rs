@@ -2,7 +2,7 @@
 //! change makes too.
 
 use crate::checks::provision::{api_headers, provider_message, refused_manifest_credentials};
-use crate::engine::{CheckRun, Pending};
+use crate::engine::{CheckRun, Pending, Stop};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
 use crate::transport::{Method, Response, Transport, TransportError};
@@ -52,6 +52,17 @@ kensa_manifest::checks! {
 }
 
 impl<T: Transport> CheckRun<'_, T> {
+    /// The deprovision group, in the order it runs, skipped because of `stop`; `manifest`
+    /// is `None` when it is not valid.
+    pub(crate) fn skip_deprovision(&mut self, manifest: Option<&Manifest>, stop: Stop) {
+        self.resource_route_group(Method::Delete, manifest);
+        self.skip_after(
+            &[&DEPROVISION_AUTH, &DEPROVISION_RESPONSE, &DEPROVISION_REPEAT],
+            stop,
+            "there is no resource to deprovision",
+        );
+    }
+
     /// `kensa test deprovision KEY`: the authentication probes, then 200 or 204, then the
     /// same DELETE once more.
     pub async fn deprovision(&mut self, manifest: &Manifest, keys: &ResourceKeys) -> bool {

@@ -6,7 +6,7 @@ use crate::checks::provision::{
     Payload, Provisioned, api_headers, declared_id, extra_keys, provider_message, response_id, unusable_id,
 };
 use crate::concurrent::join_all;
-use crate::engine::{CheckRun, Pending, describe_error};
+use crate::engine::{CheckRun, Pending, Stop, describe_error};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
 use crate::transport::{Method, Response, Transport};
@@ -72,6 +72,12 @@ const OVERLAPPING: usize = 3;
 impl<T: Transport> CheckRun<'_, T> {
     /// v3 delivers at least once: the same uuid again is the same resource; another uuid is
     /// another resource. Whatever these calls create is deprovisioned again.
+    /// The idempotency group, skipped because `stop` left no resource.
+    pub(crate) fn skip_idempotency(&mut self, stop: Stop) {
+        self.group("idempotency".to_string());
+        self.skip_after(CHECKS, stop, "there is no resource to provision again");
+    }
+
     pub(crate) async fn check_idempotency(&mut self, manifest: &Manifest, first: &Provisioned, payload: &Payload) {
         self.group("idempotency".to_string());
         let url = self.provision_url(manifest);

@@ -1,9 +1,10 @@
 //! Plan change: `PUT <base path>/<key>` with the new plan.
 
-use crate::checks::provision::{api_headers, provider_message, refused_manifest_credentials};
-use crate::engine::CheckRun;
+use crate::checks::provision::{NO_CONFIG, api_headers, provider_message, refused_manifest_credentials};
+use crate::engine::{CheckRun, Stop};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
+use crate::report::Outcome;
 use crate::transport::{Method, Transport};
 use kensa_manifest::references::PARTNER_API_ARTICLE;
 use kensa_manifest::{ApiVersion, Manifest};
@@ -120,10 +121,21 @@ impl<T: Transport> CheckRun<'_, T> {
         } else {
             self.skip(&PLAN_CHANGE_REPEAT, "the plan change itself did not succeed");
         }
-        if let Some(answer) = answer.filter(|answer| answer.get("config").is_some()) {
-            self.check_config(manifest, &answer, false);
+        // Always listed: skipped when the answer holds no config (it may return only the
+        // vars that changed, or none) or there was no answer to read.
+        match answer {
+            Some(answer) => self.check_config(manifest, &answer, false),
+            None => self.skip_config(&Stop::at(&PLAN_CHANGE_RESPONSE, Outcome::Failed).reason(NO_CONFIG)),
         }
         passed
+    }
+
+    /// The plan change's groups (its own, then its config data), skipped because of `stop`;
+    /// `manifest` is `None` when it is not valid.
+    pub(crate) fn skip_plan_change(&mut self, manifest: Option<&Manifest>, stop: Stop) {
+        self.resource_route_group(Method::Put, manifest);
+        self.skip_after(CHECKS, stop, "there is no resource to change the plan of");
+        self.skip_config(&stop.reason(NO_CONFIG));
     }
 
     /// C03: the PUT that C01 made, once more. The resource is on that plan already, and

@@ -4,9 +4,10 @@
 use crate::concurrent::join_all;
 use crate::credentials::bad_credentials;
 use crate::encoding::{DOT_SEGMENT_REASON, basic_auth, is_dot_or_empty_segment, path_segment};
-use crate::engine::{CheckRun, Pending, Sent, describe_error};
+use crate::engine::{CheckRun, Pending, Sent, Stop, describe_error};
 use crate::event::ResourceEvent;
 use crate::keys::{ResourceKeys, missed_by_uuid};
+use crate::report::Outcome;
 use crate::transport::{Method, Response, Transport};
 use kensa_manifest::references::{LOG_ARTICLE, PARTNER_API_ARTICLE};
 use kensa_manifest::{ApiVersion, CheckDef, Manifest};
@@ -167,6 +168,21 @@ pub(crate) fn unusable_id(id: &str) -> String {
     format!("`id` {id:?} is unusable as a path segment: {DOT_SEGMENT_REASON}; return an id such as a number or a uuid")
 }
 
+/// The parts of a provision, in the order it reports them. One cut short lists the parts
+/// from where it stopped as skipped ([`CheckRun::skip_provision`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ProvisionPart {
+    /// The call itself: P01 to P03.
+    Call,
+    /// What its answer holds: the response, the asynchronous completion, the config data.
+    Response,
+    /// The further provisions made beside the resource: idempotency, tolerance, regions.
+    SideProvisions,
+}
+
+/// What the config checks lack when there is no answer to read.
+pub(crate) const NO_CONFIG: &str = "there are no config vars to check";
+
 impl Provisioned {
     /// Both keys, for the calls that follow.
     pub fn keys(&self) -> ResourceKeys {
@@ -186,16 +202,77 @@ impl<T: Transport> CheckRun<'_, T> {
         (format!("{}{path}", endpoint.origin()), path)
     }
 
+    /// The provision group's heading: `POST` and the base path (the manifest field's name
+    /// when the manifest is not valid).
+    pub(crate) fn provision_heading(&self, manifest: Option<&Manifest>) -> String {
+        match manifest {
+            Some(manifest) => format!("POST {}", manifest.endpoint(self.settings.environment).base_path()),
+            None => "POST <base_url>".to_string(),
+        }
+    }
+
+    /// The route of `method` calls on one resource, a placeholder where its key goes:
+    /// `PUT /heroku/resources/{uuid}` (v3 addresses resources by Heroku's uuid) or
+    /// `.../{id}` (v1, by the provider's id); `PUT <base_url>/{key}` when the manifest is
+    /// not valid.
+    pub(crate) fn resource_route(&self, method: Method, manifest: Option<&Manifest>) -> String {
+        let Some(manifest) = manifest else {
+            return format!("{method} <base_url>/{{key}}");
+        };
+        let base = manifest.endpoint(self.settings.environment).base_path().trim_end_matches('/').to_string();
+        let key = if manifest.api.version == ApiVersion::V3 { "{uuid}" } else { "{id}" };
+        format!("{method} {base}/{key}")
+    }
+
+    /// A group of `method` calls on a resource there is none of, headed by its route.
+    pub(crate) fn resource_route_group(&mut self, method: Method, manifest: Option<&Manifest>) {
+        let route = self.resource_route(method, manifest);
+        self.group_with_route(route.clone(), Some(route));
+    }
+
     /// Starts the group of `method` calls on the resource with `keys` and returns its URL.
     /// The heading names the resource's path; the route puts a placeholder where its key is:
     /// `/heroku/resources/{uuid}` (v3 addresses resources by Heroku's uuid) or `.../{id}`
     /// (v1, by the provider's id).
     pub(crate) fn resource_group(&mut self, method: Method, manifest: &Manifest, keys: &ResourceKeys) -> String {
         let (url, path) = self.resource_url(manifest, keys.path_key(manifest.api.version));
-        let base = manifest.endpoint(self.settings.environment).base_path().trim_end_matches('/').to_string();
-        let key = if manifest.api.version == ApiVersion::V3 { "{uuid}" } else { "{id}" };
-        self.group_with_route(format!("{method} {path}"), Some(format!("{method} {base}/{key}")));
+        let route = self.resource_route(method, Some(manifest));
+        self.group_with_route(format!("{method} {path}"), Some(route));
         url
+    }
+
+    /// Whether a provision lists the asynchronous group: under `--async`, and on a host
+    /// without a stand-in, which says so there.
+    fn lists_async(&self) -> bool {
+        self.settings.async_timeout_ms.is_some() || self.effects.callbacks.is_none()
+    }
+
+    /// A provision's parts from `from` on, each check skipped because of `stop`.
+    /// `manifest` is `None` when the manifest is not valid.
+    pub(crate) fn skip_provision(&mut self, manifest: Option<&Manifest>, from: ProvisionPart, stop: Stop) {
+        if from <= ProvisionPart::Call {
+            let heading = self.provision_heading(manifest);
+            self.group(heading);
+            self.skip_after(
+                &[&PROVISION_RESPONSE, &PROVISION_JSON, &PROVISION_AUTH],
+                stop,
+                "there is nothing to provision with",
+            );
+        }
+        if from <= ProvisionPart::Response {
+            self.group("response".to_string());
+            self.skip_after(
+                &[&RESPONSE_ID, &RESPONSE_ID_NOT_HEROKU_ID, &RESPONSE_LOG_DRAIN],
+                stop,
+                "there is no JSON response to check",
+            );
+            if self.lists_async() {
+                self.skip_async(&stop.reason("there is no asynchronous provision to follow"));
+            }
+            self.skip_config(&stop.reason(NO_CONFIG));
+        }
+        self.skip_idempotency(stop);
+        self.skip_tolerance_and_regions(stop);
     }
 
     /// The stand-in's URL whenever the host runs one. Never Heroku's real API: a provider
@@ -262,11 +339,12 @@ impl<T: Transport> CheckRun<'_, T> {
     }
 
     /// `kensa test provision`: returns the resource when the provider gave one, so later
-    /// phases (and cleanup) can use it even if some checks failed.
-    pub async fn provision(&mut self, manifest: &Manifest) -> Option<Provisioned> {
+    /// phases (and cleanup) can use it even if some checks failed; otherwise the check that
+    /// stopped it, whose failure the checks of the resource are skipped with.
+    pub(crate) async fn provision(&mut self, manifest: &Manifest) -> Result<Provisioned, Stop> {
         let url = self.provision_url(manifest);
-        let base_path = manifest.endpoint(self.settings.environment).base_path();
-        self.group(format!("POST {base_path}"));
+        let heading = self.provision_heading(Some(manifest));
+        self.group(heading);
         let asynchronous = self.settings.async_timeout_ms.is_some();
         let stand_in = match self.effects.callbacks {
             Some(callbacks) if asynchronous => Some(callbacks),
@@ -276,7 +354,9 @@ impl<T: Transport> CheckRun<'_, T> {
                 for def in [&PROVISION_RESPONSE, &PROVISION_JSON, &PROVISION_AUTH] {
                     self.skip(def, reason);
                 }
-                return None;
+                let stop = Stop::at(&PROVISION_RESPONSE, Outcome::Skipped);
+                self.skip_provision(Some(manifest), ProvisionPart::Response, stop);
+                return Err(stop);
             }
             _ => None,
         };
@@ -295,7 +375,9 @@ impl<T: Transport> CheckRun<'_, T> {
                 for def in [&PROVISION_JSON, &PROVISION_AUTH] {
                     self.skip(def, reason);
                 }
-                return None;
+                let stop = Stop::at(&PROVISION_RESPONSE, Outcome::Failed);
+                self.skip_provision(Some(manifest), ProvisionPart::Response, stop);
+                return Err(stop);
             }
         };
         let succeeded = (200..300).contains(&response.status);
@@ -327,7 +409,10 @@ impl<T: Transport> CheckRun<'_, T> {
             if succeeded && manifest.api.version == ApiVersion::V3 {
                 self.clean_up(manifest, &payload.uuid).await;
             }
-            return None;
+            // No body: P01 got no success to read, or P02 could not read it.
+            let stop = Stop::at(if succeeded { &PROVISION_JSON } else { &PROVISION_RESPONSE }, Outcome::Failed);
+            self.skip_provision(Some(manifest), ProvisionPart::Response, stop);
+            return Err(stop);
         };
 
         let provisioned = self.check_response(manifest, &body, &payload);
@@ -349,13 +434,18 @@ impl<T: Transport> CheckRun<'_, T> {
         };
         match &config_body {
             Some(config_body) => self.check_config(manifest, config_body, true),
-            None => self.skip_config("the provider did not finish provisioning"),
+            None => {
+                let stop = Stop::at(&crate::checks::async_provision::ASYNC_COMPLETES, Outcome::Failed);
+                self.skip_config(&stop.reason(NO_CONFIG));
+            }
         }
         let Some(mut provisioned) = provisioned else {
             if manifest.api.version == ApiVersion::V3 {
                 self.clean_up(manifest, &payload.uuid).await;
             }
-            return None;
+            let stop = Stop::at(&RESPONSE_ID, Outcome::Failed);
+            self.skip_provision(Some(manifest), ProvisionPart::SideProvisions, stop);
+            return Err(stop);
         };
         self.provisioned(&provisioned.uuid, &provisioned.id);
         if let Some(config) = config_body.as_ref().and_then(string_config) {
@@ -363,7 +453,7 @@ impl<T: Transport> CheckRun<'_, T> {
         }
         self.check_idempotency(manifest, &provisioned, &payload).await;
         self.check_tolerance_and_regions(manifest, &provisioned).await;
-        Some(provisioned)
+        Ok(provisioned)
     }
 
     /// "valid JSON": parses the body when the call succeeded.

@@ -1,7 +1,7 @@
 //! `kensa run`: the user's command, run by the host with the provisioned config vars.
 
 use crate::checks::provision::Provisioned;
-use crate::engine::CheckRun;
+use crate::engine::{CheckRun, Stop};
 use crate::suite::CommandOutcome;
 use crate::transport::Transport;
 use kensa_manifest::references::GUIDE_ARTICLE;
@@ -24,6 +24,13 @@ kensa_manifest::checks! {
 }
 
 impl<T: Transport> CheckRun<'_, T> {
+    /// `kensa run` stopped before the command could run: E01 is listed, skipped, as in
+    /// every other report.
+    pub(crate) fn skip_command(&mut self, command: &str, stop: Stop) {
+        self.group(format!("run {command}"));
+        self.skip_after(&[&COMMAND_EXIT], stop, "there is no resource to run the command with");
+    }
+
     /// `kensa run`: reports how the command ended (it must exit with 0).
     pub fn record_command(&mut self, command: &str, resource: &Provisioned, outcome: &CommandOutcome) {
         self.group(format!("run {command}"));

@@ -6,7 +6,7 @@ use crate::cookies::CookieJar;
 use crate::encoding::form_value;
 use crate::encoding::hex;
 use crate::encoding::seconds;
-use crate::engine::{CheckRun, Pending, Sent, describe_error};
+use crate::engine::{CheckRun, Pending, Sent, Stop, describe_error};
 use crate::keys::ResourceKeys;
 use crate::redact::TOKEN_FIELDS;
 use crate::transport::{Method, Response, Transport, TransportError};
@@ -184,20 +184,8 @@ fn signed_request(
     subject: &SsoSubject<'_>,
     add_tokens: impl FnOnce(&mut Vec<(String, String)>),
 ) -> SsoRequest {
-    let endpoint = manifest.endpoint(environment);
-    // The legacy GET goes under the string-form URL's path, as provisioning does and as
-    // the old gem did: `http://host/prefix/` signs in at `/prefix/heroku/resources/ID`.
-    let root = match endpoint {
-        Endpoint::Root(root) => format!("{}{}", root.origin(), root.path.trim_end_matches('/')),
-        Endpoint::Urls { base_url, .. } => base_url.origin(),
-    };
-    let (method, url) = match endpoint.sso() {
-        SsoTarget::Post(url) => (Method::Post, format!("{}{}", url.origin(), url.path)),
-        SsoTarget::Get { .. } if subject.force_post => (Method::Post, format!("{root}/sso/login")),
-        SsoTarget::Get { .. } => {
-            (Method::Get, format!("{root}/heroku/resources/{}", crate::encoding::path_segment(subject.id)))
-        }
-    };
+    let (method, url) =
+        sign_in_target(manifest, environment, subject.force_post, &crate::encoding::path_segment(subject.id));
     let mut params: Vec<(String, String)> = Vec::new();
     if method == Method::Post {
         params.push(("id".into(), subject.id.to_string()));
@@ -219,7 +207,44 @@ fn signed_request(
     request
 }
 
+/// Where the sign-in goes: the form POST, or the legacy GET with `key` (a path segment)
+/// in its path.
+fn sign_in_target(manifest: &Manifest, environment: Environment, force_post: bool, key: &str) -> (Method, String) {
+    let endpoint = manifest.endpoint(environment);
+    // The legacy GET goes under the string-form URL's path, as provisioning does and as
+    // the old gem did: `http://host/prefix/` signs in at `/prefix/heroku/resources/ID`.
+    let root = match endpoint {
+        Endpoint::Root(root) => format!("{}{}", root.origin(), root.path.trim_end_matches('/')),
+        Endpoint::Urls { base_url, .. } => base_url.origin(),
+    };
+    match endpoint.sso() {
+        SsoTarget::Post(url) => (Method::Post, format!("{}{}", url.origin(), url.path)),
+        SsoTarget::Get { .. } if force_post => (Method::Post, format!("{root}/sso/login")),
+        SsoTarget::Get { .. } => (Method::Get, format!("{root}/heroku/resources/{key}")),
+    }
+}
+
+/// The sign-in's route: its method and path, `{id}` where the legacy GET puts the
+/// resource's id (`<sso_url>` when the manifest is not valid).
+fn sign_in_route(manifest: Option<&Manifest>, environment: Environment, force_post: bool) -> String {
+    let Some(manifest) = manifest else {
+        return "<sso_url>".to_string();
+    };
+    let (method, url) = sign_in_target(manifest, environment, force_post, "{id}");
+    format!("{method} {}", path_of(&url))
+}
+
 impl<T: Transport> CheckRun<'_, T> {
+    /// The sign-in group, skipped because `stop` left no resource; `manifest` is `None`
+    /// when it is not valid.
+    pub(crate) fn skip_sso(&mut self, manifest: Option<&Manifest>, force_post: bool, stop: Stop) {
+        let route = sign_in_route(manifest, self.settings.environment, force_post);
+        // As the group that runs: a route only where the heading would hold the id.
+        let keyed = route.contains("{id}").then(|| route.clone());
+        self.group_with_route(route, keyed);
+        self.skip_after(CHECKS, stop, "there is no resource to sign in to");
+    }
+
     /// `kensa test sso ID`: bad token, stale and future timestamps must get 403; a good
     /// request signs in, sets the nav-data cookie and shows the Heroku layout (legacy).
     pub async fn sso(&mut self, manifest: &Manifest, resource: &ResourceKeys, force_post: bool) -> bool {
@@ -233,7 +258,10 @@ impl<T: Transport> CheckRun<'_, T> {
             |_| {},
         );
         let target = preview.url.split('?').next().unwrap_or_default();
-        self.group(format!("{} {}", preview.method, path_of(target)));
+        let heading = format!("{} {}", preview.method, path_of(target));
+        // The legacy GET's path holds the id: the route names the group the same every run.
+        let route = sign_in_route(Some(manifest), environment, force_post);
+        self.group_with_route(heading.clone(), (route != heading).then_some(route));
         let later = [&SSO_BAD_TOKEN, &SSO_OLD_TIMESTAMP, &SSO_FUTURE_TIMESTAMP, &SSO_LOGIN, &SSO_COOKIE, &SSO_LAYOUT];
         let mut check = self.start(&SSO_SALT);
         let Some(salt) = manifest.api.sso_salt.as_ref().map(Secret::expose) else {

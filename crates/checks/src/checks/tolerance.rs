@@ -7,7 +7,7 @@ use crate::checks::provision::{
     Payload, Provisioned, api_headers, declared_id, extra_keys, provider_message, response_id, unusable_id,
 };
 use crate::concurrent::join_all;
-use crate::engine::{CheckRun, Pending, Sent, describe_error};
+use crate::engine::{CheckRun, Pending, Sent, Stop, describe_error};
 use crate::keys::ResourceKeys;
 use crate::transport::{Method, Transport};
 use kensa_manifest::references::PARTNER_API_ARTICLE;
@@ -83,6 +83,16 @@ pub(crate) fn with_field(mut payload: Payload, key: &str, value: Value) -> Paylo
 }
 
 impl<T: Transport> CheckRun<'_, T> {
+    /// The tolerance and region groups, skipped because `stop` left no resource to compare
+    /// their provisions with.
+    pub(crate) fn skip_tolerance_and_regions(&mut self, stop: Stop) {
+        let lacking = "there is no resource to compare these provisions with";
+        self.group("tolerance".to_string());
+        self.skip_after(CHECKS, stop, lacking);
+        self.group("regions".to_string());
+        self.skip_after(crate::checks::regions::CHECKS, stop, lacking);
+    }
+
     /// The tolerance checks, then the region checks: every provision they send goes out at
     /// once, each answer is judged under its check, and every resource they made is
     /// deprovisioned at once (and kept in the ledger until it is).

@@ -14,8 +14,9 @@ use std::process::Stdio;
 /// vars and records how it ended, then the engine changes plan and deprovisions.
 pub(crate) fn run(context: &Context, args: RunArgs) -> Result<ExitStatus> {
     let manifest = ManifestFile::read(context)?;
-    let report = manifest
-        .run_with_resource(|session, manifest, resource| run_command(session, manifest, resource, &args.command))?;
+    let report = manifest.run_with_resource(&args.command.join(" "), |session, manifest, resource| {
+        run_command(session, manifest, resource, &args.command)
+    })?;
     Ok(ExitStatus::of(&report))
 }
 
