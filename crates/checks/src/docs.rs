@@ -100,22 +100,60 @@ pub fn did_you_mean(query: &str) -> Option<CheckDoc> {
 /// Width prose is wrapped to, indent included.
 const WIDTH: usize = 88;
 
-/// The explanation `kensa explain CODE` prints: a title, then the five sections.
+/// The explanation `kensa explain CODE` prints: a title, then the sections.
 pub fn explain_text(doc: &CheckDoc) -> String {
     let def = doc.def;
     let mut out = format!("{} {}\n", def.code, def.name);
     out.push_str(&format!("Check {} ({})\n", def.label, doc.group));
-    for (heading, text) in [("What it checks", def.summary), ("Why Heroku needs it", def.why)] {
-        out.push_str(&format!("\n{heading}\n{}", wrap(text, "  ")));
-    }
-    out.push_str(&format!("\nExample failure\n    ! {}\n", def.example));
-    out.push_str(&format!("\nHow to fix it\n{}", wrap(def.fix, "  ")));
-    out.push_str(&format!("\nReference\n  {}\n", def.reference));
-    // Only a build that prints `reproduce:` lines (not the browser's) explains them.
-    if cfg!(feature = "reproduce") && CHECKS.iter().any(|check| std::ptr::eq(*check, def)) {
-        out.push_str(&format!("\nReproduce a failure\n{}", wrap(REPRODUCE, "  ")));
+    for (heading, body) in sections(def) {
+        let body = match body {
+            Body::Prose(text) => wrap(text, "  "),
+            Body::Example(message) => format!("    ! {message}\n"),
+            Body::Link(url) => format!("  {url}\n"),
+        };
+        out.push_str(&format!("\n{heading}\n{body}"));
     }
     out
+}
+
+/// The same explanation in Markdown, for viewers that render it (SARIF's `help.markdown`,
+/// which GitHub shows under an alert). The prose already marks code with backticks.
+pub fn explain_markdown(doc: &CheckDoc) -> String {
+    let def = doc.def;
+    let mut out = format!("**{} {}**: check {} ({})\n", def.code, def.name, def.label, doc.group);
+    for (heading, body) in sections(def) {
+        let body = match body {
+            Body::Prose(text) => text.to_string(),
+            Body::Example(message) => format!("```text\n! {message}\n```"),
+            Body::Link(url) => format!("<{url}>"),
+        };
+        out.push_str(&format!("\n## {heading}\n\n{body}\n"));
+    }
+    out
+}
+
+/// What a section of an explanation holds.
+enum Body {
+    Prose(&'static str),
+    /// A message as a report prints it after `! `.
+    Example(&'static str),
+    Link(&'static str),
+}
+
+/// An explanation's sections, headed as `kensa explain` heads them.
+fn sections(def: &'static CheckDef) -> Vec<(&'static str, Body)> {
+    let mut sections = vec![
+        ("What it checks", Body::Prose(def.summary)),
+        ("Why Heroku needs it", Body::Prose(def.why)),
+        ("Example failure", Body::Example(def.example)),
+        ("How to fix it", Body::Prose(def.fix)),
+        ("Reference", Body::Link(def.reference)),
+    ];
+    // Only a build that prints `reproduce:` lines (not the browser's) explains them.
+    if cfg!(feature = "reproduce") && CHECKS.iter().any(|check| std::ptr::eq(*check, def)) {
+        sections.push(("Reproduce a failure", Body::Prose(REPRODUCE)));
+    }
+    sections
 }
 
 /// How to use the `reproduce:` line a failed live check prints (and JSON's `curl`).
@@ -296,6 +334,39 @@ mod tests {
             let text = explain_text(&doc);
             let prose = text.lines().filter(|line| !line.starts_with("    ! ") && line.trim().contains(' '));
             assert!(prose.clone().all(|line| line.len() <= WIDTH), "{}: {text}", doc.def.code);
+        }
+    }
+
+    /// The Markdown explanation has the same sections, unwrapped, the example as code.
+    #[test]
+    fn explains_in_markdown_with_the_same_sections() {
+        let m09 = doc("M09").unwrap_or_else(|| panic!("M09"));
+        let markdown = explain_markdown(&m09);
+        assert!(
+            markdown.starts_with("**M09 manifest/regions-include-us**: check contains at least the US region (manifest api key)\n\n## What it checks\n\n`api.regions` contains `us` or `*`.\n\n## Why Heroku needs it\n\n"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("\n## Example failure\n\n```text\n! `api.regions` must include `us` or `*`\n```\n"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.ends_with("\n## Reference\n\n<https://devcenter.heroku.com/articles/add-on-manifest>\n"),
+            "{markdown}"
+        );
+        for doc in all_docs() {
+            let headings = |text: &str, prefix: &str| -> Vec<String> {
+                text.lines().filter_map(|line| line.strip_prefix(prefix)).map(str::to_string).collect()
+            };
+            let text = explain_text(&doc);
+            let text_headings: Vec<String> = text
+                .lines()
+                .filter(|line| !line.is_empty() && !line.starts_with(' '))
+                .skip(2)
+                .map(str::to_string)
+                .collect();
+            assert_eq!(headings(&explain_markdown(&doc), "## "), text_headings, "{}", doc.def.code);
+            assert!(explain_markdown(&doc).contains(doc.def.fix), "{}", doc.def.code);
         }
     }
 

@@ -3,14 +3,17 @@
 //! Colour is not decided here: the text renderer marks spans with a [`Tone`] and the host
 //! paints them (ANSI in the terminal, nothing in files, classes in the browser).
 
+mod annotation;
 mod github;
 mod json;
 mod junit;
+mod sarif;
 mod text;
 
 pub use github::github;
 pub use json::{from_json, json};
 pub use junit::junit;
+pub use sarif::{SarifManifest, sarif};
 pub use text::{Paint, TextWriter, Tone, check_lines, done_line, group_line, plain, text, visible};
 
 /// Text a hostile provider or manifest could put anywhere in a report: screen clear, window

@@ -527,6 +527,10 @@ pub enum Format {
     /// GitHub Actions annotations (`::error`, `::warning`), one per finding, at its manifest
     /// line and column where it has one (give -f relative to the repository).
     Github,
+    /// SARIF 2.1.0 for code scanning (GitHub's upload-sarif): every check as a rule, a result
+    /// per finding at its manifest line and column, a live check's at the base URL (give -f
+    /// relative to the repository).
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -165,19 +165,27 @@ impl<'a> ManifestFile<'a> {
         if stream_human {
             print(&writer.finish(paint))?;
         }
-        write_report(context, &report, &path)?;
+        write_report(context, &report, &path, &validation)?;
         Ok(report)
     }
 }
 
 /// The report in `--format`, to `--output` or (when not streamed already) to stdout;
-/// `manifest` is the manifest's path as given.
-fn write_report(context: &Context, report: &Report, manifest: &Path) -> Result<()> {
+/// `manifest` is the manifest's path as given, `validation` what was read from it.
+fn write_report(context: &Context, report: &Report, manifest: &Path, validation: &Validation) -> Result<()> {
     let rendered = match context.format {
         Format::Human => render::text(report, &render::plain),
         Format::Json => render::json(report) + "\n",
         Format::Junit => render::junit(report),
         Format::Github => render::github(report, &manifest.to_string_lossy()),
+        Format::Sarif => {
+            // A live check's results point at the base URL it called; a missing one's nearest
+            // ancestor stands in, and the string form (`"test": URL`) is that ancestor.
+            let pointer = format!("/api/{}/base_url", context.environment().key());
+            let base_url = validation.document.as_ref().and_then(|document| document.position(&pointer));
+            let path = manifest.to_string_lossy();
+            render::sarif(report, render::SarifManifest { path: &path, base_url }) + "\n"
+        }
     };
     match &context.output {
         Some(path) => match crate::files::write_output(path, rendered.as_bytes()) {

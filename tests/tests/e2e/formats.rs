@@ -1,4 +1,4 @@
-//! `--format junit|json|github` and `--output`.
+//! `--format junit|json|github|sarif` and `--output` (SARIF's schema: `sarif.rs`).
 
 use kensa_e2e::{Fault, Kensa, Provider, Summary, parse_github, parse_junit, text};
 
@@ -168,4 +168,20 @@ fn github_points_a_manifest_error_at_its_line_and_column() {
     let expected = [("file", "addon-manifest.json"), ("line", line.as_str()), ("col", column.as_str())];
     assert_eq!(&annotation.properties[..3], expected.map(|(key, value)| (key.to_string(), value.to_string())));
     assert_eq!(annotation.message, "`mars` is not a known region\nat /api/regions/1\nsee: kensa explain M10");
+}
+
+/// `--format sarif --output FILE`: the file gets the SARIF log (valid, telling what the JSON
+/// report tells), stdout the human progress.
+#[test]
+fn sarif_goes_to_the_output_file_and_the_progress_to_stdout() {
+    let provider = Provider::with_faults([Fault::NoAuth]);
+    let report = provider.run(["test", "all", "--format", "json"]).report();
+    let path = provider.dir().join("kensa.sarif");
+    let run = provider.kensa(["test", "all", "--format", "sarif", "--output"]).arg(&path).run();
+    run.assert_code(1);
+    assert!(run.stdout.contains("Testing POST /heroku/resources\n"), "{}", run.describe());
+    assert!(!run.stdout.contains("\"$schema\""), "{}", run.describe());
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.ends_with("}\n"), "{written}");
+    crate::sarif::assert_matches(&crate::sarif::assert_valid(&written), &report);
 }

@@ -24,6 +24,7 @@ mod redaction;
 mod reproduce;
 mod resource_keys;
 mod run;
+mod sarif;
 mod setup;
 mod sso;
 mod suites;

@@ -67,7 +67,7 @@ fn assert_terminal_safe(what: &str, output: &str) {
 /// Ids, config keys and values, `message`s and headers full of ESC, OSC, CR, NUL, DEL and C1
 /// reach no output raw, so a provider cannot clear the screen or fake a passing line: human
 /// output shows them escaped (with and without colour), JSON escapes them and reads back to
-/// the same text, JUnit drops them, GitHub annotations show them escaped.
+/// the same text, JUnit drops them, GitHub annotations and SARIF messages show them escaped.
 #[test]
 fn hostile_provider_text_never_reaches_the_terminal_raw() {
     let server = HostileServer::start(hostile_provider);
@@ -106,6 +106,20 @@ fn hostile_provider_text_never_reaches_the_terminal_raw() {
     let github = parse_github(&run.stdout).unwrap_or_else(|problem| panic!("{problem}\n{}", run.stdout));
     assert!(!github.annotations.is_empty(), "{}", run.stdout);
     assert!(run.stdout.contains(r"\e[2J\e]0;owned\x07\r  Check fake [PASS]\n"), "shown escaped:\n{}", run.stdout);
+
+    // SARIF messages show the provider's text escaped as human output does, in a valid log.
+    let run = kensa(dir.path(), &manifest).args(["test", "all", "--format", "sarif"]).run();
+    run.assert_code(1);
+    assert_terminal_safe("sarif", &run.stdout);
+    let log = crate::sarif::assert_valid(&run.stdout);
+    let messages: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|result| result["message"]["text"].as_str())
+        .collect();
+    let escaped = r"\e[2J\e]0;owned\x07\r  Check fake [PASS]\n";
+    assert!(messages.iter().any(|message| message.contains(escaped)), "shown escaped:\n{}", run.stdout);
 }
 
 /// Manifest text (region names, config var names) and error messages are

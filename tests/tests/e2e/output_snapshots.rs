@@ -1,7 +1,8 @@
 //! The complete output of `kensa test all --with-sso` (command, exit code, stdout,
-//! stderr) in the human, JSON, JUnit and GitHub formats, as `insta` snapshots in
+//! stderr) in the human, JSON, JUnit, GitHub and SARIF formats, as `insta` snapshots in
 //! `snapshots/`: one for a correct reference provider (`passing.*`) and one per fault switch
-//! and format (`<switch>.human`, `<switch>.json`, `<switch>.junit`, `<switch>.github`). A changed screen fails with a
+//! and format (`<switch>.human`, `<switch>.json`, `<switch>.junit`, `<switch>.github`,
+//! `<switch>.sarif`). A changed screen fails with a
 //! diff; `INSTA_UPDATE=always` accepts it (see README.md). What varies from run to run is
 //! replaced by `kensa_e2e::snapshot::normalise`, and nothing else.
 //!
@@ -15,7 +16,7 @@ use kensa_e2e::{Fault, Outcome, Provider, Report, Run, SSO_SALT, check, parse_gi
 use std::time::Duration;
 
 /// The report formats, by their `--format` value.
-const FORMATS: [&str; 4] = ["human", "json", "junit", "github"];
+const FORMATS: [&str; 5] = ["human", "json", "junit", "github", "sarif"];
 
 /// `--timeout` for slow-provision: kensa gives up on the hung provision after 1 s instead
 /// of Heroku's 25, and says so with the value given.
@@ -119,8 +120,8 @@ fn assert_reached(fault: Fault, report: &Report) {
 
 /// Runs every format and compares each with its snapshot, after checking that the runs
 /// agree with each other: one exit code (1 exactly when a check failed), JUnit that parses,
-/// GitHub annotations for exactly the checks that failed, no credentials or SSO salt
-/// printed, and the switch reached.
+/// GitHub annotations and SARIF results (valid against its schema) for exactly the checks
+/// that failed, no credentials or SSO salt printed, and the switch reached.
 fn snapshot(fault: Option<Fault>) {
     let shots = shoot_all(fault);
     let json = shots.iter().find(|shot| shot.format == "json").expect("a JSON run");
@@ -139,6 +140,8 @@ fn snapshot(fault: Option<Fault>) {
     parse_github(&github.run.stdout)
         .unwrap_or_else(|error| panic!("not workflow commands: {error}\n{}", github.run.describe()))
         .assert_matches(&report);
+    let sarif = shots.iter().find(|shot| shot.format == "sarif").expect("a SARIF run");
+    crate::sarif::assert_matches(&crate::sarif::assert_valid(&sarif.run.stdout), &report);
     match fault {
         Some(fault) => assert_reached(fault, &report),
         None => {

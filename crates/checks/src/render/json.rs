@@ -64,7 +64,7 @@ fn add_reproductions(document: &mut Value, report: &Report) {
 /// terminals), bidi overrides and other invisible characters as they are. Outside strings
 /// pretty JSON holds only ASCII punctuation, spaces and newlines, so every such character
 /// left is inside a string, where its `\uXXXX` escape reads back as the same text.
-fn escape_unsafe_chars(json: String) -> String {
+pub(super) fn escape_unsafe_chars(json: String) -> String {
     if !json.chars().any(|c| c != '\n' && is_unsafe_char(c)) {
         return json;
     }
