@@ -104,7 +104,7 @@ fn workflow() -> Workflow {
         .enumerate()
         .map(|(index, node)| {
             let what = format!("step {}", index + 1);
-            let step = fields(node, &what, &["name", "uses", "with", "if", "run", "env"]);
+            let step = fields(node, &what, &["name", "id", "uses", "with", "if", "run", "env"]);
             let get = |key: &str| step.iter().find(|(name, _)| name == key).map(|(_, value)| *value);
             match (get("uses"), get("run")) {
                 (Some(uses), None) => Step::Action {
