@@ -251,6 +251,10 @@ pub enum Command {
     #[command(after_help = help::EXIT_CODES)]
     Test(TestArgs),
 
+    /// Print a saved JSON report (`--format json --output FILE`) in --format, with its exit code.
+    #[command(after_help = help::report())]
+    Report(ReportArgs),
+
     /// Provision, run CMD with the returned config vars, change plan, deprovision.
     #[command(after_help = "Example: kensa run -f addon-manifest.json -- sh -c 'psql \"$MYADDON_URL\"'\n\n\
             CMD is looked up on your own PATH. It gets only the config vars the manifest declares in \
@@ -312,6 +316,14 @@ pub enum Command {
     /// List the resources kensa provisioned and has not seen deprovisioned (from
     /// .kensa-resources.json next to the manifest); --cleanup deprovisions them.
     Resources(ResourcesArgs),
+}
+
+/// `kensa report JSON_FILE`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A report `kensa test ... --format json --output JSON_FILE` wrote.
+    #[arg(value_name = "JSON_FILE")]
+    pub report: PathBuf,
 }
 
 #[derive(Debug, Args)]

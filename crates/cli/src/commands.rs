@@ -5,6 +5,7 @@ pub(crate) mod create;
 pub(crate) mod demo;
 pub(crate) mod explain;
 pub(crate) mod init;
+pub(crate) mod report;
 pub(crate) mod resources;
 pub(crate) mod run;
 pub(crate) mod sso;

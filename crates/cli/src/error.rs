@@ -66,7 +66,8 @@ impl CliError {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
-            std::io::ErrorKind::FileTooLarge => "larger than 1 MiB, the most kensa reads".to_string(),
+            // The limit is in the error: it differs between manifests and reports.
+            std::io::ErrorKind::FileTooLarge => error.to_string(),
             _ => error.to_string(),
         };
         let error = CliError::new(format!("cannot read {}: {reason}", path.display()));

@@ -11,6 +11,11 @@ use std::path::Path;
 /// KiB; the limit keeps a 50 MB file from growing kensa without bound.
 pub(crate) const MAX_INPUT_BYTES: u64 = 1 << 20;
 
+/// The most `kensa report` reads of a saved report. A report cuts every body and finding it
+/// quotes at 4 KiB, so kensa's own are far smaller; the limit keeps a wrong file (a log, an
+/// image) from growing kensa without bound.
+pub(crate) const MAX_REPORT_BYTES: u64 = 64 << 20;
+
 /// Whether a read goes through a symbolic link at the path itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Links {
@@ -30,6 +35,11 @@ pub(crate) fn read_limited(path: &Path) -> io::Result<Vec<u8>> {
 
 /// [`read_limited`], following a link at `path` or not.
 pub(crate) fn read_regular(path: &Path, links: Links) -> io::Result<Vec<u8>> {
+    read_bounded(path, links, MAX_INPUT_BYTES)
+}
+
+/// [`read_regular`] with a limit of `max` bytes.
+pub(crate) fn read_bounded(path: &Path, links: Links, max: u64) -> io::Result<Vec<u8>> {
     // Checked before opening: opening a FIFO waits for a writer, for good if none comes,
     // and opening a device may do something.
     let metadata = match links {
@@ -41,11 +51,12 @@ pub(crate) fn read_regular(path: &Path, links: Links) -> io::Result<Vec<u8>> {
     // And again on what was opened, should the path have changed in between.
     let metadata = file.metadata()?;
     refuse_unless_regular(metadata.file_type())?;
-    let size = metadata.len().min(MAX_INPUT_BYTES);
+    let size = metadata.len().min(max);
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
-    file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(io::Error::new(io::ErrorKind::FileTooLarge, "larger than 1 MiB"));
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        let limit = format!("larger than {} MiB, the most kensa reads", max >> 20);
+        return Err(io::Error::new(io::ErrorKind::FileTooLarge, limit));
     }
     Ok(bytes)
 }

@@ -1,7 +1,7 @@
 //! The host side of a run, for every command that drives the engine (`test`, `run`, `demo`,
 //! `resources --cleanup`): the manifest file read once, the resources of the ledger beside
 //! it, and around the engine the transport, the Heroku stand-in, the ledger sink, the
-//! streamed human output and the report file.
+//! streamed human output and the report file (which `report` writes too).
 
 use crate::args::{Format, ResourceArgs};
 use crate::context::Context;
@@ -34,19 +34,7 @@ impl<'a> ManifestFile<'a> {
     /// is refused first: the report would replace it.
     pub(crate) fn read(context: &'a Context) -> Result<ManifestFile<'a>> {
         let path = &context.manifest;
-        if let Some(output) = &context.output {
-            let replaced = if crate::files::same_file(output, path) {
-                Some("the manifest itself; not replacing the manifest")
-            } else if crate::ledger_file::is_the_ledger(output, path) {
-                Some("the resource ledger; not replacing the record of what kensa provisioned")
-            } else {
-                None
-            };
-            if let Some(replaced) = replaced {
-                return Err(CliError::new(format!("-o {} is {replaced} with the report", output.display()))
-                    .hint("write the report to another file"));
-            }
-        }
+        refuse_output_over(context, None)?;
         let source = crate::files::read_input(path)?;
         Ok(ManifestFile::from_source(context, path, source))
     }
@@ -165,14 +153,37 @@ impl<'a> ManifestFile<'a> {
         if stream_human {
             print(&writer.finish(paint))?;
         }
-        write_report(context, &report, &path, &validation)?;
+        write_report(context, &report, &path, Some(&validation))?;
         Ok(report)
     }
 }
 
+/// Refuses an `-o` that names the manifest (`-f`), the ledger beside it, or `input` (a file
+/// the command reads): the report would replace it.
+pub(crate) fn refuse_output_over(context: &Context, input: Option<&Path>) -> Result<()> {
+    let Some(output) = &context.output else { return Ok(()) };
+    let manifest = &context.manifest;
+    let replaced = if crate::files::same_file(output, manifest) {
+        "the manifest itself; not replacing the manifest with the report"
+    } else if crate::ledger_file::is_the_ledger(output, manifest) {
+        "the resource ledger; not replacing the record of what kensa provisioned with the report"
+    } else if input.is_some_and(|input| crate::files::same_file(output, input)) {
+        "the report being read; not replacing it with its rendering"
+    } else {
+        return Ok(());
+    };
+    Err(CliError::new(format!("-o {} is {replaced}", output.display())).hint("write the report to another file"))
+}
+
 /// The report in `--format`, to `--output` or (when not streamed already) to stdout;
-/// `manifest` is the manifest's path as given, `validation` what was read from it.
-fn write_report(context: &Context, report: &Report, manifest: &Path, validation: &Validation) -> Result<()> {
+/// `manifest` is the manifest's path as given, `validation` what was read from it (when it
+/// could be read: SARIF places live checks at its base URL).
+pub(crate) fn write_report(
+    context: &Context,
+    report: &Report,
+    manifest: &Path,
+    validation: Option<&Validation>,
+) -> Result<()> {
     let rendered = match context.format {
         Format::Human => render::text(report, &render::plain),
         Format::Json => render::json(report) + "\n",
@@ -182,7 +193,9 @@ fn write_report(context: &Context, report: &Report, manifest: &Path, validation:
             // A live check's results point at the base URL it called; a missing one's nearest
             // ancestor stands in, and the string form (`"test": URL`) is that ancestor.
             let pointer = format!("/api/{}/base_url", context.environment().key());
-            let base_url = validation.document.as_ref().and_then(|document| document.position(&pointer));
+            let base_url = validation
+                .and_then(|validation| validation.document.as_ref())
+                .and_then(|document| document.position(&pointer));
             let path = manifest.to_string_lossy();
             render::sarif(report, render::SarifManifest { path: &path, base_url }) + "\n"
         }

@@ -39,6 +39,7 @@ pub fn run(args: Vec<OsString>) -> ExitStatus {
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
         Command::Test(args) => commands::test_command::run(&context, args),
+        Command::Report(args) => commands::report::run(&context, &args),
         Command::Run(args) => commands::run::run(&context, args),
         Command::Demo(args) => commands::demo::run(&context, &args),
         Command::Sso(args) => commands::sso::run(&context, &args),

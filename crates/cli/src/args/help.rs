@@ -56,6 +56,28 @@ Exit codes:
   2  kensa could not run (bad arguments, a missing or unreadable file, one over 1 MiB or
      not a regular file, output that cannot be written)";
 
+/// `kensa report --help`'s text after the options.
+pub(super) fn report() -> String {
+    let limit = crate::files::MAX_REPORT_BYTES >> 20;
+    format!(
+        "\
+Runs nothing: it renders the saved report, so CI runs the checks once and turns that one run
+into GitHub annotations, JUnit and the other formats:
+  kensa test all --with-sso --format json --output kensa-report.json
+  kensa report kensa-report.json --format github
+For --format github, -f names the manifest the annotations point at, as for `kensa test` (give
+it relative to the repository); the manifest is not read. --output writes the rendering to a
+file (mode 0600), which must not be the report, the manifest or the ledger. docs/ci.md has a
+whole GitHub Actions workflow.
+
+Exit codes:
+  0  every check of the saved run passed (warnings allowed)
+  1  a check of it failed
+  2  kensa could not read the report (missing, over {limit} MiB, not a regular file or not a
+     kensa JSON report) or could not write the output"
+    )
+}
+
 /// `--timeout`'s help (no closing period, as clap drops it from a doc comment's summary):
 /// the most it allows is Heroku's own limit.
 pub(super) fn timeout() -> String {
