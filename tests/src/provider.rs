@@ -98,13 +98,23 @@ pub fn write_json(path: &Path, value: &Value) {
     std::fs::write(path, text).unwrap_or_else(|error| panic!("cannot write {}: {error}", path.display()));
 }
 
-/// A loopback port that was free a moment ago: bound to port 0, read, released. For
-/// `--callback-port`, which the provider must know before kensa starts.
+/// A loopback port that was free a moment ago, for `--callback-port`, which the provider
+/// must know before kensa starts. It comes from below Linux's ephemeral range (32768 and
+/// up), each once per process: a port read from a bind to port 0 and released could be
+/// handed to the next bind to port 0 in a test running beside this one.
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .expect("cannot bind a loopback port")
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    // Apart per process, so two test binaries run at once rarely meet.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 64) as u16 * 160;
+    loop {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(offset < 10_000, "no free loopback port below 30000");
+        let port = 20_000 + (base - 20_000 + offset) % 10_240;
+        if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// [`options`] in asynchronous mode, exchanging the OAuth grant with (and so calling) the

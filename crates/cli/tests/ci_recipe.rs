@@ -10,7 +10,6 @@
 
 mod common;
 
-use clap::ValueEnum;
 use common::run;
 use common::tools::{installed, program_ready, ready};
 use saphyr::{LoadableYamlNode, Yaml};
@@ -156,13 +155,6 @@ struct StepResult {
     stderr: String,
 }
 
-/// Whether this build of kensa has `--format sarif`.
-fn sarif_built() -> bool {
-    kensa_cli::args::Format::value_variants()
-        .iter()
-        .any(|format| format.to_possible_value().is_some_and(|value| value.get_name() == "sarif"))
-}
-
 /// Runs the job's script steps in `workspace`, with the workflow's `PORT` replaced by `port`
 /// (the manifest's test URLs point there): in order, each in a process group of its own,
 /// until one fails, as GitHub skips the steps after a failed one.
@@ -181,11 +173,6 @@ fn run_job(workflow: &Workflow, workspace: &Path, port: u16, groups: &mut Proces
         if name == INSTALL_STEP {
             assert!(script.contains(INSTALL_LINE), "the install step runs README.md's line:\n{script}");
             results.push(skip("replaced by the kensa this test built"));
-            continue;
-        }
-        if script.contains("--format sarif") && !sarif_built() {
-            eprintln!("skipping the step `{name}`: this build of kensa has no --format sarif yet");
-            results.push(skip("no --format sarif in this build"));
             continue;
         }
         let file = |suffix: &str| runner.path().join(format!("step-{index}.{suffix}"));
@@ -310,16 +297,11 @@ fn check_fresh_secrets(workspace: &Path, committed: &str, results: &[StepResult]
     assert_eq!(changed.len(), 2, "only the password's and the salt's lines change: {changed:?}");
 }
 
-fn sarif_results(workspace: &Path) -> Option<Vec<serde_json::Value>> {
-    if !sarif_built() {
-        eprintln!("skipping the kensa.sarif assertions: this build of kensa has no --format sarif yet");
-        assert!(!workspace.join("kensa.sarif").exists());
-        return None;
-    }
+fn sarif_results(workspace: &Path) -> Vec<serde_json::Value> {
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(workspace.join("kensa.sarif")).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
-    Some(sarif["runs"][0]["results"].as_array().unwrap().clone())
+    sarif["runs"][0]["results"].as_array().unwrap().clone()
 }
 
 /// With the plan change answering 500 and a feature name Heroku does not know planted in the
@@ -377,13 +359,12 @@ fn a_failing_run_annotates_the_check_and_the_manifest_line_and_fails_the_job() {
     assert_eq!(titles, ["M22", "C01", "C01"], "only the planted faults: {annotations}");
     assert!(annotations.lines().last().unwrap().starts_with("kensa failed: "), "{annotations}");
 
-    if let Some(results) = sarif_results(&workspace) {
-        let rule = |id: &str| results.iter().find(|result| result["ruleId"] == id).cloned();
-        assert!(rule("C01").is_some(), "{results:?}");
-        let location = &rule("M22").unwrap()["locations"][0]["physicalLocation"];
-        assert_eq!(location["artifactLocation"]["uri"], "addon-manifest.json");
-        assert_eq!(location["region"]["startLine"], line);
-    }
+    let results = sarif_results(&workspace);
+    let rule = |id: &str| results.iter().find(|result| result["ruleId"] == id).cloned();
+    assert!(rule("C01").is_some(), "{results:?}");
+    let location = &rule("M22").unwrap()["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "addon-manifest.json");
+    assert_eq!(location["region"]["startLine"], line);
 }
 
 /// The template as `kensa create` wrote it: every step passes, with no annotation but the
@@ -408,9 +389,7 @@ fn a_passing_run_passes_every_step() {
     let annotations = &step(&results, "Annotate the manifest and the log").stdout;
     assert!(!annotations.contains("::"), "{annotations}");
     assert!(annotations.starts_with("kensa passed: "), "{annotations}");
-    if let Some(results) = sarif_results(&workspace) {
-        assert_eq!(results, Vec::<serde_json::Value>::new());
-    }
+    assert_eq!(sarif_results(&workspace), Vec::<serde_json::Value>::new());
 }
 
 /// The steps only GitHub runs are there as the recipe says: the SARIF upload, with its
