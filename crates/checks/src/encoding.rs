@@ -90,9 +90,14 @@ pub fn basic_auth(user: &str, password: &str) -> String {
 
 /// Percent-encodes one path segment (like Ruby's `CGI.escape`, but `%20` for spaces).
 pub fn path_segment(segment: &str) -> String {
+    percent_encode(segment, b"-_.~")
+}
+
+/// `text` with every byte but ASCII letters, digits and those in `kept` written `%XX`.
+pub fn percent_encode(text: &str, kept: &[u8]) -> String {
     let mut out = String::new();
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || kept.contains(&byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));

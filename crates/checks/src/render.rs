@@ -22,6 +22,25 @@ pub use text::{Paint, TextWriter, Tone, check_lines, done_line, group_line, plai
 pub(crate) const HOSTILE: &str =
     "id\x1b[2J\x1b]0;owned\x07\r  Check fake [PASS]\n  Check fake too [PASS]\0\x7f\u{9b}31m\u{202e}";
 
+/// P01 come out as `outcome`, expecting 200 and given 500, without findings: the live check
+/// of the renderers' tests.
+#[cfg(test)]
+pub(crate) fn live_check(outcome: crate::report::Outcome) -> crate::report::CheckReport {
+    crate::report::CheckReport {
+        code: "P01".to_string(),
+        name: "provision/status-200".to_string(),
+        label: "returns 200".to_string(),
+        outcome,
+        reason: None,
+        findings: Vec::new(),
+        expected: Some("200".to_string()),
+        got: Some("500".to_string()),
+        note: None,
+        duration_ms: Some(3),
+        exchanges: Vec::new(),
+    }
+}
+
 /// A report with [`HOSTILE`] in every text field, for the renderers' escaping tests.
 #[cfg(test)]
 pub(crate) fn hostile_report() -> crate::Report {

@@ -71,6 +71,7 @@ mod tests {
     use super::*;
     use crate::NoEvents;
     use crate::manifest::reported;
+    use crate::render::live_check;
     use crate::report::{Finding, GroupReport, Outcome};
 
     #[test]
@@ -121,22 +122,6 @@ mod tests {
             out.starts_with("::error file=C%3A\\a%2Cb%25\\n.json,line=1,col=10,title=M00 is valid JSON::"),
             "{out}"
         );
-    }
-
-    fn live_check(outcome: Outcome) -> CheckReport {
-        CheckReport {
-            code: "P01".to_string(),
-            name: "provision/status-200".to_string(),
-            label: "returns 200".to_string(),
-            outcome,
-            reason: None,
-            findings: Vec::new(),
-            expected: Some("200".to_string()),
-            got: Some("500".to_string()),
-            note: None,
-            duration_ms: Some(3),
-            exchanges: Vec::new(),
-        }
     }
 
     /// A live check names no file, says which request it was about, and annotates by what

@@ -71,15 +71,8 @@ fn relative_uri(path: &str) -> String {
     while let Some(rest) = relative.strip_prefix("./") {
         relative = rest.trim_start_matches('/');
     }
-    let mut out = String::from(if path.starts_with('/') { "file://" } else { "" });
-    for byte in relative.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    let scheme = if path.starts_with('/') { "file://" } else { "" };
+    format!("{scheme}{}", crate::encoding::percent_encode(relative, b"-._~!$&'()*+,;=@/"))
 }
 
 #[derive(Serialize)]
@@ -226,7 +219,8 @@ mod tests {
     use super::*;
     use crate::NoEvents;
     use crate::manifest::reported;
-    use crate::report::{CheckReport, Finding, GroupReport, Outcome};
+    use crate::render::live_check;
+    use crate::report::{Finding, GroupReport, Outcome};
     use serde_json::Value;
 
     fn parsed(report: &Report, manifest: SarifManifest<'_>) -> Value {
@@ -284,22 +278,6 @@ mod tests {
         let m23 = results.iter().find(|result| result["ruleId"] == "M23").unwrap();
         assert_eq!(m23["level"], "warning");
         assert!(results.iter().all(|result| result["ruleId"] != "M01"), "a passing check has no result");
-    }
-
-    fn live_check(outcome: Outcome) -> CheckReport {
-        CheckReport {
-            code: "P01".to_string(),
-            name: "provision/status-200".to_string(),
-            label: "returns 200".to_string(),
-            outcome,
-            reason: None,
-            findings: Vec::new(),
-            expected: Some("200".to_string()),
-            got: Some("500".to_string()),
-            note: None,
-            duration_ms: Some(3),
-            exchanges: Vec::new(),
-        }
     }
 
     /// A live check's results say which request they were about and point at the base URL
