@@ -106,11 +106,11 @@ pub fn free_port() -> u16 {
     use std::sync::atomic::{AtomicU16, Ordering};
     // Apart per process, so two test binaries run at once rarely meet.
     static NEXT: AtomicU16 = AtomicU16::new(0);
-    let base = 20_000 + (std::process::id() % 64) as u16 * 160;
+    let start = (std::process::id() % 64) as u16 * 160;
     loop {
         let offset = NEXT.fetch_add(1, Ordering::Relaxed);
-        assert!(offset < 10_000, "no free loopback port below 30000");
-        let port = 20_000 + (base - 20_000 + offset) % 10_240;
+        assert!(offset < 10_240, "no free loopback port in 20000-30239");
+        let port = 20_000 + (start + offset) % 10_240;
         if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
             return port;
         }

@@ -190,12 +190,8 @@ pub(crate) fn write_report(
         Format::Junit => render::junit(report),
         Format::Github => render::github(report, &manifest.to_string_lossy()),
         Format::Sarif => {
-            // A live check's results point at the base URL it called; a missing one's nearest
-            // ancestor stands in, and the string form (`"test": URL`) is that ancestor.
-            let pointer = format!("/api/{}/base_url", context.environment().key());
-            let base_url = validation
-                .and_then(|validation| validation.document.as_ref())
-                .and_then(|document| document.position(&pointer));
+            // A live check's results point at the base URL it called.
+            let base_url = validation.and_then(|validation| validation.base_url_position(context.environment()));
             let path = manifest.to_string_lossy();
             render::sarif(report, render::SarifManifest { path: &path, base_url }) + "\n"
         }

@@ -60,6 +60,13 @@ impl Validation {
             .flat_map(|result| result.findings.iter().map(|finding| finding.diagnostic(result.rule.check.code)))
     }
 
+    /// Where `environment`'s base URL is written: `api.<env>.base_url`, or (when that is
+    /// missing, as in the string form `"test": URL`) its nearest ancestor that is there.
+    pub fn base_url_position(&self, environment: Environment) -> Option<Position> {
+        let pointer = format!("/api/{}/base_url", environment.key());
+        self.document.as_ref()?.position(&pointer)
+    }
+
     /// Only the errors.
     pub fn errors(&self) -> impl Iterator<Item = Diagnostic> + '_ {
         self.diagnostics().filter(|diagnostic| diagnostic.severity == Severity::Error)
