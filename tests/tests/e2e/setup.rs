@@ -42,7 +42,7 @@ impl Machine {
         machine.command("wasm-pack", &format!("echo 'wasm-pack {}'", version("WASM_PACK_VERSION")));
         machine.command("geckodriver", &format!("echo 'geckodriver {}'; echo more", version("GECKODRIVER_VERSION")));
         machine.command("mdbook", &format!("echo 'mdbook v{}'", version("MDBOOK_VERSION")));
-        for program in ["curl", "git", "openssl", "node", "chromium", "chromedriver", "firefox-esr", "ruby"] {
+        for program in ["curl", "git", "openssl", "jq", "node", "chromium", "chromedriver", "firefox-esr", "ruby"] {
             machine.command(program, "exit 0");
         }
         machine.python3(&format!("echo '{}'", version("SELENIUM_VERSION")));
