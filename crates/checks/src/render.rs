@@ -4,11 +4,13 @@
 //! paints them (ANSI in the terminal, nothing in files, classes in the browser).
 
 mod github;
+mod har;
 mod json;
 mod junit;
 mod text;
 
 pub use github::github;
+pub use har::har;
 pub use json::{from_json, json};
 pub use junit::junit;
 pub use text::{Paint, TextWriter, Tone, check_lines, done_line, group_line, plain, text, visible};
@@ -51,6 +53,7 @@ pub(crate) fn hostile_report() -> crate::Report {
             response_headers: vec![(HOSTILE.to_string(), HOSTILE.to_string())],
             response_body: Some(HOSTILE.to_string()),
             error: Some(HOSTILE.to_string()),
+            timing: None,
         }],
     };
     let mut no_findings = check(Outcome::Failed);

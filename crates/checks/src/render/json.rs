@@ -141,6 +141,7 @@ fn exchange(value: &Value, path: &str) -> Result<Exchange, String> {
         response_headers: exchange.list("response_headers", string_pair)?,
         response_body: exchange.optional_string("response_body")?,
         error: exchange.optional_string("error")?,
+        timing: None,
     })
 }
 
@@ -191,6 +192,7 @@ mod tests {
             response_headers: vec![("Content-Type".to_string(), "text/plain".to_string())],
             response_body: Some("oops".to_string()),
             error: Some("connection reset".to_string()),
+            timing: None,
         };
         let finding = Finding {
             severity: Severity::Warning,
