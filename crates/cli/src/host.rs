@@ -30,21 +30,28 @@ pub(crate) struct ManifestFile<'a> {
 }
 
 impl<'a> ManifestFile<'a> {
-    /// Reads the manifest file (`-f`) for a run. An `-o` naming the manifest or the ledger
-    /// is refused first: the report would replace it.
+    /// Reads the manifest file (`-f`) for a run. An `-o` or `--har` naming the manifest or
+    /// the ledger is refused first, as is a `--har` naming the `-o` file: what the run
+    /// writes would replace it.
     pub(crate) fn read(context: &'a Context) -> Result<ManifestFile<'a>> {
         let path = &context.manifest;
-        if let Some(output) = &context.output {
-            let replaced = if crate::files::same_file(output, path) {
+        let written = [("-o", "the report", context.output.as_deref()), ("--har", "the HAR", context.har.as_deref())];
+        for (flag, what, file) in written {
+            let Some(file) = file else { continue };
+            let replaced = if crate::files::same_file(file, path) {
                 Some("the manifest itself; not replacing the manifest")
-            } else if crate::ledger_file::is_the_ledger(output, path) {
+            } else if crate::ledger_file::is_the_ledger(file, path) {
                 Some("the resource ledger; not replacing the record of what kensa provisioned")
+            } else if flag == "--har"
+                && context.output.as_deref().is_some_and(|output| crate::files::names_one_file(file, output))
+            {
+                Some("the -o file too; not replacing the report")
             } else {
                 None
             };
             if let Some(replaced) = replaced {
-                return Err(CliError::new(format!("-o {} is {replaced} with the report", output.display()))
-                    .hint("write the report to another file"));
+                return Err(CliError::new(format!("{flag} {} is {replaced} with {what}", file.display()))
+                    .hint(format!("write {what} to another file")));
             }
         }
         let source = crate::files::read_input(path)?;
@@ -165,6 +172,9 @@ impl<'a> ManifestFile<'a> {
             print(&writer.finish(paint))?;
         }
         write_report(context, &report, &path)?;
+        if let Some(har) = &context.har {
+            write_file(har, &render::har(&report), "the HAR")?;
+        }
         Ok(report)
     }
 }
@@ -179,18 +189,24 @@ fn write_report(context: &Context, report: &Report, manifest: &Path) -> Result<(
         Format::Github => render::github(report, &manifest.to_string_lossy()),
     };
     match &context.output {
-        Some(path) => match crate::files::write_output(path, rendered.as_bytes()) {
-            Ok(crate::files::Written::LinkReplaced) => {
-                warn_line!(
-                    "warning: {} was a symbolic link; replaced it with the report (nothing was written where it pointed)",
-                    path.display()
-                );
-                Ok(())
-            }
-            Ok(_) => Ok(()),
-            Err(error) => Err(CliError::new(format!("cannot write {}: {error}", path.display()))),
-        },
+        Some(path) => write_file(path, &rendered, "the report"),
         None if context.format == Format::Human => Ok(()),
         None => print(&rendered),
+    }
+}
+
+/// Writes `contents` (`what`: "the report") to `path` as `-o` does: private, and a link there
+/// replaced, never written through (see [`crate::files::write_output`]).
+fn write_file(path: &Path, contents: &str, what: &str) -> Result<()> {
+    match crate::files::write_output(path, contents.as_bytes()) {
+        Ok(crate::files::Written::LinkReplaced) => {
+            warn_line!(
+                "warning: {} was a symbolic link; replaced it with {what} (nothing was written where it pointed)",
+                path.display()
+            );
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(error) => Err(CliError::new(format!("cannot write {}: {error}", path.display()))),
     }
 }
