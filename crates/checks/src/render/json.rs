@@ -2,13 +2,12 @@
 
 #[cfg(feature = "reproduce")]
 use crate::curl::Reproducer;
-use crate::encoding::is_unsafe_char;
+use crate::encoding::{is_unsafe_char, json_escape};
 use crate::read::{Object, string_pair};
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 use kensa_manifest::{Position, Severity};
 use serde::Serialize;
 use serde_json::Value;
-use std::fmt::Write;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -71,10 +70,7 @@ fn escape_unsafe_chars(json: String) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if c != '\n' && is_unsafe_char(c) {
-            // Past U+FFFF (tags, variation selectors) JSON needs a surrogate pair.
-            for unit in c.encode_utf16(&mut [0; 2]) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
+            json_escape(&mut out, c);
         } else {
             out.push(c);
         }
