@@ -404,7 +404,8 @@ mod tests {
     /// Each breakage of a valid HAR is refused, naming the field.
     #[test]
     fn refuses_a_broken_har() {
-        let broken: [(&str, fn(&mut Value), &str); 12] = [
+        type Breakage = (&'static str, fn(&mut Value), &'static str);
+        let broken: [Breakage; 12] = [
             ("version", |har| har["log"]["version"] = json!("1.1"), "log.version is not \"1.2\""),
             ("creator", |har| drop(har["log"].as_object_mut().unwrap().remove("creator")), "log.creator is missing"),
             (
