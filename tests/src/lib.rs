@@ -1,8 +1,9 @@
 //! Helpers for kensa's end-to-end tests, one module per job: `kensa` (the binary, built once,
 //! and a runner that never hangs), `provider` (the reference provider started in process
 //! with a matching manifest), `reports` (reading reports back), `junit` (a small JUnit XML
-//! checker), `github` (GitHub workflow commands read as the runner reads them) and
-//! `recorder` (a provider that shows what kensa put on the wire); `hostile` and `plain` are
+//! checker), `github` (GitHub workflow commands read as the runner reads them), `har` (a
+//! strict HAR 1.2 reader) and `recorder` (a provider that shows what kensa put on the wire);
+//! `hostile` and `plain` are
 //! providers written to misbehave and to be plain, `hostile_slow` ones that answer slowly. The wire helpers underneath (the scriptable server, the request it
 //! records, the raw client, HTML forms) are `kensa_testkit`'s, re-exported here with the
 //! rest: the tests import everything from this crate.
@@ -15,6 +16,7 @@
 )]
 
 mod github;
+mod har;
 pub mod hostile;
 pub mod hostile_echo;
 pub mod hostile_files;
@@ -30,6 +32,7 @@ mod reports;
 pub mod snapshot;
 
 pub use github::{Annotation, Github, parse_github};
+pub use har::{HarEntry, parse_har};
 pub use junit::{Junit, parse_junit};
 pub use kensa::{DEFAULT_TIMEOUT, Kensa, Run, Spawned, kensa_binary, workspace_root};
 pub use kensa_checks::{CheckReport, Outcome, Report, Summary};

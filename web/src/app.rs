@@ -123,6 +123,7 @@ pub(crate) fn app() -> Html {
                             {share_url}
                             ondownloadjson={downloads.json}
                             ondownloadjunit={downloads.junit}
+                            ondownloadhar={downloads.har}
                         />
                     }
                     <Results

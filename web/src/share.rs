@@ -80,6 +80,7 @@ pub(crate) fn sample_report() -> Report {
             response_headers: vec![],
             response_body: Some(String::new()),
             error: None,
+            timing: None,
         }],
     };
     Report {

@@ -199,6 +199,7 @@ async fn provision_then_deprovision_against_the_reference_provider() {
     assert!(present(&root, "a#share-link"));
     assert!(!disabled(&root, "#download-json"));
     assert!(!disabled(&root, "#download-junit"));
+    assert!(!disabled(&root, "#download-har"));
     assert!(text(&root, "#resource").contains("Provisioned resource"));
 
     run(&root, "#run-planchange").await;

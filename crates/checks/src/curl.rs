@@ -336,6 +336,7 @@ mod tests {
             response_headers: Vec::new(),
             response_body: None,
             error: None,
+            timing: None,
         }
     }
 

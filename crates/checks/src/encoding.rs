@@ -192,6 +192,15 @@ pub fn is_unsafe_char(c: char) -> bool {
     code >= 0xad && INVISIBLE.iter().any(|&(first, last)| (first..=last).contains(&code))
 }
 
+/// `c` as a JSON `\uXXXX` escape, which reads back as the same character (past U+FFFF, as
+/// JSON needs, a surrogate pair): how the JSON and HAR reports write what [`is_unsafe_char`] finds.
+pub(crate) fn json_escape(out: &mut String, c: char) {
+    use std::fmt::Write;
+    for unit in c.encode_utf16(&mut [0; 2]) {
+        let _ = write!(out, "\\u{unit:04x}");
+    }
+}
+
 /// The characters no terminal shows, as sorted inclusive ranges (Unicode 16, no Unicode
 /// crate in the playground's download): every format character (general category Cf: soft
 /// hyphen, zero-width space and joiners, direction marks and the bidi overrides and

@@ -10,7 +10,7 @@
 use crate::encoding::seconds;
 use crate::event::{Event, EventSink};
 use crate::redact::Redactor;
-use crate::report::{CheckReport, Exchange, Finding, Outcome, Report};
+use crate::report::{CheckReport, Exchange, Finding, Outcome, Report, Timing};
 use crate::report_builder::ReportBuilder;
 use crate::transport::{
     CallbackReceiver, Clock, IdSource, Method, Request, Response, Transport, TransportError, uuid_v4,
@@ -398,10 +398,12 @@ impl<'a, T: Transport> CheckRun<'a, T> {
         if self.hung.borrow().contains(&endpoint) {
             let error = TransportError::EndpointTimedOut(endpoint);
             exchange.error = Some(self.redactor.text(&describe_error(&error, url, full)));
+            exchange.timing = Some(Timing { started_ms: started, elapsed_ms: 0 });
             return Sent { result: Err(error), exchange, started_ms: started, slow: None };
         }
         let result = self.effects.transport.send(request).await;
         let elapsed = self.effects.clock.now_ms().saturating_sub(started);
+        exchange.timing = Some(Timing { started_ms: started, elapsed_ms: elapsed });
         let mut slow = None;
         match &result {
             Ok(response) => {

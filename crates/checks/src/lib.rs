@@ -38,7 +38,7 @@ pub use kensa_manifest::CheckDef;
 pub use keys::{ResourceKeys, looks_like_uuid};
 pub use ledger::{Ledger, LedgerEntry, Provenance};
 pub use redact::{manifest_secrets, redact_secrets};
-pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
+pub use report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary, Timing};
 pub use report_builder::ReportBuilder;
 pub use suite::{CommandOutcome, DEFAULT_PLAN_CHANGE, Suite};
 pub use transport::{

@@ -107,6 +107,7 @@ impl Redactor {
             response_headers: Vec::new(),
             response_body: None,
             error: None,
+            timing: None,
         }
     }
 

@@ -5,12 +5,14 @@
 
 mod annotation;
 mod github;
+mod har;
 mod json;
 mod junit;
 mod sarif;
 mod text;
 
 pub use github::github;
+pub use har::har;
 pub use json::{from_json, json};
 pub use junit::junit;
 pub use sarif::{SarifManifest, sarif};
@@ -73,6 +75,7 @@ pub(crate) fn hostile_report() -> crate::Report {
             response_headers: vec![(HOSTILE.to_string(), HOSTILE.to_string())],
             response_body: Some(HOSTILE.to_string()),
             error: Some(HOSTILE.to_string()),
+            timing: None,
         }],
     };
     let mut no_findings = check(Outcome::Failed);

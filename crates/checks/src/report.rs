@@ -118,6 +118,19 @@ pub struct Exchange {
     /// Why no response arrived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// When the request went out and how long it took, for a HAR. Not in the JSON report,
+    /// whose shape came first, so a report read back from JSON has none.
+    #[serde(skip)]
+    pub timing: Option<Timing>,
+}
+
+/// When an exchange happened, by the engine's [`Clock`](crate::Clock).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// When the request went out, in milliseconds since the Unix epoch.
+    pub started_ms: u64,
+    /// From then until the whole answer (or the error) arrived.
+    pub elapsed_ms: u64,
 }
 
 /// How many checks came out each way.

@@ -187,6 +187,23 @@ fn slow_answers_warn_after_three_seconds() {
     assert!(report.passed());
 }
 
+/// Each exchange keeps when it went out, by the engine's clock, and how long it took: a
+/// HAR's `startedDateTime` and `time`.
+#[test]
+fn exchanges_record_when_they_went_out_and_how_long_they_took() {
+    let (report, _) = run_suite(&[Fault::FourSeconds], Suite::Provision);
+    let p01 = report.checks().find(|check| check.code == "P01").unwrap();
+    let timing = kensa_checks::Timing { started_ms: 1_790_000_000_000, elapsed_ms: 4_000 };
+    assert_eq!(p01.exchanges[0].timing, Some(timing));
+    // The scripted provider takes 4 s over every provision it accepts, and no time over the rest.
+    let provisions = report
+        .checks()
+        .flat_map(|check| &check.exchanges)
+        .filter(|exchange| exchange.method == "POST" && exchange.status == Some(200));
+    let elapsed: Vec<u64> = provisions.map(|exchange| exchange.timing.unwrap().elapsed_ms).collect();
+    assert!(elapsed.len() > 3 && elapsed.iter().all(|&ms| ms == 4_000), "{elapsed:?}");
+}
+
 #[test]
 fn exchanges_are_recorded_without_secrets() {
     let (report, _) = run_suite(&[], all());

@@ -425,6 +425,9 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    #[arg(long, value_name = "FILE", help = help::HAR)]
+    pub har: Option<PathBuf>,
+
     /// The command and its arguments.
     #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -477,6 +480,9 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
+    #[arg(long, global = true, value_name = "FILE", help = help::HAR)]
+    pub har: Option<PathBuf>,
+
     #[command(subcommand)]
     pub suite: Option<TestSuite>,
 }
@@ -575,6 +581,15 @@ mod tests {
         let expected =
             [("foo", "bar"), ("baz", "true"), ("qux", "1"), ("host", "h")].map(|(k, v)| (k.to_string(), v.to_string()));
         assert_eq!(options, expected);
+    }
+
+    /// `--har` is kensa's own, after `test provision` too; before `test` it moves after it.
+    #[test]
+    fn har_is_not_a_provision_option() {
+        let (args, options) = split("kensa test provision --har run.har --foo bar");
+        assert_eq!(args, ["kensa", "test", "provision", "--har", "run.har"]);
+        assert_eq!(options, [("foo".to_string(), "bar".to_string())]);
+        assert_eq!(moved("kensa --har run.har test all"), "kensa test --har run.har all");
     }
 
     fn moved(line: &str) -> String {

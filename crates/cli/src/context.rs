@@ -15,6 +15,8 @@ pub(crate) struct Context {
     pub(crate) format: Format,
     /// Where the report goes (`-o`); stdout when `None`.
     pub(crate) output: Option<PathBuf>,
+    /// Where the run's exchanges go as HAR (`--har`, for `test` and `run`).
+    pub(crate) har: Option<PathBuf>,
     pub(crate) color: bool,
     /// `--insecure`: TLS certificates are not verified.
     pub(crate) insecure: bool,
@@ -33,8 +35,9 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    /// `global` resolved; `provision_options` as `args::parse` took them out of the line.
-    pub(crate) fn new(global: GlobalArgs, provision_options: Vec<(String, String)>) -> Context {
+    /// `global` resolved; `provision_options` as `args::parse` took them out of the line;
+    /// `har` from the command's `--har`.
+    pub(crate) fn new(global: GlobalArgs, provision_options: Vec<(String, String)>, har: Option<PathBuf>) -> Context {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
         let client_secret = global
             .client_secret
@@ -54,6 +57,7 @@ impl Context {
             manifest: global.filename,
             format: global.format,
             output: global.output,
+            har,
             color,
             insecure: global.insecure,
             engine,

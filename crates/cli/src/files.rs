@@ -219,6 +219,13 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Whether `a` and `b` name one file, whether it exists yet or not: the same existing file,
+/// or the same name in the same folder.
+pub(crate) fn names_one_file(a: &Path, b: &Path) -> bool {
+    use crate::ledger_file::folder_of;
+    same_file(a, b) || (a.file_name() == b.file_name() && same_file(folder_of(a), folder_of(b)))
+}
+
 /// Asks before replacing `path`; without a terminal to ask on, refuses unless forced.
 pub(crate) fn confirm_replace(path: &Path, what: &str, force: bool) -> Result<()> {
     if force || !path.exists() {

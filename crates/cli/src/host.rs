@@ -30,8 +30,9 @@ pub(crate) struct ManifestFile<'a> {
 }
 
 impl<'a> ManifestFile<'a> {
-    /// Reads the manifest file (`-f`) for a run. An `-o` naming the manifest or the ledger
-    /// is refused first: the report would replace it.
+    /// Reads the manifest file (`-f`) for a run. An `-o` or `--har` naming the manifest or
+    /// the ledger is refused first, as is a `--har` naming the `-o` file: what the run
+    /// writes would replace it.
     pub(crate) fn read(context: &'a Context) -> Result<ManifestFile<'a>> {
         let path = &context.manifest;
         refuse_output_over(context, None)?;
@@ -154,25 +155,38 @@ impl<'a> ManifestFile<'a> {
             print(&writer.finish(paint))?;
         }
         write_report(context, &report, &path, Some(&validation))?;
+        if let Some(har) = &context.har {
+            write_file(har, &render::har(&report), "the HAR")?;
+        }
         Ok(report)
     }
 }
 
-/// Refuses an `-o` that names the manifest (`-f`), the ledger beside it, or `input` (a file
-/// the command reads): the report would replace it.
+/// Refuses an `-o` or `--har` that names the manifest (`-f`), the ledger beside it, or
+/// `input` (a file the command reads), and a `--har` naming the `-o` file: what the run
+/// writes would replace it.
 pub(crate) fn refuse_output_over(context: &Context, input: Option<&Path>) -> Result<()> {
-    let Some(output) = &context.output else { return Ok(()) };
     let manifest = &context.manifest;
-    let replaced = if crate::files::same_file(output, manifest) {
-        "the manifest itself; not replacing the manifest with the report"
-    } else if crate::ledger_file::is_the_ledger(output, manifest) {
-        "the resource ledger; not replacing the record of what kensa provisioned with the report"
-    } else if input.is_some_and(|input| crate::files::same_file(output, input)) {
-        "the report being read; not replacing it with its rendering"
-    } else {
-        return Ok(());
-    };
-    Err(CliError::new(format!("-o {} is {replaced}", output.display())).hint("write the report to another file"))
+    let written = [("-o", "the report", context.output.as_deref()), ("--har", "the HAR", context.har.as_deref())];
+    for (flag, what, file) in written {
+        let Some(file) = file else { continue };
+        let replaced = if crate::files::same_file(file, manifest) {
+            format!("the manifest itself; not replacing the manifest with {what}")
+        } else if crate::ledger_file::is_the_ledger(file, manifest) {
+            format!("the resource ledger; not replacing the record of what kensa provisioned with {what}")
+        } else if input.is_some_and(|input| crate::files::same_file(file, input)) {
+            "the report being read; not replacing it with its rendering".to_owned()
+        } else if flag == "--har"
+            && context.output.as_deref().is_some_and(|output| crate::files::names_one_file(file, output))
+        {
+            format!("the -o file too; not replacing the report with {what}")
+        } else {
+            continue;
+        };
+        return Err(CliError::new(format!("{flag} {} is {replaced}", file.display()))
+            .hint(format!("write {what} to another file")));
+    }
+    Ok(())
 }
 
 /// The report in `--format`, to `--output` or (when not streamed already) to stdout;
@@ -197,18 +211,24 @@ pub(crate) fn write_report(
         }
     };
     match &context.output {
-        Some(path) => match crate::files::write_output(path, rendered.as_bytes()) {
-            Ok(crate::files::Written::LinkReplaced) => {
-                warn_line!(
-                    "warning: {} was a symbolic link; replaced it with the report (nothing was written where it pointed)",
-                    path.display()
-                );
-                Ok(())
-            }
-            Ok(_) => Ok(()),
-            Err(error) => Err(CliError::new(format!("cannot write {}: {error}", path.display()))),
-        },
+        Some(path) => write_file(path, &rendered, "the report"),
         None if context.format == Format::Human => Ok(()),
         None => print(&rendered),
+    }
+}
+
+/// Writes `contents` (`what`: "the report") to `path` as `-o` does: private, and a link there
+/// replaced, never written through (see [`crate::files::write_output`]).
+fn write_file(path: &Path, contents: &str, what: &str) -> Result<()> {
+    match crate::files::write_output(path, contents.as_bytes()) {
+        Ok(crate::files::Written::LinkReplaced) => {
+            warn_line!(
+                "warning: {} was a symbolic link; replaced it with {what} (nothing was written where it pointed)",
+                path.display()
+            );
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(error) => Err(CliError::new(format!("cannot write {}: {error}", path.display()))),
     }
 }

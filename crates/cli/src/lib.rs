@@ -35,7 +35,12 @@ pub fn run(args: Vec<OsString>) -> ExitStatus {
             return if error.exit_code() == 0 { ExitStatus::Passed } else { ExitStatus::Error };
         }
     };
-    let context = Context::new(cli.global, provision_options);
+    let har = match &cli.command {
+        Command::Test(args) => args.har.clone(),
+        Command::Run(args) => args.har.clone(),
+        _ => None,
+    };
+    let context = Context::new(cli.global, provision_options, har);
     let result = match cli.command {
         Command::Init(args) => commands::init::run(&context, &args),
         Command::Test(args) => commands::test_command::run(&context, args),

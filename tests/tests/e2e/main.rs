@@ -11,6 +11,7 @@ mod async_provision;
 mod deadlines;
 mod faults;
 mod formats;
+mod har;
 mod ledger;
 mod limits;
 mod local_servers;

@@ -2,13 +2,12 @@
 
 #[cfg(feature = "reproduce")]
 use crate::curl::Reproducer;
-use crate::encoding::is_unsafe_char;
+use crate::encoding::{is_unsafe_char, json_escape};
 use crate::read::{Object, string_pair};
 use crate::report::{CheckReport, Exchange, Finding, GroupReport, Outcome, Report, Summary};
 use kensa_manifest::{Position, Severity};
 use serde::Serialize;
 use serde_json::Value;
-use std::fmt::Write;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -71,10 +70,7 @@ pub(super) fn escape_unsafe_chars(json: String) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if c != '\n' && is_unsafe_char(c) {
-            // Past U+FFFF (tags, variation selectors) JSON needs a surrogate pair.
-            for unit in c.encode_utf16(&mut [0; 2]) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
+            json_escape(&mut out, c);
         } else {
             out.push(c);
         }
@@ -141,6 +137,7 @@ fn exchange(value: &Value, path: &str) -> Result<Exchange, String> {
         response_headers: exchange.list("response_headers", string_pair)?,
         response_body: exchange.optional_string("response_body")?,
         error: exchange.optional_string("error")?,
+        timing: None,
     })
 }
 
@@ -191,6 +188,7 @@ mod tests {
             response_headers: vec![("Content-Type".to_string(), "text/plain".to_string())],
             response_body: Some("oops".to_string()),
             error: Some("connection reset".to_string()),
+            timing: None,
         };
         let finding = Finding {
             severity: Severity::Warning,

@@ -49,6 +49,11 @@ pub(super) fn test_list(test: &clap::Command) -> String {
     list
 }
 
+/// `--har`'s help, for `kensa test` and `kensa run`.
+pub(super) const HAR: &str = "Also write every HTTP exchange of the run to FILE as HAR 1.2, for a browser's devtools \
+    or a HAR viewer, secrets redacted as in reports (mode 0600; a link there is replaced); not the manifest, the ledger \
+    or the --output file";
+
 pub(super) const EXIT_CODES: &str = "\
 Exit codes:
   0  every check passed (warnings allowed)
