@@ -7,7 +7,8 @@ that raises Failure when the page misbehaves, and the lists each browser runs.
   docs                      the built docs (dist/docs/) embed the playground from the same folder
   https-not-granted         page on https, treated as a PUBLIC origin; local network access not
                             granted: no request reaches the provider, the page says permission
-  https-granted             the same page with the permission granted: "Run all" passes
+  https-granted             the same page with the permission granted: "Run all" passes, and
+                            "Download HAR" offers HAR 1.2 without the manifest's credentials
   https-granted-no-cors     the same, against the provider started without CORS headers: the
                             requests reach it and the page diagnoses CORS
   docs-iframe-allow         the docs page on one public https origin, the playground in its iframe
@@ -21,6 +22,8 @@ To count requests, the https cases point the page's manifest at a provider of th
 (site.counted), whose request log says what reached it.
 """
 
+import base64
+import json
 import time
 
 from .harness import WINDOW, CannotRun, Failure, wait_until
@@ -37,6 +40,7 @@ SELECTORS = {
     "network_notice": "#network-notice",
     "chrome": "header",
     "playground_iframe": 'iframe[src*="?embed"]',
+    "download_har": "#download-har",
 }
 OK_OUTCOMES = ("passed", "skipped", "warning")
 # Check code prefixes that must each have a row after "all": manifest, provision,
@@ -245,6 +249,68 @@ def open_docs_frame(browser, site, folder, grant):
             browser.grant(name)
 
 
+# What every HAR 1.2 entry must have (http://www.softwareishard.com/blog/har-12-spec/).
+HAR_ENTRY_FIELDS = ("startedDateTime", "time", "request", "response", "cache", "timings")
+HAR_REQUEST_FIELDS = ("method", "url", "httpVersion", "cookies", "headers", "queryString", "headersSize", "bodySize")
+HAR_RESPONSE_FIELDS = (
+    "status", "statusText", "httpVersion", "cookies", "headers", "content", "redirectURL", "headersSize", "bodySize",
+)
+
+# Replaces the page's download click with a read of the offered blob, so the file can be
+# checked without a download dialog or a downloads folder.
+CAPTURE_DOWNLOADS = """
+window.kensaDownloads = [];
+HTMLAnchorElement.prototype.click = function () {
+  const name = this.download;
+  fetch(this.href).then(r => r.text()).then(text => window.kensaDownloads.push([name, text]));
+};
+"""
+
+
+def downloaded_har(browser, provider_origin):
+    """Presses "Download HAR" after a run and checks the file offered:
+    HAR 1.2 in structure, every entry sent to the provider, no credential of the manifest in
+    it (raw or as the Basic value). Returns a summary."""
+    manifest = json.loads(browser.script(f"return document.querySelector('{SELECTORS['manifest']}').value;"))
+    api = manifest.get("api", {})
+    password, salt = api.get("password", ""), api.get("sso_salt", "")
+    basic = base64.b64encode(f"{manifest.get('id', '')}:{password}".encode()).decode()
+    button = browser.find(SELECTORS["download_har"])
+    if not button:
+        raise Failure(f"no {SELECTORS['download_har']} on the page after the run")
+    browser.script(CAPTURE_DOWNLOADS)
+    browser.click(button)
+    name, text = wait_until(
+        "the page offers the HAR", 10, lambda: browser.script("return window.kensaDownloads[0] || null;")
+    )
+    problems = []
+    if name != "kensa-run.har":
+        problems.append(f"the download is named {name!r}, not kensa-run.har")
+    try:
+        log = json.loads(text)["log"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise Failure(f"the HAR is not JSON with a log: {error}: {text[:200]!r}")
+    if log.get("version") != "1.2" or not log.get("creator", {}).get("name"):
+        problems.append(f"log.version {log.get('version')!r}, creator {log.get('creator')!r}")
+    entries = log.get("entries") or []
+    if not entries:
+        problems.append("the HAR has no entries after a full run")
+    for index, entry in enumerate(entries):
+        missing = [f for f in HAR_ENTRY_FIELDS if f not in entry]
+        missing += [f"request.{f}" for f in HAR_REQUEST_FIELDS if f not in entry.get("request", {})]
+        missing += [f"response.{f}" for f in HAR_RESPONSE_FIELDS if f not in entry.get("response", {})]
+        if missing:
+            problems.append(f"entry {index} lacks {', '.join(missing)}")
+        elif not entry["request"]["url"].startswith(provider_origin):
+            problems.append(f"entry {index} went to {entry['request']['url'][:80]}, not {provider_origin}")
+    for what, secret in (("password", password), ("SSO salt", salt), ("Basic value", basic)):
+        if len(secret) >= 4 and secret in text:
+            problems.append(f"the HAR holds the manifest's {what}")
+    if problems:
+        raise Failure("; ".join(problems[:6]))
+    return f"HAR download: {len(entries)} entries, no credential"
+
+
 # --- Cases --------------------------------------------------------------------------
 
 
@@ -352,7 +418,8 @@ def case_https_granted(browser, site, screenshot):
         raise Failure("the run passed but the counted provider saw no request (is the manifest pointed at it?)")
     if not notice or notice[0] != "granted":
         raise Failure(f"{SELECTORS['network_notice']} is {notice}, expected data-permission granted")
-    return f"{result}; {reached} requests reached the counted provider; notice granted: {notice[1][:100]}"
+    har = downloaded_har(browser, site.counted.origin)
+    return f"{result}; {reached} requests reached the counted provider; {har}; notice granted: {notice[1][:100]}"
 
 
 def case_https_granted_no_cors(browser, site, screenshot):
