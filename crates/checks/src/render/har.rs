@@ -179,16 +179,9 @@ mod tests {
     fn check(code: &str, label: &str, exchanges: Vec<Exchange>) -> CheckReport {
         CheckReport {
             code: code.to_string(),
-            name: format!("x/{code}"),
             label: label.to_string(),
-            outcome: Outcome::Failed,
-            reason: None,
-            findings: Vec::new(),
-            expected: None,
-            got: None,
-            note: None,
-            duration_ms: None,
             exchanges,
+            ..crate::render::live_check(Outcome::Failed)
         }
     }
 
