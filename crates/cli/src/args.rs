@@ -96,7 +96,10 @@ fn option_words(args: &[&clap::Arg], word: &str) -> Option<usize> {
 /// `"true"`), as in the old gem. Flags kensa knows stay where they are.
 fn split_provision_options(root: &clap::Command, args: Vec<OsString>) -> (Vec<OsString>, Vec<(String, String)>) {
     let words: Vec<Option<&str>> = args.iter().map(|arg| arg.to_str()).collect();
-    let Some(start) = words.windows(2).position(|pair| pair == [Some("test"), Some("provision")]) else {
+    // Only the command itself: `kensa run echo test provision --x` hands `--x` to echo.
+    let Some(start) =
+        command_word(root, &words).filter(|&at| words[at..].starts_with(&[Some("test"), Some("provision")]))
+    else {
         return (args, Vec::new());
     };
     let known = known_long_flags(root);
@@ -127,6 +130,20 @@ fn split_provision_options(root: &clap::Command, args: Vec<OsString>) -> (Vec<Os
         index += 1;
     }
     (kept, options)
+}
+
+/// Where the command is on the line: the first word after the global options (and their
+/// values), when it names one.
+fn command_word(root: &clap::Command, words: &[Option<&str>]) -> Option<usize> {
+    let global: Vec<&clap::Arg> = root.get_arguments().collect();
+    let mut index = 1;
+    while let Some(word) = words.get(index).copied().flatten() {
+        if root.find_subcommand(word).is_some() {
+            return Some(index);
+        }
+        index += option_words(&global, word)?;
+    }
+    None
 }
 
 /// The long flags (and aliases) `kensa test provision` itself understands: the global
@@ -581,6 +598,24 @@ mod tests {
         let expected =
             [("foo", "bar"), ("baz", "true"), ("qux", "1"), ("host", "h")].map(|(k, v)| (k.to_string(), v.to_string()));
         assert_eq!(options, expected);
+    }
+
+    /// A `test provision` inside another command's arguments is that command's: `kensa run`
+    /// hands CMD every word, flags too.
+    #[test]
+    fn test_provision_in_a_run_command_keeps_its_flags() {
+        for line in [
+            "kensa run echo test provision --x",
+            "kensa run -- echo test provision --x y",
+            "kensa help test provision --x",
+        ] {
+            let (args, options) = split(line);
+            assert_eq!(args.join(" "), line);
+            assert!(options.is_empty(), "{line}: {options:?}");
+        }
+        let (args, options) = split("kensa --insecure test provision --x");
+        assert_eq!(args, ["kensa", "--insecure", "test", "provision"]);
+        assert_eq!(options, [("x".to_string(), "true".to_string())]);
     }
 
     /// `--har` is kensa's own, after `test provision` too; before `test` it moves after it.

@@ -118,3 +118,17 @@ fn a_failed_provision_lists_e01_as_skipped_and_runs_nothing() {
     let passing = Provider::start().run(["run", "--format", "json", "--", "true"]).report();
     assert_eq!(report.summary().total, passing.summary().total, "the same checks as a passing run");
 }
+
+/// The command gets every word after it, the old gem's provision flags too: a
+/// `test provision --x` inside CMD is CMD's, not a provision option of kensa's.
+#[test]
+fn the_command_gets_its_words_as_given() {
+    let provider = Provider::start();
+    let seen = provider.dir().join("words.txt");
+    let script = r#"out=$1; shift; printf '%s\n' "$@" > "$out""#;
+    let run =
+        provider.kensa(["run", "sh", "-c", script, "sh"]).arg(&seen).args(["test", "provision", "--x", "--y=1"]).run();
+    run.assert_code(0);
+    let seen = std::fs::read_to_string(&seen).unwrap_or_else(|_| panic!("the command did not run\n{}", run.describe()));
+    assert_eq!(seen, "test\nprovision\n--x\n--y=1\n", "{}", run.describe());
+}
