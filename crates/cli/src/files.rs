@@ -168,6 +168,26 @@ pub(crate) fn replace(path: &Path, contents: &[u8], access: Access) -> io::Resul
     Ok(())
 }
 
+/// Opens what `path` names for writing without hanging on a FIFO nothing reads from: that
+/// fails at once rather than after every check is done. A first, non-blocking open finds
+/// out whether anything reads; the file written is then opened blocking, so a slow reader
+/// is waited for rather than the report cut short.
+fn open_for_writing_into(path: &Path) -> io::Result<File> {
+    #[cfg(unix)]
+    let _probe = {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Held open until the real one is: a reader that sees no writer at all ends.
+        OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|error| {
+            if error.raw_os_error() == Some(libc::ENXIO) {
+                io::Error::new(error.kind(), "it is a FIFO (named pipe) that nothing is reading from")
+            } else {
+                error
+            }
+        })?
+    };
+    OpenOptions::new().write(true).truncate(true).open(path)
+}
+
 /// How [`write_output`] wrote the report.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Written {
@@ -190,7 +210,7 @@ pub(crate) fn write_output(path: &Path, contents: &[u8]) -> io::Result<Written> 
     let descriptor = path.starts_with("/dev") || path.starts_with("/proc");
     match std::fs::metadata(path) {
         Ok(target) if descriptor || (!target.is_file() && !target.is_dir()) => {
-            let mut file = OpenOptions::new().write(true).truncate(true).open(path)?;
+            let mut file = open_for_writing_into(path)?;
             file.write_all(contents)?;
             file.flush()?;
             Ok(Written::Into)

@@ -1,7 +1,8 @@
 //! Files kensa reads that are not regular files: a FIFO nobody writes to (where `open()`
 //! would wait for good), a directory, a device. Each is refused at once with a message
 //! naming the path and what it is, exit 2; the ledger and `.gitignore` are skipped with a
-//! warning where a run can go on without them.
+//! warning where a run can go on without them. A FIFO nothing reads from as `-o` or
+//! `--har` is refused at once too.
 #![cfg(unix)]
 
 use kensa_e2e::Provider;
@@ -111,4 +112,32 @@ fn a_fifo_as_gitignore_does_not_block_init() {
         run.describe()
     );
     assert!(dir.path().join("addon-manifest.json").is_file());
+}
+
+/// `-o` or `--har` naming a FIFO nothing reads from fails at once (the report would have
+/// nowhere to go), and the FIFO stays; one that is read gets the whole report.
+#[test]
+fn a_fifo_nothing_reads_as_the_output_is_refused_at_once() {
+    let provider = Provider::start();
+    let fifo = provider.dir().join("report.fifo");
+    mkfifo(&fifo);
+    for flag in ["-o", "--har"] {
+        let run = kensa_in(provider.dir(), ["test", "provision", "--format", "json", flag, "report.fifo"])
+            .timeout(AT_ONCE)
+            .run();
+        run.assert_code(2);
+        let reason = "error: cannot write report.fifo: it is a FIFO (named pipe) that nothing is reading from";
+        assert!(run.stderr.contains(reason), "{flag}\n{}", run.describe());
+        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+    }
+
+    let reader = std::thread::spawn({
+        let fifo = fifo.clone();
+        move || std::fs::read_to_string(fifo).unwrap()
+    });
+    let run =
+        kensa_in(provider.dir(), ["test", "provision", "--format", "json", "-o", "report.fifo"]).timeout(AT_ONCE).run();
+    run.assert_code(0);
+    let report: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).expect("the whole report");
+    assert_eq!(report["passed"], true, "{report}");
 }
