@@ -69,7 +69,11 @@ fn string_pairs(node: &Yaml<'_>, what: &str) -> Vec<(String, String)> {
     node.as_mapping()
         .unwrap_or_else(|| panic!("{what} is not a mapping"))
         .iter()
-        .map(|(key, value)| (string(key, what), string(value, &format!("{what} value"))))
+        .map(|(key, value)| {
+            // Inputs such as `retention-days: 7` are numbers in YAML, strings to the action.
+            let value = value.as_integer().map_or_else(|| string(value, &format!("{what} value")), |n| n.to_string());
+            (string(key, what), value)
+        })
         .collect()
 }
 
@@ -359,6 +363,12 @@ fn a_failing_run_annotates_the_check_and_the_manifest_line_and_fails_the_job() {
     assert_eq!(titles, ["M22", "C01", "C01"], "only the planted faults: {annotations}");
     assert!(annotations.lines().last().unwrap().starts_with("kensa failed: "), "{annotations}");
 
+    let har: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace.join("kensa.har")).unwrap()).unwrap();
+    let plan_change =
+        har["log"]["entries"].as_array().unwrap().iter().find(|entry| entry["request"]["method"] == "PUT");
+    assert_eq!(plan_change.map(|entry| &entry["response"]["status"]), Some(&serde_json::json!(500)), "{har}");
+
     let results = sarif_results(&workspace);
     let rule = |id: &str| results.iter().find(|result| result["ruleId"] == id).cloned();
     assert!(rule("C01").is_some(), "{results:?}");
@@ -393,7 +403,7 @@ fn a_passing_run_passes_every_step() {
 }
 
 /// The steps only GitHub runs are there as the recipe says: the SARIF upload, with its
-/// permission, even after a failed step; and the page is on the docs site, installing kensa
+/// permission, and the HAR's, even after a failed step; and the page is on the docs site, installing kensa
 /// as README.md does.
 #[test]
 fn the_workflow_uploads_sarif_and_the_page_is_on_the_docs_site() {
@@ -412,6 +422,12 @@ fn the_workflow_uploads_sarif_and_the_page_is_on_the_docs_site() {
         |step| matches!(step, Step::Script { script, .. } if script.contains("--format sarif --output kensa.sarif")),
     );
     assert!(writes_sarif);
+    let keeps_har = workflow.steps.iter().any(|step| {
+        matches!(step, Step::Action { uses, condition, with } if uses.starts_with("actions/upload-artifact@")
+            && condition.as_deref().is_some_and(|condition| condition.starts_with("always()"))
+            && with.contains(&("path".to_string(), "kensa.har".to_string())))
+    });
+    assert!(keeps_har, "the HAR is uploaded, even after a failed step");
     let installs =
         workflow.steps.iter().filter(|step| matches!(step, Step::Script { name, .. } if name == INSTALL_STEP));
     assert_eq!(installs.count(), 1);
