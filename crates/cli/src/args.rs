@@ -460,7 +460,9 @@ pub struct SsoArgs {
     #[command(flatten)]
     pub resource: ResourceArgs,
 
-    /// Only print the URL to open (GET) or the local form page (POST); open no browser.
+    /// Only print the signed URL to open (GET) or the local form page (POST); open no
+    /// browser. Without it, the browser goes through a one-shot local page, so the signed
+    /// URL stays off the screen and off the opener's command line.
     #[arg(long)]
     pub no_browser: bool,
 

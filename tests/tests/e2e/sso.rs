@@ -306,6 +306,54 @@ fn kensa_sso_serves_a_form_the_provider_accepts() {
     assert!(run.elapsed < Duration::from_secs(10), "{}", run.describe());
 }
 
+/// GET flow with a browser: kensa opens a one-shot local page that redirects to the signed
+/// URL, which the provider accepts. The token is on neither the opener's command line
+/// (which any local user can list) nor the screen.
+#[cfg(target_os = "linux")]
+#[test]
+fn kensa_sso_opens_the_browser_through_a_one_shot_redirect() {
+    use std::os::unix::fs::PermissionsExt;
+    let provider = start(kensa_e2e::options(), Flow::Get, Api::V3);
+    let resource = provision(&provider);
+    let uuid = key(&resource, Api::V3);
+    let bin = provider.dir().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$0.args.tmp\" && mv \"$0.args.tmp\" \"$0.args\"\n")
+        .unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut kensa = provider.kensa(["sso", &uuid]).env("PATH", path).timeout(Duration::from_secs(20)).spawn();
+
+    let first = kensa.next_line(Duration::from_secs(10));
+    let said =
+        format!("Signing in at {}/heroku/resources/{} (signed, query not shown) via ", provider.origin(), resource.id);
+    let page_url = first.strip_prefix(&said).unwrap_or_else(|| panic!("unexpected first line {first:?}")).to_string();
+    assert!(page_url.starts_with("http://127.0.0.1:"), "{page_url}");
+    let args = opener.with_extension("args");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !args.exists() {
+        assert!(std::time::Instant::now() < deadline, "xdg-open was not run");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_to_string(&args).unwrap(), format!("{page_url}\n"), "the opener gets only the page");
+
+    let redirect = http("GET", &page_url, &[], b"");
+    assert_eq!(redirect.status, 303, "{redirect:?}");
+    assert_eq!(redirect.header("cache-control"), Some("no-store"), "{redirect:?}");
+    let signed = redirect.header("location").unwrap_or_default().to_string();
+    assert!(signed.starts_with(&format!("{}/heroku/resources/{}?", provider.origin(), resource.id)), "{signed}");
+    let token = signed.split(['?', '&']).find_map(|pair| pair.strip_prefix("token=")).unwrap_or_default().to_string();
+    assert!(token.len() >= 32, "{signed}");
+    assert_signed_in(&provider, &http("GET", &signed, &[], b""), &resource);
+
+    let run = kensa.wait();
+    run.assert_code(0);
+    assert_no_salt(&run);
+    assert!(run.stdout.contains("Sent the browser on to the signed sign-in URL."), "{}", run.describe());
+    assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token), "the token is shown\n{}", run.describe());
+}
+
 /// No salt, nothing to sign: exit 2 with the reason, before anything is served.
 #[test]
 fn kensa_sso_without_a_salt_exits_2() {

@@ -44,15 +44,12 @@ pub(crate) fn run(context: &Context, args: &SsoArgs) -> Result<ExitStatus> {
             .hint("add an sso_salt shared with your service, such as the one `kensa init` writes"));
     };
     match request.method {
-        Method::Post => serve_form(&request, no_browser)?,
-        _ => {
-            if no_browser {
-                print(&format!("{}\n", visible(&request.url)))?;
-            } else {
-                print(&format!("Opening {}\n", visible(&request.url)))?;
-                open_browser(&request.url);
-            }
-        }
+        Method::Post => serve_once(&OneShot::form(&request), no_browser)?,
+        // Asked for: the URL to paste (and the fresh tokens a reproduce line needs).
+        _ if no_browser => print(&format!("{}\n", visible(&request.url)))?,
+        // The browser goes via a one-shot local redirect, so the token is on no command
+        // line (the opener's, which any local user can list) and not on the screen.
+        _ => serve_once(&OneShot::redirect(&request)?, false)?,
     }
     Ok(ExitStatus::Passed)
 }
@@ -63,6 +60,52 @@ const HEAD_WAIT: Duration = Duration::from_secs(10);
 /// exhaust threads. Far more than a browser opens.
 const MAX_CONNECTIONS: usize = 256;
 
+/// What the one-shot page answers, and what kensa says of it.
+struct OneShot {
+    /// The status line's code and reason, then any headers, each ending in CRLF.
+    head: String,
+    body: String,
+    /// Printed with the page's URL when it is opened, and once it is served.
+    opening: String,
+    served: &'static str,
+}
+
+impl OneShot {
+    /// A page that posts the signed form to the provider's `sso_url`.
+    fn form(request: &SsoRequest) -> OneShot {
+        OneShot {
+            head: "200 OK\r\nContent-Type: text/html; charset=utf-8\r\n".to_string(),
+            body: form_page(request),
+            opening: format!("POSTing the signed sign-in form to {} via", visible(&request.url)),
+            served: "Served the sign-in form; the browser posts it to the provider now.",
+        }
+    }
+
+    /// A redirect to the signed GET URL. Said with the URL's query left out: it holds the
+    /// token.
+    fn redirect(request: &SsoRequest) -> Result<OneShot> {
+        if request.url.chars().any(char::is_control) {
+            return Err(CliError::new("the sign-in URL holds control characters; not sending a browser to it")
+                .hint("check api.sso_url and the test URL in the manifest"));
+        }
+        let without_query = request.url.split('?').next().unwrap_or_default();
+        // A header is ASCII: anything else goes percent-encoded, as a browser would send it.
+        let location: String = request
+            .url
+            .chars()
+            .map(|c| {
+                if c.is_ascii() { c.to_string() } else { c.to_string().bytes().map(|b| format!("%{b:02X}")).collect() }
+            })
+            .collect();
+        Ok(OneShot {
+            head: format!("303 See Other\r\nLocation: {location}\r\nReferrer-Policy: no-referrer\r\n"),
+            body: String::new(),
+            opening: format!("Signing in at {} (signed, query not shown) via", visible(without_query)),
+            served: "Sent the browser on to the signed sign-in URL.",
+        })
+    }
+}
+
 /// The one-shot page: where it is, who may have it, and whether it is gone.
 struct FormPage {
     /// `/` and 32 random hex digits: no other page or user can guess it.
@@ -70,14 +113,16 @@ struct FormPage {
     /// `127.0.0.1:PORT`, the `Host` the browser kensa opens sends. A DNS-rebinding page
     /// sends its own name, so it gets nothing even were the path known.
     host: String,
-    html: String,
+    /// The whole HTTP response.
+    response: String,
     claimed: AtomicBool,
     served: AtomicBool,
     open: AtomicUsize,
 }
 
-/// Serves, once, a page that posts the signed form to the provider's `sso_url`.
-fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
+/// Serves `one_shot` once, on a random path of a fresh port on 127.0.0.1, and opens the
+/// browser there unless `no_browser`.
+fn serve_once(one_shot: &OneShot, no_browser: bool) -> Result<()> {
     let secret = crate::random::random_hex().map_err(CliError::new)?;
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .map_err(|error| CliError::new(format!("cannot listen on 127.0.0.1: {error}")))?;
@@ -85,13 +130,18 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
     let page = Arc::new(FormPage {
         path: format!("/{secret}"),
         host: address.to_string(),
-        html: form_page(request),
+        response: format!(
+            "HTTP/1.1 {}Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{}",
+            one_shot.head,
+            one_shot.body.len(),
+            one_shot.body
+        ),
         claimed: AtomicBool::new(false),
         served: AtomicBool::new(false),
         open: AtomicUsize::new(0),
     });
     let page_url = format!("http://{}{}", page.host, page.path);
-    print(&format!("POSTing the signed sign-in form to {} via {page_url}\n", visible(&request.url)))?;
+    print(&format!("{} {page_url}\n", one_shot.opening))?;
     if no_browser {
         print(&format!("Open {page_url} in a browser (it is served once)\n"))?;
     } else {
@@ -124,13 +174,13 @@ fn serve_form(request: &SsoRequest, no_browser: bool) -> Result<()> {
         }
     }
     if page.served.load(Ordering::SeqCst) {
-        print("Served the sign-in form; the browser posts it to the provider now.\n")?;
+        print(&format!("{}\n", one_shot.served))?;
         return Ok(());
     }
     Err(CliError::new(format!("nothing fetched {page_url} within {} minutes", FORM_WAIT.as_secs() / 60)))
 }
 
-/// Serves the form to the first `GET` of its path addressed to its host, and nothing to
+/// Serves the page to the first `GET` of its path addressed to its host, and nothing to
 /// anything else, which leaves the page for the browser. `served` is set only once the
 /// page is written, so the process does not exit mid-write.
 fn answer(mut stream: TcpStream, page: &FormPage) {
@@ -160,12 +210,7 @@ fn answer(mut stream: TcpStream, page: &FormPage) {
         let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;
     }
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{}",
-        page.html.len(),
-        page.html
-    );
+    let _ = stream.write_all(page.response.as_bytes());
     let _ = stream.flush();
     page.served.store(true, Ordering::SeqCst);
 }
