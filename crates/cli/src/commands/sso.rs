@@ -107,7 +107,7 @@ impl OneShot {
 }
 
 /// The one-shot page: where it is, who may have it, and whether it is gone.
-struct FormPage {
+struct ServedPage {
     /// `/` and 32 random hex digits: no other page or user can guess it.
     path: String,
     /// `127.0.0.1:PORT`, the `Host` the browser kensa opens sends. A DNS-rebinding page
@@ -127,7 +127,7 @@ fn serve_once(one_shot: &OneShot, no_browser: bool) -> Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .map_err(|error| CliError::new(format!("cannot listen on 127.0.0.1: {error}")))?;
     let address = listener.local_addr().map_err(|error| CliError::new(error.to_string()))?;
-    let page = Arc::new(FormPage {
+    let page = Arc::new(ServedPage {
         path: format!("/{secret}"),
         host: address.to_string(),
         response: format!(
@@ -183,7 +183,7 @@ fn serve_once(one_shot: &OneShot, no_browser: bool) -> Result<()> {
 /// Serves the page to the first `GET` of its path addressed to its host, and nothing to
 /// anything else, which leaves the page for the browser. `served` is set only once the
 /// page is written, so the process does not exit mid-write.
-fn answer(mut stream: TcpStream, page: &FormPage) {
+fn answer(mut stream: TcpStream, page: &ServedPage) {
     let _ = stream.set_nonblocking(false);
     let Some(head) = read_head(&stream) else { return };
     let text = String::from_utf8_lossy(&head);
