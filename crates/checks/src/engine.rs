@@ -129,9 +129,8 @@ impl Stop {
 /// An exchange made but not yet recorded under a check.
 pub(crate) struct Sent {
     pub(crate) result: Result<Response, TransportError>,
+    /// With its timing: when the request went out, and how long it took.
     exchange: Exchange,
-    /// When the request went out.
-    started_ms: u64,
     /// Set when the answer took longer than Heroku's 3 s.
     slow: Option<String>,
 }
@@ -182,7 +181,9 @@ impl Pending {
     /// An exchange made before the check started (side by side with others) counts toward
     /// its duration.
     pub(crate) fn record(&mut self, sent: Sent) -> Result<Response, TransportError> {
-        self.started_ms = self.started_ms.min(sent.started_ms);
+        if let Some(timing) = sent.exchange.timing {
+            self.started_ms = self.started_ms.min(timing.started_ms);
+        }
         if let Some(slow) = sent.slow {
             self.warn(slow);
         }
@@ -399,7 +400,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
             let error = TransportError::EndpointTimedOut(endpoint);
             exchange.error = Some(self.redactor.text(&describe_error(&error, url, full)));
             exchange.timing = Some(Timing { started_ms: started, elapsed_ms: 0 });
-            return Sent { result: Err(error), exchange, started_ms: started, slow: None };
+            return Sent { result: Err(error), exchange, slow: None };
         }
         let result = self.effects.transport.send(request).await;
         let elapsed = self.effects.clock.now_ms().saturating_sub(started);
@@ -426,7 +427,7 @@ impl<'a, T: Transport> CheckRun<'a, T> {
                 exchange.error = Some(self.redactor.text(&describe_error(error, url, limits)));
             }
         }
-        Sent { result, exchange, started_ms: started, slow }
+        Sent { result, exchange, slow }
     }
 }
 
